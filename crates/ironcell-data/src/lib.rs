@@ -1,0 +1,14 @@
+//! Training data for ironcell: the DCell ontology built from the reference, measured labels
+//! gathered per genotype, seeded splits, and a simulator for tests that need a known truth.
+//!
+//! ```
+//! use ironcell_data::split::{random_split, SplitFractions};
+//! let split = random_split(10, SplitFractions::default(), 7);
+//! assert_eq!(split.train.len() + split.validation.len() + split.test.len(), 10);
+//! ```
+#![deny(missing_docs)]
+
+pub mod labels;
+pub mod ontology;
+pub mod simulate;
+pub mod split;

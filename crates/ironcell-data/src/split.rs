@@ -1,0 +1,146 @@
+//! Seeded train / validation / test splits.
+//!
+//! Two kinds: [`random_split`] over instances, and [`gene_disjoint_split`], which assigns
+//! *genes* to the three parts and keeps an instance only where all its genes fall in one part,
+//! so no test genotype contains a gene seen in training: the honest test of generalisation to
+//! unmeasured genes.
+
+use std::collections::BTreeSet;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Fractions of validation and test; training gets the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SplitFractions {
+    /// Validation fraction.
+    pub validation: f64,
+    /// Test fraction.
+    pub test: f64,
+}
+
+impl Default for SplitFractions {
+    fn default() -> Self {
+        Self {
+            validation: 0.1,
+            test: 0.2,
+        }
+    }
+}
+
+/// Instance indices of each part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Split {
+    /// Training instances.
+    pub train: Vec<usize>,
+    /// Validation instances.
+    pub validation: Vec<usize>,
+    /// Test instances.
+    pub test: Vec<usize>,
+    /// Instances whose genes straddle parts (gene-disjoint splits only).
+    pub dropped: usize,
+}
+
+fn cut(n: usize, f: SplitFractions) -> (usize, usize) {
+    let test = (n as f64 * f.test).round() as usize;
+    let validation = (n as f64 * f.validation).round() as usize;
+    (validation.min(n - test), test)
+}
+
+/// A random split of `n` instances.
+pub fn random_split(n: usize, fractions: SplitFractions, seed: u64) -> Split {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let (n_val, n_test) = cut(n, fractions);
+    let mut test = order[..n_test].to_vec();
+    let mut validation = order[n_test..n_test + n_val].to_vec();
+    let mut train = order[n_test + n_val..].to_vec();
+    for part in [&mut train, &mut validation, &mut test] {
+        part.sort_unstable();
+    }
+    Split {
+        train,
+        validation,
+        test,
+        dropped: 0,
+    }
+}
+
+/// A gene-disjoint split: genes (indices below `n_genes`) are split by `fractions`, and
+/// instance `i`, whose genes are `instance_genes[i]`, goes to the part holding all its genes.
+pub fn gene_disjoint_split(
+    instance_genes: &[Vec<usize>],
+    n_genes: usize,
+    fractions: SplitFractions,
+    seed: u64,
+) -> Split {
+    let genes = random_split(n_genes, fractions, seed);
+    let test: BTreeSet<usize> = genes.test.into_iter().collect();
+    let validation: BTreeSet<usize> = genes.validation.into_iter().collect();
+    let mut split = Split {
+        train: vec![],
+        validation: vec![],
+        test: vec![],
+        dropped: 0,
+    };
+    for (i, g) in instance_genes.iter().enumerate() {
+        if g.iter().all(|x| test.contains(x)) {
+            split.test.push(i);
+        } else if g.iter().all(|x| validation.contains(x)) {
+            split.validation.push(i);
+        } else if g
+            .iter()
+            .all(|x| !test.contains(x) && !validation.contains(x))
+        {
+            split.train.push(i);
+        } else {
+            split.dropped += 1;
+        }
+    }
+    split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_split_partitions_and_is_seeded() {
+        let s = random_split(100, SplitFractions::default(), 1);
+        assert_eq!(
+            (s.train.len(), s.validation.len(), s.test.len()),
+            (70, 10, 20)
+        );
+        let mut all: Vec<usize> = s
+            .train
+            .iter()
+            .chain(&s.validation)
+            .chain(&s.test)
+            .copied()
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..100).collect::<Vec<_>>());
+        assert_eq!(s, random_split(100, SplitFractions::default(), 1));
+        assert_ne!(s, random_split(100, SplitFractions::default(), 2));
+    }
+
+    #[test]
+    fn gene_disjoint_split_shares_no_gene() {
+        let instances: Vec<Vec<usize>> = (0..50)
+            .flat_map(|a| (0..50).map(move |b| vec![a, b]))
+            .collect();
+        let s = gene_disjoint_split(&instances, 50, SplitFractions::default(), 3);
+        let genes = |part: &[usize]| -> BTreeSet<usize> {
+            part.iter().flat_map(|&i| instances[i].clone()).collect()
+        };
+        let (train, val, test) = (genes(&s.train), genes(&s.validation), genes(&s.test));
+        assert!(!test.is_empty() && !train.is_empty() && !val.is_empty());
+        assert!(train.is_disjoint(&test) && train.is_disjoint(&val) && val.is_disjoint(&test));
+        assert_eq!(
+            s.train.len() + s.validation.len() + s.test.len() + s.dropped,
+            instances.len()
+        );
+    }
+}

@@ -1,0 +1,64 @@
+use std::{fmt, io};
+
+/// A reader error: the file, the line (when it applies) and what went wrong.
+#[derive(Debug)]
+pub struct Error {
+    file: String,
+    line: Option<u64>,
+    message: String,
+    io: Option<io::Error>,
+}
+
+impl Error {
+    pub(crate) fn parse(file: &str, line: u64, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: Some(line),
+            message: message.into(),
+            io: None,
+        }
+    }
+
+    pub(crate) fn format(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: None,
+            message: message.into(),
+            io: None,
+        }
+    }
+
+    pub(crate) fn io(file: &str, err: io::Error) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: None,
+            message: "could not read".to_owned(),
+            io: Some(err),
+        }
+    }
+
+    /// The file (or stream name) being read.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The 1-based line (or spreadsheet row) where the problem is, if it is tied to one.
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io.as_ref().map(|e| e as _)
+    }
+}

@@ -1,0 +1,32 @@
+//! Streaming readers for the yeast reference and the published screens, in the files' own
+//! formats, so a user can feed ironcell the files as they download them.
+//!
+//! One module per format. Every reader takes a [`BufRead`](std::io::BufRead) (or
+//! `Read + Seek` for xlsx) plus a name used in errors, and every error says which file, which
+//! line and what was expected.
+//!
+//! ```
+//! use ironcell_sources::obo;
+//!
+//! let text = b"[Term]\nid: GO:0000001\nname: mitochondrion inheritance\n\
+//! namespace: biological_process\nis_a: GO:0048308 ! organelle inheritance\n";
+//! let terms: Vec<_> = obo::Reader::new(&text[..], "inline.obo")
+//!     .terms()
+//!     .collect::<Result<_, _>>()?;
+//! assert_eq!(terms[0].is_a, ["GO:0048308"]);
+//! # Ok::<(), ironcell_sources::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod costanzo2016;
+pub mod deletion;
+mod error;
+pub mod genbank;
+pub mod kuzmin2018;
+mod lines;
+pub mod obo;
+pub mod reference;
+pub mod strain;
+
+pub use error::Error;
+pub use lines::open_maybe_gzip;

@@ -1,0 +1,406 @@
+//! The reference bundle: the genes, GO terms and GO annotations ironcell needs, assembled
+//! from SGD GenBank, the GO OBO and the deletion table, and stored compactly so a fresh clone
+//! runs without the original downloads.
+//!
+//! Layout of a bundle directory (all text, gzip-compressed, readable by any tool):
+//! - `genes.tsv.gz`: `systematic_name, standard_name, synonyms (;-joined), chromosome, strand
+//!   (+/-), start, end, essential (1/0/NA), cds`.
+//! - `go_annotations.tsv.gz`: `systematic_name, go_id, aspect (P/F/C), evidence, pmid`.
+//! - `go.obo.gz`: the live GO terms that annotations reach, with all their ancestors.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    fs::File,
+    io::{BufRead, BufWriter, Write},
+    path::Path,
+};
+
+use flate2::{write::GzEncoder, Compression};
+use ironcell_core::SystematicName;
+
+use crate::{
+    deletion,
+    genbank::{self, Aspect, Strand},
+    lines::Lines,
+    obo, open_maybe_gzip, Error,
+};
+
+/// A gene of the reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gene {
+    /// Its systematic name.
+    pub systematic_name: SystematicName,
+    /// Standard name, if it has one (`ACT1`).
+    pub standard_name: Option<String>,
+    /// Other names.
+    pub synonyms: Vec<String>,
+    /// Chromosome (`I` … `XVI`).
+    pub chromosome: String,
+    /// Strand.
+    pub strand: Strand,
+    /// 1-based start.
+    pub start: u64,
+    /// 1-based inclusive end.
+    pub end: u64,
+    /// Essential per the deletion project; `None` for ORFs the table does not list.
+    pub essential: Option<bool>,
+    /// Coding sequence, when the locus has a CDS.
+    pub cds: Option<String>,
+}
+
+/// A GO annotation of a gene.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Annotation {
+    /// The annotated gene.
+    pub gene: SystematicName,
+    /// The (primary) GO id.
+    pub term: String,
+    /// Process, function or component.
+    pub aspect: Aspect,
+    /// Evidence code.
+    pub evidence: String,
+    /// Supporting publication.
+    pub pmid: Option<u32>,
+}
+
+/// Counts from assembling a reference, for the user and the provenance note.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildReport {
+    /// Loci read from GenBank.
+    pub loci: usize,
+    /// Loci kept as genes (valid systematic names).
+    pub genes: usize,
+    /// Loci whose tag is not a systematic name (RNA genes named `snR10`, `tA(AGC)D`, …).
+    pub non_orf_loci: usize,
+    /// Annotations kept.
+    pub annotations: usize,
+    /// Annotations whose GO id was an alt_id, rewritten to the primary id.
+    pub remapped_alt_ids: usize,
+    /// Annotations dropped because their term is obsolete or absent from the OBO.
+    pub dropped_unknown_terms: usize,
+    /// Deletion-table ORFs that are not genes of the GenBank files.
+    pub deletion_orfs_unmatched: usize,
+    /// GO terms kept (annotated terms and their ancestors).
+    pub terms: usize,
+}
+
+/// Genes, GO terms and annotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// Genes sorted by systematic name.
+    pub genes: Vec<Gene>,
+    /// Live GO terms reached by the annotations, sorted by id.
+    pub terms: Vec<obo::Term>,
+    /// Annotations sorted by gene, then term.
+    pub annotations: Vec<Annotation>,
+    /// The GO release (`data-version`).
+    pub go_version: String,
+}
+
+impl Reference {
+    /// Assembles a reference from GenBank files, a GO OBO file and the deletion table.
+    pub fn from_sources(
+        genbank_files: &[impl AsRef<Path>],
+        obo_path: &Path,
+        deletion_path: &Path,
+    ) -> Result<(Self, BuildReport), Error> {
+        let mut report = BuildReport::default();
+        let mut genes: BTreeMap<SystematicName, Gene> = BTreeMap::new();
+        let mut raw_annotations = Vec::new();
+        for path in genbank_files {
+            let path = path.as_ref();
+            let mut reader =
+                genbank::Reader::new(open_maybe_gzip(path)?, path.display().to_string());
+            for record in reader.records() {
+                for locus in record?.loci {
+                    report.loci += 1;
+                    let Ok(name) = locus.locus_tag.parse::<SystematicName>() else {
+                        report.non_orf_loci += 1;
+                        continue;
+                    };
+                    raw_annotations.extend(locus.go.iter().map(|a| (name.clone(), a.clone())));
+                    genes.insert(
+                        name.clone(),
+                        Gene {
+                            systematic_name: name,
+                            standard_name: locus.standard_name,
+                            synonyms: locus.synonyms,
+                            chromosome: locus.chromosome,
+                            strand: locus.strand,
+                            start: locus.start,
+                            end: locus.end,
+                            essential: None,
+                            cds: locus.cds,
+                        },
+                    );
+                }
+            }
+        }
+        report.genes = genes.len();
+
+        let obo_name = obo_path.display().to_string();
+        let mut obo_reader = obo::Reader::new(open_maybe_gzip(obo_path)?, obo_name.clone());
+        let all_terms: Vec<obo::Term> = obo_reader.terms().collect::<Result<_, _>>()?;
+        let go_version = read_data_version(obo_path)?;
+        let mut primary: HashMap<&str, &str> = HashMap::new();
+        let by_id: HashMap<&str, &obo::Term> = all_terms
+            .iter()
+            .filter(|t| !t.obsolete)
+            .map(|t| (t.id.as_str(), t))
+            .collect();
+        for t in all_terms.iter().filter(|t| !t.obsolete) {
+            primary.insert(&t.id, &t.id);
+            for alt in &t.alt_ids {
+                primary.insert(alt, &t.id);
+            }
+        }
+
+        let mut annotations = BTreeSet::new();
+        for (gene, a) in raw_annotations {
+            let Some(&id) = primary.get(a.term.as_str()) else {
+                report.dropped_unknown_terms += 1;
+                continue;
+            };
+            if id != a.term {
+                report.remapped_alt_ids += 1;
+            }
+            annotations.insert(Annotation {
+                gene,
+                term: id.to_owned(),
+                aspect: a.aspect,
+                evidence: a.evidence,
+                pmid: a.pmid,
+            });
+        }
+        report.annotations = annotations.len();
+
+        // Keep annotated terms and every ancestor, so the hierarchy is closed.
+        let mut keep: BTreeSet<&str> = BTreeSet::new();
+        let mut stack: Vec<&str> = annotations.iter().map(|a| a.term.as_str()).collect();
+        while let Some(id) = stack.pop() {
+            if keep.insert(id) {
+                if let Some(t) = by_id.get(id) {
+                    stack.extend(t.is_a.iter().chain(&t.part_of).map(String::as_str));
+                }
+            }
+        }
+        let terms: Vec<obo::Term> = keep
+            .iter()
+            .filter_map(|id| by_id.get(id).map(|t| (*t).clone()))
+            .collect();
+        report.terms = terms.len();
+
+        let deletion_name = deletion_path.display().to_string();
+        for entry in deletion::read(open_maybe_gzip(deletion_path)?, &deletion_name)? {
+            match genes.get_mut(&entry.orf) {
+                Some(g) => g.essential = Some(entry.essential),
+                None => report.deletion_orfs_unmatched += 1,
+            }
+        }
+        let reference = Self {
+            genes: genes.into_values().collect(),
+            terms,
+            annotations: annotations.into_iter().collect(),
+            go_version,
+        };
+        Ok((reference, report))
+    }
+
+    /// Writes the bundle files into `dir` (created if needed).
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        let io = |path: &Path| {
+            let name = path.display().to_string();
+            move |e| Error::io(&name, e)
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let gz = |name: &str| -> Result<_, Error> {
+            let path = dir.join(name);
+            let file = File::create(&path).map_err(io(&path))?;
+            Ok(BufWriter::new(GzEncoder::new(file, Compression::best())))
+        };
+        let path = dir.join("genes.tsv.gz");
+        let mut out = gz("genes.tsv.gz")?;
+        (|| {
+            writeln!(out, "systematic_name\tstandard_name\tsynonyms\tchromosome\tstrand\tstart\tend\tessential\tcds")?;
+            for g in &self.genes {
+                let essential = match g.essential {
+                    Some(true) => "1",
+                    Some(false) => "0",
+                    None => "NA",
+                };
+                let strand = if g.strand == Strand::Forward { '+' } else { '-' };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    g.systematic_name,
+                    g.standard_name.as_deref().unwrap_or(""),
+                    g.synonyms.join(";"),
+                    g.chromosome,
+                    strand,
+                    g.start,
+                    g.end,
+                    essential,
+                    g.cds.as_deref().unwrap_or("")
+                )?;
+            }
+            out.into_inner().map_err(|e| e.into_error())?.finish()?;
+            Ok(())
+        })()
+        .map_err(io(&path))?;
+
+        let path = dir.join("go_annotations.tsv.gz");
+        let mut out = gz("go_annotations.tsv.gz")?;
+        (|| {
+            writeln!(out, "systematic_name\tgo_id\taspect\tevidence\tpmid")?;
+            for a in &self.annotations {
+                let pmid = a.pmid.map(|p| p.to_string()).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    a.gene,
+                    a.term,
+                    a.aspect.code(),
+                    a.evidence,
+                    pmid
+                )?;
+            }
+            out.into_inner().map_err(|e| e.into_error())?.finish()?;
+            Ok(())
+        })()
+        .map_err(io(&path))?;
+
+        let path = dir.join("go.obo.gz");
+        let mut out = gz("go.obo.gz")?;
+        (|| {
+            obo::write_terms(&mut out, &self.go_version, &self.terms)?;
+            out.into_inner().map_err(|e| e.into_error())?.finish()?;
+            Ok(())
+        })()
+        .map_err(io(&path))
+    }
+
+    /// Reads a bundle written by [`Reference::write`].
+    pub fn read(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join("genes.tsv.gz");
+        let mut lines = Lines::new(open_maybe_gzip(&path)?, path.display().to_string());
+        let mut buf = String::new();
+        let mut genes = Vec::new();
+        expect_header(&mut lines, &mut buf, "systematic_name\tstandard_name")?;
+        while lines.next_into(&mut buf)? {
+            let f: Vec<&str> = buf.split('\t').collect();
+            if f.len() != 9 {
+                return Err(lines.error(format!(
+                    "expected 9 tab-separated fields, found {}",
+                    f.len()
+                )));
+            }
+            let systematic_name = f[0].parse().map_err(|e| lines.error(format!("{e}")))?;
+            let strand = match f[4] {
+                "+" => Strand::Forward,
+                "-" => Strand::Reverse,
+                other => {
+                    return Err(lines.error(format!("strand: expected + or -, found {other:?}")))
+                }
+            };
+            let coord = |s: &str| {
+                s.parse::<u64>()
+                    .map_err(|_| lines.error(format!("expected a coordinate, found {s:?}")))
+            };
+            let essential = match f[7] {
+                "1" => Some(true),
+                "0" => Some(false),
+                "NA" => None,
+                other => {
+                    return Err(
+                        lines.error(format!("essential: expected 1, 0 or NA, found {other:?}"))
+                    )
+                }
+            };
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            genes.push(Gene {
+                systematic_name,
+                standard_name: non_empty(f[1]),
+                synonyms: f[2]
+                    .split(';')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                chromosome: f[3].to_owned(),
+                strand,
+                start: coord(f[5])?,
+                end: coord(f[6])?,
+                essential,
+                cds: non_empty(f[8]),
+            });
+        }
+
+        let path = dir.join("go_annotations.tsv.gz");
+        let mut lines = Lines::new(open_maybe_gzip(&path)?, path.display().to_string());
+        let mut annotations = Vec::new();
+        expect_header(&mut lines, &mut buf, "systematic_name\tgo_id")?;
+        while lines.next_into(&mut buf)? {
+            let f: Vec<&str> = buf.split('\t').collect();
+            if f.len() != 5 {
+                return Err(lines.error(format!(
+                    "expected 5 tab-separated fields, found {}",
+                    f.len()
+                )));
+            }
+            let gene = f[0].parse().map_err(|e| lines.error(format!("{e}")))?;
+            let aspect = Aspect::from_code(f[2]).ok_or_else(|| {
+                lines.error(format!("aspect: expected P, F or C, found {:?}", f[2]))
+            })?;
+            let pmid =
+                match f[4] {
+                    "" => None,
+                    p => Some(p.parse().map_err(|_| {
+                        lines.error(format!("pmid: expected a number, found {p:?}"))
+                    })?),
+                };
+            annotations.push(Annotation {
+                gene,
+                term: f[1].to_owned(),
+                aspect,
+                evidence: f[3].to_owned(),
+                pmid,
+            });
+        }
+
+        let path = dir.join("go.obo.gz");
+        let go_version = read_data_version(&path)?;
+        let mut reader = obo::Reader::new(open_maybe_gzip(&path)?, path.display().to_string());
+        let terms = reader.terms().collect::<Result<_, _>>()?;
+        Ok(Self {
+            genes,
+            terms,
+            annotations,
+            go_version,
+        })
+    }
+}
+
+fn expect_header<R: BufRead>(
+    lines: &mut Lines<R>,
+    buf: &mut String,
+    prefix: &str,
+) -> Result<(), Error> {
+    if !lines.next_into(buf)? || !buf.starts_with(prefix) {
+        return Err(lines.error(format!("expected a header starting with {prefix:?}")));
+    }
+    Ok(())
+}
+
+/// The OBO header's `data-version`, or `unknown`.
+fn read_data_version(path: &Path) -> Result<String, Error> {
+    let mut lines = Lines::new(open_maybe_gzip(path)?, path.display().to_string());
+    let mut buf = String::new();
+    while lines.next_into(&mut buf)? {
+        if buf.starts_with('[') {
+            break;
+        }
+        if let Some(v) = buf.strip_prefix("data-version:") {
+            return Ok(v.trim().to_owned());
+        }
+    }
+    Ok("unknown".to_owned())
+}
