@@ -17,6 +17,11 @@ pub enum PerturbationKind {
         /// The allele name, e.g. `cdc28-1`.
         allele: String,
     },
+    /// A suppressor allele (Costanzo's `_S` strains), named by its allele.
+    Suppressor {
+        /// The allele name.
+        allele: String,
+    },
 }
 
 impl PerturbationKind {

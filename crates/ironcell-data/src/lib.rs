@@ -10,5 +10,6 @@
 
 pub mod labels;
 pub mod ontology;
+pub mod screens;
 pub mod simulate;
 pub mod split;

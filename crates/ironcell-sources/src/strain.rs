@@ -7,7 +7,7 @@ use ironcell_core::{PerturbationKind, SystematicName};
 ///
 /// Suffixes: `dma` KanMX deletion (array), `sn` NatMX deletion (query), `tm` a Kuzmin
 /// double-mutant query (NatMX deletions), `damp` DAmP, `tsa`/`tsq` temperature-sensitive
-/// allele (array/query; `allele` names it). Anything else is rejected with a message.
+/// allele (array/query; `allele` names it), `S` suppressor allele. Anything else is rejected with a message.
 ///
 /// ```
 /// use ironcell_core::PerturbationKind;
@@ -34,11 +34,12 @@ pub fn parse_strain_id(
         "tsa" | "tsq" => PerturbationKind::TemperatureSensitive {
             allele: allele.to_owned(),
         },
-        _ => {
-            return Err(format!(
-                "strain id {id:?}: unknown suffix {tag:?} (expected dma, sn, tm, damp, tsa or tsq)"
-            ))
-        }
+        "S" => PerturbationKind::Suppressor {
+            allele: allele.to_owned(),
+        },
+        _ => return Err(format!(
+            "strain id {id:?}: unknown suffix {tag:?} (expected dma, sn, tm, damp, tsa, tsq or S)"
+        )),
     };
     Ok((gene, kind))
 }
@@ -55,6 +56,10 @@ mod tests {
         assert!(matches!(
             kind("YAL001C_tsq508"),
             PerturbationKind::TemperatureSensitive { .. }
+        ));
+        assert!(matches!(
+            kind("YBR126C_S26"),
+            PerturbationKind::Suppressor { .. }
         ));
         assert!(parse_strain_id("YAL001C_xyz1", "x")
             .unwrap_err()

@@ -1,0 +1,129 @@
+//! Command-line flags.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ironcell_data::ontology::WidthRule;
+
+/// The data bundled with the repository: the reference and the measured screens.
+pub const BUNDLED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+
+/// ironcell: learn how yeast cells respond to multiplexed genetic perturbations.
+#[derive(Debug, Parser)]
+#[command(name = "ironcell", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole path on bundled real data: reference → GO ontology → SQLite knowledge
+    /// graph → splits → DCell and baselines → metrics, plots.
+    Quickstart(QuickstartArgs),
+    /// Reference bundles.
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
+    /// Ontologies built from a reference.
+    #[command(subcommand)]
+    Ontology(OntologyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// Assemble a reference bundle from SGD GenBank files, the GO OBO and the deletion table.
+    Build(ReferenceBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReferenceBuildArgs {
+    /// Directory of SGD GenBank chromosome files (`*.gb`, `*.gb.gz`, `*.gbk`, `*.gbff`).
+    #[arg(long)]
+    pub genbank: PathBuf,
+    /// Gene Ontology in OBO 1.2 (optionally gzip).
+    #[arg(long)]
+    pub obo: PathBuf,
+    /// Yeast Deletion Project table (`Deletion_primers_PCR_sizes.txt`, optionally gzip).
+    #[arg(long)]
+    pub deletion_table: PathBuf,
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OntologyCommand {
+    /// Filter GO into DCell's ontology and write it as JSON.
+    Dcell(OntologyDcellArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OntologyFilterArgs {
+    /// Containment threshold: terms with fewer genes (over themselves and descendants) go.
+    #[arg(long, default_value_t = 4)]
+    pub min_genes: usize,
+    /// Evidence codes whose annotations are removed first (repeatable).
+    #[arg(long = "drop-evidence", default_values_t = vec!["IGI".to_owned()])]
+    pub drop_evidence: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OntologyDcellArgs {
+    /// Reference bundle directory.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
+    #[command(flatten)]
+    pub filter: OntologyFilterArgs,
+    /// Output JSON file.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Width {
+    /// max(20, ⌈0.3 · genes contained⌉), the DCell paper's rule.
+    Contained,
+    /// max(20, ⌈0.3 · genes directly annotated⌉), TorchCell's rule.
+    Direct,
+}
+
+impl From<Width> for WidthRule {
+    fn from(w: Width) -> Self {
+        match w {
+            Width::Contained => WidthRule::Contained,
+            Width::Direct => WidthRule::Direct,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct QuickstartArgs {
+    /// Where the store, metrics and plots go.
+    #[arg(long, default_value = "out/quickstart")]
+    pub out: PathBuf,
+    /// The bundled data directory (reference/ and screens/).
+    #[arg(long, default_value = BUNDLED_DATA)]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub filter: OntologyFilterArgs,
+    /// Subsystem width rule.
+    #[arg(long, value_enum, default_value_t = Width::Direct)]
+    pub width: Width,
+    /// Training epochs for each split.
+    #[arg(long, default_value_t = 3)]
+    pub epochs: usize,
+    /// Mini-batch size.
+    #[arg(long, default_value_t = 128)]
+    pub batch_size: usize,
+    /// AdamW learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub learning_rate: f64,
+    /// Use at most this many instances (a seeded sample). The default keeps the run under
+    /// 10 minutes on 2 cores: DCell on the full GO costs seconds per step on CPU until the
+    /// stratum kernel lands. `--max-instances 0` uses all of them.
+    #[arg(long, default_value_t = 2500)]
+    pub max_instances: usize,
+    /// Seed of splits, sampling, weights and batch order.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}

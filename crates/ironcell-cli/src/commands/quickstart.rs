@@ -1,0 +1,408 @@
+//! `ironcell quickstart`: the walking skeleton on bundled, measured data.
+
+use std::{
+    collections::HashMap,
+    fs::{self, File},
+    io::BufReader,
+    path::Path,
+    time::Instant,
+};
+
+use anyhow::{Context, Result};
+use burn::module::AutodiffModule;
+use indicatif::{ProgressBar, ProgressStyle};
+use ironcell_core::Experiment;
+use ironcell_data::{
+    labels::LabelTable,
+    ontology::{self, DcellOntology},
+    screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET},
+    split::{gene_disjoint_split, random_split, Split, SplitFractions},
+};
+use ironcell_kg::{GraphStore, SqliteStore};
+use ironcell_models::{
+    dcell::DcellConfig,
+    metrics::Metrics,
+    ridge::OneHotRidge,
+    train::{predict, train, TrainConfig},
+    CpuAutodiff,
+};
+use ironcell_sources::{costanzo2016, kuzmin2018, open_maybe_gzip, reference::Reference};
+use rand::{seq::SliceRandom, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+use crate::{args::QuickstartArgs, commands::ontology::print_table, plot};
+
+const SMF_XLSX: &str = "screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx";
+const KUZMIN_TSV: &str = "screens/kuzmin2018-subset/unique_triples.tsv.gz";
+
+pub fn run(args: &QuickstartArgs) -> Result<()> {
+    let started = Instant::now();
+    fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+
+    let reference = Reference::read(&args.data.join("reference"))?;
+    println!(
+        "reference: {} genes, {} GO annotations, {} GO terms ({})",
+        reference.genes.len(),
+        reference.annotations.len(),
+        reference.terms.len(),
+        reference.go_version
+    );
+    let ontology = ontology::build(&reference, &args.filter.config());
+    print_table(&ontology);
+
+    let (experiments, selections) = read_screens(&args.data)?;
+    let db = args.out.join("ironcell.sqlite");
+    let mut store = SqliteStore::open(&db)?;
+    store.put_reference(&reference)?;
+    let added = store.put_experiments(&experiments)?;
+    let mut stored = store.experiments(COSTANZO2016_SMF)?;
+    stored.extend(store.experiments(KUZMIN2018_SUBSET)?);
+    println!(
+        "knowledge graph {}: {} experiments stored ({} new), {} read back",
+        db.display(),
+        experiments.len(),
+        added,
+        stored.len()
+    );
+
+    let mut table = LabelTable::from_experiments(&stored).map_err(anyhow::Error::msg)?;
+    if (1..table.instances.len()).contains(&args.max_instances) {
+        let max = args.max_instances;
+        table
+            .instances
+            .shuffle(&mut ChaCha8Rng::seed_from_u64(args.seed));
+        table.instances.truncate(max);
+    }
+    let data = Prepared::new(&table, &ontology);
+    println!(
+        "instances: {} ({} singles, {} doubles, {} triples+); {} of {} genes are in the ontology",
+        data.y.len(),
+        data.by_size(1),
+        data.by_size(2),
+        data.y.len() - data.by_size(1) - data.by_size(2),
+        data.mapped_genes,
+        table.genes.len()
+    );
+
+    let fractions = SplitFractions::default();
+    let instance_genes: Vec<Vec<usize>> = table.instances.iter().map(|i| i.genes.clone()).collect();
+    let splits = [
+        ("random", random_split(data.y.len(), fractions, args.seed)),
+        (
+            "gene_disjoint",
+            gene_disjoint_split(&instance_genes, table.genes.len(), fractions, args.seed),
+        ),
+    ];
+
+    let dcell_config = DcellConfig {
+        width_rule: args.width.into(),
+        seed: args.seed,
+        ..DcellConfig::default()
+    };
+    let train_config = TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        ..TrainConfig::default()
+    };
+    let mut report = Vec::new();
+    let mut rows = Vec::new();
+    let mut size = None;
+    for (name, split) in &splits {
+        println!(
+            "split {name}: train {}, validation {}, test {} (dropped {} straddling genes)",
+            split.train.len(),
+            split.validation.len(),
+            split.test.len(),
+            split.dropped
+        );
+        let result = evaluate_split(name, split, &data, &ontology, &dcell_config, &train_config)?;
+        size = Some(result.size);
+        let png = args.out.join(format!("scatter_{name}.png"));
+        plot::scatter(
+            &png,
+            &format!("DCell, {name} split, test set (n = {})", result.truth.len()),
+            &result.truth,
+            &result.dcell,
+        )?;
+        for (model, subset, m) in &result.metrics {
+            rows.push((name.to_string(), model.clone(), subset.clone(), *m));
+        }
+        report.push(json!({
+            "split": name,
+            "sizes": {"train": split.train.len(), "validation": split.validation.len(),
+                      "test": split.test.len(), "dropped": split.dropped},
+            "train_loss_by_epoch": result.history,
+            "results": result.metrics.iter().map(|(model, subset, m)| json!({
+                "model": model, "subset": subset, "metrics": m})).collect::<Vec<_>>(),
+            "scatter": png.file_name().map(|n| n.to_string_lossy().into_owned()),
+        }));
+    }
+
+    let size = size.expect("two splits ran");
+    let metrics_path = args.out.join("metrics.json");
+    let selection = |s: &Selection| {
+        json!({"read": s.read, "kept": s.kept,
+        "other_temperature": s.other_temperature, "not_deletion": s.not_deletion})
+    };
+    let doc = json!({
+        "note": "test-set metrics of measured data (no synthetic records); baselines beside DCell",
+        "data": {
+            COSTANZO2016_SMF: selection(&selections[0]),
+            KUZMIN2018_SUBSET: selection(&selections[1]),
+            "instances": data.y.len(),
+        },
+        "ontology": {"stages": ontology.stages, "subsystems": ontology.subsystems.len(),
+                     "strata": ontology.strata(), "edges": ontology.edges()},
+        "dcell": {"subsystems": size.subsystems, "strata": size.strata, "neurons": size.neurons,
+                  "parameters": size.parameters, "groups": size.groups, "config": dcell_config},
+        "training": train_config,
+        "splits": report,
+        "elapsed_seconds": started.elapsed().as_secs_f64(),
+    });
+    fs::write(&metrics_path, serde_json::to_vec_pretty(&doc)?)
+        .with_context(|| format!("writing {}", metrics_path.display()))?;
+
+    println!(
+        "\nDCell: {} subsystems, {} strata, {} neurons, {} parameters",
+        size.subsystems, size.strata, size.neurons, size.parameters
+    );
+    println!(
+        "\n{:<14} {:<16} {:<16} {:>6} {:>8} {:>8} {:>8} {:>8}",
+        "split", "model", "test subset", "n", "pearson", "spearman", "r2", "mse"
+    );
+    for (split, model, subset, m) in &rows {
+        println!(
+            "{:<14} {:<16} {:<16} {:>6} {:>8.3} {:>8.3} {:>8.3} {:>8.4}",
+            split, model, subset, m.n, m.pearson, m.spearman, m.r2, m.mse
+        );
+    }
+    println!("\noutputs in {}:", args.out.display());
+    println!("  {}  (knowledge graph)", db.display());
+    println!("  {}", metrics_path.display());
+    for (name, _) in &splits {
+        println!(
+            "  {}",
+            args.out.join(format!("scatter_{name}.png")).display()
+        );
+    }
+    println!("finished in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn read_screens(data: &Path) -> Result<(Vec<Experiment>, [Selection; 2])> {
+    let path = data.join(SMF_XLSX);
+    let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let smf = costanzo2016::read(BufReader::new(file), &path.display().to_string())?;
+    let (mut experiments, smf_selection) = screens::costanzo_smf(&smf, 30);
+    let path = data.join(KUZMIN_TSV);
+    let mut reader = kuzmin2018::Reader::new(open_maybe_gzip(&path)?, path.display().to_string());
+    let records = reader.records().collect::<Result<Vec<_>, _>>()?;
+    let (kuzmin, kuzmin_selection) = screens::kuzmin(&records);
+    for (name, s) in [
+        (COSTANZO2016_SMF, smf_selection),
+        (KUZMIN2018_SUBSET, kuzmin_selection),
+    ] {
+        println!(
+            "{name}: {} records read, {} kept (30 °C deletions), {} other temperature, {} DAmP/ts/suppressor alleles left out",
+            s.read, s.kept, s.other_temperature, s.not_deletion
+        );
+    }
+    experiments.extend(kuzmin);
+    Ok((experiments, [smf_selection, kuzmin_selection]))
+}
+
+/// Instances as model inputs: gene indices of the label table and of the ontology.
+struct Prepared {
+    table_genes: Vec<Vec<usize>>,
+    ontology_genes: Vec<Vec<usize>>,
+    y: Vec<f64>,
+    n_genes: usize,
+    mapped_genes: usize,
+    /// Single-mutant fitness by label-table gene, for the multiplicative model.
+    smf: HashMap<usize, f64>,
+}
+
+impl Prepared {
+    fn new(table: &LabelTable, ontology: &DcellOntology) -> Self {
+        let index = ontology.gene_index();
+        let to_ontology: Vec<Option<usize>> =
+            table.genes.iter().map(|g| index.get(g).copied()).collect();
+        let mut smf_sum: HashMap<usize, (f64, usize)> = HashMap::new();
+        for i in &table.instances {
+            if i.dataset == COSTANZO2016_SMF && i.genes.len() == 1 {
+                let e = smf_sum.entry(i.genes[0]).or_default();
+                e.0 += i.fitness;
+                e.1 += 1;
+            }
+        }
+        Self {
+            table_genes: table.instances.iter().map(|i| i.genes.clone()).collect(),
+            ontology_genes: table
+                .instances
+                .iter()
+                .map(|i| i.genes.iter().filter_map(|&g| to_ontology[g]).collect())
+                .collect(),
+            y: table.instances.iter().map(|i| i.fitness).collect(),
+            n_genes: table.genes.len(),
+            mapped_genes: to_ontology.iter().flatten().count(),
+            smf: smf_sum
+                .into_iter()
+                .map(|(g, (s, n))| (g, s / n as f64))
+                .collect(),
+        }
+    }
+
+    fn by_size(&self, n: usize) -> usize {
+        self.table_genes.iter().filter(|g| g.len() == n).count()
+    }
+
+    fn multiplicative(&self, i: usize) -> Option<f64> {
+        let genes = &self.table_genes[i];
+        (genes.len() >= 2)
+            .then(|| {
+                genes
+                    .iter()
+                    .map(|g| self.smf.get(g).copied())
+                    .product::<Option<f64>>()
+            })
+            .flatten()
+    }
+}
+
+struct SplitResult {
+    metrics: Vec<(String, String, Metrics)>,
+    truth: Vec<f64>,
+    dcell: Vec<f64>,
+    history: Vec<f64>,
+    size: ironcell_models::dcell::DcellSize,
+}
+
+fn evaluate_split(
+    name: &str,
+    split: &Split,
+    data: &Prepared,
+    ontology: &DcellOntology,
+    dcell_config: &DcellConfig,
+    train_config: &TrainConfig,
+) -> Result<SplitResult> {
+    let device = Default::default();
+    let pick = |idx: &[usize], v: &[Vec<usize>]| -> Vec<Vec<usize>> {
+        idx.iter().map(|&i| v[i].clone()).collect()
+    };
+    let train_rows = pick(&split.train, &data.ontology_genes);
+    let train_y: Vec<f32> = split.train.iter().map(|&i| data.y[i] as f32).collect();
+    let test_rows = pick(&split.test, &data.ontology_genes);
+    let truth: Vec<f64> = split.test.iter().map(|&i| data.y[i]).collect();
+    anyhow::ensure!(
+        train_rows.len() > 1 && !test_rows.is_empty(),
+        "split {name} is too small to train and test (train {}, test {})",
+        train_rows.len(),
+        test_rows.len()
+    );
+
+    let train_mean = train_y.iter().map(|&v| f64::from(v)).sum::<f64>() / train_y.len() as f64;
+    let dcell_config = DcellConfig {
+        initial_output: train_mean,
+        ..dcell_config.clone()
+    };
+    let model = dcell_config.init::<CpuAutodiff>(ontology, &device);
+    let size = model.size();
+    let steps_per_epoch = train_rows.len().div_ceil(train_config.batch_size);
+    let bar = ProgressBar::new((steps_per_epoch * train_config.epochs) as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>14} [{bar:30}] {pos}/{len} steps, loss {msg} ({eta})",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(format!("DCell {name}"));
+    let (model, history) = train(
+        model,
+        &train_rows,
+        &train_y,
+        train_config,
+        &device,
+        |_, loss| {
+            bar.set_message(format!("{loss:.4}"));
+            bar.inc(1);
+        },
+    );
+    bar.finish();
+    let dcell = predict(&model.valid(), &test_rows, 1024, &device);
+
+    let ridge = OneHotRidge::fit(
+        &pick(&split.train, &data.table_genes),
+        &split.train.iter().map(|&i| data.y[i]).collect::<Vec<_>>(),
+        data.n_genes,
+        1.0,
+    );
+    let ridge_pred: Vec<f64> = split
+        .test
+        .iter()
+        .map(|&i| ridge.predict(&data.table_genes[i]))
+        .collect();
+    let mean_pred = vec![train_mean; truth.len()];
+
+    let mut metrics = vec![
+        (
+            "DCell".to_owned(),
+            "all".to_owned(),
+            Metrics::compute(&truth, &dcell),
+        ),
+        (
+            "ridge one-hot".to_owned(),
+            "all".to_owned(),
+            Metrics::compute(&truth, &ridge_pred),
+        ),
+        (
+            "mean".to_owned(),
+            "all".to_owned(),
+            Metrics::compute(&truth, &mean_pred),
+        ),
+    ];
+    // Doubles and triples whose single-mutant fitnesses are all measured: every model,
+    // and the multiplicative model, on the same instances.
+    let subset: Vec<(usize, f64)> = split
+        .test
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &i)| data.multiplicative(i).map(|m| (k, m)))
+        .collect();
+    if subset.len() >= 3 {
+        let sub = |v: &[f64]| -> Vec<f64> { subset.iter().map(|&(k, _)| v[k]).collect() };
+        let t = sub(&truth);
+        let label = "multi-gene".to_owned();
+        metrics.push((
+            "DCell".to_owned(),
+            label.clone(),
+            Metrics::compute(&t, &sub(&dcell)),
+        ));
+        metrics.push((
+            "ridge one-hot".to_owned(),
+            label.clone(),
+            Metrics::compute(&t, &sub(&ridge_pred)),
+        ));
+        metrics.push((
+            "mean".to_owned(),
+            label.clone(),
+            Metrics::compute(&t, &sub(&mean_pred)),
+        ));
+        let mult: Vec<f64> = subset.iter().map(|&(_, m)| m).collect();
+        metrics.push((
+            "multiplicative".to_owned(),
+            label,
+            Metrics::compute(&t, &mult),
+        ));
+    }
+    Ok(SplitResult {
+        metrics,
+        truth,
+        dcell,
+        history,
+        size,
+    })
+}

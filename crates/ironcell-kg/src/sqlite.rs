@@ -1,0 +1,308 @@
+//! The embedded backend: a property graph in one SQLite file (WAL mode).
+
+use std::path::Path;
+
+use ironcell_core::{ContentId, Experiment};
+use ironcell_sources::reference::Reference;
+use rusqlite::{params, Connection, Transaction};
+use serde_json::json;
+
+use crate::{Error, GraphStore, Stats};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    props TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
+CREATE TABLE IF NOT EXISTS edges (
+    src TEXT NOT NULL,
+    rel TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    props TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (src, rel, dst)
+);
+CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst, rel);
+";
+
+/// Rows per transaction: big enough to amortise commits, small enough to bound lost work.
+const BATCH: usize = 10_000;
+
+/// The SQLite backend.
+pub struct SqliteStore {
+    conn: Connection,
+    location: String,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> Result<Self, Error> {
+        let location = path.display().to_string();
+        let conn =
+            Connection::open(path).map_err(|e| Error::new(format!("opening {location}"), e))?;
+        Self::init(conn, location)
+    }
+
+    /// An in-memory store, for tests and examples.
+    pub fn open_in_memory() -> Result<Self, Error> {
+        let conn =
+            Connection::open_in_memory().map_err(|e| Error::new("opening in-memory store", e))?;
+        Self::init(conn, ":memory:".to_owned())
+    }
+
+    fn init(conn: Connection, location: String) -> Result<Self, Error> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .and_then(|_| conn.pragma_update(None, "synchronous", "NORMAL"))
+            .and_then(|_| conn.execute_batch(SCHEMA))
+            .map_err(|e| Error::new(format!("creating the schema in {location}"), e))?;
+        Ok(Self { conn, location })
+    }
+
+    fn err(&self, what: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        let context = format!("{what} in {}", self.location);
+        move |e| Error::new(context.clone(), e)
+    }
+}
+
+fn node(
+    tx: &Transaction<'_>,
+    id: &str,
+    label: &str,
+    props: &serde_json::Value,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached("INSERT OR IGNORE INTO nodes (id, label, props) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, label, props.to_string()])
+}
+
+fn edge(
+    tx: &Transaction<'_>,
+    src: &str,
+    rel: &str,
+    dst: &str,
+    props: &serde_json::Value,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached("INSERT OR IGNORE INTO edges (src, rel, dst, props) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![src, rel, dst, props.to_string()])
+}
+
+impl GraphStore for SqliteStore {
+    fn put_reference(&mut self, reference: &Reference) -> Result<u64, Error> {
+        let context = format!("storing the reference in {}", self.location);
+        let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let mut added = 0u64;
+        let empty = json!({});
+        for g in &reference.genes {
+            let props = json!({
+                "standard_name": g.standard_name,
+                "chromosome": g.chromosome,
+                "start": g.start,
+                "end": g.end,
+                "essential": g.essential,
+            });
+            added += node(&tx, g.systematic_name.as_str(), "Gene", &props).map_err(wrap)? as u64;
+        }
+        for t in &reference.terms {
+            let props = json!({"name": t.name, "namespace": t.namespace.as_str()});
+            added += node(&tx, &t.id, "GoTerm", &props).map_err(wrap)? as u64;
+            for p in &t.is_a {
+                edge(&tx, &t.id, "IS_A", p, &empty).map_err(wrap)?;
+            }
+            for p in &t.part_of {
+                edge(&tx, &t.id, "PART_OF", p, &empty).map_err(wrap)?;
+            }
+        }
+        for a in &reference.annotations {
+            let props = json!({"evidence": a.evidence, "pmid": a.pmid});
+            // One edge per gene–term pair; evidence codes of repeated pairs are kept by the
+            // reference bundle itself.
+            edge(&tx, a.gene.as_str(), "ANNOTATED_TO", &a.term, &props).map_err(wrap)?;
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(added)
+    }
+
+    fn put_experiments(&mut self, experiments: &[Experiment]) -> Result<u64, Error> {
+        let context = format!("storing experiments in {}", self.location);
+        let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
+        let empty = json!({});
+        let mut added = 0u64;
+        for chunk in experiments.chunks(BATCH) {
+            let tx = self.conn.transaction().map_err(wrap)?;
+            for e in chunk {
+                let id = e.content_id();
+                let props =
+                    serde_json::to_value(e).map_err(|err| Error::new(context.clone(), err))?;
+                let new = node(&tx, id.as_str(), "Experiment", &props).map_err(wrap)?;
+                added += new as u64;
+                if new == 0 {
+                    continue;
+                }
+                let dataset = e.provenance.dataset();
+                node(
+                    &tx,
+                    dataset,
+                    "Dataset",
+                    &json!({"synthetic": e.provenance.is_synthetic()}),
+                )
+                .map_err(wrap)?;
+                edge(&tx, id.as_str(), "EXPERIMENT_MEMBER_OF", dataset, &empty).map_err(wrap)?;
+
+                let genotype = e.genotype.content_id();
+                node(
+                    &tx,
+                    genotype.as_str(),
+                    "Genotype",
+                    &json!({"size": e.genotype.len()}),
+                )
+                .map_err(wrap)?;
+                edge(
+                    &tx,
+                    genotype.as_str(),
+                    "GENOTYPE_MEMBER_OF",
+                    id.as_str(),
+                    &empty,
+                )
+                .map_err(wrap)?;
+                for p in e.genotype.perturbations() {
+                    let pid = ContentId::of(p);
+                    let props =
+                        serde_json::to_value(p).map_err(|err| Error::new(context.clone(), err))?;
+                    node(&tx, pid.as_str(), "Perturbation", &props).map_err(wrap)?;
+                    edge(
+                        &tx,
+                        pid.as_str(),
+                        "PERTURBATION_MEMBER_OF",
+                        genotype.as_str(),
+                        &empty,
+                    )
+                    .map_err(wrap)?;
+                    edge(&tx, pid.as_str(), "PERTURBS", p.gene().as_str(), &empty).map_err(wrap)?;
+                }
+                let env = ContentId::of(&e.environment);
+                let props = serde_json::to_value(&e.environment)
+                    .map_err(|err| Error::new(context.clone(), err))?;
+                node(&tx, env.as_str(), "Environment", &props).map_err(wrap)?;
+                edge(
+                    &tx,
+                    env.as_str(),
+                    "ENVIRONMENT_MEMBER_OF",
+                    id.as_str(),
+                    &empty,
+                )
+                .map_err(wrap)?;
+                let phenotype = ContentId::of(&e.phenotype);
+                let props = serde_json::to_value(&e.phenotype)
+                    .map_err(|err| Error::new(context.clone(), err))?;
+                node(&tx, phenotype.as_str(), "Phenotype", &props).map_err(wrap)?;
+                edge(
+                    &tx,
+                    phenotype.as_str(),
+                    "PHENOTYPE_MEMBER_OF",
+                    id.as_str(),
+                    &empty,
+                )
+                .map_err(wrap)?;
+            }
+            tx.commit().map_err(wrap)?;
+        }
+        Ok(added)
+    }
+
+    fn experiments(&self, dataset: &str) -> Result<Vec<Experiment>, Error> {
+        let err = self.err("querying experiments");
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT n.props FROM edges e JOIN nodes n ON n.id = e.src
+                 WHERE e.rel = 'EXPERIMENT_MEMBER_OF' AND e.dst = ?1 ORDER BY n.id",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([dataset], |r| r.get::<_, String>(0))
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text = row.map_err(&err)?;
+            let e = serde_json::from_str(&text).map_err(|e| {
+                Error::new(
+                    format!("decoding an experiment of {dataset} in {}", self.location),
+                    e,
+                )
+            })?;
+            out.push(e);
+        }
+        Ok(out)
+    }
+
+    fn stats(&self) -> Result<Stats, Error> {
+        let err = self.err("counting");
+        let mut stats = Stats::default();
+        for (sql, map) in [
+            (
+                "SELECT label, COUNT(*) FROM nodes GROUP BY label",
+                &mut stats.nodes,
+            ),
+            (
+                "SELECT rel, COUNT(*) FROM edges GROUP BY rel",
+                &mut stats.edges,
+            ),
+        ] {
+            let mut stmt = self.conn.prepare(sql).map_err(&err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(&err)?;
+            for row in rows {
+                let (k, v) = row.map_err(&err)?;
+                map.insert(k, v as u64);
+            }
+        }
+        Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ironcell_core::{
+        Environment, Fitness, Genotype, Perturbation, PerturbationKind, Phenotype, Provenance,
+    };
+
+    fn experiment(genes: &[&str], value: f64, dataset: &str) -> Experiment {
+        let genotype = Genotype::new(
+            genes
+                .iter()
+                .map(|g| Perturbation::new(g.parse().unwrap(), PerturbationKind::DeletionKanMx)),
+        )
+        .unwrap();
+        Experiment {
+            genotype,
+            environment: Environment::sga_plate(30),
+            phenotype: Phenotype::Fitness(Fitness::new(value, Some(0.01)).unwrap()),
+            provenance: Provenance::Measured {
+                dataset: dataset.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn shared_sub_objects_are_stored_once_and_reingest_adds_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.sqlite");
+        let a = experiment(&["YAL001C", "YBR001C"], 0.5, "one");
+        let b = experiment(&["YBR001C", "YAL001C"], 0.7, "two");
+        {
+            let mut store = SqliteStore::open(&path).unwrap();
+            assert_eq!(store.put_experiments(&[a.clone(), b.clone()]).unwrap(), 2);
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.put_experiments(&[a.clone(), b]).unwrap(), 0);
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.nodes["Genotype"], 1);
+        assert_eq!(stats.nodes["Perturbation"], 2);
+        assert_eq!(stats.nodes["Experiment"], 2);
+        assert_eq!(stats.nodes["Dataset"], 2);
+        assert_eq!(store.experiments("one").unwrap(), vec![a]);
+    }
+}
