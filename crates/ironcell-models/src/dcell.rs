@@ -347,3 +347,169 @@ impl<B: Backend> Dcell<B> {
         root + aux * self.alpha
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::{Autodiff, NdArray};
+    use ironcell_data::ontology::{build, OntologyConfig};
+    use ironcell_sources::{
+        genbank::Aspect,
+        obo,
+        reference::{Annotation, Reference},
+    };
+
+    type Exact = Autodiff<NdArray<f64>>;
+
+    /// Seven terms in three strata over eight genes, sizes chosen so groups need padding.
+    fn tiny_ontology() -> DcellOntology {
+        let term = |id: &str, parents: &[&str]| obo::Term {
+            id: id.into(),
+            name: id.into(),
+            namespace: obo::Namespace::BiologicalProcess,
+            alt_ids: vec![],
+            obsolete: false,
+            is_a: parents.iter().map(|p| p.to_string()).collect(),
+            part_of: vec![],
+        };
+        let genes = [
+            "YAL001C", "YAL002W", "YAL003W", "YAL004W", "YAL005C", "YAL007C", "YAL008W", "YAL009W",
+        ];
+        let mut annotations = vec![];
+        let mut ann = |g: usize, t: &str| {
+            annotations.push(Annotation {
+                gene: genes[g].parse().unwrap(),
+                term: t.into(),
+                aspect: Aspect::BiologicalProcess,
+                evidence: "IMP".into(),
+                pmid: None,
+            })
+        };
+        for (g, t) in [
+            (0, "GO:0000004"),
+            (1, "GO:0000004"),
+            (2, "GO:0000005"),
+            (3, "GO:0000005"),
+            (4, "GO:0000005"),
+            (5, "GO:0000006"),
+            (6, "GO:0000002"),
+            (7, "GO:0000003"),
+        ] {
+            ann(g, t);
+        }
+        let reference = Reference {
+            genes: vec![],
+            terms: vec![
+                term("GO:0000001", &[]),
+                term("GO:0000002", &["GO:0000001"]),
+                term("GO:0000003", &["GO:0000001"]),
+                term("GO:0000004", &["GO:0000002"]),
+                term("GO:0000005", &["GO:0000002", "GO:0000003"]),
+                term("GO:0000006", &["GO:0000003"]),
+            ],
+            annotations,
+            go_version: "test".into(),
+        };
+        build(
+            &reference,
+            &OntologyConfig {
+                min_genes: 1,
+                drop_evidence: vec![],
+            },
+        )
+    }
+
+    fn loss_of(
+        model: &Dcell<Exact>,
+        x: &Tensor<Exact, 2>,
+        y: &Tensor<Exact, 1>,
+    ) -> Tensor<Exact, 1> {
+        model.loss(&model.forward(x.clone()), y.clone())
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let ontology = tiny_ontology();
+        let device = Default::default();
+        let config = DcellConfig {
+            init_scale: 0.5,
+            seed: 3,
+            ..DcellConfig::default()
+        };
+        let mut model = config.init::<Exact>(&ontology, &device);
+        assert!(model.size().groups >= 3);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let batch = 6;
+        let x: Vec<f64> = (0..batch * model.genes())
+            .map(|_| f64::from(rng.random_range(0..2u8)))
+            .collect();
+        let x = Tensor::<Exact, 2>::from_data(TensorData::new(x, [batch, model.genes()]), &device);
+        let y: Vec<f64> = (0..batch).map(|_| rng.random_range(0.0..1.0)).collect();
+        let y = Tensor::<Exact, 1>::from_data(TensorData::new(y, [batch]), &device);
+
+        let grads = loss_of(&model, &x, &y).backward();
+        for g in 0..model.groups.len() {
+            let analytic: Vec<f64> = model.groups[g]
+                .weight
+                .grad(&grads)
+                .unwrap()
+                .into_data()
+                .to_vec()
+                .unwrap();
+            let mask: Vec<f64> = model.groups[g].weight_mask.to_data().to_vec().unwrap();
+            let weights = model.groups[g].weight.val().into_data();
+            let shape = weights.shape.clone();
+            let base: Vec<f64> = weights.to_vec().unwrap();
+            let mut checked = 0;
+            for (i, _) in mask
+                .iter()
+                .enumerate()
+                .filter(|(_, &m)| m == 1.0)
+                .step_by(3)
+            {
+                let h = 1e-6;
+                let mut at = |delta: f64| {
+                    let mut w = base.clone();
+                    w[i] += delta;
+                    model.groups[g].weight = Param::from_tensor(Tensor::from_data(
+                        TensorData::new(w, shape.clone()),
+                        &device,
+                    ));
+                    loss_of(&model, &x, &y).into_scalar()
+                };
+                let numeric = (at(h) - at(-h)) / (2.0 * h);
+                let scale = numeric.abs().max(analytic[i].abs()).max(1e-7);
+                assert!(
+                    (numeric - analytic[i]).abs() / scale < 1e-4,
+                    "group {g} weight {i}: numeric {numeric} vs analytic {}",
+                    analytic[i]
+                );
+                checked += 1;
+            }
+            model.groups[g].weight =
+                Param::from_tensor(Tensor::from_data(TensorData::new(base, shape), &device));
+            assert!(checked > 0);
+            // Padding carries no gradient.
+            for (a, m) in analytic.iter().zip(&mask) {
+                if *m == 0.0 {
+                    assert_eq!(*a, 0.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn size_counts_real_parameters() {
+        let ontology = tiny_ontology();
+        let model = DcellConfig::default().init::<Exact>(&ontology, &Default::default());
+        let size = model.size();
+        assert_eq!(size.subsystems, ontology.subsystems.len());
+        assert_eq!(size.neurons, 20 * ontology.subsystems.len());
+        let expected: usize = ontology
+            .subsystems
+            .iter()
+            .map(|s| (s.children.len() * 20 + s.direct_genes.len()) * 20 + 3 * 20 + 1)
+            .sum();
+        assert_eq!(size.parameters, expected);
+    }
+}

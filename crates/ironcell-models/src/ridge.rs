@@ -22,47 +22,52 @@ impl OneHotRidge {
     /// assert!((model.predict(&[0, 1]) - 0.4).abs() < 1e-3);
     /// ```
     pub fn fit(rows: &[Vec<usize>], y: &[f64], n_genes: usize, lambda: f64) -> Self {
-        let intercept = y.iter().sum::<f64>() / y.len().max(1) as f64;
-        let r: Vec<f64> = y.iter().map(|v| v - intercept).collect();
-        // A = XᵀX + λI applied without forming it.
+        // Unknown n_genes + 1 is the intercept: present in every row, not penalised.
+        let n = n_genes + 1;
+        let bias = n_genes;
+        // A = XᵀX + λI (λ = 0 for the intercept) applied without forming it.
         let apply = |w: &[f64]| -> Vec<f64> {
             let mut out: Vec<f64> = w.iter().map(|v| lambda * v).collect();
+            out[bias] = 0.0;
             for row in rows {
-                let s: f64 = row.iter().map(|&g| w[g]).sum();
+                let s: f64 = row.iter().map(|&g| w[g]).sum::<f64>() + w[bias];
                 for &g in row {
                     out[g] += s;
                 }
+                out[bias] += s;
             }
             out
         };
-        let mut b = vec![0.0; n_genes];
-        for (row, v) in rows.iter().zip(&r) {
+        let mut b = vec![0.0; n];
+        for (row, v) in rows.iter().zip(y) {
             for &g in row {
                 b[g] += v;
             }
+            b[bias] += v;
         }
         let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-        let mut w = vec![0.0; n_genes];
+        let mut w = vec![0.0; n];
         let mut res = b.clone();
         let mut p = res.clone();
         let mut rs = dot(&res, &res);
-        let tolerance = 1e-12 * dot(&b, &b).max(1e-300);
-        for _ in 0..(4 * n_genes).max(50) {
+        let tolerance = 1e-20 * dot(&b, &b).max(1e-300);
+        for _ in 0..(4 * n).max(50) {
             if rs <= tolerance {
                 break;
             }
             let ap = apply(&p);
             let alpha = rs / dot(&p, &ap);
-            for i in 0..n_genes {
+            for i in 0..n {
                 w[i] += alpha * p[i];
                 res[i] -= alpha * ap[i];
             }
             let next = dot(&res, &res);
-            for i in 0..n_genes {
+            for i in 0..n {
                 p[i] = res[i] + next / rs * p[i];
             }
             rs = next;
         }
+        let intercept = w.pop().expect("intercept is the last unknown");
         Self {
             intercept,
             weights: w,

@@ -37,9 +37,11 @@ pub fn parse_strain_id(
         "S" => PerturbationKind::Suppressor {
             allele: allele.to_owned(),
         },
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "strain id {id:?}: unknown suffix {tag:?} (expected dma, sn, tm, damp, tsa, tsq or S)"
-        )),
+        ))
+        }
     };
     Ok((gene, kind))
 }
