@@ -5,6 +5,7 @@ use std::path::Path;
 use ironcell_core::{ContentId, Experiment};
 use ironcell_sources::reference::Reference;
 use rusqlite::{params, Connection, Transaction};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::{Error, GraphStore, Stats};
@@ -86,6 +87,74 @@ fn edge(
         .execute(params![src, rel, dst, props.to_string()])
 }
 
+type StoreError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Inserts `value` as a node keyed by its content address and links it to `owner` by `rel`.
+fn member<T: Serialize>(
+    tx: &Transaction<'_>,
+    value: &T,
+    label: &str,
+    rel: &str,
+    owner: &str,
+) -> Result<ContentId, StoreError> {
+    let id = ContentId::of(value);
+    node(tx, id.as_str(), label, &serde_json::to_value(value)?)?;
+    edge(tx, id.as_str(), rel, owner, &json!({}))?;
+    Ok(id)
+}
+
+/// Stores one experiment and its sub-objects; false when it was already stored.
+fn store_experiment(tx: &Transaction<'_>, e: &Experiment) -> Result<bool, StoreError> {
+    let id = e.content_id();
+    if node(tx, id.as_str(), "Experiment", &serde_json::to_value(e)?)? == 0 {
+        return Ok(false);
+    }
+    let dataset = e.provenance.dataset();
+    let props = json!({"synthetic": e.provenance.is_synthetic()});
+    node(tx, dataset, "Dataset", &props)?;
+    edge(tx, id.as_str(), "EXPERIMENT_MEMBER_OF", dataset, &json!({}))?;
+
+    let genotype = e.genotype.content_id();
+    node(
+        tx,
+        genotype.as_str(),
+        "Genotype",
+        &json!({"size": e.genotype.len()}),
+    )?;
+    edge(
+        tx,
+        genotype.as_str(),
+        "GENOTYPE_MEMBER_OF",
+        id.as_str(),
+        &json!({}),
+    )?;
+    for p in e.genotype.perturbations() {
+        let pid = member(
+            tx,
+            p,
+            "Perturbation",
+            "PERTURBATION_MEMBER_OF",
+            genotype.as_str(),
+        )?;
+        edge(tx, pid.as_str(), "PERTURBS", p.gene().as_str(), &json!({}))?;
+    }
+    member(
+        tx,
+        &e.environment,
+        "Environment",
+        "ENVIRONMENT_MEMBER_OF",
+        id.as_str(),
+    )?;
+    member(
+        tx,
+        &e.phenotype,
+        "Phenotype",
+        "PHENOTYPE_MEMBER_OF",
+        id.as_str(),
+    )?;
+    Ok(true)
+}
+
 impl GraphStore for SqliteStore {
     fn put_reference(&mut self, reference: &Reference) -> Result<u64, Error> {
         let context = format!("storing the reference in {}", self.location);
@@ -125,87 +194,18 @@ impl GraphStore for SqliteStore {
 
     fn put_experiments(&mut self, experiments: &[Experiment]) -> Result<u64, Error> {
         let context = format!("storing experiments in {}", self.location);
-        let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
-        let empty = json!({});
         let mut added = 0u64;
         for chunk in experiments.chunks(BATCH) {
-            let tx = self.conn.transaction().map_err(wrap)?;
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| Error::new(context.clone(), e))?;
             for e in chunk {
-                let id = e.content_id();
-                let props =
-                    serde_json::to_value(e).map_err(|err| Error::new(context.clone(), err))?;
-                let new = node(&tx, id.as_str(), "Experiment", &props).map_err(wrap)?;
-                added += new as u64;
-                if new == 0 {
-                    continue;
-                }
-                let dataset = e.provenance.dataset();
-                node(
-                    &tx,
-                    dataset,
-                    "Dataset",
-                    &json!({"synthetic": e.provenance.is_synthetic()}),
-                )
-                .map_err(wrap)?;
-                edge(&tx, id.as_str(), "EXPERIMENT_MEMBER_OF", dataset, &empty).map_err(wrap)?;
-
-                let genotype = e.genotype.content_id();
-                node(
-                    &tx,
-                    genotype.as_str(),
-                    "Genotype",
-                    &json!({"size": e.genotype.len()}),
-                )
-                .map_err(wrap)?;
-                edge(
-                    &tx,
-                    genotype.as_str(),
-                    "GENOTYPE_MEMBER_OF",
-                    id.as_str(),
-                    &empty,
-                )
-                .map_err(wrap)?;
-                for p in e.genotype.perturbations() {
-                    let pid = ContentId::of(p);
-                    let props =
-                        serde_json::to_value(p).map_err(|err| Error::new(context.clone(), err))?;
-                    node(&tx, pid.as_str(), "Perturbation", &props).map_err(wrap)?;
-                    edge(
-                        &tx,
-                        pid.as_str(),
-                        "PERTURBATION_MEMBER_OF",
-                        genotype.as_str(),
-                        &empty,
-                    )
-                    .map_err(wrap)?;
-                    edge(&tx, pid.as_str(), "PERTURBS", p.gene().as_str(), &empty).map_err(wrap)?;
-                }
-                let env = ContentId::of(&e.environment);
-                let props = serde_json::to_value(&e.environment)
-                    .map_err(|err| Error::new(context.clone(), err))?;
-                node(&tx, env.as_str(), "Environment", &props).map_err(wrap)?;
-                edge(
-                    &tx,
-                    env.as_str(),
-                    "ENVIRONMENT_MEMBER_OF",
-                    id.as_str(),
-                    &empty,
-                )
-                .map_err(wrap)?;
-                let phenotype = ContentId::of(&e.phenotype);
-                let props = serde_json::to_value(&e.phenotype)
-                    .map_err(|err| Error::new(context.clone(), err))?;
-                node(&tx, phenotype.as_str(), "Phenotype", &props).map_err(wrap)?;
-                edge(
-                    &tx,
-                    phenotype.as_str(),
-                    "PHENOTYPE_MEMBER_OF",
-                    id.as_str(),
-                    &empty,
-                )
-                .map_err(wrap)?;
+                let new =
+                    store_experiment(&tx, e).map_err(|err| Error::new(context.clone(), err))?;
+                added += u64::from(new);
             }
-            tx.commit().map_err(wrap)?;
+            tx.commit().map_err(|e| Error::new(context.clone(), e))?;
         }
         Ok(added)
     }
