@@ -65,6 +65,10 @@ pub struct Reader<R> {
     buf: String,
     /// A stanza header read ahead while finishing the previous stanza.
     pending_header: Option<String>,
+    /// The header's `data-version` (the GO release), once it has been read.
+    data_version: Option<String>,
+    /// Whether the header (the lines before the first stanza) is over.
+    in_stanzas: bool,
 }
 
 struct Partial {
@@ -85,7 +89,15 @@ impl<R: BufRead> Reader<R> {
             lines: Lines::new(inner, name),
             buf: String::new(),
             pending_header: None,
+            data_version: None,
+            in_stanzas: false,
         }
+    }
+
+    /// The header's `data-version` (e.g. `releases/2022-07-01`), known once the first term
+    /// has been read.
+    pub fn data_version(&self) -> Option<&str> {
+        self.data_version.as_deref()
     }
 
     /// Reads the next `[Term]`, or `None` at end of input.
@@ -101,6 +113,13 @@ impl<R: BufRead> Reader<R> {
                     self.buf.trim().to_owned()
                 }
             };
+            if header.starts_with('[') {
+                self.in_stanzas = true;
+            } else if !self.in_stanzas {
+                if let Some(v) = header.strip_prefix("data-version:") {
+                    self.data_version = Some(v.trim().to_owned());
+                }
+            }
             if header == "[Term]" {
                 break;
             }
@@ -251,7 +270,9 @@ name: part of
 
     #[test]
     fn reads_terms_alt_ids_obsolete_and_relations() {
-        let terms = read_all(DATA).unwrap();
+        let mut reader = Reader::new(DATA.as_bytes(), "go.obo");
+        let terms: Vec<Term> = reader.terms().collect::<Result<_, _>>().unwrap();
+        assert_eq!(reader.data_version(), Some("releases/2022-07-01"));
         assert_eq!(terms.len(), 3);
         assert_eq!(terms[0].alt_ids, ["GO:0019952", "GO:0050876"]);
         assert_eq!(terms[0].is_a, ["GO:0008150"]);

@@ -141,7 +141,7 @@ impl Reference {
         let obo_name = obo_path.display().to_string();
         let mut obo_reader = obo::Reader::new(open_maybe_gzip(obo_path)?, obo_name.clone());
         let all_terms: Vec<obo::Term> = obo_reader.terms().collect::<Result<_, _>>()?;
-        let go_version = read_data_version(obo_path)?;
+        let go_version = obo_reader.data_version().unwrap_or("unknown").to_owned();
         let mut primary: HashMap<&str, &str> = HashMap::new();
         let by_id: HashMap<&str, &obo::Term> = all_terms
             .iter()
@@ -208,27 +208,23 @@ impl Reference {
 
     /// Writes the bundle files into `dir` (created if needed).
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
-        let io = |path: &Path| {
-            let name = path.display().to_string();
-            move |e| Error::io(&name, e)
-        };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let gz = |name: &str| -> Result<_, Error> {
-            let path = dir.join(name);
-            let file = File::create(&path).map_err(io(&path))?;
-            Ok(BufWriter::new(GzEncoder::new(file, Compression::best())))
-        };
-        let path = dir.join("genes.tsv.gz");
-        let mut out = gz("genes.tsv.gz")?;
-        (|| {
-            writeln!(out, "systematic_name\tstandard_name\tsynonyms\tchromosome\tstrand\tstart\tend\tessential\tcds")?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(&dir.display().to_string(), e))?;
+        write_gz(dir, "genes.tsv.gz", |out| {
+            writeln!(
+                out,
+                "systematic_name\tstandard_name\tsynonyms\tchromosome\tstrand\tstart\tend\tessential\tcds"
+            )?;
             for g in &self.genes {
                 let essential = match g.essential {
                     Some(true) => "1",
                     Some(false) => "0",
                     None => "NA",
                 };
-                let strand = if g.strand == Strand::Forward { '+' } else { '-' };
+                let strand = if g.strand == Strand::Forward {
+                    '+'
+                } else {
+                    '-'
+                };
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -243,14 +239,9 @@ impl Reference {
                     g.cds.as_deref().unwrap_or("")
                 )?;
             }
-            out.into_inner().map_err(|e| e.into_error())?.finish()?;
             Ok(())
-        })()
-        .map_err(io(&path))?;
-
-        let path = dir.join("go_annotations.tsv.gz");
-        let mut out = gz("go_annotations.tsv.gz")?;
-        (|| {
+        })?;
+        write_gz(dir, "go_annotations.tsv.gz", |out| {
             writeln!(out, "systematic_name\tgo_id\taspect\tevidence\tpmid")?;
             for a in &self.annotations {
                 let pmid = a.pmid.map(|p| p.to_string()).unwrap_or_default();
@@ -264,19 +255,11 @@ impl Reference {
                     pmid
                 )?;
             }
-            out.into_inner().map_err(|e| e.into_error())?.finish()?;
             Ok(())
-        })()
-        .map_err(io(&path))?;
-
-        let path = dir.join("go.obo.gz");
-        let mut out = gz("go.obo.gz")?;
-        (|| {
-            obo::write_terms(&mut out, &self.go_version, &self.terms)?;
-            out.into_inner().map_err(|e| e.into_error())?.finish()?;
-            Ok(())
-        })()
-        .map_err(io(&path))
+        })?;
+        write_gz(dir, "go.obo.gz", |out| {
+            obo::write_terms(out, &self.go_version, &self.terms)
+        })
     }
 
     /// Reads a bundle written by [`Reference::write`].
@@ -367,9 +350,9 @@ impl Reference {
         }
 
         let path = dir.join("go.obo.gz");
-        let go_version = read_data_version(&path)?;
         let mut reader = obo::Reader::new(open_maybe_gzip(&path)?, path.display().to_string());
         let terms = reader.terms().collect::<Result<_, _>>()?;
+        let go_version = reader.data_version().unwrap_or("unknown").to_owned();
         Ok(Self {
             genes,
             terms,
@@ -390,17 +373,19 @@ fn expect_header<R: BufRead>(
     Ok(())
 }
 
-/// The OBO header's `data-version`, or `unknown`.
-fn read_data_version(path: &Path) -> Result<String, Error> {
-    let mut lines = Lines::new(open_maybe_gzip(path)?, path.display().to_string());
-    let mut buf = String::new();
-    while lines.next_into(&mut buf)? {
-        if buf.starts_with('[') {
-            break;
-        }
-        if let Some(v) = buf.strip_prefix("data-version:") {
-            return Ok(v.trim().to_owned());
-        }
-    }
-    Ok("unknown".to_owned())
+/// Writes `dir/name` gzip-compressed through `body`, naming the file in any error.
+fn write_gz(
+    dir: &Path,
+    name: &str,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let path = dir.join(name);
+    let write = || -> std::io::Result<()> {
+        let file = File::create(&path)?;
+        let mut out = BufWriter::new(GzEncoder::new(file, Compression::best()));
+        body(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.finish()?;
+        Ok(())
+    };
+    write().map_err(|e| Error::io(&path.display().to_string(), e))
 }
