@@ -8,6 +8,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 pub mod labels;
 pub mod ontology;
 pub mod screens;

@@ -237,22 +237,15 @@ fn popcount(bits: &[u64]) -> usize {
 /// Builds the DCell ontology from a reference.
 ///
 /// ```
-/// # use ironcell_sources::{obo, reference::{Annotation, Reference}, genbank::Aspect};
-/// # let term = |id: &str, parents: &[&str]| obo::Term { id: id.into(), name: id.into(),
-/// #     namespace: obo::Namespace::BiologicalProcess, alt_ids: vec![], obsolete: false,
-/// #     is_a: parents.iter().map(|p| p.to_string()).collect(), part_of: vec![] };
-/// # let ann = |g: &str, t: &str| Annotation { gene: g.parse().unwrap(), term: t.into(),
-/// #     aspect: Aspect::BiologicalProcess, evidence: "IMP".into(), pmid: None };
-/// # let reference = Reference { genes: vec![], go_version: "test".into(),
-/// #     terms: vec![term("GO:0000001", &[]), term("GO:0000002", &["GO:0000001"])],
-/// #     annotations: vec![ann("YAL001C", "GO:0000002"), ann("YAL002W", "GO:0000002"),
-/// #         ann("YAL003W", "GO:0000001")] };
+/// use std::path::Path;
 /// use ironcell_data::ontology::{build, OntologyConfig};
-/// let config = OntologyConfig { min_genes: 1, ..OntologyConfig::default() };
-/// let ontology = build(&reference, &config);
-/// // GO:0000001 (3 genes) over GO:0000002 (2 genes), under the added root.
-/// assert_eq!(ontology.subsystems.len(), 3);
-/// assert_eq!(ontology.strata(), 3);
+/// use ironcell_sources::reference::Reference;
+///
+/// let reference = Reference::read(Path::new("../../data/reference"))?;
+/// let ontology = build(&reference, &OntologyConfig::default());
+/// println!("{} subsystems in {} strata", ontology.subsystems.len(), ontology.strata());
+/// assert_eq!(ontology.subsystems.last().unwrap().id, "ROOT");
+/// # Ok::<(), ironcell_sources::Error>(())
 /// ```
 pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
     let gene_set: BTreeSet<&SystematicName> =
@@ -420,38 +413,17 @@ pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ironcell_sources::{genbank::Aspect, obo, reference::Annotation};
+    use crate::fixtures::{annotation as ann, reference as fixture, term};
 
-    fn term(id: &str, parents: &[&str]) -> obo::Term {
-        obo::Term {
-            id: id.into(),
-            name: id.into(),
-            namespace: obo::Namespace::BiologicalProcess,
-            alt_ids: vec![],
-            obsolete: false,
-            is_a: parents.iter().map(|p| p.to_string()).collect(),
-            part_of: vec![],
-        }
-    }
-
-    fn ann(gene: &str, term: &str, evidence: &str) -> Annotation {
-        Annotation {
-            gene: gene.parse().unwrap(),
-            term: term.into(),
-            aspect: Aspect::BiologicalProcess,
-            evidence: evidence.into(),
-            pmid: None,
-        }
-    }
-
-    /// A hand-built ontology with known answers:
+    /// A hand-built ontology with known answers (letters are genes):
     ///
     /// ```text
-    /// T1 (top)
-    /// ├── T2            genes A B C D E (via T3, T4)
-    /// │   └── T3        genes A B C D E  -> redundant with T2's set? no: T2 also has F
-    /// ├── T5            gene G only      -> fewer than 4 genes, removed; G moves to T1
-    /// └── T6            gene H by IGI only -> empty after IGI, removed
+    /// T1
+    /// ├── T2            E, and via T3: A B C D
+    /// │   └── T3        D, and via T4: A B C
+    /// │       └── T4    A B C            -> 3 < 4 genes: removed, A B C move to T3
+    /// ├── T5            G                -> 1 < 4 genes: removed, G moves to T1
+    /// └── T6            H, by IGI only   -> empty after IGI: removed
     /// ```
     fn reference() -> Reference {
         let terms = vec![
@@ -470,12 +442,7 @@ mod tests {
         annotations.push(ann("YAL005C", "GO:0000002", "IDA"));
         annotations.push(ann("YAL007C", "GO:0000005", "IMP"));
         annotations.push(ann("YAL008W", "GO:0000006", "IGI"));
-        Reference {
-            genes: vec![],
-            terms,
-            annotations,
-            go_version: "test".into(),
-        }
+        fixture(terms, annotations)
     }
 
     #[test]

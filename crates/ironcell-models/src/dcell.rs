@@ -352,54 +352,28 @@ impl<B: Backend> Dcell<B> {
 mod tests {
     use super::*;
     use burn::backend::{Autodiff, NdArray};
-    use ironcell_data::ontology::{build, OntologyConfig};
-    use ironcell_sources::{
-        genbank::Aspect,
-        obo,
-        reference::{Annotation, Reference},
+    use ironcell_data::{
+        fixtures::{annotation, reference, term},
+        ontology::{build, OntologyConfig},
     };
 
     type Exact = Autodiff<NdArray<f64>>;
 
     /// Seven terms in three strata over eight genes, sizes chosen so groups need padding.
     fn tiny_ontology() -> DcellOntology {
-        let term = |id: &str, parents: &[&str]| obo::Term {
-            id: id.into(),
-            name: id.into(),
-            namespace: obo::Namespace::BiologicalProcess,
-            alt_ids: vec![],
-            obsolete: false,
-            is_a: parents.iter().map(|p| p.to_string()).collect(),
-            part_of: vec![],
-        };
-        let genes = [
-            "YAL001C", "YAL002W", "YAL003W", "YAL004W", "YAL005C", "YAL007C", "YAL008W", "YAL009W",
-        ];
-        let mut annotations = vec![];
-        let mut ann = |g: usize, t: &str| {
-            annotations.push(Annotation {
-                gene: genes[g].parse().unwrap(),
-                term: t.into(),
-                aspect: Aspect::BiologicalProcess,
-                evidence: "IMP".into(),
-                pmid: None,
-            })
-        };
-        for (g, t) in [
-            (0, "GO:0000004"),
-            (1, "GO:0000004"),
-            (2, "GO:0000005"),
-            (3, "GO:0000005"),
-            (4, "GO:0000005"),
-            (5, "GO:0000006"),
-            (6, "GO:0000002"),
-            (7, "GO:0000003"),
-        ] {
-            ann(g, t);
-        }
-        let reference = Reference {
-            genes: vec![],
-            terms: vec![
+        let annotations = [
+            ("YAL001C", "GO:0000004"),
+            ("YAL002W", "GO:0000004"),
+            ("YAL003W", "GO:0000005"),
+            ("YAL004W", "GO:0000005"),
+            ("YAL005C", "GO:0000005"),
+            ("YAL007C", "GO:0000006"),
+            ("YAL008W", "GO:0000002"),
+            ("YAL009W", "GO:0000003"),
+        ]
+        .map(|(gene, t)| annotation(gene, t, "IMP"));
+        let reference = reference(
+            vec![
                 term("GO:0000001", &[]),
                 term("GO:0000002", &["GO:0000001"]),
                 term("GO:0000003", &["GO:0000001"]),
@@ -407,9 +381,8 @@ mod tests {
                 term("GO:0000005", &["GO:0000002", "GO:0000003"]),
                 term("GO:0000006", &["GO:0000003"]),
             ],
-            annotations,
-            go_version: "test".into(),
-        };
+            annotations.to_vec(),
+        );
         build(
             &reference,
             &OntologyConfig {
