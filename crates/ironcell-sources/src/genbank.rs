@@ -380,10 +380,9 @@ impl<R: BufRead> Reader<R> {
             return Err(self.lines.error("qualifier line before any feature"));
         };
         if feature.open {
-            let (_, value) = feature.qualifiers.last_mut().expect("open value exists");
-            if !(value.starts_with("\"M")
-                && text.chars().all(|c| c.is_ascii_alphabetic() || c == '"'))
-            {
+            let (key, value) = feature.qualifiers.last_mut().expect("open value exists");
+            // Free text wraps at spaces; a protein sequence wraps mid-sequence.
+            if key != "translation" {
                 value.push(' ');
             }
             value.push_str(text);
