@@ -48,15 +48,6 @@ pub enum Phenotype {
     Fitness(Fitness),
 }
 
-impl Phenotype {
-    /// The phenotype's type name as stored in the knowledge graph.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Self::Fitness(_) => "fitness",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
