@@ -27,6 +27,87 @@ pub enum Command {
     /// Ontologies built from a reference.
     #[command(subcommand)]
     Ontology(OntologyCommand),
+    /// Read published screen files, unchanged, into the knowledge graph. Re-running stores
+    /// nothing twice; every row is accounted for (read, stored, or rejected with its reason).
+    Ingest(IngestArgs),
+    /// Benchmarks (results belong in BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Reader throughput on a generated file in the SGA_ExE layout, beside pandas read_csv.
+    Readers(BenchReadersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReadersArgs {
+    /// Rows to generate (the full Costanzo 2016 tables hold ~2e7).
+    #[arg(long, default_value_t = 20_000_000)]
+    pub rows: u64,
+    /// Where the generated file goes.
+    #[arg(long, default_value = "out/bench")]
+    pub dir: PathBuf,
+    /// A Python with pandas, to time `pandas.read_csv` on the same file.
+    #[arg(long)]
+    pub python: Option<String>,
+    /// Keep the generated file.
+    #[arg(long)]
+    pub keep: bool,
+    /// Reference bundle (gene names for the generated strains).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
+}
+
+/// The published datasets `ingest` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Source {
+    /// Costanzo 2016: `strain_ids_and_single_mutant_fitness.xlsx` and the SGA_ExE / NxN /
+    /// ExN_NxE / DAmP `.txt` tables (fitness and ε).
+    Costanzo2016,
+    /// Kuzmin 2018: Data S1 `aao1729_data_s1.tsv` (or its `unique_triples.tsv` subset).
+    Kuzmin2018,
+    /// Kuzmin 2020: `aaz5667-Table-S1.xlsx`, `-S3.xlsx` (ε/τ, screen kept) and `-S5.xlsx`
+    /// (query-mutant fitness).
+    Kuzmin2020,
+    /// Ohya 2005 CalMorph: `mt4718data.tsv`, with `--wild-type wt122data.tsv`.
+    Ohya2005,
+    /// SynLethDB: `Yeast_SL.csv` and `Yeast_SR.csv` (names mapped through the reference).
+    Synlethdb,
+    /// The deletion project table, or SGD's `phenotype_data.tab` null-mutant viability.
+    Essentiality,
+}
+
+impl Source {
+    /// The name as typed on the command line.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Which dataset the files belong to.
+    #[arg(value_enum)]
+    pub source: Source,
+    /// The published files (repeatable; `.gz` is read transparently).
+    #[arg(long, required = true)]
+    pub input: Vec<PathBuf>,
+    /// The store: `sqlite://PATH`.
+    #[arg(long, default_value = "sqlite://ironcell.sqlite")]
+    pub db: String,
+    /// Ohya 2005's wild-type replicates, whose column means are the reference.
+    #[arg(long)]
+    pub wild_type: Option<PathBuf>,
+    /// Skip rows that cannot be read, and list them, instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Reference bundle (genes for name mapping, stored alongside).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

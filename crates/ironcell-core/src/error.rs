@@ -17,6 +17,12 @@ pub enum ErrorKind {
     InvalidGenotype,
     /// A phenotype value that is not a finite number.
     NonFiniteValue,
+    /// A number outside the range its quantity allows (a p-value above 1).
+    OutOfRange,
+    /// A name that is not one of the known choices.
+    UnknownName,
+    /// A publication with neither a PubMed id nor a DOI, or a malformed DOI.
+    InvalidPublication,
 }
 
 impl Error {
@@ -50,6 +56,9 @@ impl fmt::Display for Error {
             ErrorKind::NonFiniteValue => {
                 write!(f, "expected a finite number, found {}", self.input)
             }
+            ErrorKind::OutOfRange => write!(f, "out of range: {}", self.input),
+            ErrorKind::UnknownName => write!(f, "unknown {}", self.input),
+            ErrorKind::InvalidPublication => write!(f, "invalid publication: {}", self.input),
         }
     }
 }

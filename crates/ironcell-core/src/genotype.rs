@@ -3,46 +3,79 @@ use serde::{Deserialize, Serialize};
 use crate::{ContentId, Error, ErrorKind, SystematicName};
 
 /// How a gene was perturbed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// The allele itself (`cdc28-1`, `vps8Δ`) is the [`Perturbation`]'s name; the kind says what
+/// that allele does to the gene, which is what models need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PerturbationKind {
-    /// Deletion marked with KanMX (SGA array strains, `_dma`).
+    /// Deletion marked with KanMX (SGA array strains, `_dma`; the deletion collection).
     DeletionKanMx,
     /// Deletion marked with NatMX (SGA query strains, `_sn`, and Kuzmin `_tm` queries).
     DeletionNatMx,
     /// Decreased Abundance by mRNA Perturbation: expression reduced to 0.1–0.25 of wild type.
     Damp,
-    /// A temperature-sensitive allele of an essential gene, named by its allele.
-    TemperatureSensitive {
-        /// The allele name, e.g. `cdc28-1`.
-        allele: String,
-    },
-    /// A suppressor allele (Costanzo's `_S` strains), named by its allele.
-    Suppressor {
-        /// The allele name.
-        allele: String,
-    },
+    /// A temperature-sensitive allele of an essential gene.
+    TemperatureSensitive,
+    /// A suppressor allele (Costanzo's `_S` strains).
+    Suppressor,
+    /// Any other allele (point mutant, truncation) whose effect the source does not classify.
+    Allele,
 }
 
 impl PerturbationKind {
     /// Whether the gene's product is gone entirely, which is what DCell's binary gene state
     /// models.
-    pub fn is_deletion(&self) -> bool {
+    pub fn is_deletion(self) -> bool {
         matches!(self, Self::DeletionKanMx | Self::DeletionNatMx)
     }
 }
 
-/// One perturbed gene.
+/// One perturbed gene: which gene, how, the allele name the source gives it, and the SGA
+/// strain that carries it when there is one.
+///
+/// ```
+/// use ironcell_core::{Perturbation, PerturbationKind};
+///
+/// let p = Perturbation::new("YBR160W".parse()?, PerturbationKind::TemperatureSensitive)
+///     .with_name("cdc28-1")
+///     .with_strain("YBR160W_tsa85");
+/// assert_eq!(p.name(), "cdc28-1");
+/// assert_eq!(p.strain(), Some("YBR160W_tsa85"));
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Perturbation {
     gene: SystematicName,
     kind: PerturbationKind,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    strain: Option<String>,
 }
 
 impl Perturbation {
-    /// A perturbation of `gene`.
+    /// A perturbation of `gene`, named by the gene's systematic name until
+    /// [`with_name`](Self::with_name) gives the allele.
     pub fn new(gene: SystematicName, kind: PerturbationKind) -> Self {
-        Self { gene, kind }
+        let name = gene.as_str().to_owned();
+        Self {
+            gene,
+            kind,
+            name,
+            strain: None,
+        }
+    }
+
+    /// The perturbed (allele) name as the source writes it, `Δ` and `'` included.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The strain id that carries the perturbation, e.g. `YAL002W_dma23`.
+    pub fn with_strain(mut self, strain: impl Into<String>) -> Self {
+        self.strain = Some(strain.into());
+        self
     }
 
     /// The perturbed gene.
@@ -51,8 +84,18 @@ impl Perturbation {
     }
 
     /// How it was perturbed.
-    pub fn kind(&self) -> &PerturbationKind {
-        &self.kind
+    pub fn kind(&self) -> PerturbationKind {
+        self.kind
+    }
+
+    /// The allele name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The carrying strain, when the source names one.
+    pub fn strain(&self) -> Option<&str> {
+        self.strain.as_deref()
     }
 }
 

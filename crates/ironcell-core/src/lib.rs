@@ -36,7 +36,10 @@ mod phenotype;
 pub use content_id::ContentId;
 pub use environment::{Environment, Media};
 pub use error::{Error, ErrorKind};
-pub use experiment::{Experiment, Provenance};
+pub use experiment::{Experiment, ExperimentReference, Provenance, Publication, ReferenceGenome};
 pub use gene::SystematicName;
 pub use genotype::{Genotype, Perturbation, PerturbationKind};
-pub use phenotype::{Fitness, Phenotype};
+pub use phenotype::{
+    Call, Expression, Fitness, GeneInteraction, InteractionOrder, Log2Ratio, Morphology, Phenotype,
+    PhenotypeKind,
+};

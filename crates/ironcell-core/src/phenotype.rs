@@ -1,31 +1,88 @@
+use std::{collections::BTreeMap, fmt, str::FromStr};
+
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, ErrorKind};
+use crate::{Error, ErrorKind, SystematicName};
+
+/// A finite number, or the error that names it.
+fn finite(value: f64) -> Result<f64, Error> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::new(ErrorKind::NonFiniteValue, value.to_string()))
+    }
+}
+
+/// A finite, non-negative spread (std, se), when present.
+fn spread(value: Option<f64>) -> Result<Option<f64>, Error> {
+    match value {
+        Some(s) if !s.is_finite() || s < 0.0 => {
+            Err(Error::new(ErrorKind::NonFiniteValue, s.to_string()))
+        }
+        other => Ok(other),
+    }
+}
+
+/// A p-value, which must lie in [0, 1] when present.
+fn probability(value: Option<f64>) -> Result<Option<f64>, Error> {
+    match value {
+        Some(p) if !(0.0..=1.0).contains(&p) => {
+            Err(Error::new(ErrorKind::OutOfRange, format!("p-value {p}")))
+        }
+        other => Ok(other),
+    }
+}
 
 /// Colony-size fitness relative to wild type (1.0 = wild type).
+///
+/// ```
+/// use ironcell_core::Fitness;
+///
+/// let f = Fitness::new(-0.02, Some(0.01))?.with_replicates(4);
+/// assert_eq!(f.value(), 0.0); // dead strains and noise below zero are stored as 0
+/// assert_eq!(f.replicates(), Some(4));
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Fitness {
     value: f64,
     std: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    se: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<u32>,
 }
 
 impl Fitness {
+    /// Wild type's own fitness, the reference every fitness screen is scaled to.
+    pub const WILD_TYPE: Self = Self {
+        value: 1.0,
+        std: None,
+        se: None,
+        n: None,
+    };
+
     /// A fitness measurement. Values at or below zero (dead strains, or noise around zero)
     /// are stored as 0, as the published screens intend; a non-finite value is an error.
     pub fn new(value: f64, std: Option<f64>) -> Result<Self, Error> {
-        if !value.is_finite() {
-            return Err(Error::new(ErrorKind::NonFiniteValue, value.to_string()));
-        }
-        let std = match std {
-            Some(s) if !s.is_finite() || s < 0.0 => {
-                return Err(Error::new(ErrorKind::NonFiniteValue, s.to_string()))
-            }
-            other => other,
-        };
         Ok(Self {
-            value: value.max(0.0),
-            std,
+            value: finite(value)?.max(0.0),
+            std: spread(std)?,
+            se: None,
+            n: None,
         })
+    }
+
+    /// Adds the standard error of the mean.
+    pub fn with_se(mut self, se: f64) -> Result<Self, Error> {
+        self.se = spread(Some(se))?;
+        Ok(self)
+    }
+
+    /// Adds the number of replicates (colonies, wells) behind the value.
+    pub fn with_replicates(mut self, n: u32) -> Self {
+        self.n = Some(n);
+        self
     }
 
     /// The fitness, ≥ 0.
@@ -37,6 +94,196 @@ impl Fitness {
     pub fn std(&self) -> Option<f64> {
         self.std
     }
+
+    /// The standard error, when the screen reports one.
+    pub fn se(&self) -> Option<f64> {
+        self.se
+    }
+
+    /// The number of replicates, when known.
+    pub fn replicates(&self) -> Option<u32> {
+        self.n
+    }
+}
+
+/// How many perturbations a genetic interaction is defined over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionOrder {
+    /// ε: double-mutant fitness minus the product of the single-mutant fitnesses.
+    Digenic,
+    /// τ: the triple-mutant deviation left after every digenic effect is removed.
+    Trigenic,
+}
+
+/// A quantitative genetic interaction score (ε or τ) with its p-value.
+///
+/// ```
+/// use ironcell_core::{GeneInteraction, InteractionOrder};
+///
+/// let eps = GeneInteraction::new(InteractionOrder::Digenic, -0.1255, Some(0.1631))?;
+/// assert_eq!(eps.score(), -0.1255);
+/// assert!(GeneInteraction::new(InteractionOrder::Digenic, 0.1, Some(1.5)).is_err());
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeneInteraction {
+    order: InteractionOrder,
+    score: f64,
+    p_value: Option<f64>,
+}
+
+impl GeneInteraction {
+    /// A score; non-finite scores and p-values outside [0, 1] are errors.
+    pub fn new(order: InteractionOrder, score: f64, p_value: Option<f64>) -> Result<Self, Error> {
+        Ok(Self {
+            order,
+            score: finite(score)?,
+            p_value: probability(p_value)?,
+        })
+    }
+
+    /// No interaction: what a wild-type reference shows.
+    pub fn none(order: InteractionOrder) -> Self {
+        Self {
+            order,
+            score: 0.0,
+            p_value: None,
+        }
+    }
+
+    /// Digenic (ε) or trigenic (τ).
+    pub fn order(&self) -> InteractionOrder {
+        self.order
+    }
+
+    /// The score: negative is aggravating, positive alleviating.
+    pub fn score(&self) -> f64 {
+        self.score
+    }
+
+    /// The p-value of the score, when given.
+    pub fn p_value(&self) -> Option<f64> {
+        self.p_value
+    }
+}
+
+/// A binary call with an optional supporting score, for synthetic lethality and rescue.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    /// Whether the effect was observed. Tested negatives are `false`, and they matter: they
+    /// are what makes a classifier's base rate honest.
+    pub observed: bool,
+    /// The source's confidence score, when it gives one.
+    pub score: Option<f64>,
+}
+
+impl Call {
+    /// A call; a non-finite score is an error.
+    pub fn new(observed: bool, score: Option<f64>) -> Result<Self, Error> {
+        Ok(Self {
+            observed,
+            score: score.map(finite).transpose()?,
+        })
+    }
+}
+
+/// CalMorph morphology: named image-analysis parameters of one strain (Ohya 2005: 281 base
+/// parameters and 220 coefficients of variation, whose ids start `CCV`, `ACV`, `DCV`, `TCV`).
+///
+/// ```
+/// use ironcell_core::Morphology;
+///
+/// let m = Morphology::new([("C11-1_A".to_owned(), 512.0), ("CCV11-1_A".to_owned(), 0.18)])?;
+/// assert_eq!(m.base().count(), 1);
+/// assert_eq!(m.coefficients_of_variation().next(), Some(("CCV11-1_A", 0.18)));
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Morphology {
+    parameters: BTreeMap<String, f64>,
+}
+
+impl Morphology {
+    /// Prefixes of the coefficient-of-variation parameter ids.
+    pub const CV_PREFIXES: [&'static str; 4] = ["CCV", "ACV", "DCV", "TCV"];
+
+    /// The parameters; a non-finite value is an error naming the parameter. Missing
+    /// measurements are left out rather than stored as a number.
+    pub fn new(parameters: impl IntoIterator<Item = (String, f64)>) -> Result<Self, Error> {
+        let mut map = BTreeMap::new();
+        for (name, value) in parameters {
+            if !value.is_finite() {
+                return Err(Error::new(
+                    ErrorKind::NonFiniteValue,
+                    format!("{value} for {name}"),
+                ));
+            }
+            map.insert(name, value);
+        }
+        Ok(Self { parameters: map })
+    }
+
+    /// Whether a parameter id names a coefficient of variation.
+    pub fn is_coefficient_of_variation(id: &str) -> bool {
+        Self::CV_PREFIXES.iter().any(|p| id.starts_with(p))
+    }
+
+    /// Every parameter, by id.
+    pub fn parameters(&self) -> &BTreeMap<String, f64> {
+        &self.parameters
+    }
+
+    /// The base parameters (sizes, shapes, positions).
+    pub fn base(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.parameters
+            .iter()
+            .filter(|(k, _)| !Self::is_coefficient_of_variation(k))
+            .map(|(k, v)| (k.as_str(), *v))
+    }
+
+    /// The coefficient-of-variation parameters.
+    pub fn coefficients_of_variation(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.parameters
+            .iter()
+            .filter(|(k, _)| Self::is_coefficient_of_variation(k))
+            .map(|(k, v)| (k.as_str(), *v))
+    }
+}
+
+/// One gene's expression change: log2(mutant / wild type) with its standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Log2Ratio {
+    /// log2 of the expression ratio.
+    pub value: f64,
+    /// Its standard error, when given.
+    pub se: Option<f64>,
+}
+
+/// A transcriptome: log2 ratios per gene.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expression {
+    log2_ratios: BTreeMap<SystematicName, Log2Ratio>,
+}
+
+impl Expression {
+    /// The profile; non-finite values or negative standard errors are errors.
+    pub fn new(
+        log2_ratios: impl IntoIterator<Item = (SystematicName, Log2Ratio)>,
+    ) -> Result<Self, Error> {
+        let mut map = BTreeMap::new();
+        for (gene, r) in log2_ratios {
+            finite(r.value)?;
+            spread(r.se)?;
+            map.insert(gene, r);
+        }
+        Ok(Self { log2_ratios: map })
+    }
+
+    /// The ratios, by gene.
+    pub fn log2_ratios(&self) -> &BTreeMap<SystematicName, Log2Ratio> {
+        &self.log2_ratios
+    }
 }
 
 /// A measured (or simulated) property of a genotype in an environment.
@@ -46,6 +293,107 @@ impl Fitness {
 pub enum Phenotype {
     /// Growth fitness.
     Fitness(Fitness),
+    /// A quantitative genetic interaction (ε, τ).
+    GeneInteraction(GeneInteraction),
+    /// Whether deleting the gene kills the cell.
+    Essentiality {
+        /// True for inviable.
+        essential: bool,
+    },
+    /// Synthetic lethality (or sickness) of a combination.
+    SyntheticLethality(Call),
+    /// Synthetic rescue: the combination grows where a single mutant does not.
+    SyntheticRescue(Call),
+    /// CalMorph cell morphology.
+    Morphology(Morphology),
+    /// Gene expression.
+    Expression(Expression),
+}
+
+impl Phenotype {
+    /// Which kind of phenotype this is.
+    pub fn kind(&self) -> PhenotypeKind {
+        match self {
+            Self::Fitness(_) => PhenotypeKind::Fitness,
+            Self::GeneInteraction(_) => PhenotypeKind::GeneInteraction,
+            Self::Essentiality { .. } => PhenotypeKind::Essentiality,
+            Self::SyntheticLethality(_) => PhenotypeKind::SyntheticLethality,
+            Self::SyntheticRescue(_) => PhenotypeKind::SyntheticRescue,
+            Self::Morphology(_) => PhenotypeKind::Morphology,
+            Self::Expression(_) => PhenotypeKind::Expression,
+        }
+    }
+}
+
+/// The kinds of [`Phenotype`], as named on the command line and in the store.
+///
+/// ```
+/// use ironcell_core::PhenotypeKind;
+///
+/// let kind: PhenotypeKind = "gene_interaction".parse()?;
+/// assert_eq!(kind.as_str(), "gene_interaction");
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhenotypeKind {
+    /// [`Phenotype::Fitness`].
+    Fitness,
+    /// [`Phenotype::GeneInteraction`].
+    GeneInteraction,
+    /// [`Phenotype::Essentiality`].
+    Essentiality,
+    /// [`Phenotype::SyntheticLethality`].
+    SyntheticLethality,
+    /// [`Phenotype::SyntheticRescue`].
+    SyntheticRescue,
+    /// [`Phenotype::Morphology`].
+    Morphology,
+    /// [`Phenotype::Expression`].
+    Expression,
+}
+
+impl PhenotypeKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [Self; 7] = [
+        Self::Fitness,
+        Self::GeneInteraction,
+        Self::Essentiality,
+        Self::SyntheticLethality,
+        Self::SyntheticRescue,
+        Self::Morphology,
+        Self::Expression,
+    ];
+
+    /// The snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fitness => "fitness",
+            Self::GeneInteraction => "gene_interaction",
+            Self::Essentiality => "essentiality",
+            Self::SyntheticLethality => "synthetic_lethality",
+            Self::SyntheticRescue => "synthetic_rescue",
+            Self::Morphology => "morphology",
+            Self::Expression => "expression",
+        }
+    }
+}
+
+impl fmt::Display for PhenotypeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PhenotypeKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::new(ErrorKind::UnknownName, format!("phenotype kind {s:?}")))
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +405,30 @@ mod tests {
         assert_eq!(Fitness::new(-0.02, None).unwrap().value(), 0.0);
         assert!(Fitness::new(f64::NAN, None).is_err());
         assert!(Fitness::new(0.5, Some(f64::NAN)).is_err());
+        assert!(Fitness::new(0.5, None).unwrap().with_se(-1.0).is_err());
+    }
+
+    #[test]
+    fn morphology_splits_cv_parameters_and_rejects_nan() {
+        let m = Morphology::new([
+            ("C11-1_A".to_owned(), 1.0),
+            ("DCV14-1_A".to_owned(), 0.2),
+            ("A101_A1B".to_owned(), 3.0),
+        ])
+        .unwrap();
+        assert_eq!(m.base().count(), 2);
+        assert_eq!(m.coefficients_of_variation().count(), 1);
+        let err = Morphology::new([("C13_A".to_owned(), f64::NAN)]).unwrap_err();
+        assert!(err.to_string().contains("C13_A"), "{err}");
+    }
+
+    #[test]
+    fn phenotype_kinds_round_trip_their_names() {
+        for kind in PhenotypeKind::ALL {
+            assert_eq!(kind.as_str().parse::<PhenotypeKind>().unwrap(), kind);
+        }
+        assert!("growth".parse::<PhenotypeKind>().is_err());
+        let p = Phenotype::SyntheticLethality(Call::new(false, None).unwrap());
+        assert_eq!(p.kind(), PhenotypeKind::SyntheticLethality);
     }
 }

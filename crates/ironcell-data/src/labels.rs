@@ -3,10 +3,14 @@
 //!
 //! When one genotype is measured more than once in a dataset the label is the mean, and its
 //! standard deviation is √(mean of the replicate variances), the `mean` policy of TorchCell.
+//! Genotypes are compared by their alleles (gene, kind, allele name): the same double mutant
+//! made from two query strains is one genotype measured twice.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ironcell_core::{Environment, Experiment, Genotype, Phenotype, SystematicName};
+use ironcell_core::{
+    Environment, Experiment, Genotype, PerturbationKind, Phenotype, SystematicName,
+};
 use serde::{Deserialize, Serialize};
 
 /// One training instance: a genotype's fitness in an environment.
@@ -35,13 +39,24 @@ pub struct LabelTable {
     pub instances: Vec<Instance>,
 }
 
+/// What makes two genotypes the same for labelling: their alleles, not the strains carrying
+/// them.
+fn alleles(genotype: &Genotype) -> Vec<(&SystematicName, PerturbationKind, &str)> {
+    genotype
+        .perturbations()
+        .iter()
+        .map(|p| (p.gene(), p.kind(), p.name()))
+        .collect()
+}
+
 impl LabelTable {
     /// Aggregates fitness experiments (others are skipped). Synthetic and measured records may not be mixed: the
     /// caller gets an error naming the first synthetic record among measured ones.
     pub fn from_experiments<'a>(
         experiments: impl IntoIterator<Item = &'a Experiment>,
     ) -> Result<Self, String> {
-        type Key<'b> = (&'b str, &'b Genotype, &'b Environment);
+        type Alleles<'b> = Vec<(&'b SystematicName, PerturbationKind, &'b str)>;
+        type Key<'b> = (&'b str, Alleles<'b>, &'b Environment);
         let mut groups: BTreeMap<Key<'a>, Vec<(f64, Option<f64>)>> = BTreeMap::new();
         let mut synthetic = None;
         let mut measured = None;
@@ -55,7 +70,7 @@ impl LabelTable {
                 measured.get_or_insert(e);
             }
             groups
-                .entry((e.provenance.dataset(), &e.genotype, &e.environment))
+                .entry((e.provenance.dataset(), alleles(&e.genotype), &e.environment))
                 .or_default()
                 .push((f.value(), f.std()));
         }
@@ -70,7 +85,7 @@ impl LabelTable {
         }
         let genes: Vec<SystematicName> = groups
             .keys()
-            .flat_map(|(_, g, _)| g.genes().cloned())
+            .flat_map(|(_, alleles, _)| alleles.iter().map(|a| a.0.clone()))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -78,14 +93,14 @@ impl LabelTable {
             genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
         let instances = groups
             .iter()
-            .map(|((dataset, genotype, env), values)| {
+            .map(|((dataset, alleles, env), values)| {
                 let n = values.len();
                 let fitness = values.iter().map(|v| v.0).sum::<f64>() / n as f64;
                 let stds: Vec<f64> = values.iter().filter_map(|v| v.1).collect();
                 let std = (!stds.is_empty())
                     .then(|| (stds.iter().map(|s| s * s).sum::<f64>() / stds.len() as f64).sqrt());
                 Instance {
-                    genes: genotype.genes().map(|g| index[g]).collect(),
+                    genes: alleles.iter().map(|a| index[a.0]).collect(),
                     fitness,
                     std,
                     n,
@@ -110,18 +125,19 @@ mod tests {
                 .map(|n| Perturbation::new(n.parse().unwrap(), PerturbationKind::DeletionKanMx)),
         )
         .unwrap();
-        Experiment {
-            genotype: g,
-            environment: Environment::sga_plate(30),
-            phenotype: Phenotype::Fitness(Fitness::new(value, Some(std)).unwrap()),
+        Experiment::fitness(
+            g,
+            Environment::sga_plate(30),
+            Fitness::new(value, Some(std)).unwrap(),
             provenance,
-        }
+        )
     }
 
     #[test]
     fn replicates_are_averaged_with_pooled_std() {
         let d = || Provenance::Measured {
             dataset: "d".into(),
+            publication: None,
         };
         let e = [
             exp(&["YAL001C"], 0.8, 0.1, d()),
@@ -138,6 +154,28 @@ mod tests {
     }
 
     #[test]
+    fn one_allele_from_two_strains_is_one_genotype() {
+        let strain = |id: &str| {
+            let p = Perturbation::new("YAL001C".parse().unwrap(), PerturbationKind::DeletionNatMx)
+                .with_name("tfc3Δ")
+                .with_strain(id);
+            Experiment::fitness(
+                Genotype::new([p]).unwrap(),
+                Environment::sga_plate(30),
+                Fitness::new(0.5, None).unwrap(),
+                Provenance::Measured {
+                    dataset: "d".into(),
+                    publication: None,
+                },
+            )
+        };
+        let t =
+            LabelTable::from_experiments(&[strain("YAL001C_sn1"), strain("YAL001C_sn2")]).unwrap();
+        assert_eq!(t.instances.len(), 1);
+        assert_eq!(t.instances[0].n, 2);
+    }
+
+    #[test]
     fn synthetic_and_measured_never_mix() {
         let e = [
             exp(
@@ -146,6 +184,7 @@ mod tests {
                 0.1,
                 Provenance::Measured {
                     dataset: "d".into(),
+                    publication: None,
                 },
             ),
             exp(&["YAL002W"], 0.8, 0.1, Provenance::Synthetic { seed: 1 }),

@@ -3,13 +3,16 @@
 //! The first models see full deletions only (DCell's gene state is binary), so DAmP,
 //! temperature-sensitive and suppressor alleles are counted and left out here, not silently lost.
 
-use ironcell_core::{Environment, Experiment, Genotype, Perturbation, Phenotype, Provenance};
-use ironcell_sources::{costanzo2016::SmfRecord, kuzmin2018};
+use ironcell_core::Experiment;
+use ironcell_sources::{costanzo2016, costanzo2016::smf::SmfRecord, kuzmin2018};
 
 /// Dataset name of Costanzo 2016 single-mutant fitness.
-pub const COSTANZO2016_SMF: &str = "costanzo2016_smf";
-/// Dataset name of the Kuzmin 2018 combined-mutant subset.
+pub const COSTANZO2016_SMF: &str = costanzo2016::SMF_DATASET;
+/// Dataset-name prefix of the Kuzmin 2018 combined-mutant subset.
 pub const KUZMIN2018_SUBSET: &str = "kuzmin2018_subset";
+/// Its datasets: double- and triple-mutant fitness (hoΔ dropped).
+pub const KUZMIN2018_SUBSET_DATASETS: [&str; 2] =
+    ["kuzmin2018_subset_dmf", "kuzmin2018_subset_tmf"];
 
 /// What a conversion kept and left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,19 +37,10 @@ pub fn costanzo_smf(records: &[SmfRecord], temperature_c: i32) -> (Vec<Experimen
     for r in records {
         if r.temperature_c != temperature_c {
             s.other_temperature += 1;
-        } else if !r.kind.is_deletion() {
+        } else if !r.strain.kind.is_deletion() {
             s.not_deletion += 1;
         } else {
-            let genotype = Genotype::new([Perturbation::new(r.gene.clone(), r.kind.clone())])
-                .expect("one perturbation is a valid genotype");
-            out.push(Experiment {
-                genotype,
-                environment: Environment::sga_plate(temperature_c),
-                phenotype: Phenotype::Fitness(r.fitness),
-                provenance: Provenance::Measured {
-                    dataset: COSTANZO2016_SMF.to_owned(),
-                },
-            });
+            out.push(r.experiment());
         }
     }
     s.kept = out.len();
@@ -59,6 +53,7 @@ pub fn kuzmin(records: &[kuzmin2018::Record]) -> (Vec<Experiment>, Selection) {
         read: records.len(),
         ..Selection::default()
     };
+    let publication = kuzmin2018::publication();
     let out: Vec<Experiment> = records
         .iter()
         .filter(|r| {
@@ -66,14 +61,7 @@ pub fn kuzmin(records: &[kuzmin2018::Record]) -> (Vec<Experiment>, Selection) {
             s.not_deletion += usize::from(!keep);
             keep
         })
-        .map(|r| Experiment {
-            genotype: r.genotype.clone(),
-            environment: Environment::sga_plate(30),
-            phenotype: Phenotype::Fitness(r.fitness),
-            provenance: Provenance::Measured {
-                dataset: KUZMIN2018_SUBSET.to_owned(),
-            },
-        })
+        .flat_map(|r| r.experiments(KUZMIN2018_SUBSET, &publication))
         .collect();
     s.kept = out.len();
     (out, s)

@@ -12,8 +12,7 @@
 use std::collections::BTreeSet;
 
 use ironcell_core::{
-    Environment, Experiment, Fitness, Genotype, Perturbation, PerturbationKind, Phenotype,
-    Provenance,
+    Environment, Experiment, Fitness, Genotype, Perturbation, PerturbationKind, Provenance,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -112,12 +111,12 @@ pub fn simulate(ontology: &DcellOntology, config: &SimulationConfig) -> Simulati
         }))
         .expect("distinct genes");
         let value = Fitness::new(clean + config.noise * z, Some(config.noise)).expect("finite");
-        experiments.push(Experiment {
+        experiments.push(Experiment::fitness(
             genotype,
-            environment: Environment::sga_plate(30),
-            phenotype: Phenotype::Fitness(value),
-            provenance: Provenance::Synthetic { seed: config.seed },
-        });
+            Environment::sga_plate(30),
+            value,
+            Provenance::Synthetic { seed: config.seed },
+        ));
         truth.push(clean);
     }
     Simulation {

@@ -8,17 +8,17 @@
 //!
 //! ```
 //! use ironcell_core::{Environment, Experiment, Fitness, Genotype, Perturbation,
-//!     PerturbationKind, Phenotype, Provenance};
+//!     PerturbationKind, Provenance};
 //! use ironcell_kg::{GraphStore, SqliteStore};
 //!
 //! let mut store = SqliteStore::open_in_memory()?;
 //! let genotype = Genotype::new([Perturbation::new("YAL001C".parse()?, PerturbationKind::DeletionKanMx)])?;
-//! let e = Experiment {
+//! let e = Experiment::fitness(
 //!     genotype,
-//!     environment: Environment::sga_plate(30),
-//!     phenotype: Phenotype::Fitness(Fitness::new(0.9, Some(0.02))?),
-//!     provenance: Provenance::Measured { dataset: "demo".into() },
-//! };
+//!     Environment::sga_plate(30),
+//!     Fitness::new(0.9, Some(0.02))?,
+//!     Provenance::Measured { dataset: "demo".into(), publication: None },
+//! );
 //! assert_eq!(store.put_experiments(std::slice::from_ref(&e))?, 1);
 //! assert_eq!(store.put_experiments(std::slice::from_ref(&e))?, 0); // idempotent
 //! assert_eq!(store.experiments("demo")?, vec![e]);
@@ -29,7 +29,7 @@
 mod error;
 mod sqlite;
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, path::Path};
 
 use ironcell_core::Experiment;
 use ironcell_sources::reference::Reference;
@@ -61,4 +61,26 @@ pub trait GraphStore {
 
     /// Counts by label.
     fn stats(&self) -> Result<Stats, Error>;
+}
+
+/// Opens the store a URL names: `sqlite://PATH` (the file is created when missing).
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let url = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
+/// let store = ironcell_kg::open(&url)?;
+/// assert!(store.stats()?.nodes.is_empty());
+/// assert!(ironcell_kg::open("postgres://localhost/kg").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn open(url: &str) -> Result<Box<dyn GraphStore>, Error> {
+    match url.split_once("://") {
+        Some(("sqlite", path)) if !path.is_empty() => {
+            Ok(Box::new(SqliteStore::open(Path::new(path))?))
+        }
+        _ => Err(Error::new(
+            format!("opening {url:?}"),
+            "unsupported store URL: expected sqlite://PATH",
+        )),
+    }
 }

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use ironcell_core::{ContentId, Experiment};
+use ironcell_core::{
+    ContentId, Environment, Experiment, ExperimentReference, Genotype, Phenotype, Provenance,
+};
 use ironcell_sources::reference::Reference;
 use rusqlite::{params, Connection, Transaction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{Error, GraphStore, Stats};
@@ -103,11 +105,58 @@ fn member<T: Serialize>(
     Ok(id)
 }
 
+/// An experiment's own properties. Its reference is a node of its own, shared by every
+/// experiment measured against it, so that 2e7 experiments do not repeat it 2e7 times.
+#[derive(Serialize)]
+struct ExperimentProps<'a> {
+    genotype: &'a Genotype,
+    environment: &'a Environment,
+    phenotype: &'a Phenotype,
+    provenance: &'a Provenance,
+}
+
+/// [`ExperimentProps`] as read back.
+#[derive(Deserialize)]
+struct StoredExperiment {
+    genotype: Genotype,
+    environment: Environment,
+    phenotype: Phenotype,
+    provenance: Provenance,
+}
+
+impl StoredExperiment {
+    fn with_reference(self, reference: ExperimentReference) -> Experiment {
+        Experiment {
+            genotype: self.genotype,
+            environment: self.environment,
+            phenotype: self.phenotype,
+            reference,
+            provenance: self.provenance,
+        }
+    }
+}
+
 /// Stores one experiment and its sub-objects; false when it was already stored.
 fn store_experiment(tx: &Transaction<'_>, e: &Experiment) -> Result<bool, StoreError> {
     let id = e.content_id();
-    if node(tx, id.as_str(), "Experiment", &serde_json::to_value(e)?)? == 0 {
+    let props = ExperimentProps {
+        genotype: &e.genotype,
+        environment: &e.environment,
+        phenotype: &e.phenotype,
+        provenance: &e.provenance,
+    };
+    if node(tx, id.as_str(), "Experiment", &serde_json::to_value(props)?)? == 0 {
         return Ok(false);
+    }
+    member(
+        tx,
+        &e.reference,
+        "ExperimentReference",
+        "REFERENCE_OF",
+        id.as_str(),
+    )?;
+    if let Some(publication) = e.provenance.publication() {
+        member(tx, publication, "Publication", "MENTIONS", id.as_str())?;
     }
     let dataset = e.provenance.dataset();
     let props = json!({"synthetic": e.provenance.is_synthetic()});
@@ -215,23 +264,30 @@ impl GraphStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT n.props FROM edges e JOIN nodes n ON n.id = e.src
+                "SELECT n.props, r.props FROM edges e
+                 JOIN nodes n ON n.id = e.src
+                 JOIN edges re ON re.dst = n.id AND re.rel = 'REFERENCE_OF'
+                 JOIN nodes r ON r.id = re.src
                  WHERE e.rel = 'EXPERIMENT_MEMBER_OF' AND e.dst = ?1 ORDER BY n.id",
             )
             .map_err(&err)?;
         let rows = stmt
-            .query_map([dataset], |r| r.get::<_, String>(0))
+            .query_map([dataset], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(&err)?;
+        let decode = |e: serde_json::Error| {
+            Error::new(
+                format!("decoding an experiment of {dataset} in {}", self.location),
+                e,
+            )
+        };
         let mut out = Vec::new();
         for row in rows {
-            let text = row.map_err(&err)?;
-            let e = serde_json::from_str(&text).map_err(|e| {
-                Error::new(
-                    format!("decoding an experiment of {dataset} in {}", self.location),
-                    e,
-                )
-            })?;
-            out.push(e);
+            let (experiment, reference) = row.map_err(&err)?;
+            let experiment: StoredExperiment = serde_json::from_str(&experiment).map_err(decode)?;
+            let reference = serde_json::from_str(&reference).map_err(decode)?;
+            out.push(experiment.with_reference(reference));
         }
         Ok(out)
     }
@@ -265,9 +321,7 @@ impl GraphStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ironcell_core::{
-        Environment, Fitness, Genotype, Perturbation, PerturbationKind, Phenotype, Provenance,
-    };
+    use ironcell_core::{Fitness, Perturbation, PerturbationKind, Publication};
 
     fn experiment(genes: &[&str], value: f64, dataset: &str) -> Experiment {
         let genotype = Genotype::new(
@@ -276,14 +330,15 @@ mod tests {
                 .map(|g| Perturbation::new(g.parse().unwrap(), PerturbationKind::DeletionKanMx)),
         )
         .unwrap();
-        Experiment {
+        Experiment::fitness(
             genotype,
-            environment: Environment::sga_plate(30),
-            phenotype: Phenotype::Fitness(Fitness::new(value, Some(0.01)).unwrap()),
-            provenance: Provenance::Measured {
+            Environment::sga_plate(30),
+            Fitness::new(value, Some(0.01)).unwrap(),
+            Provenance::Measured {
                 dataset: dataset.into(),
+                publication: Some(Publication::pubmed(27708008)),
             },
-        }
+        )
     }
 
     #[test]
@@ -303,6 +358,9 @@ mod tests {
         assert_eq!(stats.nodes["Perturbation"], 2);
         assert_eq!(stats.nodes["Experiment"], 2);
         assert_eq!(stats.nodes["Dataset"], 2);
+        assert_eq!(stats.nodes["ExperimentReference"], 1);
+        assert_eq!(stats.nodes["Publication"], 1);
+        assert_eq!(stats.edges["MENTIONS"], 2);
         assert_eq!(store.experiments("one").unwrap(), vec![a]);
     }
 }

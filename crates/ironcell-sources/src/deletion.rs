@@ -2,11 +2,15 @@
 //! a line of `=====` rules, then one tab-separated, space-padded row per ORF. ironcell uses the
 //! ORF name and the `essential` column.
 
-use std::io::BufRead;
+use std::io::Read;
 
 use ironcell_core::SystematicName;
 
-use crate::{lines::Lines, Error};
+use crate::{
+    report::{collect, BadRows, RecordReader},
+    table::{Column, Delimited},
+    Error,
+};
 
 /// One ORF of the deletion collection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,51 +21,73 @@ pub struct Entry {
     pub essential: bool,
 }
 
-/// Reads the table. Rows whose ORF is not a valid systematic name are errors with their line.
-pub fn read<R: BufRead>(inner: R, name: &str) -> Result<Vec<Entry>, Error> {
-    let mut lines = Lines::new(inner, name);
-    let mut buf = String::new();
-    if !lines.next_into(&mut buf)? {
-        return Err(Error::format(name, "empty file: expected a header line"));
+/// Streams the table's entries.
+pub struct Reader<R> {
+    table: Delimited<R>,
+    orf: Column,
+    essential: Column,
+    /// `=====` rule lines, which are layout, not data.
+    rules: u64,
+}
+
+impl<R: Read> Reader<R> {
+    /// Reads the header; it must have "ORF_name" and "essential".
+    pub fn new(inner: R, name: &str) -> Result<Self, Error> {
+        let mut table = Delimited::tsv(inner, name);
+        let h = table.header()?;
+        Ok(Self {
+            orf: h.require("ORF_name")?,
+            essential: h.require("essential")?,
+            table,
+            rules: 0,
+        })
     }
-    let header: Vec<&str> = buf.split('\t').map(str::trim).collect();
-    let column = |wanted: &str| {
-        header
-            .iter()
-            .position(|h| *h == wanted)
-            .ok_or_else(|| lines.error(format!("header lacks the column {wanted:?}")))
-    };
-    let (orf_col, essential_col) = (column("ORF_name")?, column("essential")?);
-    let mut entries = Vec::new();
-    while lines.next_into(&mut buf)? {
-        if buf.trim().is_empty() || buf.starts_with("=====") {
-            continue;
-        }
-        let fields: Vec<&str> = buf.split('\t').map(str::trim).collect();
-        let field = |i: usize| {
-            fields.get(i).copied().ok_or_else(|| {
-                lines.error(format!(
-                    "expected at least {} tab-separated fields, found {}",
-                    i + 1,
-                    fields.len()
-                ))
-            })
-        };
-        let orf = field(orf_col)?
-            .parse()
-            .map_err(|e| lines.error(format!("column ORF_name: {e}")))?;
-        let essential = match field(essential_col)? {
-            "essential" => true,
-            "" => false,
-            other => {
-                return Err(lines.error(format!(
-                    "column essential: expected \"essential\" or blank, found {other:?}"
-                )))
+}
+
+impl<R: Read> RecordReader for Reader<R> {
+    type Record = Entry;
+
+    fn next_record(&mut self) -> Result<Option<Entry>, Error> {
+        loop {
+            let Some(row) = self.table.next_row()? else {
+                return Ok(None);
+            };
+            let orf = row.text(self.orf)?;
+            if orf.starts_with("=====") {
+                self.rules += 1;
+                continue;
             }
-        };
-        entries.push(Entry { orf, essential });
+            let orf = orf
+                .parse()
+                .map_err(|e| row.error("bad systematic name", format!("column ORF_name: {e}")))?;
+            let essential = match row.text(self.essential)? {
+                "essential" => true,
+                "" => false,
+                other => {
+                    return Err(row.error(
+                        "bad essential flag",
+                        format!(
+                            "column essential: expected \"essential\" or blank, found {other:?}"
+                        ),
+                    ))
+                }
+            };
+            return Ok(Some(Entry { orf, essential }));
+        }
     }
-    Ok(entries)
+
+    fn rows_read(&self) -> u64 {
+        self.table.rows() - self.rules
+    }
+
+    fn name(&self) -> &str {
+        self.table.name()
+    }
+}
+
+/// Reads the whole table; the first bad row is an error with its line.
+pub fn read<R: Read>(inner: R, name: &str) -> Result<Vec<Entry>, Error> {
+    collect(Reader::new(inner, name)?, BadRows::Fail).map(|(entries, _)| entries)
 }
 
 #[cfg(test)]

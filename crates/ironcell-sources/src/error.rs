@@ -6,6 +6,7 @@ pub struct Error {
     file: String,
     line: Option<u64>,
     message: String,
+    reason: Option<&'static str>,
     io: Option<io::Error>,
 }
 
@@ -15,7 +16,23 @@ impl Error {
             file: file.to_owned(),
             line: Some(line),
             message: message.into(),
+            reason: None,
             io: None,
+        }
+    }
+
+    /// A problem confined to one row: with `--skip-bad-rows` the row is skipped and listed
+    /// under `reason` in the [`ReadReport`](crate::report::ReadReport); otherwise reading
+    /// stops here.
+    pub(crate) fn bad_row(
+        file: &str,
+        line: u64,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            reason: Some(reason),
+            ..Self::parse(file, line, message)
         }
     }
 
@@ -24,6 +41,7 @@ impl Error {
             file: file.to_owned(),
             line: None,
             message: message.into(),
+            reason: None,
             io: None,
         }
     }
@@ -33,6 +51,7 @@ impl Error {
             file: file.to_owned(),
             line: None,
             message: "could not read".to_owned(),
+            reason: None,
             io: Some(err),
         }
     }
@@ -45,6 +64,17 @@ impl Error {
     /// The 1-based line (or spreadsheet row) where the problem is, if it is tied to one.
     pub fn line(&self) -> Option<u64> {
         self.line
+    }
+
+    /// Why a single row was rejected, when the error is confined to that row (the rest of
+    /// the file can still be read); `None` for errors that stop reading.
+    pub fn bad_row_reason(&self) -> Option<&'static str> {
+        self.reason
+    }
+
+    /// What went wrong, without the file and line.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 

@@ -21,12 +21,20 @@
 pub mod costanzo2016;
 pub mod deletion;
 mod error;
+pub mod essentiality;
 pub mod genbank;
 pub mod kuzmin2018;
+pub mod kuzmin2020;
 mod lines;
+pub mod names;
 pub mod obo;
+pub mod ohya2005;
 pub mod reference;
+pub mod report;
 pub mod strain;
+pub mod synlethdb;
+mod table;
+mod xlsx;
 
 pub use error::Error;
 pub use lines::open_maybe_gzip;

@@ -1,17 +1,21 @@
 //! One module per command.
 
+mod bench;
+mod ingest;
 mod ontology;
 mod quickstart;
 mod reference;
 
 use anyhow::Result;
 
-use crate::args::{Cli, Command, OntologyCommand, ReferenceCommand};
+use crate::args::{BenchCommand, Cli, Command, OntologyCommand, ReferenceCommand};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Quickstart(args) => quickstart::run(&args),
         Command::Reference(ReferenceCommand::Build(args)) => reference::build(&args),
         Command::Ontology(OntologyCommand::Dcell(args)) => ontology::dcell(&args),
+        Command::Ingest(args) => ingest::run(&args),
+        Command::Bench(BenchCommand::Readers(args)) => bench::readers(&args),
     }
 }

@@ -15,7 +15,7 @@ use ironcell_core::Experiment;
 use ironcell_data::{
     labels::LabelTable,
     ontology::{self, DcellOntology},
-    screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET},
+    screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET, KUZMIN2018_SUBSET_DATASETS},
     split::{gene_disjoint_split, random_split, Split, SplitFractions},
 };
 use ironcell_kg::{GraphStore, SqliteStore};
@@ -26,7 +26,11 @@ use ironcell_models::{
     train::{predict, train, TrainConfig},
     CpuAutodiff,
 };
-use ironcell_sources::{costanzo2016, kuzmin2018, open_maybe_gzip, reference::Reference};
+use ironcell_sources::{
+    costanzo2016, kuzmin2018, open_maybe_gzip,
+    reference::Reference,
+    report::{collect, BadRows},
+};
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -57,7 +61,9 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     store.put_reference(&reference)?;
     let added = store.put_experiments(&experiments)?;
     let mut stored = store.experiments(COSTANZO2016_SMF)?;
-    stored.extend(store.experiments(KUZMIN2018_SUBSET)?);
+    for dataset in KUZMIN2018_SUBSET_DATASETS {
+        stored.extend(store.experiments(dataset)?);
+    }
     println!(
         "knowledge graph {}: {} experiments stored ({} new), {} read back",
         db.display(),
@@ -195,11 +201,12 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
 fn read_screens(data: &Path) -> Result<(Vec<Experiment>, [Selection; 2])> {
     let path = data.join(SMF_XLSX);
     let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    let smf = costanzo2016::read(BufReader::new(file), &path.display().to_string())?;
+    let reader = costanzo2016::smf::Reader::new(BufReader::new(file), &path.display().to_string())?;
+    let (smf, _) = collect(reader, BadRows::Fail)?;
     let (mut experiments, smf_selection) = screens::costanzo_smf(&smf, 30);
     let path = data.join(KUZMIN_TSV);
-    let mut reader = kuzmin2018::Reader::new(open_maybe_gzip(&path)?, path.display().to_string());
-    let records = reader.records().collect::<Result<Vec<_>, _>>()?;
+    let reader = kuzmin2018::Reader::new(open_maybe_gzip(&path)?, &path.display().to_string());
+    let (records, _) = collect(reader, BadRows::Fail)?;
     let (kuzmin, kuzmin_selection) = screens::kuzmin(&records);
     for (name, s) in [
         (COSTANZO2016_SMF, smf_selection),

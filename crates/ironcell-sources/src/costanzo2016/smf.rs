@@ -1,0 +1,147 @@
+//! Data File S1, `strain_ids_and_single_mutant_fitness.xlsx`: one row per strain with
+//! single-mutant fitness (SMF) and its standard deviation at 26 °C and at 30 °C.
+//!
+//! Each row yields one record per temperature that has a value.
+
+use std::{
+    collections::VecDeque,
+    io::{Read, Seek},
+};
+
+use ironcell_core::{Environment, Experiment, Fitness, Genotype, SystematicName};
+
+use super::{provenance, SMF_DATASET};
+use crate::{
+    report::RecordReader,
+    strain::Strain,
+    table::{Column, Fields, Row},
+    xlsx::Sheet,
+    Error,
+};
+
+/// One single-mutant fitness measurement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmfRecord {
+    /// The strain, e.g. `YAL002W_dma23`, with its gene and perturbation kind.
+    pub strain: Strain,
+    /// The allele or gene name column, e.g. `vps8` or `tfc3-g349e`.
+    pub allele: String,
+    /// 26 or 30.
+    pub temperature_c: i32,
+    /// Fitness and standard deviation.
+    pub fitness: Fitness,
+}
+
+impl SmfRecord {
+    /// The record as a fitness experiment of [`SMF_DATASET`].
+    pub fn experiment(&self) -> Experiment {
+        let genotype = Genotype::new([self.strain.perturbation(&self.allele)])
+            .expect("one perturbation is a valid genotype");
+        Experiment::fitness(
+            genotype,
+            Environment::sga_plate(self.temperature_c),
+            self.fitness,
+            provenance(SMF_DATASET),
+        )
+    }
+}
+
+struct Columns {
+    strain: Column,
+    gene: Column,
+    allele: Column,
+    /// (temperature, value, stddev) per temperature.
+    temperatures: [(i32, Column, Column); 2],
+}
+
+/// Reads the workbook's first sheet.
+pub struct Reader {
+    sheet: Sheet,
+    columns: Columns,
+    pending: VecDeque<SmfRecord>,
+}
+
+impl Reader {
+    /// Opens the workbook; fails when it is unreadable or lacks a column.
+    pub fn new<RS: Read + Seek>(inner: RS, name: &str) -> Result<Self, Error> {
+        let (sheet, header) = Sheet::open(inner, name, "Strain ID")?;
+        let columns = Columns {
+            strain: header.require("Strain ID")?,
+            gene: header.require("Systematic gene name")?,
+            allele: header.require("Allele/Gene name")?,
+            temperatures: [
+                (
+                    26,
+                    header.require("Single mutant fitness (26°)")?,
+                    header.require("Single mutant fitness (26°) stddev")?,
+                ),
+                (
+                    30,
+                    header.require("Single mutant fitness (30°)")?,
+                    header.require("Single mutant fitness (30°) stddev")?,
+                ),
+            ],
+        };
+        Ok(Self {
+            sheet,
+            columns,
+            pending: VecDeque::new(),
+        })
+    }
+}
+
+fn parse_row<F: Fields + ?Sized>(
+    row: &Row<'_, F>,
+    cols: &Columns,
+    out: &mut VecDeque<SmfRecord>,
+) -> Result<(), Error> {
+    let strain_id = row.text(cols.strain)?;
+    let allele = row.text(cols.allele)?;
+    let strain = Strain::parse(strain_id).map_err(|m| row.error("bad strain id", m))?;
+    let listed: SystematicName = row
+        .text(cols.gene)?
+        .parse()
+        .map_err(|e| row.error("bad systematic name", format!("{e}")))?;
+    if listed != strain.gene {
+        return Err(row.error(
+            "gene disagrees with strain",
+            format!("{listed} disagrees with strain id {strain_id}"),
+        ));
+    }
+    for &(temperature_c, value_col, std_col) in &cols.temperatures {
+        let Some(value) = row.number(value_col)? else {
+            continue;
+        };
+        let fitness = Fitness::new(value, row.number(std_col)?)
+            .map_err(|e| row.error("bad fitness", format!("column {:?}: {e}", value_col.name)))?;
+        out.push_back(SmfRecord {
+            strain: strain.clone(),
+            allele: allele.to_owned(),
+            temperature_c,
+            fitness,
+        });
+    }
+    Ok(())
+}
+
+impl RecordReader for Reader {
+    type Record = SmfRecord;
+
+    fn next_record(&mut self) -> Result<Option<SmfRecord>, Error> {
+        while self.pending.is_empty() {
+            let Some(row) = self.sheet.next_row() else {
+                return Ok(None);
+            };
+            parse_row(&row, &self.columns, &mut self.pending)?;
+        }
+        Ok(self.pending.pop_front())
+    }
+
+    fn rows_read(&self) -> u64 {
+        self.sheet.rows()
+    }
+
+    fn name(&self) -> &str {
+        self.sheet.name()
+    }
+}
