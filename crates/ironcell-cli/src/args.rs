@@ -30,9 +30,24 @@ pub enum Command {
     /// Read published screen files, unchanged, into the knowledge graph. Re-running stores
     /// nothing twice; every row is accounted for (read, stored, or rejected with its reason).
     Ingest(IngestArgs),
+    /// Download a dataset's published files from their official location (resumable,
+    /// checksum-verified, zips unpacked). Without a dataset, list the known ones.
+    Fetch(FetchArgs),
     /// Benchmarks (results belong in BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The dataset: costanzo2016, kuzmin2018, kuzmin2020, ohya2005, synlethdb, essentiality.
+    pub dataset: Option<String>,
+    /// Where the files go.
+    #[arg(long, default_value = "data/fetched")]
+    pub to: PathBuf,
+    /// Fetch every file as MIRROR/<file name> instead of from its official URL.
+    #[arg(long)]
+    pub mirror: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,7 +67,8 @@ pub struct BenchReadersArgs {
     /// A Python with pandas, to time `pandas.read_csv` on the same file.
     #[arg(long)]
     pub python: Option<String>,
-    /// Keep the generated file.
+    /// Keep the generated file, and reuse one kept by an earlier run (same --dir) instead
+    /// of generating again.
     #[arg(long)]
     pub keep: bool,
     /// Reference bundle (gene names for the generated strains).

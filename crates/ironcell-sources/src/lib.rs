@@ -18,10 +18,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod chunks;
 pub mod costanzo2016;
 pub mod deletion;
 mod error;
 pub mod essentiality;
+pub mod fetch;
 pub mod genbank;
 pub mod kuzmin2018;
 pub mod kuzmin2020;

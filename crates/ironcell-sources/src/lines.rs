@@ -9,10 +9,10 @@ use flate2::read::MultiGzDecoder;
 use crate::Error;
 
 /// Opens `path` for buffered reading, decompressing it when its name ends in `.gz`.
-pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead>, Error> {
+pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| Error::io(&name, e))?;
-    let inner: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+    let inner: Box<dyn Read + Send> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(MultiGzDecoder::new(file))
     } else {
         Box::new(file)

@@ -116,16 +116,18 @@ pub fn readers(args: &BenchReadersArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
     std::fs::create_dir_all(&args.dir)?;
     let path = args.dir.join("SGA_ExE.bench.txt");
-    let t = Instant::now();
-    write_sga(&path, args.rows, &reference, 7)?;
+    if !(args.keep && path.exists()) {
+        let t = Instant::now();
+        write_sga(&path, args.rows, &reference, 7)?;
+        println!(
+            "generated {} rows in {:.1} s: {}",
+            args.rows,
+            t.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
     let bytes = std::fs::metadata(&path)?.len();
-    println!(
-        "generated {} rows ({:.2} GB) in {:.1} s: {}",
-        args.rows,
-        bytes as f64 / 1e9,
-        t.elapsed().as_secs_f64(),
-        path.display()
-    );
+    println!("input: {} ({:.2} GB)", path.display(), bytes as f64 / 1e9);
     let (rows, seconds) = time_ironcell(&path)?;
     println!(
         "ironcell costanzo2016::pairs::Reader: {rows} records in {seconds:.2} s = {:.2} M rows/s",

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod bench;
+mod fetch;
 mod ingest;
 mod ontology;
 mod quickstart;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Reference(ReferenceCommand::Build(args)) => reference::build(&args),
         Command::Ontology(OntologyCommand::Dcell(args)) => ontology::dcell(&args),
         Command::Ingest(args) => ingest::run(&args),
+        Command::Fetch(args) => fetch::run(&args),
         Command::Bench(BenchCommand::Readers(args)) => bench::readers(&args),
     }
 }

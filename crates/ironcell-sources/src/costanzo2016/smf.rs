@@ -59,6 +59,8 @@ pub struct Reader {
     sheet: Sheet,
     columns: Columns,
     pending: VecDeque<SmfRecord>,
+    /// Rows with no fitness at either temperature (the suppressor strains, for one).
+    unmeasured: u64,
 }
 
 impl Reader {
@@ -86,6 +88,7 @@ impl Reader {
             sheet,
             columns,
             pending: VecDeque::new(),
+            unmeasured: 0,
         })
     }
 }
@@ -133,6 +136,7 @@ impl RecordReader for Reader {
                 return Ok(None);
             };
             parse_row(&row, &self.columns, &mut self.pending)?;
+            self.unmeasured += u64::from(self.pending.is_empty());
         }
         Ok(self.pending.pop_front())
     }
@@ -141,7 +145,63 @@ impl RecordReader for Reader {
         self.sheet.rows()
     }
 
+    fn rows_passed_over(&self) -> u64 {
+        self.unmeasured
+    }
+
     fn name(&self) -> &str {
         self.sheet.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::BTreeMap, fs::File, io::BufReader};
+
+    use super::*;
+    use crate::report::{collect, BadRows};
+    use ironcell_core::{PerturbationKind, Phenotype};
+
+    /// The published Data File S1, as bundled with the repository.
+    const PUBLISHED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx"
+    );
+
+    #[test]
+    fn reads_every_strain_of_the_published_file() {
+        let file = BufReader::new(File::open(PUBLISHED).unwrap());
+        let (records, report) =
+            collect(Reader::new(file, PUBLISHED).unwrap(), BadRows::Fail).unwrap();
+        assert_eq!(report.rows_read, 10_859);
+        assert_eq!(records.len(), 20_484);
+        let mut kinds: BTreeMap<PerturbationKind, usize> = BTreeMap::new();
+        for r in &records {
+            *kinds.entry(r.strain.kind).or_default() += 1;
+        }
+        for kind in [
+            PerturbationKind::DeletionKanMx,
+            PerturbationKind::DeletionNatMx,
+            PerturbationKind::Damp,
+            PerturbationKind::TemperatureSensitive,
+        ] {
+            assert!(
+                kinds.get(&kind).copied().unwrap_or(0) > 0,
+                "{kind:?}: {kinds:?}"
+            );
+        }
+        // The 117 suppressor strains (`_S`) have no fitness in the file, so no records.
+        assert!(!kinds.contains_key(&PerturbationKind::Suppressor));
+        assert!(report.passed_over >= 117);
+        let e = records[0].experiment();
+        assert_eq!(
+            e.reference.phenotype,
+            Phenotype::Fitness(Fitness::WILD_TYPE)
+        );
+        assert_eq!(e.reference.environment, e.environment);
+        assert_eq!(
+            e.provenance.publication().unwrap().pubmed_id(),
+            Some(27708008)
+        );
     }
 }

@@ -1,0 +1,146 @@
+//! `fetch::download` against a local HTTP server: a full download, an interrupted one that
+//! resumes with a range request, a checksum mismatch, and unpacking a zip.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    sync::{Arc, Mutex},
+    thread,
+};
+
+use ironcell_sources::fetch::{download, unzip};
+use sha2::{Digest, Sha256};
+
+/// What the server saw and how it should misbehave.
+#[derive(Default)]
+struct Log {
+    ranges: Vec<Option<u64>>,
+    /// Cut the next full (non-range) response after this many body bytes.
+    cut_after: Option<usize>,
+}
+
+/// Serves `body` at every path, honouring `Range: bytes=N-`.
+fn serve(body: Vec<u8>, log: Arc<Mutex<Log>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            respond(stream, &body, &log);
+        }
+    });
+    format!("http://{addr}/data.bin")
+}
+
+fn respond(mut stream: TcpStream, body: &[u8], log: &Mutex<Log>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut range = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("range: bytes=") {
+            range = v.trim().trim_end_matches('-').parse::<u64>().ok();
+        }
+    }
+    let cut = {
+        let mut log = log.lock().unwrap();
+        log.ranges.push(range);
+        if range.is_none() {
+            log.cut_after.take()
+        } else {
+            None
+        }
+    };
+    let (status, start) = match range {
+        Some(n) => ("206 Partial Content", n as usize),
+        None => ("200 OK", 0),
+    };
+    let rest = &body[start..];
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        rest.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let sent = cut.unwrap_or(rest.len()).min(rest.len());
+    let _ = stream.write_all(&rest[..sent]);
+    let _ = stream.flush();
+}
+
+fn body() -> Vec<u8> {
+    (0..300_000u32).map(|i| (i % 251) as u8).collect()
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[test]
+fn downloads_and_verifies() {
+    let data = body();
+    let url = serve(data.clone(), Arc::default());
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("data.bin");
+    let mut last = (0, None);
+    let d = download(&url, &dest, Some(&sha(&data)), &mut |done, total| {
+        last = (done, total)
+    })
+    .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!((d.bytes, d.resumed_from), (data.len() as u64, 0));
+    assert_eq!(last, (data.len() as u64, Some(data.len() as u64)));
+    // A second run finds the verified file and fetches nothing.
+    let again = download(&url, &dest, Some(&sha(&data)), &mut |_, _| {}).unwrap();
+    assert!(again.already_present);
+}
+
+#[test]
+fn an_interrupted_download_resumes_with_a_range_request() {
+    let data = body();
+    let log = Arc::new(Mutex::new(Log {
+        cut_after: Some(100_000),
+        ..Log::default()
+    }));
+    let url = serve(data.clone(), Arc::clone(&log));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("data.bin");
+    let err = download(&url, &dest, None, &mut |_, _| {}).unwrap_err();
+    assert!(!dest.exists(), "{err}");
+    let d = download(&url, &dest, Some(&sha(&data)), &mut |_, _| {}).unwrap();
+    assert_eq!(d.resumed_from, 100_000);
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(log.lock().unwrap().ranges, [None, Some(100_000)]);
+}
+
+#[test]
+fn a_checksum_mismatch_is_an_error_and_keeps_nothing() {
+    let url = serve(body(), Arc::default());
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("data.bin");
+    let err = download(&url, &dest, Some(&"0".repeat(64)), &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("sha256 mismatch"), "{err}");
+    assert!(!dest.exists());
+    assert!(!dir.path().join("data.bin.part").exists());
+}
+
+#[test]
+fn unzip_writes_the_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.zip");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("SGA_ExE.txt", options).unwrap();
+        zip.write_all(b"Query Strain ID\n").unwrap();
+        zip.finish().unwrap();
+    }
+    let written = unzip(&archive, dir.path()).unwrap();
+    assert_eq!(written.len(), 1);
+    let mut text = String::new();
+    std::fs::File::open(&written[0])
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "Query Strain ID\n");
+}
