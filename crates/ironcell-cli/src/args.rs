@@ -33,9 +33,107 @@ pub enum Command {
     /// Download a dataset's published files from their official location (resumable,
     /// checksum-verified, zips unpacked). Without a dataset, list the known ones.
     Fetch(FetchArgs),
+    /// The knowledge graph: counts, queries, bulk export.
+    #[command(subcommand)]
+    Kg(KgCommand),
     /// Benchmarks (results belong in BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// Which knowledge graph, and how to log in to it.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The store: `sqlite://PATH` (embedded), or `neo4j://HOST:PORT` / `bolt://HOST:PORT`.
+    #[arg(long, default_value = "sqlite://ironcell.sqlite")]
+    pub db: String,
+    /// Neo4j user (default: $NEO4J_USER, else neo4j).
+    #[arg(long)]
+    pub neo4j_user: Option<String>,
+    /// Neo4j password (default: $NEO4J_PASSWORD; prefer the variable, which stays out of
+    /// process listings).
+    #[arg(long)]
+    pub neo4j_password: Option<String>,
+}
+
+impl StoreArgs {
+    /// Opens the store.
+    pub fn open(&self) -> anyhow::Result<Box<dyn ironcell_kg::GraphStore>> {
+        Ok(ironcell_kg::open(&self.db, Some(self.credentials()))?)
+    }
+
+    /// The Neo4j credentials from flags, else the environment.
+    pub fn credentials(&self) -> ironcell_kg::Credentials {
+        let env = ironcell_kg::Credentials::default();
+        ironcell_kg::Credentials {
+            user: self.neo4j_user.clone().unwrap_or(env.user),
+            password: self.neo4j_password.clone().unwrap_or(env.password),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KgCommand {
+    /// Node and edge counts by label, and experiments by dataset, phenotype and temperature.
+    Stats(KgStatsArgs),
+    /// Experiments (with their references) selected by dataset, phenotype, temperature,
+    /// genes and genotype size, as JSON lines; or, on Neo4j, the rows of a Cypher file.
+    Query(KgQueryArgs),
+    /// Write the embedded store as `neo4j-admin database import full` files.
+    Export(KgExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KgStatsArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KgQueryArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Datasets to read (repeatable; default all).
+    #[arg(long)]
+    pub dataset: Vec<String>,
+    /// fitness, gene_interaction, essentiality, synthetic_lethality, synthetic_rescue,
+    /// morphology or expression.
+    #[arg(long)]
+    pub phenotype: Option<String>,
+    /// Only this temperature (°C).
+    #[arg(long)]
+    pub temperature: Option<i32>,
+    /// A file of systematic names, one per line: only genotypes within them.
+    #[arg(long)]
+    pub genes: Option<PathBuf>,
+    /// Only genotypes with at most this many perturbations.
+    #[arg(long)]
+    pub max_perturbations: Option<usize>,
+    /// Neo4j only: run this Cypher file instead and print its rows as JSON lines.
+    #[arg(long, conflicts_with_all = ["dataset", "phenotype", "temperature", "genes", "max_perturbations"])]
+    pub cypher: Option<PathBuf>,
+    /// Write the JSON lines here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV files and the command line for `neo4j-admin database import full`.
+    Neo4jAdmin,
+}
+
+#[derive(Debug, Args)]
+pub struct KgExportArgs {
+    /// The embedded store to export (`sqlite://PATH`).
+    #[arg(long, default_value = "sqlite://ironcell.sqlite")]
+    pub db: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Neo4jAdmin)]
+    pub format: ExportFormat,
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -112,9 +210,8 @@ pub struct IngestArgs {
     /// The published files (repeatable; `.gz` is read transparently).
     #[arg(long, required = true)]
     pub input: Vec<PathBuf>,
-    /// The store: `sqlite://PATH`.
-    #[arg(long, default_value = "sqlite://ironcell.sqlite")]
-    pub db: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Ohya 2005's wild-type replicates, whose column means are the reference.
     #[arg(long)]
     pub wild_type: Option<PathBuf>,

@@ -1,10 +1,12 @@
 //! The ironcell knowledge graph: experiments, genotypes, genes and GO as one property graph.
 //!
-//! [`GraphStore`] is the logical API; [`SqliteStore`] the embedded default backend, a property
-//! graph in two tables (`nodes(id, label, props)`, `edges(src, rel, dst, props)`) in one SQLite
-//! file. Node ids are content addresses, so a genotype measured in three datasets is one node,
-//! and writes are `INSERT OR IGNORE` in transactions: re-running an ingest adds nothing and an
-//! interrupted one leaves every committed batch whole.
+//! [`GraphStore`] is the logical API with two backends: [`SqliteStore`], the embedded
+//! default (a property graph in two tables, `nodes(id, label, props)` and
+//! `edges(src, rel, dst, props)`, in one SQLite file), and [`Neo4jStore`], Neo4j 5 over Bolt.
+//! What an experiment becomes in the graph is decided once, in [`schema`], so both hold the
+//! same graph. Node ids are content addresses, so a genotype measured in three datasets is one
+//! node; each batch of experiments is one transaction, and an experiment already stored is
+//! skipped, so re-running an ingest adds nothing and an interrupted one resumes.
 //!
 //! ```
 //! use ironcell_core::{Environment, Experiment, Fitness, Genotype, Perturbation,
@@ -27,60 +29,143 @@
 #![deny(missing_docs)]
 
 mod error;
+mod export;
+mod neo4j;
+pub mod schema;
 mod sqlite;
 
-use std::{collections::BTreeMap, path::Path};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::Path,
+};
 
-use ironcell_core::Experiment;
+use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
 use ironcell_sources::reference::Reference;
 
 pub use error::Error;
+pub use export::Export;
+pub use neo4j::{Credentials, Neo4jStore};
 pub use sqlite::SqliteStore;
 
-/// Node and edge counts by label / relationship type.
+/// Node and edge counts by label / relationship type, and experiments by dataset, phenotype
+/// and temperature.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Stats {
     /// Nodes per label.
     pub nodes: BTreeMap<String, u64>,
     /// Edges per relationship type.
     pub edges: BTreeMap<String, u64>,
+    /// Experiments per (dataset, phenotype kind, temperature °C).
+    pub experiments: BTreeMap<(String, String, i64), u64>,
+}
+
+/// Which experiments a query returns. Empty fields select everything.
+///
+/// ```
+/// use ironcell_core::PhenotypeKind;
+/// use ironcell_kg::Selection;
+///
+/// let s = Selection {
+///     datasets: vec!["costanzo2016_dmf".into()],
+///     phenotype: Some(PhenotypeKind::Fitness),
+///     temperature_c: Some(30),
+///     max_perturbations: Some(2),
+///     ..Selection::default()
+/// };
+/// assert!(s.temperature_c.is_some());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Datasets to read; empty means all.
+    pub datasets: Vec<String>,
+    /// Only this kind of phenotype.
+    pub phenotype: Option<PhenotypeKind>,
+    /// Only this temperature.
+    pub temperature_c: Option<i32>,
+    /// Only genotypes whose genes are all in this set.
+    pub genes: Option<BTreeSet<SystematicName>>,
+    /// Only genotypes with at most this many perturbations.
+    pub max_perturbations: Option<usize>,
+}
+
+impl Selection {
+    /// Whether `e` is selected (datasets aside).
+    pub fn matches(&self, e: &Experiment) -> bool {
+        self.phenotype.is_none_or(|k| e.phenotype.kind() == k)
+            && self
+                .temperature_c
+                .is_none_or(|t| e.environment.temperature_c == t)
+            && self.max_perturbations.is_none_or(|n| e.genotype.len() <= n)
+            && self
+                .genes
+                .as_ref()
+                .is_none_or(|genes| e.genotype.genes().all(|g| genes.contains(g)))
+    }
 }
 
 /// The knowledge graph's logical operations, the same on every backend.
 pub trait GraphStore {
-    /// Stores genes, GO terms with their IS_A / PART_OF edges, and ANNOTATED_TO edges.
-    /// Returns the number of nodes added.
+    /// Stores genes, GO terms with their IS_A / PART_OF edges, and ANNOTATED_TO edges
+    /// (filling in genes that experiments created bare). Returns the nodes written.
     fn put_reference(&mut self, reference: &Reference) -> Result<u64, Error>;
 
-    /// Stores experiments with their genotype, perturbations, environment, phenotype and
-    /// dataset. Returns how many experiments were new.
+    /// Stores experiments with their genotype, perturbations, environment, phenotype,
+    /// reference, publication and dataset, in transactions of whole experiments. Returns
+    /// how many experiments were new.
     fn put_experiments(&mut self, experiments: &[Experiment]) -> Result<u64, Error>;
 
-    /// All experiments of a dataset, in a stable order.
+    /// All experiments of a dataset, ordered by id.
     fn experiments(&self, dataset: &str) -> Result<Vec<Experiment>, Error>;
+
+    /// Every dataset name, sorted.
+    fn datasets(&self) -> Result<Vec<String>, Error>;
 
     /// Counts by label.
     fn stats(&self) -> Result<Stats, Error>;
+
+    /// The selected experiments with their references, by dataset then id. The selection is
+    /// applied here, above the backends, so every backend returns the same records.
+    fn query(&self, selection: &Selection) -> Result<Vec<Experiment>, Error> {
+        let datasets = if selection.datasets.is_empty() {
+            self.datasets()?
+        } else {
+            selection.datasets.clone()
+        };
+        let mut out = Vec::new();
+        for d in datasets {
+            out.extend(
+                self.experiments(&d)?
+                    .into_iter()
+                    .filter(|e| selection.matches(e)),
+            );
+        }
+        Ok(out)
+    }
 }
 
-/// Opens the store a URL names: `sqlite://PATH` (the file is created when missing).
+/// Opens the store a URL names: `sqlite://PATH` (created when missing), or
+/// `neo4j://HOST:PORT` / `bolt://HOST:PORT` with `credentials`.
 ///
 /// ```
 /// let dir = tempfile::tempdir()?;
 /// let url = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
-/// let store = ironcell_kg::open(&url)?;
+/// let store = ironcell_kg::open(&url, None)?;
 /// assert!(store.stats()?.nodes.is_empty());
-/// assert!(ironcell_kg::open("postgres://localhost/kg").is_err());
+/// assert!(ironcell_kg::open("postgres://localhost/kg", None).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn open(url: &str) -> Result<Box<dyn GraphStore>, Error> {
+pub fn open(url: &str, credentials: Option<Credentials>) -> Result<Box<dyn GraphStore>, Error> {
     match url.split_once("://") {
         Some(("sqlite", path)) if !path.is_empty() => {
             Ok(Box::new(SqliteStore::open(Path::new(path))?))
         }
+        Some(("neo4j" | "bolt", rest)) if !rest.is_empty() => Ok(Box::new(Neo4jStore::connect(
+            url,
+            credentials.unwrap_or_default(),
+        )?)),
         _ => Err(Error::new(
             format!("opening {url:?}"),
-            "unsupported store URL: expected sqlite://PATH",
+            "unsupported store URL: expected sqlite://PATH, neo4j://HOST:PORT or bolt://HOST:PORT",
         )),
     }
 }

@@ -2,15 +2,16 @@
 
 use std::path::Path;
 
-use ironcell_core::{
-    ContentId, Environment, Experiment, ExperimentReference, Genotype, Phenotype, Provenance,
-};
+use ironcell_core::Experiment;
 use ironcell_sources::reference::Reference;
 use rusqlite::{params, Connection, Transaction};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::Value;
 
-use crate::{Error, GraphStore, Stats};
+use crate::{
+    export::{self, Export},
+    schema::{decode_experiment, Subgraph},
+    Error, GraphStore, Stats,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS nodes (
@@ -62,199 +63,94 @@ impl SqliteStore {
         Ok(Self { conn, location })
     }
 
+    /// Writes the graph as `neo4j-admin database import full` files (one CSV per label and
+    /// per relationship type, plus `import.sh`) into `dir`.
+    pub fn export_neo4j_admin(&self, dir: &Path) -> Result<Export, Error> {
+        export::neo4j_admin(&self.conn, dir)
+    }
+
     fn err(&self, what: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
         let context = format!("{what} in {}", self.location);
         move |e| Error::new(context.clone(), e)
     }
 }
 
-fn node(
-    tx: &Transaction<'_>,
-    id: &str,
-    label: &str,
-    props: &serde_json::Value,
-) -> rusqlite::Result<usize> {
-    tx.prepare_cached("INSERT OR IGNORE INTO nodes (id, label, props) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, label, props.to_string()])
+/// How a write treats a node or edge that is already there.
+#[derive(Clone, Copy)]
+enum Merge {
+    /// Keep it as it is (content-addressed objects never change).
+    Keep,
+    /// Add the new properties to it (the reference filling in a bare gene).
+    Update,
 }
 
-fn edge(
-    tx: &Transaction<'_>,
-    src: &str,
-    rel: &str,
-    dst: &str,
-    props: &serde_json::Value,
-) -> rusqlite::Result<usize> {
-    tx.prepare_cached("INSERT OR IGNORE INTO edges (src, rel, dst, props) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![src, rel, dst, props.to_string()])
-}
-
-type StoreError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Inserts `value` as a node keyed by its content address and links it to `owner` by `rel`.
-fn member<T: Serialize>(
-    tx: &Transaction<'_>,
-    value: &T,
-    label: &str,
-    rel: &str,
-    owner: &str,
-) -> Result<ContentId, StoreError> {
-    let id = ContentId::of(value);
-    node(tx, id.as_str(), label, &serde_json::to_value(value)?)?;
-    edge(tx, id.as_str(), rel, owner, &json!({}))?;
-    Ok(id)
-}
-
-/// An experiment's own properties. Its reference is a node of its own, shared by every
-/// experiment measured against it, so that 2e7 experiments do not repeat it 2e7 times.
-#[derive(Serialize)]
-struct ExperimentProps<'a> {
-    genotype: &'a Genotype,
-    environment: &'a Environment,
-    phenotype: &'a Phenotype,
-    provenance: &'a Provenance,
-}
-
-/// [`ExperimentProps`] as read back.
-#[derive(Deserialize)]
-struct StoredExperiment {
-    genotype: Genotype,
-    environment: Environment,
-    phenotype: Phenotype,
-    provenance: Provenance,
-}
-
-impl StoredExperiment {
-    fn with_reference(self, reference: ExperimentReference) -> Experiment {
-        Experiment {
-            genotype: self.genotype,
-            environment: self.environment,
-            phenotype: self.phenotype,
-            reference,
-            provenance: self.provenance,
-        }
-    }
-}
-
-/// Stores one experiment and its sub-objects; false when it was already stored.
-fn store_experiment(tx: &Transaction<'_>, e: &Experiment) -> Result<bool, StoreError> {
-    let id = e.content_id();
-    let props = ExperimentProps {
-        genotype: &e.genotype,
-        environment: &e.environment,
-        phenotype: &e.phenotype,
-        provenance: &e.provenance,
+fn write(tx: &Transaction<'_>, g: &Subgraph, merge: Merge) -> rusqlite::Result<()> {
+    let (node_sql, edge_sql) = match merge {
+        Merge::Keep => (
+            "INSERT OR IGNORE INTO nodes (id, label, props) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO edges (src, rel, dst, props) VALUES (?1, ?2, ?3, ?4)",
+        ),
+        Merge::Update => (
+            "INSERT INTO nodes (id, label, props) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET props = json_patch(nodes.props, excluded.props)",
+            "INSERT INTO edges (src, rel, dst, props) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(src, rel, dst) DO UPDATE SET props = json_patch(edges.props, excluded.props)",
+        ),
     };
-    if node(tx, id.as_str(), "Experiment", &serde_json::to_value(props)?)? == 0 {
-        return Ok(false);
+    let mut nodes = tx.prepare_cached(node_sql)?;
+    for n in &g.nodes {
+        nodes.execute(params![
+            n.id,
+            n.label.as_str(),
+            Value::Object(n.props.clone()).to_string()
+        ])?;
     }
-    member(
-        tx,
-        &e.reference,
-        "ExperimentReference",
-        "REFERENCE_OF",
-        id.as_str(),
-    )?;
-    if let Some(publication) = e.provenance.publication() {
-        member(tx, publication, "Publication", "MENTIONS", id.as_str())?;
+    let mut edges = tx.prepare_cached(edge_sql)?;
+    for e in &g.edges {
+        edges.execute(params![
+            e.src,
+            e.rel,
+            e.dst,
+            Value::Object(e.props.clone()).to_string()
+        ])?;
     }
-    let dataset = e.provenance.dataset();
-    let props = json!({"synthetic": e.provenance.is_synthetic()});
-    node(tx, dataset, "Dataset", &props)?;
-    edge(tx, id.as_str(), "EXPERIMENT_MEMBER_OF", dataset, &json!({}))?;
-
-    let genotype = e.genotype.content_id();
-    node(
-        tx,
-        genotype.as_str(),
-        "Genotype",
-        &json!({"size": e.genotype.len()}),
-    )?;
-    edge(
-        tx,
-        genotype.as_str(),
-        "GENOTYPE_MEMBER_OF",
-        id.as_str(),
-        &json!({}),
-    )?;
-    for p in e.genotype.perturbations() {
-        let pid = member(
-            tx,
-            p,
-            "Perturbation",
-            "PERTURBATION_MEMBER_OF",
-            genotype.as_str(),
-        )?;
-        edge(tx, pid.as_str(), "PERTURBS", p.gene().as_str(), &json!({}))?;
-    }
-    member(
-        tx,
-        &e.environment,
-        "Environment",
-        "ENVIRONMENT_MEMBER_OF",
-        id.as_str(),
-    )?;
-    member(
-        tx,
-        &e.phenotype,
-        "Phenotype",
-        "PHENOTYPE_MEMBER_OF",
-        id.as_str(),
-    )?;
-    Ok(true)
+    Ok(())
 }
 
 impl GraphStore for SqliteStore {
     fn put_reference(&mut self, reference: &Reference) -> Result<u64, Error> {
         let context = format!("storing the reference in {}", self.location);
         let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
+        let g = Subgraph::of_reference(reference);
         let tx = self.conn.transaction().map_err(wrap)?;
-        let mut added = 0u64;
-        let empty = json!({});
-        for g in &reference.genes {
-            let props = json!({
-                "standard_name": g.standard_name,
-                "chromosome": g.chromosome,
-                "start": g.start,
-                "end": g.end,
-                "essential": g.essential,
-            });
-            added += node(&tx, g.systematic_name.as_str(), "Gene", &props).map_err(wrap)? as u64;
-        }
-        for t in &reference.terms {
-            let props = json!({"name": t.name, "namespace": t.namespace.as_str()});
-            added += node(&tx, &t.id, "GoTerm", &props).map_err(wrap)? as u64;
-            for p in &t.is_a {
-                edge(&tx, &t.id, "IS_A", p, &empty).map_err(wrap)?;
-            }
-            for p in &t.part_of {
-                edge(&tx, &t.id, "PART_OF", p, &empty).map_err(wrap)?;
-            }
-        }
-        for a in &reference.annotations {
-            let props = json!({"evidence": a.evidence, "pmid": a.pmid});
-            // One edge per gene–term pair; evidence codes of repeated pairs are kept by the
-            // reference bundle itself.
-            edge(&tx, a.gene.as_str(), "ANNOTATED_TO", &a.term, &props).map_err(wrap)?;
-        }
+        write(&tx, &g, Merge::Update).map_err(wrap)?;
         tx.commit().map_err(wrap)?;
-        Ok(added)
+        Ok(g.nodes.len() as u64)
     }
 
     fn put_experiments(&mut self, experiments: &[Experiment]) -> Result<u64, Error> {
         let context = format!("storing experiments in {}", self.location);
+        let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
         let mut added = 0u64;
         for chunk in experiments.chunks(BATCH) {
-            let tx = self
-                .conn
-                .transaction()
-                .map_err(|e| Error::new(context.clone(), e))?;
-            for e in chunk {
-                let new =
-                    store_experiment(&tx, e).map_err(|err| Error::new(context.clone(), err))?;
-                added += u64::from(new);
+            let tx = self.conn.transaction().map_err(wrap)?;
+            let mut g = Subgraph::default();
+            {
+                let mut exists = tx
+                    .prepare_cached("SELECT 1 FROM nodes WHERE id = ?1")
+                    .map_err(wrap)?;
+                let mut seen = std::collections::HashSet::new();
+                for e in chunk {
+                    let id = e.content_id();
+                    if exists.exists([id.as_str()]).map_err(wrap)? || !seen.insert(id) {
+                        continue;
+                    }
+                    g.add_experiment(e);
+                    added += 1;
+                }
             }
-            tx.commit().map_err(|e| Error::new(context.clone(), e))?;
+            write(&tx, &g, Merge::Keep).map_err(wrap)?;
+            tx.commit().map_err(wrap)?;
         }
         Ok(added)
     }
@@ -264,7 +160,8 @@ impl GraphStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT n.props, r.props FROM edges e
+                "SELECT json_extract(n.props, '$.json'), json_extract(r.props, '$.json')
+                 FROM edges e
                  JOIN nodes n ON n.id = e.src
                  JOIN edges re ON re.dst = n.id AND re.rel = 'REFERENCE_OF'
                  JOIN nodes r ON r.id = re.src
@@ -276,20 +173,27 @@ impl GraphStore for SqliteStore {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(&err)?;
-        let decode = |e: serde_json::Error| {
-            Error::new(
-                format!("decoding an experiment of {dataset} in {}", self.location),
-                e,
-            )
-        };
         let mut out = Vec::new();
         for row in rows {
             let (experiment, reference) = row.map_err(&err)?;
-            let experiment: StoredExperiment = serde_json::from_str(&experiment).map_err(decode)?;
-            let reference = serde_json::from_str(&reference).map_err(decode)?;
-            out.push(experiment.with_reference(reference));
+            out.push(decode_experiment(&experiment, &reference).map_err(|e| {
+                Error::new(
+                    format!("decoding an experiment of {dataset} in {}", self.location),
+                    e,
+                )
+            })?);
         }
         Ok(out)
+    }
+
+    fn datasets(&self) -> Result<Vec<String>, Error> {
+        let err = self.err("listing datasets");
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM nodes WHERE label = 'Dataset' ORDER BY id")
+            .map_err(&err)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(&err)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(&err)
     }
 
     fn stats(&self) -> Result<Stats, Error> {
@@ -314,6 +218,30 @@ impl GraphStore for SqliteStore {
                 map.insert(k, v as u64);
             }
         }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT json_extract(props, '$.dataset'), json_extract(props, '$.phenotype'),
+                        json_extract(props, '$.temperature_c'), COUNT(*)
+                 FROM nodes WHERE label = 'Experiment' GROUP BY 1, 2, 3",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ),
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(&err)?;
+        for row in rows {
+            let (k, v) = row.map_err(&err)?;
+            stats.experiments.insert(k, v as u64);
+        }
         Ok(stats)
     }
 }
@@ -321,7 +249,9 @@ impl GraphStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ironcell_core::{Fitness, Perturbation, PerturbationKind, Publication};
+    use ironcell_core::{
+        Environment, Fitness, Genotype, Perturbation, PerturbationKind, Provenance, Publication,
+    };
 
     fn experiment(genes: &[&str], value: f64, dataset: &str) -> Experiment {
         let genotype = Genotype::new(

@@ -206,7 +206,7 @@ fn ingest_path(
 pub fn run(args: &IngestArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
     let names = GeneNames::new(&reference.genes);
-    let mut store = ironcell_kg::open(&args.db)?;
+    let mut store = args.store.open()?;
     store.put_reference(&reference)?;
     let progress = ProgressBar::new_spinner()
         .with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
@@ -232,7 +232,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
         sink.produced,
         reports.len(),
         sink.added,
-        args.db,
+        args.store.db,
         sink.produced - sink.added
     );
     Ok(())

@@ -3,13 +3,14 @@
 mod bench;
 mod fetch;
 mod ingest;
+mod kg;
 mod ontology;
 mod quickstart;
 mod reference;
 
 use anyhow::Result;
 
-use crate::args::{BenchCommand, Cli, Command, OntologyCommand, ReferenceCommand};
+use crate::args::{BenchCommand, Cli, Command, KgCommand, OntologyCommand, ReferenceCommand};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -18,6 +19,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ontology(OntologyCommand::Dcell(args)) => ontology::dcell(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Fetch(args) => fetch::run(&args),
+        Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
+        Command::Kg(KgCommand::Query(args)) => kg::query(&args),
+        Command::Kg(KgCommand::Export(args)) => kg::export(&args),
         Command::Bench(BenchCommand::Readers(args)) => bench::readers(&args),
     }
 }

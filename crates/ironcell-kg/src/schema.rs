@@ -1,0 +1,379 @@
+//! The logical property-graph schema, shared by every backend: which nodes and edges an
+//! experiment or the reference becomes. Backends only write [`Subgraph`]s, so the SQLite and
+//! Neo4j stores hold the same graph by construction.
+//!
+//! ```text
+//! (Perturbation)-[:PERTURBATION_MEMBER_OF]->(Genotype)-[:GENOTYPE_MEMBER_OF]->(Experiment)
+//! (Perturbation)-[:PERTURBS]->(Gene)-[:ANNOTATED_TO]->(GoTerm)-[:IS_A|PART_OF]->(GoTerm)
+//! (Media)-[:MEDIA_MEMBER_OF]->(Environment)<-[:TEMPERATURE_MEMBER_OF]-(Temperature)
+//! (Environment)-[:ENVIRONMENT_MEMBER_OF]->(Experiment)<-[:PHENOTYPE_MEMBER_OF]-(Phenotype)
+//! (ExperimentReference)-[:REFERENCE_OF]->(Experiment)-[:EXPERIMENT_MEMBER_OF]->(Dataset)
+//! (Publication)-[:MENTIONS]->(Experiment)
+//! ```
+//!
+//! Every node has an `id` (a content address, or the natural key of genes, GO terms,
+//! datasets, media and temperatures) and scalar properties; objects that are not flat keep
+//! their canonical JSON in a `json` property, which is what reads decode.
+
+use ironcell_core::{
+    ContentId, Environment, Experiment, ExperimentReference, Genotype, Phenotype, Provenance,
+};
+use ironcell_sources::reference::Reference;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// Node labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Label {
+    /// A gene, by systematic name.
+    Gene,
+    /// A GO term, by GO id.
+    GoTerm,
+    /// A dataset, by name.
+    Dataset,
+    /// A paper.
+    Publication,
+    /// One measurement.
+    Experiment,
+    /// The wild type an experiment is measured against.
+    ExperimentReference,
+    /// A canonical set of perturbations.
+    Genotype,
+    /// One perturbed gene.
+    Perturbation,
+    /// Medium and temperature.
+    Environment,
+    /// A growth medium.
+    Media,
+    /// A temperature.
+    Temperature,
+    /// A measured value of some kind.
+    Phenotype,
+}
+
+impl Label {
+    /// Every label, in a stable order.
+    pub const ALL: [Self; 12] = [
+        Self::Gene,
+        Self::GoTerm,
+        Self::Dataset,
+        Self::Publication,
+        Self::Experiment,
+        Self::ExperimentReference,
+        Self::Genotype,
+        Self::Perturbation,
+        Self::Environment,
+        Self::Media,
+        Self::Temperature,
+        Self::Phenotype,
+    ];
+
+    /// The label as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gene => "Gene",
+            Self::GoTerm => "GoTerm",
+            Self::Dataset => "Dataset",
+            Self::Publication => "Publication",
+            Self::Experiment => "Experiment",
+            Self::ExperimentReference => "ExperimentReference",
+            Self::Genotype => "Genotype",
+            Self::Perturbation => "Perturbation",
+            Self::Environment => "Environment",
+            Self::Media => "Media",
+            Self::Temperature => "Temperature",
+            Self::Phenotype => "Phenotype",
+        }
+    }
+}
+
+/// A node to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Its label.
+    pub label: Label,
+    /// Its identity.
+    pub id: String,
+    /// Scalar properties (and `json` for nested objects).
+    pub props: Map<String, Value>,
+}
+
+/// An edge to write; endpoints carry their labels so stores can find them by index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// Source label.
+    pub src_label: Label,
+    /// Source id.
+    pub src: String,
+    /// Relationship type.
+    pub rel: &'static str,
+    /// Destination label.
+    pub dst_label: Label,
+    /// Destination id.
+    pub dst: String,
+    /// Properties.
+    pub props: Map<String, Value>,
+}
+
+/// Nodes and edges to write together.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Subgraph {
+    /// Nodes, possibly repeated (stores merge them by id).
+    pub nodes: Vec<Node>,
+    /// Edges, possibly repeated.
+    pub edges: Vec<Edge>,
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+impl Subgraph {
+    fn node(&mut self, label: Label, id: &str, props: Value) {
+        self.nodes.push(Node {
+            label,
+            id: id.to_owned(),
+            props: object(props),
+        });
+    }
+
+    fn edge(&mut self, src: (Label, &str), rel: &'static str, dst: (Label, &str), props: Value) {
+        self.edges.push(Edge {
+            src_label: src.0,
+            src: src.1.to_owned(),
+            rel,
+            dst_label: dst.0,
+            dst: dst.1.to_owned(),
+            props: object(props),
+        });
+    }
+
+    /// The genes, GO terms, their hierarchy and the annotations of a reference.
+    pub fn of_reference(reference: &Reference) -> Self {
+        let mut g = Self::default();
+        for gene in &reference.genes {
+            g.node(
+                Label::Gene,
+                gene.systematic_name.as_str(),
+                json!({
+                    "standard_name": gene.standard_name,
+                    "chromosome": gene.chromosome,
+                    "start": gene.start,
+                    "end": gene.end,
+                    "essential": gene.essential,
+                }),
+            );
+        }
+        for t in &reference.terms {
+            g.node(
+                Label::GoTerm,
+                &t.id,
+                json!({"name": t.name, "namespace": t.namespace.as_str()}),
+            );
+            for (rel, parents) in [("IS_A", &t.is_a), ("PART_OF", &t.part_of)] {
+                for p in parents {
+                    g.edge((Label::GoTerm, &t.id), rel, (Label::GoTerm, p), json!({}));
+                }
+            }
+        }
+        for a in &reference.annotations {
+            // One edge per gene–term pair; the bundle keeps every evidence code.
+            g.edge(
+                (Label::Gene, a.gene.as_str()),
+                "ANNOTATED_TO",
+                (Label::GoTerm, &a.term),
+                json!({"evidence": a.evidence, "pmid": a.pmid}),
+            );
+        }
+        g
+    }
+
+    /// An experiment and its members; returns the experiment's id.
+    pub fn add_experiment(&mut self, e: &Experiment) -> ContentId {
+        let id = e.content_id();
+        let eid = (Label::Experiment, id.as_str());
+        let stored = StoredExperiment {
+            genotype: e.genotype.clone(),
+            environment: e.environment.clone(),
+            phenotype: e.phenotype.clone(),
+            provenance: e.provenance.clone(),
+        };
+        let dataset = e.provenance.dataset();
+        self.node(
+            Label::Experiment,
+            id.as_str(),
+            json!({
+                "json": to_json(&stored),
+                "dataset": dataset,
+                "phenotype": e.phenotype.kind().as_str(),
+                "temperature_c": e.environment.temperature_c,
+                "size": e.genotype.len(),
+            }),
+        );
+        self.node(
+            Label::Dataset,
+            dataset,
+            json!({"synthetic": e.provenance.is_synthetic()}),
+        );
+        self.edge(
+            eid,
+            "EXPERIMENT_MEMBER_OF",
+            (Label::Dataset, dataset),
+            json!({}),
+        );
+
+        let reference = e.reference.content_id();
+        self.node(
+            Label::ExperimentReference,
+            reference.as_str(),
+            json!({"json": to_json(&e.reference), "strain": e.reference.genome.strain}),
+        );
+        self.edge(
+            (Label::ExperimentReference, reference.as_str()),
+            "REFERENCE_OF",
+            eid,
+            json!({}),
+        );
+        if let Some(p) = e.provenance.publication() {
+            let pid = p.content_id();
+            self.node(
+                Label::Publication,
+                pid.as_str(),
+                json!({"pubmed_id": p.pubmed_id(), "doi": p.doi_name()}),
+            );
+            self.edge(
+                (Label::Publication, pid.as_str()),
+                "MENTIONS",
+                eid,
+                json!({}),
+            );
+        }
+        self.add_genotype(&e.genotype, eid);
+        self.add_environment(&e.environment, eid);
+        let phenotype = ContentId::of(&e.phenotype);
+        self.node(
+            Label::Phenotype,
+            phenotype.as_str(),
+            json!({"json": to_json(&e.phenotype), "type": e.phenotype.kind().as_str()}),
+        );
+        self.edge(
+            (Label::Phenotype, phenotype.as_str()),
+            "PHENOTYPE_MEMBER_OF",
+            eid,
+            json!({}),
+        );
+        id
+    }
+
+    fn add_genotype(&mut self, genotype: &Genotype, experiment: (Label, &str)) {
+        let id = genotype.content_id();
+        self.node(
+            Label::Genotype,
+            id.as_str(),
+            json!({"size": genotype.len()}),
+        );
+        self.edge(
+            (Label::Genotype, id.as_str()),
+            "GENOTYPE_MEMBER_OF",
+            experiment,
+            json!({}),
+        );
+        for p in genotype.perturbations() {
+            let pid = ContentId::of(p);
+            self.node(
+                Label::Perturbation,
+                pid.as_str(),
+                json!({
+                    "json": to_json(p),
+                    "gene": p.gene().as_str(),
+                    "kind": to_json(&p.kind()).trim_matches('"'),
+                    "name": p.name(),
+                    "strain": p.strain(),
+                }),
+            );
+            let pnode = (Label::Perturbation, pid.as_str());
+            self.edge(
+                pnode,
+                "PERTURBATION_MEMBER_OF",
+                (Label::Genotype, id.as_str()),
+                json!({}),
+            );
+            // The gene may not be in the reference yet: the store creates it bare, and the
+            // reference fills it in whenever it is stored.
+            self.node(Label::Gene, p.gene().as_str(), json!({}));
+            self.edge(
+                pnode,
+                "PERTURBS",
+                (Label::Gene, p.gene().as_str()),
+                json!({}),
+            );
+        }
+    }
+
+    fn add_environment(&mut self, environment: &Environment, experiment: (Label, &str)) {
+        let id = ContentId::of(environment);
+        let env = (Label::Environment, id.as_str());
+        self.node(
+            Label::Environment,
+            id.as_str(),
+            json!({"json": to_json(environment)}),
+        );
+        self.edge(env, "ENVIRONMENT_MEMBER_OF", experiment, json!({}));
+        let media = &environment.media;
+        let media_id = format!(
+            "{}|{}",
+            media.name,
+            if media.solid { "solid" } else { "liquid" }
+        );
+        self.node(
+            Label::Media,
+            &media_id,
+            json!({"name": media.name, "solid": media.solid}),
+        );
+        self.edge((Label::Media, &media_id), "MEDIA_MEMBER_OF", env, json!({}));
+        let t = environment.temperature_c.to_string();
+        self.node(
+            Label::Temperature,
+            &t,
+            json!({"celsius": environment.temperature_c}),
+        );
+        self.edge(
+            (Label::Temperature, &t),
+            "TEMPERATURE_MEMBER_OF",
+            env,
+            json!({}),
+        );
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain types serialize to JSON")
+}
+
+/// An experiment's own properties as stored in its `json`; its reference is its own node.
+#[derive(Serialize, Deserialize)]
+struct StoredExperiment {
+    genotype: Genotype,
+    environment: Environment,
+    phenotype: Phenotype,
+    provenance: Provenance,
+}
+
+/// Rebuilds an experiment from the `json` of its node and of its reference's node.
+pub(crate) fn decode_experiment(
+    experiment: &str,
+    reference: &str,
+) -> Result<Experiment, serde_json::Error> {
+    let s: StoredExperiment = serde_json::from_str(experiment)?;
+    let reference: ExperimentReference = serde_json::from_str(reference)?;
+    Ok(Experiment {
+        genotype: s.genotype,
+        environment: s.environment,
+        phenotype: s.phenotype,
+        reference,
+        provenance: s.provenance,
+    })
+}
