@@ -1,47 +1,161 @@
-//! Labels per genotype: measured experiments gathered into one row per genotype and
-//! environment, with their spread and source kept.
+//! Labels per genotype: measured experiments gathered into one row per genotype, with their
+//! spread and sources kept.
 //!
-//! When one genotype is measured more than once in a dataset the label is the mean, and its
-//! standard deviation is √(mean of the replicate variances), the `mean` policy of TorchCell.
 //! Genotypes are compared by their alleles (gene, kind, allele name): the same double mutant
-//! made from two query strains is one genotype measured twice.
+//! made from two query strains is one genotype measured twice. When a genotype is measured
+//! more than once, a [`LabelPolicy`] decides its label, and the table records which policy
+//! made it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+    str::FromStr,
+};
 
 use ironcell_core::{
     Environment, Experiment, Genotype, PerturbationKind, Phenotype, SystematicName,
 };
 use serde::{Deserialize, Serialize};
 
+/// A source in a precedence list: a dataset, optionally at one temperature
+/// (`costanzo2016_smf@30`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The dataset name.
+    pub dataset: String,
+    /// Only its measurements at this temperature.
+    pub temperature_c: Option<i32>,
+}
+
+impl Source {
+    fn matches(&self, dataset: &str, environment: &Environment) -> bool {
+        self.dataset == dataset
+            && self
+                .temperature_c
+                .is_none_or(|t| t == environment.temperature_c)
+    }
+}
+
+impl FromStr for Source {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once('@') {
+            Some((dataset, t)) => Ok(Self {
+                dataset: dataset.to_owned(),
+                temperature_c: Some(t.trim_end_matches(['°', 'C']).parse().map_err(|_| {
+                    format!("source {s:?}: expected DATASET or DATASET@TEMPERATURE")
+                })?),
+            }),
+            None => Ok(Self {
+                dataset: s.to_owned(),
+                temperature_c: None,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.temperature_c {
+            Some(t) => write!(f, "{}@{t}", self.dataset),
+            None => f.write_str(&self.dataset),
+        }
+    }
+}
+
+/// How repeated measurements of one genotype become one label.
+///
+/// ```
+/// use ironcell_data::labels::LabelPolicy;
+///
+/// let p: LabelPolicy = "precedence:kuzmin2018_dmf>costanzo2016_dmf@30>costanzo2016_dmf@26".parse()?;
+/// assert_eq!(p.to_string(), "precedence:kuzmin2018_dmf>costanzo2016_dmf@30>costanzo2016_dmf@26");
+/// assert_eq!("mean".parse::<LabelPolicy>()?, LabelPolicy::Mean);
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "policy", content = "sources", rename_all = "snake_case")]
+pub enum LabelPolicy {
+    /// Per genotype and environment: the mean, with std = √(mean of the variances)
+    /// (TorchCell's `mean`).
+    #[default]
+    Mean,
+    /// Per genotype and environment: weights 1/σ², std = √(1/Σ 1/σ²). A group where some
+    /// measurement lacks a positive std falls back to the mean.
+    InverseVariance,
+    /// Per genotype: only the measurements of the first listed source that has any
+    /// (unlisted sources rank last), then their mean.
+    Precedence(Vec<Source>),
+}
+
+impl FromStr for LabelPolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "mean" => Ok(Self::Mean),
+            "inverse_variance" | "inverse-variance" => Ok(Self::InverseVariance),
+            _ => match s.strip_prefix("precedence:") {
+                Some(list) => list
+                    .split('>')
+                    .map(|x| x.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .map(Self::Precedence),
+                None => Err(format!(
+                    "label policy {s:?}: expected mean, inverse_variance or precedence:A>B>…"
+                )),
+            },
+        }
+    }
+}
+
+impl fmt::Display for LabelPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Mean => f.write_str("mean"),
+            Self::InverseVariance => f.write_str("inverse_variance"),
+            Self::Precedence(sources) => {
+                let list: Vec<String> = sources.iter().map(Source::to_string).collect();
+                write!(f, "precedence:{}", list.join(">"))
+            }
+        }
+    }
+}
+
 /// One training instance: a genotype's fitness in an environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
     /// Indices into [`LabelTable::genes`], sorted.
     pub genes: Vec<usize>,
-    /// Mean fitness.
+    /// The label.
     pub fitness: f64,
-    /// Aggregated standard deviation, when the source reports one.
+    /// Its standard deviation under the policy, when the sources report spreads.
     pub std: Option<f64>,
-    /// Number of measurements aggregated.
+    /// Number of measurements behind it.
     pub n: usize,
-    /// The dataset the measurements come from.
+    /// The dataset(s) the measurements come from, `+`-joined when several.
     pub dataset: String,
     /// Growth temperature.
     pub temperature_c: i32,
 }
 
-/// Instances with their gene universe.
+/// Instances with their gene universe and the policy that made them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelTable {
     /// Every gene perturbed in some instance, sorted.
     pub genes: Vec<SystematicName>,
-    /// Instances in a stable order (dataset, then genotype).
+    /// Instances in a stable order (genotype, then environment).
     pub instances: Vec<Instance>,
+    /// How repeated measurements were combined.
+    pub policy: LabelPolicy,
 }
+
+type Alleles<'a> = Vec<(&'a SystematicName, PerturbationKind, &'a str)>;
 
 /// What makes two genotypes the same for labelling: their alleles, not the strains carrying
 /// them.
-fn alleles(genotype: &Genotype) -> Vec<(&SystematicName, PerturbationKind, &str)> {
+fn alleles(genotype: &Genotype) -> Alleles<'_> {
     genotype
         .perturbations()
         .iter()
@@ -49,15 +163,49 @@ fn alleles(genotype: &Genotype) -> Vec<(&SystematicName, PerturbationKind, &str)
         .collect()
 }
 
+/// One fitness measurement.
+struct Measurement<'a> {
+    value: f64,
+    std: Option<f64>,
+    dataset: &'a str,
+    environment: &'a Environment,
+}
+
+fn mean(ms: &[&Measurement<'_>]) -> (f64, Option<f64>) {
+    let n = ms.len() as f64;
+    let value = ms.iter().map(|m| m.value).sum::<f64>() / n;
+    let stds: Vec<f64> = ms.iter().filter_map(|m| m.std).collect();
+    let std = (!stds.is_empty())
+        .then(|| (stds.iter().map(|s| s * s).sum::<f64>() / stds.len() as f64).sqrt());
+    (value, std)
+}
+
+fn inverse_variance(ms: &[&Measurement<'_>]) -> (f64, Option<f64>) {
+    let weights: Option<Vec<f64>> = ms
+        .iter()
+        .map(|m| m.std.filter(|s| *s > 0.0).map(|s| 1.0 / (s * s)))
+        .collect();
+    match weights {
+        Some(w) => {
+            let total: f64 = w.iter().sum();
+            let value = ms.iter().zip(&w).map(|(m, w)| m.value * w).sum::<f64>() / total;
+            (value, Some((1.0 / total).sqrt()))
+        }
+        None => mean(ms),
+    }
+}
+
 impl LabelTable {
-    /// Aggregates fitness experiments (others are skipped). Synthetic and measured records may not be mixed: the
-    /// caller gets an error naming the first synthetic record among measured ones.
+    /// Labels the fitness experiments (others are skipped) under `policy`. Synthetic and
+    /// measured records may not be mixed: the caller gets an error naming the first
+    /// synthetic record among measured ones.
     pub fn from_experiments<'a>(
         experiments: impl IntoIterator<Item = &'a Experiment>,
+        policy: LabelPolicy,
     ) -> Result<Self, String> {
-        type Alleles<'b> = Vec<(&'b SystematicName, PerturbationKind, &'b str)>;
-        type Key<'b> = (&'b str, Alleles<'b>, &'b Environment);
-        let mut groups: BTreeMap<Key<'a>, Vec<(f64, Option<f64>)>> = BTreeMap::new();
+        let mut groups: BTreeMap<(Alleles<'a>, Option<&'a Environment>), Vec<Measurement<'a>>> =
+            BTreeMap::new();
+        let by_environment = !matches!(policy, LabelPolicy::Precedence(_));
         let mut synthetic = None;
         let mut measured = None;
         for e in experiments {
@@ -69,10 +217,16 @@ impl LabelTable {
             } else {
                 measured.get_or_insert(e);
             }
+            let env = by_environment.then_some(&e.environment);
             groups
-                .entry((e.provenance.dataset(), alleles(&e.genotype), &e.environment))
+                .entry((alleles(&e.genotype), env))
                 .or_default()
-                .push((f.value(), f.std()));
+                .push(Measurement {
+                    value: f.value(),
+                    std: f.std(),
+                    dataset: e.provenance.dataset(),
+                    environment: &e.environment,
+                });
         }
         if let (Some(s), Some(_)) = (synthetic, measured) {
             return Err(format!(
@@ -85,7 +239,7 @@ impl LabelTable {
         }
         let genes: Vec<SystematicName> = groups
             .keys()
-            .flat_map(|(_, alleles, _)| alleles.iter().map(|a| a.0.clone()))
+            .flat_map(|(alleles, _)| alleles.iter().map(|a| a.0.clone()))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -93,23 +247,45 @@ impl LabelTable {
             genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
         let instances = groups
             .iter()
-            .map(|((dataset, alleles, env), values)| {
-                let n = values.len();
-                let fitness = values.iter().map(|v| v.0).sum::<f64>() / n as f64;
-                let stds: Vec<f64> = values.iter().filter_map(|v| v.1).collect();
-                let std = (!stds.is_empty())
-                    .then(|| (stds.iter().map(|s| s * s).sum::<f64>() / stds.len() as f64).sqrt());
+            .map(|((alleles, _), ms)| {
+                let chosen: Vec<&Measurement<'_>> = match &policy {
+                    LabelPolicy::Precedence(sources) => {
+                        let rank = |m: &Measurement<'_>| {
+                            sources
+                                .iter()
+                                .position(|s| s.matches(m.dataset, m.environment))
+                                .unwrap_or(sources.len())
+                        };
+                        let best = ms.iter().map(rank).min().unwrap_or(0);
+                        let first = ms.iter().find(|m| rank(m) == best);
+                        let env = first.map(|m| m.environment);
+                        // Within the best source, one environment: the first one seen.
+                        ms.iter()
+                            .filter(|m| rank(m) == best && Some(m.environment) == env)
+                            .collect()
+                    }
+                    _ => ms.iter().collect(),
+                };
+                let (fitness, std) = match policy {
+                    LabelPolicy::InverseVariance => inverse_variance(&chosen),
+                    _ => mean(&chosen),
+                };
+                let datasets: BTreeSet<&str> = chosen.iter().map(|m| m.dataset).collect();
                 Instance {
                     genes: alleles.iter().map(|a| index[a.0]).collect(),
                     fitness,
                     std,
-                    n,
-                    dataset: (*dataset).to_owned(),
-                    temperature_c: env.temperature_c,
+                    n: chosen.len(),
+                    dataset: datasets.into_iter().collect::<Vec<_>>().join("+"),
+                    temperature_c: chosen[0].environment.temperature_c,
                 }
             })
             .collect();
-        Ok(Self { genes, instances })
+        Ok(Self {
+            genes,
+            instances,
+            policy,
+        })
     }
 }
 
@@ -144,7 +320,7 @@ mod tests {
             exp(&["YAL001C"], 0.6, 0.3, d()),
             exp(&["YAL002W", "YAL001C"], 0.5, 0.0, d()),
         ];
-        let t = LabelTable::from_experiments(&e).unwrap();
+        let t = LabelTable::from_experiments(&e, LabelPolicy::Mean).unwrap();
         assert_eq!(t.genes.len(), 2);
         assert_eq!(t.instances.len(), 2);
         let single = t.instances.iter().find(|i| i.genes.len() == 1).unwrap();
@@ -169,10 +345,64 @@ mod tests {
                 },
             )
         };
-        let t =
-            LabelTable::from_experiments(&[strain("YAL001C_sn1"), strain("YAL001C_sn2")]).unwrap();
+        let t = LabelTable::from_experiments(
+            &[strain("YAL001C_sn1"), strain("YAL001C_sn2")],
+            LabelPolicy::Mean,
+        )
+        .unwrap();
         assert_eq!(t.instances.len(), 1);
         assert_eq!(t.instances[0].n, 2);
+    }
+
+    fn at(genes: &[&str], value: f64, std: f64, dataset: &str, t: i32) -> Experiment {
+        let mut e = exp(
+            genes,
+            value,
+            std,
+            Provenance::Measured {
+                dataset: dataset.into(),
+                publication: None,
+            },
+        );
+        e.environment.temperature_c = t;
+        e
+    }
+
+    #[test]
+    fn inverse_variance_weights_by_precision() {
+        let e = [
+            at(&["YAL001C"], 0.8, 0.1, "a", 30),
+            at(&["YAL001C"], 0.5, 0.2, "b", 30),
+        ];
+        let t = LabelTable::from_experiments(&e, LabelPolicy::InverseVariance).unwrap();
+        let i = &t.instances[0];
+        // weights 100 and 25
+        assert!((i.fitness - (0.8 * 100.0 + 0.5 * 25.0) / 125.0).abs() < 1e-12);
+        assert!((i.std.unwrap() - (1.0f64 / 125.0).sqrt()).abs() < 1e-12);
+        assert_eq!((i.n, i.dataset.as_str()), (2, "a+b"));
+    }
+
+    #[test]
+    fn precedence_takes_the_best_ranked_source() {
+        let e = [
+            at(&["YAL001C", "YAL002W"], 0.5, 0.1, "costanzo2016_dmf", 26),
+            at(&["YAL001C", "YAL002W"], 0.6, 0.1, "costanzo2016_dmf", 30),
+            at(&["YAL001C", "YAL002W"], 0.7, 0.1, "kuzmin2020_dmf", 30),
+            at(&["YAL001C", "YAL003W"], 0.9, 0.1, "unlisted", 30),
+        ];
+        let policy: LabelPolicy =
+            "precedence:kuzmin2018_dmf>costanzo2016_dmf@30>costanzo2016_dmf@26"
+                .parse()
+                .unwrap();
+        let t = LabelTable::from_experiments(&e, policy.clone()).unwrap();
+        assert_eq!(t.instances.len(), 2);
+        assert_eq!(t.policy, policy);
+        let pair = &t.instances[0];
+        assert_eq!((pair.fitness, pair.temperature_c), (0.6, 30));
+        assert_eq!(pair.dataset, "costanzo2016_dmf");
+        // A genotype only unlisted sources measured keeps its own value.
+        assert_eq!(t.instances[1].fitness, 0.9);
+        assert!("precedence:a@hot".parse::<LabelPolicy>().is_err());
     }
 
     #[test]
@@ -189,7 +419,7 @@ mod tests {
             ),
             exp(&["YAL002W"], 0.8, 0.1, Provenance::Synthetic { seed: 1 }),
         ];
-        assert!(LabelTable::from_experiments(&e)
+        assert!(LabelTable::from_experiments(&e, LabelPolicy::Mean)
             .unwrap_err()
             .contains("synthetic"));
     }

@@ -13,7 +13,7 @@ use burn::module::AutodiffModule;
 use indicatif::{ProgressBar, ProgressStyle};
 use ironcell_core::Experiment;
 use ironcell_data::{
-    labels::LabelTable,
+    labels::{LabelPolicy, LabelTable},
     ontology::{self, DcellOntology},
     screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET, KUZMIN2018_SUBSET_DATASETS},
     split::{gene_disjoint_split, random_split, Split, SplitFractions},
@@ -72,7 +72,8 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         stored.len()
     );
 
-    let mut table = LabelTable::from_experiments(&stored).map_err(anyhow::Error::msg)?;
+    let mut table =
+        LabelTable::from_experiments(&stored, LabelPolicy::Mean).map_err(anyhow::Error::msg)?;
     if (1..table.instances.len()).contains(&args.max_instances) {
         let max = args.max_instances;
         table
