@@ -33,6 +33,9 @@ pub enum Command {
     /// Download a dataset's published files from their official location (resumable,
     /// checksum-verified, zips unpacked). Without a dataset, list the known ones.
     Fetch(FetchArgs),
+    /// Training datasets built from the knowledge graph.
+    #[command(subcommand)]
+    Dataset(DatasetCommand),
     /// The knowledge graph: counts, queries, bulk export.
     #[command(subcommand)]
     Kg(KgCommand),
@@ -131,6 +134,26 @@ pub struct KgExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Neo4jAdmin)]
     pub format: ExportFormat,
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// Query the graph into a dataset directory: instances.arrow (genes, labels with std and
+    /// p-value), splits.arrow (random stratified, gene-disjoint) and manifest.json.
+    Build(DatasetBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetBuildArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The query as TOML: datasets, labels, temperature_c, max_perturbations, policy,
+    /// [split] seed / validation / test.
+    #[arg(long)]
+    pub select: PathBuf,
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,

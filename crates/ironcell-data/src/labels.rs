@@ -13,7 +13,7 @@ use std::{
 };
 
 use ironcell_core::{
-    Environment, Experiment, Genotype, PerturbationKind, Phenotype, SystematicName,
+    Environment, Experiment, Genotype, PerturbationKind, Phenotype, PhenotypeKind, SystematicName,
 };
 use serde::{Deserialize, Serialize};
 
@@ -151,10 +151,10 @@ pub struct LabelTable {
     pub policy: LabelPolicy,
 }
 
-type Alleles<'a> = Vec<(&'a SystematicName, PerturbationKind, &'a str)>;
+/// A genotype's alleles (gene, kind, allele name): what makes two genotypes the same for
+/// labelling, whichever strains carried them.
+pub type Alleles<'a> = Vec<(&'a SystematicName, PerturbationKind, &'a str)>;
 
-/// What makes two genotypes the same for labelling: their alleles, not the strains carrying
-/// them.
 fn alleles(genotype: &Genotype) -> Alleles<'_> {
     genotype
         .perturbations()
@@ -163,12 +163,25 @@ fn alleles(genotype: &Genotype) -> Alleles<'_> {
         .collect()
 }
 
-/// One fitness measurement.
+/// One measurement of a label.
 struct Measurement<'a> {
     value: f64,
     std: Option<f64>,
+    p_value: Option<f64>,
     dataset: &'a str,
     environment: &'a Environment,
+}
+
+/// The value a phenotype gives a label of `kind`: fitness and its std, or ε/τ and its
+/// p-value. Other kinds carry no scalar label yet.
+fn measure(phenotype: &Phenotype, kind: PhenotypeKind) -> Option<(f64, Option<f64>, Option<f64>)> {
+    match (phenotype, kind) {
+        (Phenotype::Fitness(f), PhenotypeKind::Fitness) => Some((f.value(), f.std(), None)),
+        (Phenotype::GeneInteraction(g), PhenotypeKind::GeneInteraction) => {
+            Some((g.score(), None, g.p_value()))
+        }
+        _ => None,
+    }
 }
 
 fn mean(ms: &[&Measurement<'_>]) -> (f64, Option<f64>) {
@@ -195,6 +208,109 @@ fn inverse_variance(ms: &[&Measurement<'_>]) -> (f64, Option<f64>) {
     }
 }
 
+/// A label made from one or more measurements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate<'a> {
+    /// The label.
+    pub value: f64,
+    /// Its standard deviation under the policy.
+    pub std: Option<f64>,
+    /// The p-value, when a single measurement with one made the label.
+    pub p_value: Option<f64>,
+    /// Measurements combined.
+    pub n: usize,
+    /// Their datasets, sorted.
+    pub datasets: BTreeSet<&'a str>,
+    /// Their environment.
+    pub environment: &'a Environment,
+}
+
+/// Group keys: the alleles, and the environment except under a precedence policy (which
+/// chooses among environments).
+pub type GroupKey<'a> = (Alleles<'a>, Option<&'a Environment>);
+
+/// Labels of `kind` per genotype under `policy`. Synthetic and measured records may not be
+/// mixed: the error names the first synthetic genotype met among measured data.
+pub fn aggregate<'a>(
+    experiments: impl IntoIterator<Item = &'a Experiment>,
+    kind: PhenotypeKind,
+    policy: &LabelPolicy,
+) -> Result<BTreeMap<GroupKey<'a>, Aggregate<'a>>, String> {
+    let mut groups: BTreeMap<GroupKey<'a>, Vec<Measurement<'a>>> = BTreeMap::new();
+    let by_environment = !matches!(policy, LabelPolicy::Precedence(_));
+    let mut synthetic = None;
+    let mut measured = None;
+    for e in experiments {
+        let Some((value, std, p_value)) = measure(&e.phenotype, kind) else {
+            continue;
+        };
+        if e.provenance.is_synthetic() {
+            synthetic.get_or_insert(e);
+        } else {
+            measured.get_or_insert(e);
+        }
+        let env = by_environment.then_some(&e.environment);
+        groups
+            .entry((alleles(&e.genotype), env))
+            .or_default()
+            .push(Measurement {
+                value,
+                std,
+                p_value,
+                dataset: e.provenance.dataset(),
+                environment: &e.environment,
+            });
+    }
+    if let (Some(s), Some(_)) = (synthetic, measured) {
+        return Err(format!(
+            "refusing to mix synthetic records (e.g. {:?}) with measured data",
+            s.genotype
+                .genes()
+                .map(SystematicName::as_str)
+                .collect::<Vec<_>>()
+        ));
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(key, ms)| {
+            let chosen: Vec<&Measurement<'_>> = match policy {
+                LabelPolicy::Precedence(sources) => {
+                    let rank = |m: &Measurement<'_>| {
+                        sources
+                            .iter()
+                            .position(|s| s.matches(m.dataset, m.environment))
+                            .unwrap_or(sources.len())
+                    };
+                    let best = ms.iter().map(rank).min().unwrap_or(0);
+                    // Within the best source, one environment: the first one met.
+                    let env = ms.iter().find(|m| rank(m) == best).map(|m| m.environment);
+                    ms.iter()
+                        .filter(|m| rank(m) == best && Some(m.environment) == env)
+                        .collect()
+                }
+                _ => ms.iter().collect(),
+            };
+            let (value, std) = match policy {
+                LabelPolicy::InverseVariance => inverse_variance(&chosen),
+                _ => mean(&chosen),
+            };
+            let aggregate = Aggregate {
+                value,
+                std,
+                p_value: if chosen.len() == 1 {
+                    chosen[0].p_value
+                } else {
+                    None
+                },
+                n: chosen.len(),
+                datasets: chosen.iter().map(|m| m.dataset).collect(),
+                environment: chosen[0].environment,
+            };
+            (key, aggregate)
+        })
+        .collect())
+}
+
 impl LabelTable {
     /// Labels the fitness experiments (others are skipped) under `policy`. Synthetic and
     /// measured records may not be mixed: the caller gets an error naming the first
@@ -203,40 +319,7 @@ impl LabelTable {
         experiments: impl IntoIterator<Item = &'a Experiment>,
         policy: LabelPolicy,
     ) -> Result<Self, String> {
-        let mut groups: BTreeMap<(Alleles<'a>, Option<&'a Environment>), Vec<Measurement<'a>>> =
-            BTreeMap::new();
-        let by_environment = !matches!(policy, LabelPolicy::Precedence(_));
-        let mut synthetic = None;
-        let mut measured = None;
-        for e in experiments {
-            let Phenotype::Fitness(f) = &e.phenotype else {
-                continue;
-            };
-            if e.provenance.is_synthetic() {
-                synthetic.get_or_insert(e);
-            } else {
-                measured.get_or_insert(e);
-            }
-            let env = by_environment.then_some(&e.environment);
-            groups
-                .entry((alleles(&e.genotype), env))
-                .or_default()
-                .push(Measurement {
-                    value: f.value(),
-                    std: f.std(),
-                    dataset: e.provenance.dataset(),
-                    environment: &e.environment,
-                });
-        }
-        if let (Some(s), Some(_)) = (synthetic, measured) {
-            return Err(format!(
-                "refusing to mix synthetic records (e.g. {:?}) with measured data",
-                s.genotype
-                    .genes()
-                    .map(SystematicName::as_str)
-                    .collect::<Vec<_>>()
-            ));
-        }
+        let groups = aggregate(experiments, PhenotypeKind::Fitness, &policy)?;
         let genes: Vec<SystematicName> = groups
             .keys()
             .flat_map(|(alleles, _)| alleles.iter().map(|a| a.0.clone()))
@@ -247,38 +330,13 @@ impl LabelTable {
             genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
         let instances = groups
             .iter()
-            .map(|((alleles, _), ms)| {
-                let chosen: Vec<&Measurement<'_>> = match &policy {
-                    LabelPolicy::Precedence(sources) => {
-                        let rank = |m: &Measurement<'_>| {
-                            sources
-                                .iter()
-                                .position(|s| s.matches(m.dataset, m.environment))
-                                .unwrap_or(sources.len())
-                        };
-                        let best = ms.iter().map(rank).min().unwrap_or(0);
-                        let first = ms.iter().find(|m| rank(m) == best);
-                        let env = first.map(|m| m.environment);
-                        // Within the best source, one environment: the first one seen.
-                        ms.iter()
-                            .filter(|m| rank(m) == best && Some(m.environment) == env)
-                            .collect()
-                    }
-                    _ => ms.iter().collect(),
-                };
-                let (fitness, std) = match policy {
-                    LabelPolicy::InverseVariance => inverse_variance(&chosen),
-                    _ => mean(&chosen),
-                };
-                let datasets: BTreeSet<&str> = chosen.iter().map(|m| m.dataset).collect();
-                Instance {
-                    genes: alleles.iter().map(|a| index[a.0]).collect(),
-                    fitness,
-                    std,
-                    n: chosen.len(),
-                    dataset: datasets.into_iter().collect::<Vec<_>>().join("+"),
-                    temperature_c: chosen[0].environment.temperature_c,
-                }
+            .map(|((alleles, _), a)| Instance {
+                genes: alleles.iter().map(|x| index[x.0]).collect(),
+                fitness: a.value,
+                std: a.std,
+                n: a.n,
+                dataset: a.datasets.iter().copied().collect::<Vec<_>>().join("+"),
+                temperature_c: a.environment.temperature_c,
             })
             .collect();
         Ok(Self {

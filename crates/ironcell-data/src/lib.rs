@@ -8,10 +8,15 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod dataset;
+mod error;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
+pub mod instances;
 pub mod labels;
 pub mod ontology;
 pub mod screens;
 pub mod simulate;
 pub mod split;
+
+pub use error::Error;

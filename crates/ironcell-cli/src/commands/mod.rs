@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod bench;
+mod dataset;
 mod fetch;
 mod ingest;
 mod kg;
@@ -10,7 +11,9 @@ mod reference;
 
 use anyhow::Result;
 
-use crate::args::{BenchCommand, Cli, Command, KgCommand, OntologyCommand, ReferenceCommand};
+use crate::args::{
+    BenchCommand, Cli, Command, DatasetCommand, KgCommand, OntologyCommand, ReferenceCommand,
+};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -19,6 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ontology(OntologyCommand::Dcell(args)) => ontology::dcell(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Fetch(args) => fetch::run(&args),
+        Command::Dataset(DatasetCommand::Build(args)) => dataset::build(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
         Command::Kg(KgCommand::Export(args)) => kg::export(&args),

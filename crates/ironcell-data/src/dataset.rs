@@ -1,0 +1,351 @@
+//! `dataset build`: a knowledge-graph query turned into a training set on disk.
+//!
+//! A dataset directory holds `instances.arrow` (see [`crate::instances`]), `splits.arrow`
+//! (one `uint8` column per split: 0 train, 1 validation, 2 test, 255 left out) and
+//! `manifest.json` (the query, the label policy, the gene universe, datasets, environments,
+//! counts, split sizes with their leakage checks, and the sha256 of both files).
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fs::File,
+    io::{self, BufReader, BufWriter},
+    path::Path,
+    sync::Arc,
+};
+
+use arrow_array::{RecordBatch, UInt8Array};
+use arrow_ipc::writer::FileWriter;
+use arrow_schema::{DataType, Field, Schema};
+use ironcell_core::{Environment, PhenotypeKind, SystematicName};
+use ironcell_kg::{GraphStore, Selection};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    instances::{InstanceWriter, LabelValue},
+    labels::{aggregate, Alleles, LabelPolicy},
+    split::{gene_disjoint_split, random_split, Split, SplitFractions},
+    Error,
+};
+
+/// What to build: the query, the labels and how repeated measurements combine (the
+/// `--select` TOML file).
+///
+/// ```
+/// let q: ironcell_data::dataset::DatasetQuery = toml::from_str(r#"
+/// datasets = ["costanzo2016_smf", "kuzmin2018_dmf"]
+/// labels = ["fitness", "gene_interaction"]
+/// temperature_c = 30
+/// max_perturbations = 3
+/// policy = "mean"
+/// [split]
+/// seed = 7
+/// "#)?;
+/// assert_eq!(q.split.test, 0.2);
+/// # Ok::<(), toml::de::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetQuery {
+    /// Datasets to read; empty means all.
+    #[serde(default)]
+    pub datasets: Vec<String>,
+    /// Labels to build, one column group each.
+    pub labels: Vec<PhenotypeKind>,
+    /// Only this temperature.
+    #[serde(default)]
+    pub temperature_c: Option<i32>,
+    /// Only genotypes with at most this many perturbations.
+    #[serde(default)]
+    pub max_perturbations: Option<usize>,
+    /// `mean`, `inverse_variance` or `precedence:A>B@30>…`.
+    #[serde(default = "default_policy")]
+    pub policy: String,
+    /// How the splits are drawn.
+    #[serde(default)]
+    pub split: SplitConfig,
+}
+
+fn default_policy() -> String {
+    "mean".to_owned()
+}
+
+/// Split seed and fractions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SplitConfig {
+    /// Seed of every split.
+    pub seed: u64,
+    /// Validation fraction.
+    pub validation: f64,
+    /// Test fraction.
+    pub test: f64,
+}
+
+impl Default for SplitConfig {
+    fn default() -> Self {
+        let f = SplitFractions::default();
+        Self {
+            seed: 0,
+            validation: f.validation,
+            test: f.test,
+        }
+    }
+}
+
+/// Sizes of one split and its leakage check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitSummary {
+    /// Training instances.
+    pub train: usize,
+    /// Validation instances.
+    pub validation: usize,
+    /// Test instances.
+    pub test: usize,
+    /// Instances in no part (gene-disjoint: genes straddling parts).
+    pub left_out: usize,
+    /// Test genes also in training instances (must be 0 for a gene-disjoint split).
+    pub test_genes_seen_in_training: usize,
+}
+
+/// What was built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The query.
+    pub query: DatasetQuery,
+    /// Label column groups, in order.
+    pub labels: Vec<String>,
+    /// The gene universe: `genes` indices point here.
+    pub genes: Vec<SystematicName>,
+    /// Dataset ids (a `+`-joined name when one label combined several).
+    pub datasets: Vec<String>,
+    /// Environment ids.
+    pub environments: Vec<Environment>,
+    /// Instances.
+    pub instances: u64,
+    /// Instances by number of perturbed genes.
+    pub by_size: BTreeMap<usize, u64>,
+    /// Splits by name.
+    pub splits: BTreeMap<String, SplitSummary>,
+    /// sha256 of `instances.arrow` and `splits.arrow`.
+    pub sha256: BTreeMap<String, String>,
+}
+
+fn sha256_file(path: &Path) -> Result<String, Error> {
+    let mut file = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Random split stratified by (genotype size, dataset): each stratum split alone, so every
+/// part has the same mix.
+fn stratified_split(strata: &[(usize, u16)], config: SplitConfig) -> Split {
+    let fractions = SplitFractions {
+        validation: config.validation,
+        test: config.test,
+    };
+    let mut groups: BTreeMap<(usize, u16), Vec<usize>> = BTreeMap::new();
+    for (i, s) in strata.iter().enumerate() {
+        groups.entry(*s).or_default().push(i);
+    }
+    let mut split = Split {
+        train: vec![],
+        validation: vec![],
+        test: vec![],
+        dropped: 0,
+    };
+    for (k, members) in groups.values().enumerate() {
+        let s = random_split(members.len(), fractions, config.seed.wrapping_add(k as u64));
+        split.train.extend(s.train.iter().map(|&i| members[i]));
+        split
+            .validation
+            .extend(s.validation.iter().map(|&i| members[i]));
+        split.test.extend(s.test.iter().map(|&i| members[i]));
+    }
+    for part in [&mut split.train, &mut split.validation, &mut split.test] {
+        part.sort_unstable();
+    }
+    split
+}
+
+fn summary(split: &Split, genes: &[Vec<u32>]) -> SplitSummary {
+    let of = |part: &[usize]| -> BTreeSet<u32> {
+        part.iter()
+            .flat_map(|&i| genes[i].iter().copied())
+            .collect()
+    };
+    let train = of(&split.train);
+    SplitSummary {
+        train: split.train.len(),
+        validation: split.validation.len(),
+        test: split.test.len(),
+        left_out: split.dropped,
+        test_genes_seen_in_training: of(&split.test).intersection(&train).count(),
+    }
+}
+
+fn write_splits(path: &Path, n: usize, splits: &[(&str, &Split)]) -> Result<(), Error> {
+    let fields: Vec<Field> = splits
+        .iter()
+        .map(|(name, _)| Field::new(*name, DataType::UInt8, false))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let columns = splits
+        .iter()
+        .map(|(_, s)| {
+            let mut part = vec![255u8; n];
+            for (code, members) in [(0u8, &s.train), (1, &s.validation), (2, &s.test)] {
+                for &i in members {
+                    part[i] = code;
+                }
+            }
+            Arc::new(UInt8Array::from(part)) as _
+        })
+        .collect();
+    let batch =
+        RecordBatch::try_new(Arc::clone(&schema), columns).map_err(|e| Error::arrow(path, e))?;
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w =
+        FileWriter::try_new(BufWriter::new(file), &schema).map_err(|e| Error::arrow(path, e))?;
+    w.write(&batch).map_err(|e| Error::arrow(path, e))?;
+    w.finish().map_err(|e| Error::arrow(path, e))
+}
+
+/// Builds the dataset `query` selects from `store` into `out`.
+pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result<Manifest, Error> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let policy: LabelPolicy = query
+        .policy
+        .parse()
+        .map_err(|m: String| Error::format(out, m))?;
+    if query.labels.is_empty() {
+        return Err(Error::format(out, "the query names no labels"));
+    }
+    let selection = Selection {
+        datasets: query.datasets.clone(),
+        temperature_c: query.temperature_c,
+        max_perturbations: query.max_perturbations,
+        ..Selection::default()
+    };
+    let experiments = store
+        .query(&selection)
+        .map_err(|e| Error::format(out, format!("querying the knowledge graph: {e}")))?;
+
+    // One row per genotype (and environment, except under precedence), labels side by side.
+    type Row<'a> = (Option<(&'a Environment, String)>, Vec<LabelValue>);
+    let mut rows: BTreeMap<(Alleles<'_>, Option<&Environment>), Row<'_>> = BTreeMap::new();
+    for (l, kind) in query.labels.iter().enumerate() {
+        let groups = aggregate(&experiments, *kind, &policy).map_err(|m| Error::format(out, m))?;
+        for (key, a) in groups {
+            let row = rows
+                .entry(key)
+                .or_insert_with(|| (None, vec![LabelValue::MISSING; query.labels.len()]));
+            row.0.get_or_insert_with(|| {
+                (
+                    a.environment,
+                    a.datasets.iter().copied().collect::<Vec<_>>().join("+"),
+                )
+            });
+            row.1[l] = LabelValue {
+                value: a.value as f32,
+                std: a.std.map_or(f32::NAN, |s| s as f32),
+                p_value: a.p_value.map_or(f32::NAN, |p| p as f32),
+            };
+        }
+    }
+    let genes: Vec<SystematicName> = rows
+        .keys()
+        .flat_map(|(alleles, _)| alleles.iter().map(|a| a.0.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let gene_index: BTreeMap<&SystematicName, u32> = genes
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g, i as u32))
+        .collect();
+    let mut datasets: Vec<String> = Vec::new();
+    let mut environments: Vec<Environment> = Vec::new();
+    let labels: Vec<String> = query.labels.iter().map(|k| k.as_str().to_owned()).collect();
+    let instances_path = out.join("instances.arrow");
+    let mut writer = InstanceWriter::create(&instances_path, &labels)?;
+    let mut instance_genes: Vec<Vec<u32>> = Vec::with_capacity(rows.len());
+    let mut strata = Vec::with_capacity(rows.len());
+    let mut by_size: BTreeMap<usize, u64> = BTreeMap::new();
+    fn id_of<T: PartialEq>(
+        list: &mut Vec<T>,
+        item: T,
+        what: &str,
+        out: &Path,
+    ) -> Result<u16, Error> {
+        let i = match list.iter().position(|x| *x == item) {
+            Some(i) => i,
+            None => {
+                list.push(item);
+                list.len() - 1
+            }
+        };
+        u16::try_from(i).map_err(|_| Error::format(out, format!("more than 65,536 {what}")))
+    }
+    for ((alleles, _), (source, values)) in &rows {
+        let (environment, dataset) = source.as_ref().expect("every row has a label");
+        let g: Vec<u32> = alleles.iter().map(|a| gene_index[a.0]).collect();
+        let d = id_of(&mut datasets, dataset.clone(), "datasets", out)?;
+        let e = id_of(
+            &mut environments,
+            (*environment).clone(),
+            "environments",
+            out,
+        )?;
+        writer.push(&g, d, e, values)?;
+        *by_size.entry(g.len()).or_default() += 1;
+        strata.push((g.len(), d));
+        instance_genes.push(g);
+    }
+    let n = writer.finish()?;
+
+    let random = stratified_split(&strata, query.split);
+    let as_usize: Vec<Vec<usize>> = instance_genes
+        .iter()
+        .map(|g| g.iter().map(|&x| x as usize).collect())
+        .collect();
+    let fractions = SplitFractions {
+        validation: query.split.validation,
+        test: query.split.test,
+    };
+    let disjoint = gene_disjoint_split(&as_usize, genes.len(), fractions, query.split.seed);
+    let splits_path = out.join("splits.arrow");
+    write_splits(
+        &splits_path,
+        rows.len(),
+        &[("random", &random), ("gene_disjoint", &disjoint)],
+    )?;
+    let manifest = Manifest {
+        query: query.clone(),
+        labels,
+        genes,
+        datasets,
+        environments,
+        instances: n,
+        by_size,
+        splits: [
+            ("random".to_owned(), summary(&random, &instance_genes)),
+            (
+                "gene_disjoint".to_owned(),
+                summary(&disjoint, &instance_genes),
+            ),
+        ]
+        .into(),
+        sha256: [
+            ("instances.arrow".to_owned(), sha256_file(&instances_path)?),
+            ("splits.arrow".to_owned(), sha256_file(&splits_path)?),
+        ]
+        .into(),
+    };
+    let manifest_path = out.join("manifest.json");
+    let file = File::create(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    serde_json::to_writer_pretty(BufWriter::new(file), &manifest)
+        .map_err(|e| Error::format(&manifest_path, e.to_string()))?;
+    Ok(manifest)
+}

@@ -1,0 +1,146 @@
+//! `dataset::build` on the published-format fixtures: labels and spreads survive the trip
+//! through the knowledge graph and the Arrow files, and the splits are what they claim.
+
+use std::{collections::BTreeSet, fs::File, io::Cursor, path::PathBuf};
+
+use arrow_array::{cast::AsArray, types::UInt8Type};
+use ironcell_core::{Phenotype, PhenotypeKind};
+use ironcell_data::{
+    dataset::{build, DatasetQuery, SplitConfig},
+    instances::Instances,
+};
+use ironcell_kg::{GraphStore, SqliteStore};
+use ironcell_sources::{
+    costanzo2016::pairs,
+    kuzmin2018,
+    report::{collect, BadRows},
+};
+
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../ironcell-sources/tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn store() -> SqliteStore {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let input = Cursor::new(fixture("SGA_ExE.txt").into_bytes());
+    let (records, _) = collect(
+        pairs::Reader::new(input, "SGA_ExE.txt").unwrap(),
+        BadRows::Skip,
+    )
+    .unwrap();
+    let experiments: Vec<_> = records
+        .iter()
+        .flat_map(pairs::PairRecord::experiments)
+        .collect();
+    store.put_experiments(&experiments).unwrap();
+    let (kuzmin, _) = collect(
+        kuzmin2018::Reader::new(Cursor::new(fixture("aao1729_data_s1.tsv")), "s1"),
+        BadRows::Skip,
+    )
+    .unwrap();
+    let p = kuzmin2018::publication();
+    let experiments: Vec<_> = kuzmin
+        .iter()
+        .flat_map(|r| r.experiments("kuzmin2018", &p))
+        .collect();
+    store.put_experiments(&experiments).unwrap();
+    store
+}
+
+fn split_column(dir: &std::path::Path, name: &str) -> Vec<u8> {
+    let file = File::open(dir.join("splits.arrow")).unwrap();
+    let reader = arrow_ipc::reader::FileReader::try_new(file, None).unwrap();
+    reader
+        .flat_map(|b| {
+            let b = b.unwrap();
+            b.column_by_name(name)
+                .unwrap()
+                .as_primitive::<UInt8Type>()
+                .values()
+                .to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn builds_labels_splits_and_manifest() {
+    let store = store();
+    let dir = tempfile::tempdir().unwrap();
+    let query = DatasetQuery {
+        datasets: vec![],
+        labels: vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
+        temperature_c: None,
+        max_perturbations: Some(3),
+        policy: "mean".into(),
+        split: SplitConfig {
+            seed: 3,
+            validation: 0.2,
+            test: 0.3,
+        },
+    };
+    let manifest = build(&store, &query, dir.path()).unwrap();
+    let data = Instances::open(&dir.path().join("instances.arrow")).unwrap();
+    assert_eq!(data.len() as u64, manifest.instances);
+    assert_eq!(data.labels(), ["fitness", "gene_interaction"]);
+
+    // Every fitness experiment's value is the fitness label of its row.
+    let experiments = store.query(&Default::default()).unwrap();
+    let mut checked = 0;
+    for e in &experiments {
+        let Phenotype::Fitness(f) = &e.phenotype else {
+            continue;
+        };
+        let genes: Vec<u32> = e
+            .genotype
+            .genes()
+            .map(|g| manifest.genes.iter().position(|x| x == g).unwrap() as u32)
+            .collect();
+        let env = manifest
+            .environments
+            .iter()
+            .position(|x| *x == e.environment)
+            .unwrap() as u16;
+        let row = (0..data.len())
+            .find(|&i| data.genes(i) == genes.as_slice() && data.source(i).1 == env)
+            .unwrap();
+        assert_eq!(data.label(0, row).value, f.value() as f32);
+        assert_eq!(data.label(0, row).std, f.std().unwrap() as f32);
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked}");
+    // A row with a fitness but no ε keeps NaN there (the fixture has one).
+    assert!((0..data.len())
+        .any(|i| data.label(1, i).value.is_nan() && !data.label(0, i).value.is_nan()));
+    assert!((0..data.len()).any(|i| !data.label(1, i).p_value.is_nan()));
+
+    let random = split_column(dir.path(), "random");
+    assert_eq!(random.len(), data.len());
+    assert!(
+        random.iter().all(|&c| c <= 2),
+        "a random split keeps every instance"
+    );
+    let disjoint = split_column(dir.path(), "gene_disjoint");
+    let genes_of = |code: u8| -> BTreeSet<u32> {
+        (0..data.len())
+            .filter(|&i| disjoint[i] == code)
+            .flat_map(|i| data.genes(i).to_vec())
+            .collect()
+    };
+    assert!(genes_of(0).is_disjoint(&genes_of(2)));
+    assert!(genes_of(0).is_disjoint(&genes_of(1)));
+    assert_eq!(
+        manifest.splits["gene_disjoint"].test_genes_seen_in_training,
+        0
+    );
+    let summary = &manifest.splits["random"];
+    assert_eq!(
+        summary.train + summary.validation + summary.test,
+        data.len()
+    );
+    assert_eq!(manifest.sha256.len(), 2);
+    let text = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    assert!(text.contains("\"policy\": \"mean\""), "{text}");
+}
