@@ -175,6 +175,28 @@ pub struct FetchArgs {
 pub enum BenchCommand {
     /// Reader throughput on a generated file in the SGA_ExE layout, beside pandas read_csv.
     Readers(BenchReadersArgs),
+    /// Build a synthetic dataset of 2e7 double mutants and iterate it in shuffled batches,
+    /// beside pyarrow + numpy.
+    Dataset(BenchDatasetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDatasetArgs {
+    /// Instances to build.
+    #[arg(long, default_value_t = 20_000_000)]
+    pub instances: u64,
+    /// Where the dataset goes.
+    #[arg(long, default_value = "out/bench-dataset")]
+    pub dir: PathBuf,
+    /// A Python with numpy and pyarrow, to time the same iteration there.
+    #[arg(long)]
+    pub python: Option<String>,
+    /// Keep the dataset.
+    #[arg(long)]
+    pub keep: bool,
+    /// Reference bundle (the gene universe).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
 }
 
 #[derive(Debug, Args)]

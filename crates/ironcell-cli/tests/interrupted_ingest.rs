@@ -57,7 +57,7 @@ fn stats(db: &Path) -> String {
 fn a_killed_ingest_is_completed_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("SGA_ExE.txt");
-    write_table(&input, 60, 1000);
+    write_table(&input, 24, 500);
 
     let whole = dir.path().join("whole.sqlite");
     let start = Instant::now();

@@ -169,10 +169,10 @@ fn stratified_split(strata: &[(usize, u16)], config: SplitConfig) -> Split {
     split
 }
 
-fn summary(split: &Split, genes: &[Vec<u32>]) -> SplitSummary {
+fn summary(split: &Split, table: &Table) -> SplitSummary {
     let of = |part: &[usize]| -> BTreeSet<u32> {
         part.iter()
-            .flat_map(|&i| genes[i].iter().copied())
+            .flat_map(|&i| table.genes(i).iter().copied())
             .collect()
     };
     let train = of(&split.train);
@@ -265,32 +265,11 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
         .enumerate()
         .map(|(i, g)| (g, i as u32))
         .collect();
+    let mut table = Table::new(query.labels.len());
     let mut datasets: Vec<String> = Vec::new();
     let mut environments: Vec<Environment> = Vec::new();
-    let labels: Vec<String> = query.labels.iter().map(|k| k.as_str().to_owned()).collect();
-    let instances_path = out.join("instances.arrow");
-    let mut writer = InstanceWriter::create(&instances_path, &labels)?;
-    let mut instance_genes: Vec<Vec<u32>> = Vec::with_capacity(rows.len());
-    let mut strata = Vec::with_capacity(rows.len());
-    let mut by_size: BTreeMap<usize, u64> = BTreeMap::new();
-    fn id_of<T: PartialEq>(
-        list: &mut Vec<T>,
-        item: T,
-        what: &str,
-        out: &Path,
-    ) -> Result<u16, Error> {
-        let i = match list.iter().position(|x| *x == item) {
-            Some(i) => i,
-            None => {
-                list.push(item);
-                list.len() - 1
-            }
-        };
-        u16::try_from(i).map_err(|_| Error::format(out, format!("more than 65,536 {what}")))
-    }
     for ((alleles, _), (source, values)) in &rows {
         let (environment, dataset) = source.as_ref().expect("every row has a label");
-        let g: Vec<u32> = alleles.iter().map(|a| gene_index[a.0]).collect();
         let d = id_of(&mut datasets, dataset.clone(), "datasets", out)?;
         let e = id_of(
             &mut environments,
@@ -298,31 +277,129 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
             "environments",
             out,
         )?;
-        writer.push(&g, d, e, values)?;
+        table.push(alleles.iter().map(|a| gene_index[a.0]), d, e, values);
+    }
+    let labels = query.labels.iter().map(|k| k.as_str().to_owned()).collect();
+    write(
+        out,
+        query.clone(),
+        labels,
+        genes,
+        datasets,
+        environments,
+        &table,
+    )
+}
+
+fn id_of<T: PartialEq>(list: &mut Vec<T>, item: T, what: &str, out: &Path) -> Result<u16, Error> {
+    let i = match list.iter().position(|x| *x == item) {
+        Some(i) => i,
+        None => {
+            list.push(item);
+            list.len() - 1
+        }
+    };
+    u16::try_from(i).map_err(|_| Error::format(out, format!("more than 65,536 {what}")))
+}
+
+/// Instances held flat before writing (12 bytes per label and instance, genes in one
+/// array), so 2e7 of them fit in a few GB.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    offsets: Vec<u64>,
+    genes: Vec<u32>,
+    dataset: Vec<u16>,
+    environment: Vec<u16>,
+    labels: Vec<LabelValue>,
+    n_labels: usize,
+}
+
+impl Table {
+    /// An empty table with `n_labels` labels per instance.
+    pub fn new(n_labels: usize) -> Self {
+        Self {
+            offsets: vec![0],
+            n_labels,
+            ..Self::default()
+        }
+    }
+
+    /// Appends an instance.
+    pub fn push(
+        &mut self,
+        genes: impl IntoIterator<Item = u32>,
+        dataset: u16,
+        environment: u16,
+        labels: &[LabelValue],
+    ) {
+        assert_eq!(labels.len(), self.n_labels, "one value per label");
+        self.genes.extend(genes);
+        self.offsets.push(self.genes.len() as u64);
+        self.dataset.push(dataset);
+        self.environment.push(environment);
+        self.labels.extend_from_slice(labels);
+    }
+
+    /// Number of instances.
+    pub fn len(&self) -> usize {
+        self.dataset.len()
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.dataset.is_empty()
+    }
+
+    fn genes(&self, i: usize) -> &[u32] {
+        &self.genes[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// Writes a dataset directory from a table: instances, splits and manifest.
+pub fn write(
+    out: &Path,
+    query: DatasetQuery,
+    labels: Vec<String>,
+    genes: Vec<SystematicName>,
+    datasets: Vec<String>,
+    environments: Vec<Environment>,
+    table: &Table,
+) -> Result<Manifest, Error> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let instances_path = out.join("instances.arrow");
+    let mut writer = InstanceWriter::create(&instances_path, &labels)?;
+    let mut by_size: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut strata = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let g = table.genes(i);
+        let row = &table.labels[i * table.n_labels..(i + 1) * table.n_labels];
+        writer.push(g, table.dataset[i], table.environment[i], row)?;
         *by_size.entry(g.len()).or_default() += 1;
-        strata.push((g.len(), d));
-        instance_genes.push(g);
+        strata.push((g.len(), table.dataset[i]));
     }
     let n = writer.finish()?;
 
     let random = stratified_split(&strata, query.split);
-    let as_usize: Vec<Vec<usize>> = instance_genes
-        .iter()
-        .map(|g| g.iter().map(|&x| x as usize).collect())
-        .collect();
+    drop(strata);
     let fractions = SplitFractions {
         validation: query.split.validation,
         test: query.split.test,
     };
-    let disjoint = gene_disjoint_split(&as_usize, genes.len(), fractions, query.split.seed);
+    let disjoint = gene_disjoint_split(
+        table.len(),
+        |i| table.genes(i).iter().map(|&g| g as usize),
+        genes.len(),
+        fractions,
+        query.split.seed,
+    );
     let splits_path = out.join("splits.arrow");
     write_splits(
         &splits_path,
-        rows.len(),
+        table.len(),
         &[("random", &random), ("gene_disjoint", &disjoint)],
     )?;
     let manifest = Manifest {
-        query: query.clone(),
+        query,
         labels,
         genes,
         datasets,
@@ -330,11 +407,8 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
         instances: n,
         by_size,
         splits: [
-            ("random".to_owned(), summary(&random, &instance_genes)),
-            (
-                "gene_disjoint".to_owned(),
-                summary(&disjoint, &instance_genes),
-            ),
+            ("random".to_owned(), summary(&random, table)),
+            ("gene_disjoint".to_owned(), summary(&disjoint, table)),
         ]
         .into(),
         sha256: [

@@ -5,8 +5,6 @@
 //! so no test genotype contains a gene seen in training: the honest test of generalisation to
 //! unmeasured genes.
 
-use std::collections::BTreeSet;
-
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -69,32 +67,39 @@ pub fn random_split(n: usize, fractions: SplitFractions, seed: u64) -> Split {
 }
 
 /// A gene-disjoint split: genes (indices below `n_genes`) are split by `fractions`, and
-/// instance `i`, whose genes are `instance_genes[i]`, goes to the part holding all its genes.
-pub fn gene_disjoint_split(
-    instance_genes: &[Vec<usize>],
+/// instance `i` of `n`, whose genes `genes_of(i)` yields, goes to the part holding all its
+/// genes. Taking the genes through a function lets 2e7 instances stay in flat storage.
+pub fn gene_disjoint_split<I: IntoIterator<Item = usize>>(
+    n: usize,
+    genes_of: impl Fn(usize) -> I,
     n_genes: usize,
     fractions: SplitFractions,
     seed: u64,
 ) -> Split {
     let genes = random_split(n_genes, fractions, seed);
-    let test: BTreeSet<usize> = genes.test.into_iter().collect();
-    let validation: BTreeSet<usize> = genes.validation.into_iter().collect();
+    // 0 train, 1 validation, 2 test, per gene.
+    let mut part = vec![0u8; n_genes];
+    for &g in &genes.validation {
+        part[g] = 1;
+    }
+    for &g in &genes.test {
+        part[g] = 2;
+    }
     let mut split = Split {
         train: vec![],
         validation: vec![],
         test: vec![],
         dropped: 0,
     };
-    for (i, g) in instance_genes.iter().enumerate() {
-        if g.iter().all(|x| test.contains(x)) {
-            split.test.push(i);
-        } else if g.iter().all(|x| validation.contains(x)) {
-            split.validation.push(i);
-        } else if g
-            .iter()
-            .all(|x| !test.contains(x) && !validation.contains(x))
-        {
-            split.train.push(i);
+    for i in 0..n {
+        let mut parts = genes_of(i).into_iter().map(|g| part[g]);
+        let first = parts.next().unwrap_or(0);
+        if parts.all(|p| p == first) {
+            match first {
+                0 => split.train.push(i),
+                1 => split.validation.push(i),
+                _ => split.test.push(i),
+            }
         } else {
             split.dropped += 1;
         }
@@ -104,6 +109,8 @@ pub fn gene_disjoint_split(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]
@@ -131,7 +138,13 @@ mod tests {
         let instances: Vec<Vec<usize>> = (0..50)
             .flat_map(|a| (0..50).map(move |b| vec![a, b]))
             .collect();
-        let s = gene_disjoint_split(&instances, 50, SplitFractions::default(), 3);
+        let s = gene_disjoint_split(
+            instances.len(),
+            |i| instances[i].iter().copied(),
+            50,
+            SplitFractions::default(),
+            3,
+        );
         let genes = |part: &[usize]| -> BTreeSet<usize> {
             part.iter().flat_map(|&i| instances[i].clone()).collect()
         };

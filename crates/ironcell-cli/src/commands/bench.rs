@@ -9,6 +9,11 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
+use ironcell_core::PhenotypeKind;
+use ironcell_data::{
+    dataset::{write, DatasetQuery, SplitConfig, Table},
+    instances::{BatchPlan, Instances, LabelValue},
+};
 use ironcell_sources::{
     costanzo2016::pairs,
     open_maybe_gzip,
@@ -19,7 +24,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use crate::args::BenchReadersArgs;
+use crate::args::{BenchDatasetArgs, BenchReadersArgs};
 
 const SGA_HEADER: &str = "Query Strain ID\tQuery allele name\tArray Strain ID\tArray allele name\tArraytype/Temp\tGenetic interaction score (ε)\tP-value\tQuery single mutant fitness (SMF)\tArray SMF\tDouble mutant fitness\tDouble mutant fitness standard deviation";
 
@@ -149,5 +154,158 @@ pub fn readers(args: &BenchReadersArgs) -> Result<()> {
         std::fs::remove_file(&path)?;
     }
     println!("{}", serde_json::to_string(&result)?);
+    Ok(())
+}
+
+/// Peak resident memory of this process so far, from `/proc/self/status` (Linux), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        total += entry?.metadata()?.len();
+    }
+    Ok(total)
+}
+
+/// Iterates the dataset with pyarrow + numpy in shuffled batches (vectorised gathers);
+/// returns (instances, seconds).
+fn time_numpy(python: &str, path: &Path, batch: usize) -> Result<(u64, f64)> {
+    let script = r#"
+import sys, time, json
+import numpy as np, pyarrow as pa, pyarrow.ipc as ipc
+path, batch = sys.argv[1], int(sys.argv[2])
+t = time.perf_counter()
+table = ipc.open_file(pa.memory_map(path)).read_all()
+genes = table.column("genes").combine_chunks()
+offsets = genes.offsets.to_numpy()
+values = genes.values.to_numpy()
+labels = np.stack([table.column("fitness").to_numpy(), table.column("gene_interaction").to_numpy()], 1)
+n = len(offsets) - 1
+order = np.random.default_rng(0).permutation(n)
+seen = 0
+for k in range(0, n, batch):
+    idx = order[k:k + batch]
+    starts, ends = offsets[idx], offsets[idx + 1]
+    lengths = ends - starts
+    take = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+    g = values[take]
+    y = labels[idx]
+    seen += len(idx)
+print(json.dumps({"instances": seen, "seconds": time.perf_counter() - t}))
+"#;
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(path)
+        .arg(batch.to_string())
+        .output()
+        .with_context(|| format!("running {python}"))?;
+    if !out.status.success() {
+        bail!(
+            "{python} failed (are numpy and pyarrow installed?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    Ok((
+        v["instances"].as_u64().unwrap_or(0),
+        v["seconds"].as_f64().unwrap_or(f64::NAN),
+    ))
+}
+
+pub fn dataset(args: &BenchDatasetArgs) -> Result<()> {
+    let reference = Reference::read(&args.reference)?;
+    let genes: Vec<_> = reference
+        .genes
+        .iter()
+        .map(|g| g.systematic_name.clone())
+        .collect();
+    let n_genes = genes.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let t = Instant::now();
+    let mut table = Table::new(2);
+    for _ in 0..args.instances {
+        let a = rng.random_range(0..n_genes as u32);
+        let mut b = rng.random_range(0..n_genes as u32 - 1);
+        if b >= a {
+            b += 1;
+        }
+        let fitness = LabelValue {
+            value: rng.random_range(0.0..1.1),
+            std: rng.random_range(0.0..0.1),
+            p_value: f32::NAN,
+        };
+        let eps = LabelValue {
+            value: rng.random_range(-0.4..0.2),
+            std: f32::NAN,
+            p_value: rng.random_range(0.0..1.0),
+        };
+        table.push([a.min(b), a.max(b)], 0, 0, &[fitness, eps]);
+    }
+    let generated = t.elapsed().as_secs_f64();
+    let query = DatasetQuery {
+        datasets: vec!["synthetic_benchmark".into()],
+        labels: vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
+        temperature_c: None,
+        max_perturbations: None,
+        policy: "mean".into(),
+        split: SplitConfig::default(),
+    };
+    let t = Instant::now();
+    let manifest = write(
+        &args.dir,
+        query,
+        vec!["fitness".into(), "gene_interaction".into()],
+        genes,
+        vec!["synthetic_benchmark".into()],
+        vec![ironcell_core::Environment::sga_plate(30)],
+        &table,
+    )?;
+    let built = t.elapsed().as_secs_f64();
+    drop(table);
+    let size = dir_size(&args.dir)?;
+    println!(
+        "built {} synthetic double-mutant instances (2 labels) in {built:.1} s (+{generated:.1} s generating); {:.2} GB on disk; peak RSS {:.2} GB",
+        manifest.instances,
+        size as f64 / 1e9,
+        peak_rss().unwrap_or(0) as f64 / 1e9
+    );
+    let path = args.dir.join("instances.arrow");
+    let data = Instances::open(&path)?;
+    let all: Vec<u32> = (0..data.len() as u32).collect();
+    let t = Instant::now();
+    let mut seen = 0usize;
+    let mut checksum = 0u64;
+    for b in data.batches(
+        &all,
+        BatchPlan {
+            batch_size: 256,
+            ..BatchPlan::default()
+        },
+    ) {
+        seen += b.indices.len();
+        checksum = checksum.wrapping_add(u64::from(b.genes[0]));
+    }
+    let iterate = t.elapsed().as_secs_f64();
+    println!(
+        "ironcell: one shuffled epoch in batches of 256: {seen} instances in {iterate:.2} s = {:.2} M instances/s (checksum {checksum})",
+        seen as f64 / iterate / 1e6
+    );
+    if let Some(python) = &args.python {
+        let (n, seconds) = time_numpy(python, &path, 256)?;
+        println!(
+            "pyarrow + numpy, same batches: {n} instances in {seconds:.2} s = {:.2} M instances/s; ironcell is {:.1}x",
+            n as f64 / seconds / 1e6,
+            seconds / iterate
+        );
+    }
+    if !args.keep {
+        std::fs::remove_dir_all(&args.dir)?;
+    }
     Ok(())
 }

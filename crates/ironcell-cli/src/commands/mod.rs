@@ -27,5 +27,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
         Command::Kg(KgCommand::Export(args)) => kg::export(&args),
         Command::Bench(BenchCommand::Readers(args)) => bench::readers(&args),
+        Command::Bench(BenchCommand::Dataset(args)) => bench::dataset(&args),
     }
 }

@@ -98,7 +98,13 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         ("random", random_split(data.y.len(), fractions, args.seed)),
         (
             "gene_disjoint",
-            gene_disjoint_split(&instance_genes, table.genes.len(), fractions, args.seed),
+            gene_disjoint_split(
+                instance_genes.len(),
+                |i| instance_genes[i].iter().copied(),
+                table.genes.len(),
+                fractions,
+                args.seed,
+            ),
         ),
     ];
 
