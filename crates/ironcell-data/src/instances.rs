@@ -8,6 +8,7 @@
 //! without copying: the file is mapped and every column is a view into the map.
 
 use std::{
+    collections::VecDeque,
     fs::File,
     io::{BufWriter, Write},
     path::{Path, PathBuf},
@@ -27,6 +28,7 @@ use arrow_ipc::{
 use arrow_schema::{DataType, Field, Schema};
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::Error;
 
@@ -354,6 +356,7 @@ impl Instances {
             order,
             next: 0,
             size: plan.batch_size.max(1),
+            ready: VecDeque::new(),
         }
     }
 }
@@ -407,35 +410,58 @@ pub struct Batches<'a> {
     order: Vec<u32>,
     next: usize,
     size: usize,
+    ready: VecDeque<MiniBatch>,
+}
+
+/// Batches gathered at once, in parallel.
+const AHEAD: usize = 64;
+
+impl Instances {
+    fn gather(&self, indices: &[u32]) -> MiniBatch {
+        let n_labels = self.labels.len();
+        let mut batch = MiniBatch {
+            offsets: Vec::with_capacity(indices.len() + 1),
+            genes: Vec::with_capacity(indices.len() * 3),
+            labels: Vec::with_capacity(indices.len() * n_labels),
+            indices: indices.to_vec(),
+        };
+        // Two passes, so the loads of different instances overlap: first every instance's
+        // gene range and labels (independent loads), then the genes themselves.
+        let mut ranges = Vec::with_capacity(indices.len());
+        for &i in indices {
+            let (p, j) = self.locate(i as usize);
+            ranges.push((p, p.offsets[j] as usize, p.offsets[j + 1] as usize));
+            batch.labels.extend(p.labels.iter().map(|l| l[0][j]));
+        }
+        batch.offsets.push(0);
+        for (p, start, end) in ranges {
+            batch.genes.extend_from_slice(&p.genes[start..end]);
+            batch.offsets.push(batch.genes.len() as u32);
+        }
+        batch
+    }
 }
 
 impl Iterator for Batches<'_> {
     type Item = MiniBatch;
 
     fn next(&mut self) -> Option<MiniBatch> {
-        if self.next >= self.order.len() {
-            return None;
+        if self.ready.is_empty() {
+            if self.next >= self.order.len() {
+                return None;
+            }
+            // Gather the next batches on the rayon pool: the reads are random over a large
+            // map, so they are memory-bound and scale with cores.
+            let end = (self.next + self.size * AHEAD).min(self.order.len());
+            let (data, order) = (self.data, &self.order[self.next..end]);
+            self.ready = order
+                .par_chunks(self.size)
+                .map(|chunk| data.gather(chunk))
+                .collect::<Vec<_>>()
+                .into();
+            self.next = end;
         }
-        let end = (self.next + self.size).min(self.order.len());
-        let indices = self.order[self.next..end].to_vec();
-        self.next = end;
-        let n_labels = self.data.labels.len();
-        let mut batch = MiniBatch {
-            offsets: Vec::with_capacity(indices.len() + 1),
-            genes: Vec::with_capacity(indices.len() * 3),
-            labels: Vec::with_capacity(indices.len() * n_labels),
-            indices,
-        };
-        batch.offsets.push(0);
-        for &i in &batch.indices {
-            let (p, j) = self.data.locate(i as usize);
-            batch
-                .genes
-                .extend_from_slice(&p.genes[p.offsets[j] as usize..p.offsets[j + 1] as usize]);
-            batch.offsets.push(batch.genes.len() as u32);
-            batch.labels.extend(p.labels.iter().map(|l| l[0][j]));
-        }
-        Some(batch)
+        self.ready.pop_front()
     }
 }
 
