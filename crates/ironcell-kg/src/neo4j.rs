@@ -274,19 +274,23 @@ impl GraphStore for Neo4jStore {
     }
 
     fn stats(&self) -> Result<Stats, Error> {
-        let mut stats = Stats::default();
-        for row in self.rows(query(
-            "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n",
-        ))? {
-            let n = row.get("n").and_then(Value::as_u64).unwrap_or(0);
-            stats.nodes.insert(string(&row, "label"), n);
-        }
-        for row in self.rows(query(
-            "MATCH ()-[r]->() RETURN type(r) AS rel, count(*) AS n",
-        ))? {
-            let n = row.get("n").and_then(Value::as_u64).unwrap_or(0);
-            stats.edges.insert(string(&row, "rel"), n);
-        }
+        let counts = |cypher: &str| -> Result<BTreeMap<String, u64>, Error> {
+            Ok(self
+                .rows(query(cypher))?
+                .iter()
+                .map(|row| {
+                    (
+                        string(row, "k"),
+                        row.get("n").and_then(Value::as_u64).unwrap_or(0),
+                    )
+                })
+                .collect())
+        };
+        let mut stats = Stats {
+            nodes: counts("MATCH (n) UNWIND labels(n) AS k RETURN k, count(*) AS n")?,
+            edges: counts("MATCH ()-[r]->() RETURN type(r) AS k, count(*) AS n")?,
+            ..Stats::default()
+        };
         for row in self.rows(query(
             "MATCH (e:Experiment) RETURN e.dataset AS d, e.phenotype AS p, \
              e.temperature_c AS t, count(*) AS n",

@@ -39,9 +39,7 @@ pub const HO_MARKER: &str = "YDL227C";
 
 /// Kuzmin 2018 as a publication.
 pub fn publication() -> Publication {
-    Publication::pubmed(PMID)
-        .with_doi(DOI)
-        .expect("the constant DOI is well-formed")
+    crate::paper(PMID, DOI)
 }
 
 /// One combined mutant (query × array).

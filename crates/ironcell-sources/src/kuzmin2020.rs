@@ -28,9 +28,7 @@ pub const DOI: &str = "10.1126/science.aaz5667";
 
 /// Kuzmin 2020 as a publication.
 pub fn publication() -> Publication {
-    Publication::pubmed(PMID)
-        .with_doi(DOI)
-        .expect("the constant DOI is well-formed")
+    crate::paper(PMID, DOI)
 }
 
 /// Reads Table S1 or S3: combined-mutant fitness with ε / τ.

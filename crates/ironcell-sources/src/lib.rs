@@ -40,3 +40,10 @@ mod xlsx;
 
 pub use error::Error;
 pub use lines::open_maybe_gzip;
+
+/// A paper by its PubMed id and DOI, for the publication constants of the source modules.
+fn paper(pmid: u32, doi: &'static str) -> ironcell_core::Publication {
+    ironcell_core::Publication::pubmed(pmid)
+        .with_doi(doi)
+        .expect("the source modules' DOIs are well-formed")
+}

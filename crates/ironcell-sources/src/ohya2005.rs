@@ -29,9 +29,7 @@ pub const DATASET: &str = "ohya2005_calmorph";
 
 /// Ohya 2005 as a publication.
 pub fn publication() -> Publication {
-    Publication::pubmed(PMID)
-        .with_doi(DOI)
-        .expect("the constant DOI is well-formed")
+    crate::paper(PMID, DOI)
 }
 
 /// The culture condition.

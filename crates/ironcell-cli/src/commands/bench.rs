@@ -96,25 +96,30 @@ fn time_ironcell(path: &Path) -> Result<(u64, f64)> {
     Ok((report.records, seconds))
 }
 
-/// Reads the file with pandas `read_csv` in a Python subprocess; returns (rows, seconds).
-fn time_pandas(python: &str, path: &Path) -> Result<(u64, f64)> {
-    let script = "import sys, time, json\nimport pandas as pd\nt = time.perf_counter()\ndf = pd.read_csv(sys.argv[1], sep='\\t')\nprint(json.dumps({'rows': len(df), 'seconds': time.perf_counter() - t, 'pandas': pd.__version__}))\n";
+/// Runs a Python timing script that prints `{"count": N, "seconds": S}`; returns both.
+fn time_python(python: &str, script: &str, args: &[&str], needs: &str) -> Result<(u64, f64)> {
     let out = Command::new(python)
         .args(["-c", script])
-        .arg(path)
+        .args(args)
         .output()
         .with_context(|| format!("running {python}"))?;
     if !out.status.success() {
         bail!(
-            "{python} failed (is pandas installed?): {}",
+            "{python} failed (are {needs} installed?): {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     Ok((
-        v["rows"].as_u64().unwrap_or(0),
+        v["count"].as_u64().unwrap_or(0),
         v["seconds"].as_f64().unwrap_or(f64::NAN),
     ))
+}
+
+/// Reads the file with pandas `read_csv`; returns (rows, seconds).
+fn time_pandas(python: &str, path: &Path) -> Result<(u64, f64)> {
+    let script = "import sys, time, json\nimport pandas as pd\nt = time.perf_counter()\ndf = pd.read_csv(sys.argv[1], sep='\\t')\nprint(json.dumps({'count': len(df), 'seconds': time.perf_counter() - t}))\n";
+    time_python(python, script, &[&path.display().to_string()], "pandas")
 }
 
 pub fn readers(args: &BenchReadersArgs) -> Result<()> {
@@ -197,25 +202,14 @@ for k in range(0, n, batch):
     g = values[take]
     y = labels[idx]
     seen += len(idx)
-print(json.dumps({"instances": seen, "seconds": time.perf_counter() - t}))
+print(json.dumps({"count": seen, "seconds": time.perf_counter() - t}))
 "#;
-    let out = Command::new(python)
-        .args(["-c", script])
-        .arg(path)
-        .arg(batch.to_string())
-        .output()
-        .with_context(|| format!("running {python}"))?;
-    if !out.status.success() {
-        bail!(
-            "{python} failed (are numpy and pyarrow installed?): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    Ok((
-        v["instances"].as_u64().unwrap_or(0),
-        v["seconds"].as_f64().unwrap_or(f64::NAN),
-    ))
+    time_python(
+        python,
+        script,
+        &[&path.display().to_string(), &batch.to_string()],
+        "numpy and pyarrow",
+    )
 }
 
 pub fn dataset(args: &BenchDatasetArgs) -> Result<()> {

@@ -25,9 +25,7 @@ pub const DMI_DATASET: &str = "costanzo2016_dmi";
 
 /// Costanzo 2016 as a publication.
 pub fn publication() -> Publication {
-    Publication::pubmed(PMID)
-        .with_doi(DOI)
-        .expect("the constant DOI is well-formed")
+    crate::paper(PMID, DOI)
 }
 
 fn provenance(dataset: &str) -> Provenance {
