@@ -120,6 +120,10 @@ pub trait GraphStore {
     /// Every dataset name, sorted.
     fn datasets(&self) -> Result<Vec<String>, Error>;
 
+    /// Whether any node has this label (cheap, unlike [`stats`](Self::stats)): e.g. whether
+    /// a reference is stored already.
+    fn has_label(&self, label: schema::Label) -> Result<bool, Error>;
+
     /// Counts by label.
     fn stats(&self) -> Result<Stats, Error>;
 

@@ -273,6 +273,14 @@ impl GraphStore for Neo4jStore {
             .collect())
     }
 
+    fn has_label(&self, label: Label) -> Result<bool, Error> {
+        let rows = self.rows(query(&format!(
+            "MATCH (n:{}) RETURN n.id AS id LIMIT 1",
+            label.as_str()
+        )))?;
+        Ok(!rows.is_empty())
+    }
+
     fn stats(&self) -> Result<Stats, Error> {
         let counts = |cypher: &str| -> Result<BTreeMap<String, u64>, Error> {
             Ok(self

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::{
     export::{self, Export},
-    schema::{decode_experiment, Subgraph},
+    schema::{decode_experiment, Label, Subgraph},
     Error, GraphStore, Stats,
 };
 
@@ -196,6 +196,16 @@ impl GraphStore for SqliteStore {
         rows.collect::<rusqlite::Result<_>>().map_err(&err)
     }
 
+    fn has_label(&self, label: Label) -> Result<bool, Error> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM nodes WHERE label = ?1)",
+                [label.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(self.err("looking for a label"))
+    }
+
     fn stats(&self) -> Result<Stats, Error> {
         let err = self.err("counting");
         let mut stats = Stats::default();
@@ -291,6 +301,8 @@ mod tests {
         assert_eq!(stats.nodes["ExperimentReference"], 1);
         assert_eq!(stats.nodes["Publication"], 1);
         assert_eq!(stats.edges["MENTIONS"], 2);
+        assert!(store.has_label(Label::Genotype).unwrap());
+        assert!(!store.has_label(Label::GoTerm).unwrap());
         assert_eq!(store.experiments("one").unwrap(), vec![a]);
     }
 }

@@ -144,7 +144,9 @@ fn exercise(store: &mut dyn GraphStore) -> (ironcell_kg::Stats, Vec<Vec<Experime
     let first = store.put_experiments(&experiments[..half]).unwrap();
     let rest = store.put_experiments(&experiments).unwrap();
     assert_eq!((first + rest) as usize, unique.len());
+    assert!(!store.has_label(ironcell_kg::schema::Label::GoTerm).unwrap());
     store.put_reference(&reference()).unwrap();
+    assert!(store.has_label(ironcell_kg::schema::Label::GoTerm).unwrap());
     assert_eq!(store.put_experiments(&experiments).unwrap(), 0);
     let stats = store.stats().unwrap();
     assert_eq!(stats.nodes["Experiment"] as usize, unique.len());

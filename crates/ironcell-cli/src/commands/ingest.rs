@@ -10,7 +10,7 @@ use std::{
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironcell_core::Experiment;
-use ironcell_kg::GraphStore;
+use ironcell_kg::{schema::Label, GraphStore};
 use ironcell_sources::{
     costanzo2016, deletion, essentiality, kuzmin2018, kuzmin2020,
     names::GeneNames,
@@ -207,7 +207,10 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
     let names = GeneNames::new(&reference.genes);
     let mut store = args.store.open()?;
-    store.put_reference(&reference)?;
+    // The reference is stored once; on Neo4j storing it again costs seconds per run.
+    if !store.has_label(Label::GoTerm)? {
+        store.put_reference(&reference)?;
+    }
     let progress = ProgressBar::new_spinner()
         .with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
     let mut sink = Sink {
