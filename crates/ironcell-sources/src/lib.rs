@@ -29,6 +29,7 @@ pub mod kuzmin2018;
 pub mod kuzmin2020;
 mod lines;
 pub mod names;
+pub mod networks;
 pub mod obo;
 pub mod ohya2005;
 pub mod reference;

@@ -145,6 +145,11 @@ impl<R: Read> Delimited<R> {
         Self::new(inner, name, b'\t', false)
     }
 
+    /// Separated by single spaces, unquoted (STRING's tables).
+    pub(crate) fn space_separated(inner: R, name: &str) -> Self {
+        Self::new(inner, name, b' ', false)
+    }
+
     /// Comma-separated with RFC 4180 quoting.
     pub(crate) fn csv(inner: R, name: &str) -> Self {
         Self::new(inner, name, b',', true)

@@ -1,0 +1,257 @@
+//! Gene networks as edges between reference genes: BioGRID `tab3` (physical or genetic, by
+//! "Experimental System Type") and STRING `protein.links.detailed` (every evidence channel
+//! and the combined score, proteins named `4932.YAL001C`).
+//!
+//! Names go through the reference ([`GeneNames`]); an edge with a name that maps to no gene
+//! is a rejected row ("unmapped gene name"), so the read report counts and lists them.
+
+use std::{collections::BTreeMap, io::Read};
+
+use ironcell_core::SystematicName;
+
+use crate::{
+    names::{GeneNames, Unresolved},
+    report::RecordReader,
+    table::{Column, Delimited, Fields, Row},
+    Error,
+};
+
+/// NCBI taxonomy id of *S. cerevisiae* S288C, the organism BioGRID and STRING use.
+pub const YEAST_TAXON: &str = "559292";
+/// STRING's prefix for yeast proteins.
+pub const STRING_TAXON: &str = "4932";
+
+/// One edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// One end.
+    pub a: SystematicName,
+    /// The other end.
+    pub b: SystematicName,
+    /// Named scores: STRING's channels, BioGRID's `score`, an edge list's `weight`.
+    pub scores: BTreeMap<String, f64>,
+    /// BioGRID's experimental system type (`physical` / `genetic`), when given.
+    pub kind: Option<String>,
+}
+
+fn resolve<F: Fields + ?Sized>(
+    names: &GeneNames,
+    row: &Row<'_, F>,
+    name: &str,
+) -> Result<SystematicName, Error> {
+    names.resolve(name).map_err(|why| match why {
+        Unresolved::Unknown => row.error(
+            "unmapped gene name",
+            format!("no reference gene is named {name:?}"),
+        ),
+        Unresolved::Ambiguous(g) => {
+            row.error("ambiguous gene name", format!("{name:?} names {g:?}"))
+        }
+    })
+}
+
+/// Which layout a reader reads.
+enum Layout {
+    Biogrid {
+        a: Column,
+        b: Column,
+        kind: Column,
+        organisms: [Column; 2],
+        score: Option<Column>,
+    },
+    String {
+        a: Column,
+        b: Column,
+        channels: Vec<(usize, String)>,
+    },
+}
+
+/// Streams edges from a BioGRID tab3 or STRING detailed file.
+pub struct Reader<'n, R> {
+    table: Delimited<R>,
+    names: &'n GeneNames,
+    layout: Layout,
+    other_organisms: u64,
+}
+
+impl<'n, R: Read> Reader<'n, R> {
+    /// A BioGRID `tab3` file (tab-separated, header starting `#BioGRID Interaction ID`);
+    /// interactions outside S. cerevisiae are passed over.
+    pub fn biogrid(inner: R, name: &str, names: &'n GeneNames) -> Result<Self, Error> {
+        let mut table = Delimited::tsv(inner, name);
+        let h = table.header()?;
+        let layout = Layout::Biogrid {
+            a: h.require("Systematic Name Interactor A")?,
+            b: h.require("Systematic Name Interactor B")?,
+            kind: h.require("Experimental System Type")?,
+            organisms: [
+                h.require("Organism ID Interactor A")?,
+                h.require("Organism ID Interactor B")?,
+            ],
+            score: h.optional("Score"),
+        };
+        Ok(Self {
+            table,
+            names,
+            layout,
+            other_organisms: 0,
+        })
+    }
+
+    /// A STRING `protein.links.detailed` file (space-separated; every column after the two
+    /// proteins is a score).
+    pub fn string(inner: R, name: &str, names: &'n GeneNames) -> Result<Self, Error> {
+        let mut table = Delimited::space_separated(inner, name);
+        let h = table.header()?;
+        let (a, b) = (h.require("protein1")?, h.require("protein2")?);
+        let channels = h
+            .names()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != a.index && *i != b.index)
+            .map(|(i, n)| (i, n.clone()))
+            .collect();
+        Ok(Self {
+            table,
+            names,
+            layout: Layout::String { a, b, channels },
+            other_organisms: 0,
+        })
+    }
+}
+
+impl<R: Read> RecordReader for Reader<'_, R> {
+    type Record = Edge;
+
+    fn next_record(&mut self) -> Result<Option<Edge>, Error> {
+        loop {
+            let Some(row) = self.table.next_row()? else {
+                return Ok(None);
+            };
+            match &self.layout {
+                Layout::Biogrid {
+                    a,
+                    b,
+                    kind,
+                    organisms,
+                    score,
+                } => {
+                    if organisms
+                        .iter()
+                        .any(|c| row.text(*c).is_ok_and(|t| t != YEAST_TAXON))
+                    {
+                        self.other_organisms += 1;
+                        continue;
+                    }
+                    let mut scores = BTreeMap::new();
+                    // BioGRID writes "-" for no score.
+                    if let Some(c) = score.filter(|c| row.text(*c).is_ok_and(|t| t != "-")) {
+                        if let Some(s) = row.number(c)? {
+                            scores.insert("score".to_owned(), s);
+                        }
+                    }
+                    return Ok(Some(Edge {
+                        a: resolve(self.names, &row, row.text(*a)?)?,
+                        b: resolve(self.names, &row, row.text(*b)?)?,
+                        scores,
+                        kind: Some(row.text(*kind)?.to_lowercase()),
+                    }));
+                }
+                Layout::String { a, b, channels } => {
+                    let protein = |c: Column| -> Result<SystematicName, Error> {
+                        let text = row.text(c)?;
+                        let orf = text
+                            .strip_prefix(STRING_TAXON)
+                            .and_then(|t| t.strip_prefix('.'))
+                            .ok_or_else(|| {
+                                row.error(
+                                    "other organism",
+                                    format!("{text:?} is not a {STRING_TAXON}.ORF protein"),
+                                )
+                            })?;
+                        resolve(self.names, &row, orf)
+                    };
+                    let mut scores = BTreeMap::new();
+                    for (index, name) in channels {
+                        let column = Column {
+                            index: *index,
+                            name: "STRING score",
+                        };
+                        if let Some(v) = row.number(column)? {
+                            scores.insert(name.clone(), v);
+                        }
+                    }
+                    return Ok(Some(Edge {
+                        a: protein(*a)?,
+                        b: protein(*b)?,
+                        scores,
+                        kind: None,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn rows_read(&self) -> u64 {
+        self.table.rows()
+    }
+
+    fn rows_passed_over(&self) -> u64 {
+        self.other_organisms
+    }
+
+    fn name(&self) -> &str {
+        self.table.name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{collect, BadRows};
+
+    fn names() -> GeneNames {
+        let mut n = GeneNames::default();
+        for (orf, std) in [
+            ("YAL001C", "TFC3"),
+            ("YAL002W", "VPS8"),
+            ("YBR160W", "CDC28"),
+        ] {
+            n.insert(&orf.parse().unwrap(), Some(std), []);
+        }
+        n
+    }
+
+    #[test]
+    fn biogrid_keeps_yeast_edges_with_their_kind() {
+        let text = "#BioGRID Interaction ID\tSystematic Name Interactor A\tSystematic Name Interactor B\tExperimental System\tExperimental System Type\tOrganism ID Interactor A\tOrganism ID Interactor B\tScore
+1\tYAL001C\tYAL002W\tTwo-hybrid\tphysical\t559292\t559292\t-
+2\tYBR160W\tYAL001C\tSynthetic Lethality\tgenetic\t559292\t559292\t3.2
+3\tYBR160W\tNOTGENE\tSynthetic Lethality\tgenetic\t559292\t559292\t-
+4\tYAL001C\tHUMAN1\tAffinity Capture-MS\tphysical\t559292\t9606\t-
+";
+        let names = names();
+        let reader = Reader::biogrid(text.as_bytes(), "tab3", &names).unwrap();
+        let (edges, report) = collect(reader, BadRows::Skip).unwrap();
+        assert_eq!((report.rows_read, report.passed_over), (4, 1));
+        assert_eq!(edges.len(), 2);
+        assert_eq!(edges[0].kind.as_deref(), Some("physical"));
+        assert_eq!(edges[1].scores["score"], 3.2);
+        assert_eq!(report.rejected["unmapped gene name"][0].line, 4);
+    }
+
+    #[test]
+    fn string_reads_every_channel() {
+        let text = "protein1 protein2 neighborhood fusion cooccurence coexpression experimental database textmining combined_score
+4932.YAL001C 4932.YAL002W 0 0 0 62 150 0 88 212
+4932.YAL001C 9606.ENSP1 0 0 0 0 0 0 0 150
+";
+        let names = names();
+        let reader = Reader::string(text.as_bytes(), "links", &names).unwrap();
+        let (edges, report) = collect(reader, BadRows::Skip).unwrap();
+        assert_eq!(edges.len(), 1);
+        assert_eq!(edges[0].scores.len(), 8);
+        assert_eq!(edges[0].scores["combined_score"], 212.0);
+        assert_eq!(report.rejected["other organism"].len(), 1);
+    }
+}
