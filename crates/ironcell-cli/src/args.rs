@@ -36,6 +36,11 @@ pub enum Command {
     /// Training datasets built from the knowledge graph.
     #[command(subcommand)]
     Dataset(DatasetCommand),
+    /// Train DCell on a dataset built by `dataset build`, one model per split, and report
+    /// test-set metrics beside the training-mean baseline.
+    Train(TrainArgs),
+    /// Which GO subsystems a trained DCell says a genotype disturbs most.
+    Explain(ExplainArgs),
     /// The knowledge graph: counts, queries, bulk export.
     #[command(subcommand)]
     Kg(KgCommand),
@@ -178,6 +183,53 @@ pub enum BenchCommand {
     /// Build a synthetic dataset of 2e7 double mutants and iterate it in shuffled batches,
     /// beside pyarrow + numpy.
     Dataset(BenchDatasetArgs),
+    /// DCell training genotypes/s on the real filtered GO (forward + backward + AdamW),
+    /// beside a PyTorch DCell written TorchCell's way (a loop over subsystems).
+    Dcell(BenchDcellArgs),
+}
+
+/// Where `bench dcell` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchDevice {
+    /// This machine's CPU: ironcell's stratum kernel (and optionally burn's NdArray
+    /// backend); PyTorch on CPU.
+    Cpu,
+    /// An NVIDIA GPU: ironcell's grouped model on burn's CUDA backend (needs the `cuda`
+    /// feature); PyTorch on CUDA.
+    Cuda,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDcellArgs {
+    /// Reference bundle (GO and annotations).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
+    #[command(flatten)]
+    pub filter: OntologyFilterArgs,
+    /// Subsystem width rule.
+    #[arg(long, value_enum, default_value_t = Width::Contained)]
+    pub width: Width,
+    /// Genotypes per training step.
+    #[arg(long, default_value_t = 256)]
+    pub batch: usize,
+    /// Timed steps per engine (after one warm-up step); the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub steps: usize,
+    /// Where to run.
+    #[arg(long, value_enum, default_value_t = BenchDevice::Cpu)]
+    pub device: BenchDevice,
+    /// Also time the grouped model on burn's NdArray backend (CPU; slow).
+    #[arg(long)]
+    pub with_burn_ndarray: bool,
+    /// A Python with `torch`, to time the PyTorch reference (scripts/bench/dcell_torch.py).
+    #[arg(long)]
+    pub python: Option<String>,
+    /// The PyTorch reference script.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/dcell_torch.py"))]
+    pub torch_script: PathBuf,
+    /// Where the model spec and the results (JSON) go.
+    #[arg(long, default_value = "out/bench-dcell")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -349,7 +401,7 @@ pub struct QuickstartArgs {
     #[arg(long, value_enum, default_value_t = Width::Direct)]
     pub width: Width,
     /// Training epochs for each split.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     pub epochs: usize,
     /// Mini-batch size.
     #[arg(long, default_value_t = 128)]
@@ -357,12 +409,75 @@ pub struct QuickstartArgs {
     /// AdamW learning rate.
     #[arg(long, default_value_t = 1e-3)]
     pub learning_rate: f64,
-    /// Use at most this many instances (a seeded sample). The default keeps the run under
-    /// 10 minutes on 2 cores: DCell on the full GO costs seconds per step on CPU until the
-    /// stratum kernel lands. `--max-instances 0` uses all of them.
-    #[arg(long, default_value_t = 2500)]
+    /// Use at most this many instances (a seeded sample). The default keeps the run at a
+    /// few minutes on 2 cores. `--max-instances 0` uses all of them.
+    #[arg(long, default_value_t = 10_000)]
     pub max_instances: usize,
     /// Seed of splits, sampling, weights and batch order.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+}
+
+/// DCell's auxiliary-loss reduction.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Reduction {
+    /// α · mean over subsystems (TorchCell).
+    Mean,
+    /// α · sum over subsystems (the paper).
+    Sum,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Dataset directory (from `ironcell dataset build`).
+    #[arg(long)]
+    pub dataset: PathBuf,
+    /// Run directory: one sub-directory per split with the model and its metrics.
+    #[arg(long, default_value = "out/train")]
+    pub out: PathBuf,
+    /// Splits to train and test on (repeatable).
+    #[arg(long = "split", default_values_t = vec!["random".to_owned(), "gene_disjoint".to_owned()])]
+    pub splits: Vec<String>,
+    /// Passes over the training part.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// Genotypes per step.
+    #[arg(long, default_value_t = 256)]
+    pub batch_size: usize,
+    /// AdamW learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub learning_rate: f64,
+    /// AdamW decoupled weight decay.
+    #[arg(long, default_value_t = 1e-4)]
+    pub weight_decay: f64,
+    /// Seed of the weights and the batch order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Subsystem width rule (TorchCell's `direct` is ~8x smaller than the paper's).
+    #[arg(long, value_enum, default_value_t = Width::Direct)]
+    pub width: Width,
+    /// Weight of the auxiliary losses.
+    #[arg(long, default_value_t = 0.3)]
+    pub alpha: f64,
+    /// How the auxiliary losses are combined.
+    #[arg(long, value_enum, default_value_t = Reduction::Mean)]
+    pub aux_reduction: Reduction,
+    /// Reference bundle (GO and annotations).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
+    #[command(flatten)]
+    pub filter: OntologyFilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A split directory written by `ironcell train` (holds dcell.json).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Perturbed genes, systematic names separated by commas.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub genotype: Vec<String>,
+    /// Subsystems to list.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
 }

@@ -1,18 +1,16 @@
 //! DCell recovers a known, GO-structured truth from the simulator (synthetic data only).
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
-use burn::module::AutodiffModule;
 use ironcell_data::{
     ontology::{build, OntologyConfig, WidthRule},
     simulate::{simulate, SimulationConfig},
     split::{random_split, SplitFractions},
 };
 use ironcell_models::{
-    dcell::DcellConfig,
+    dcell::{kernel::Model, DcellConfig, Layout},
     metrics::pearson,
     train::{predict, train, TrainConfig},
-    CpuAutodiff,
 };
 use ironcell_sources::reference::Reference;
 
@@ -54,13 +52,14 @@ fn dcell_recovers_simulated_ground_truth() {
         |idx: &[usize]| -> Vec<Vec<usize>> { idx.iter().map(|&i| rows[i].clone()).collect() };
     let train_y: Vec<f32> = split.train.iter().map(|&i| y[i] as f32).collect();
     let mean = train_y.iter().map(|&v| f64::from(v)).sum::<f64>() / train_y.len() as f64;
-    let device = Default::default();
-    let model = DcellConfig {
+    let config = DcellConfig {
         width_rule: WidthRule::Direct,
         initial_output: mean,
         ..DcellConfig::default()
-    }
-    .init::<CpuAutodiff>(&ontology, &device);
+    };
+    let layout = Arc::new(Layout::new(&ontology, &config, 1));
+    let params = layout.init_parameters(&config);
+    let model = Model::new(layout, params, config.alpha, config.aux_reduction);
     let train_config = TrainConfig {
         epochs: 6,
         batch_size: 64,
@@ -72,14 +71,13 @@ fn dcell_recovers_simulated_ground_truth() {
         &pick(&split.train),
         &train_y,
         &train_config,
-        &device,
         |_, _| {},
     );
     assert!(
         history.last().unwrap() < &history[0],
         "loss fell: {history:?}"
     );
-    let predicted = predict(&model.valid(), &pick(&split.test), 512, &device);
+    let predicted = predict(&model, &pick(&split.test), 512);
     let truth: Vec<f64> = split.test.iter().map(|&i| sim.truth[i]).collect();
     let r = pearson(&truth, &predicted);
     assert!(r > 0.6, "Pearson with the noise-free truth {r}");

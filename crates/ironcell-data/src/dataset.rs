@@ -14,7 +14,7 @@ use std::{
 };
 
 use arrow_array::{RecordBatch, UInt8Array};
-use arrow_ipc::writer::FileWriter;
+use arrow_ipc::{reader::FileReader, writer::FileWriter};
 use arrow_schema::{DataType, Field, Schema};
 use ironcell_core::{Environment, PhenotypeKind, SystematicName};
 use ironcell_kg::{GraphStore, Selection};
@@ -210,6 +210,44 @@ fn write_splits(path: &Path, n: usize, splits: &[(&str, &Split)]) -> Result<(), 
         FileWriter::try_new(BufWriter::new(file), &schema).map_err(|e| Error::arrow(path, e))?;
     w.write(&batch).map_err(|e| Error::arrow(path, e))?;
     w.finish().map_err(|e| Error::arrow(path, e))
+}
+
+/// Reads split `name` of `splits.arrow` back into index lists.
+pub fn read_split(path: &Path, name: &str) -> Result<Split, Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader =
+        FileReader::try_new(BufReader::new(file), None).map_err(|e| Error::arrow(path, e))?;
+    let mut split = Split {
+        train: vec![],
+        validation: vec![],
+        test: vec![],
+        dropped: 0,
+    };
+    let mut offset = 0;
+    for batch in reader {
+        let batch = batch.map_err(|e| Error::arrow(path, e))?;
+        let column = batch
+            .column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<UInt8Array>())
+            .ok_or_else(|| Error::format(path, format!("no uint8 split column `{name}`")))?;
+        for (i, code) in column.values().iter().enumerate() {
+            match code {
+                0 => split.train.push(offset + i),
+                1 => split.validation.push(offset + i),
+                2 => split.test.push(offset + i),
+                _ => split.dropped += 1,
+            }
+        }
+        offset += batch.num_rows();
+    }
+    Ok(split)
+}
+
+/// Reads a dataset directory's `manifest.json`.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
+    let path = dir.join("manifest.json");
+    let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+    serde_json::from_reader(BufReader::new(file)).map_err(|e| Error::format(&path, e.to_string()))
 }
 
 /// Builds the dataset `query` selects from `store` into `out`.

@@ -135,6 +135,26 @@ fn builds_labels_splits_and_manifest() {
         manifest.splits["gene_disjoint"].test_genes_seen_in_training,
         0
     );
+    // The reader gives back what the columns say.
+    for name in ["random", "gene_disjoint"] {
+        let codes = split_column(dir.path(), name);
+        let split =
+            ironcell_data::dataset::read_split(&dir.path().join("splits.arrow"), name).unwrap();
+        for (code, part) in [
+            (0u8, &split.train),
+            (1, &split.validation),
+            (2, &split.test),
+        ] {
+            assert!(part.iter().all(|&i| codes[i] == code));
+            assert_eq!(part.len(), codes.iter().filter(|&&c| c == code).count());
+        }
+    }
+    assert_eq!(
+        ironcell_data::dataset::read_manifest(dir.path())
+            .unwrap()
+            .instances,
+        manifest.instances
+    );
     let summary = &manifest.splits["random"];
     assert_eq!(
         summary.train + summary.validation + summary.test,

@@ -8,6 +8,7 @@
 
 pub mod dcell;
 pub mod metrics;
+pub mod optim;
 pub mod ridge;
 pub mod train;
 

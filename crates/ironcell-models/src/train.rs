@@ -1,16 +1,13 @@
-//! Mini-batch training and batched prediction for DCell.
+//! Mini-batch training and batched prediction for DCell's CPU engine, and dense gene states
+//! for the burn engine.
 
-use burn::{
-    optim::{AdamWConfig, GradientsParams, Optimizer},
-    prelude::*,
-    tensor::backend::AutodiffBackend,
-};
+use burn::prelude::*;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::dcell::Dcell;
+use crate::{dcell::kernel::Model, optim::AdamW};
 
 /// Optimisation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +19,7 @@ pub struct TrainConfig {
     /// AdamW learning rate.
     pub learning_rate: f64,
     /// AdamW decoupled weight decay.
-    pub weight_decay: f32,
+    pub weight_decay: f64,
     /// Seed of the batch order.
     pub seed: u64,
 }
@@ -55,20 +52,23 @@ pub fn gene_states<B: Backend>(
 }
 
 /// Trains `model` on genotypes `rows` (gene indices of the model's universe) with targets
-/// `y`. `on_step` sees each step's loss; returns the model and each epoch's mean loss.
+/// `y` (`[rows, labels]`, NaN = missing). `on_step` sees each step's loss; returns the model
+/// and each epoch's mean loss.
 ///
 /// Batches of one instance are skipped: batch norm has no variance to use.
-pub fn train<B: AutodiffBackend>(
-    mut model: Dcell<B>,
+pub fn train(
+    mut model: Model<f32>,
     rows: &[Vec<usize>],
     y: &[f32],
     config: &TrainConfig,
-    device: &B::Device,
     mut on_step: impl FnMut(usize, f64),
-) -> (Dcell<B>, Vec<f64>) {
-    let mut optimizer = AdamWConfig::new()
-        .with_weight_decay(config.weight_decay)
-        .init();
+) -> (Model<f32>, Vec<f64>) {
+    let labels = model.layout().labels;
+    let mut optimizer = AdamW::new(
+        model.params().len(),
+        config.learning_rate,
+        config.weight_decay,
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut history = Vec::with_capacity(config.epochs);
@@ -76,37 +76,26 @@ pub fn train<B: AutodiffBackend>(
         order.shuffle(&mut rng);
         let (mut total, mut steps) = (0.0, 0);
         for batch in order.chunks(config.batch_size).filter(|b| b.len() > 1) {
-            let states: Vec<&[usize]> = batch.iter().map(|&i| rows[i].as_slice()).collect();
-            let x = gene_states::<B>(&states, model.genes(), device);
-            let target: Vec<f32> = batch.iter().map(|&i| y[i]).collect();
-            let target = Tensor::from_data(TensorData::new(target, [batch.len()]), device);
-            let output = model.forward(x);
-            let loss = model.loss(&output, target);
-            let value: f64 = loss.clone().into_scalar().elem();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(config.learning_rate, model, grads);
-            total += value;
+            let genotypes: Vec<&[usize]> = batch.iter().map(|&i| rows[i].as_slice()).collect();
+            let target: Vec<f32> = batch
+                .iter()
+                .flat_map(|&i| &y[i * labels..(i + 1) * labels])
+                .copied()
+                .collect();
+            let loss = f64::from(model.train_step(&genotypes, &target, &mut optimizer));
+            total += loss;
             steps += 1;
-            on_step(epoch, value);
+            on_step(epoch, loss);
         }
         history.push(total / steps.max(1) as f64);
     }
     (model, history)
 }
 
-/// Predicts every row, in batches (inference mode: batch norm uses running statistics).
-pub fn predict<B: Backend>(
-    model: &Dcell<B>,
-    rows: &[Vec<usize>],
-    batch_size: usize,
-    device: &B::Device,
-) -> Vec<f64> {
-    let mut out = Vec::with_capacity(rows.len());
-    for batch in rows.chunks(batch_size.max(1)) {
-        let states: Vec<&[usize]> = batch.iter().map(Vec::as_slice).collect();
-        let x = gene_states::<B>(&states, model.genes(), device);
-        let p = model.forward(x).prediction.into_data();
-        out.extend(p.iter::<f64>());
-    }
-    out
+/// Predicts every row (`[rows, labels]`), in batches, with batch norm's running statistics.
+pub fn predict(model: &Model<f32>, rows: &[Vec<usize>], batch_size: usize) -> Vec<f64> {
+    rows.chunks(batch_size.max(1))
+        .flat_map(|batch| model.predict(batch))
+        .map(f64::from)
+        .collect()
 }

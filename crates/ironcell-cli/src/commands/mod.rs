@@ -2,12 +2,14 @@
 
 mod bench;
 mod dataset;
+mod explain;
 mod fetch;
 mod ingest;
 mod kg;
 mod ontology;
 mod quickstart;
 mod reference;
+mod train;
 
 use anyhow::Result;
 
@@ -23,10 +25,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ingest(args) => ingest::run(&args),
         Command::Fetch(args) => fetch::run(&args),
         Command::Dataset(DatasetCommand::Build(args)) => dataset::build(&args),
+        Command::Train(args) => train::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
         Command::Kg(KgCommand::Export(args)) => kg::export(&args),
         Command::Bench(BenchCommand::Readers(args)) => bench::readers(&args),
         Command::Bench(BenchCommand::Dataset(args)) => bench::dataset(&args),
+        Command::Bench(BenchCommand::Dcell(args)) => bench::dcell::run(&args),
     }
 }

@@ -9,7 +9,6 @@ use std::{
 };
 
 use anyhow::{Context, Result};
-use burn::module::AutodiffModule;
 use indicatif::{ProgressBar, ProgressStyle};
 use ironcell_core::Experiment;
 use ironcell_data::{
@@ -20,11 +19,10 @@ use ironcell_data::{
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{
-    dcell::DcellConfig,
+    dcell::{kernel, DcellConfig, Layout},
     metrics::Metrics,
     ridge::OneHotRidge,
     train::{predict, train, TrainConfig},
-    CpuAutodiff,
 };
 use ironcell_sources::{
     costanzo2016, kuzmin2018, open_maybe_gzip,
@@ -302,7 +300,6 @@ fn evaluate_split(
     dcell_config: &DcellConfig,
     train_config: &TrainConfig,
 ) -> Result<SplitResult> {
-    let device = Default::default();
     let pick = |idx: &[usize], v: &[Vec<usize>]| -> Vec<Vec<usize>> {
         idx.iter().map(|&i| v[i].clone()).collect()
     };
@@ -322,8 +319,15 @@ fn evaluate_split(
         initial_output: train_mean,
         ..dcell_config.clone()
     };
-    let model = dcell_config.init::<CpuAutodiff>(ontology, &device);
-    let size = model.size();
+    let layout = std::sync::Arc::new(Layout::new(ontology, &dcell_config, 1));
+    let size = layout.size();
+    let params = layout.init_parameters(&dcell_config);
+    let model = kernel::Model::new(
+        layout,
+        params,
+        dcell_config.alpha,
+        dcell_config.aux_reduction,
+    );
     let steps_per_epoch = train_rows.len().div_ceil(train_config.batch_size);
     let bar = ProgressBar::new((steps_per_epoch * train_config.epochs) as u64);
     bar.set_style(
@@ -334,19 +338,12 @@ fn evaluate_split(
         .progress_chars("=> "),
     );
     bar.set_prefix(format!("DCell {name}"));
-    let (model, history) = train(
-        model,
-        &train_rows,
-        &train_y,
-        train_config,
-        &device,
-        |_, loss| {
-            bar.set_message(format!("{loss:.4}"));
-            bar.inc(1);
-        },
-    );
+    let (model, history) = train(model, &train_rows, &train_y, train_config, |_, loss| {
+        bar.set_message(format!("{loss:.4}"));
+        bar.inc(1);
+    });
     bar.finish();
-    let dcell = predict(&model.valid(), &test_rows, 1024, &device);
+    let dcell = predict(&model, &test_rows, 1024);
 
     let ridge = OneHotRidge::fit(
         &pick(&split.train, &data.table_genes),

@@ -1,5 +1,7 @@
 //! `ironcell bench …`: benchmarks whose numbers go into BENCHMARKS.md.
 
+pub mod dcell;
+
 use std::{
     fs::File,
     io::{BufWriter, Write},

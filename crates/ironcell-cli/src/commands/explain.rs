@@ -1,0 +1,81 @@
+//! `ironcell explain`: the GO subsystems whose states a genotype changes most, according to a
+//! trained DCell (the "visible" part of the visible neural network).
+
+use anyhow::{bail, Result};
+use ironcell_models::dcell::{
+    kernel::Mode,
+    saved::{load, Saved},
+};
+
+use crate::args::ExplainArgs;
+
+pub fn run(args: &ExplainArgs) -> Result<()> {
+    let Saved { description, model } = load(&args.model)?;
+    let ontology = &description.ontology;
+    let index = ontology.gene_index();
+    let mut genes = Vec::with_capacity(args.genotype.len());
+    let mut unknown = Vec::new();
+    for name in &args.genotype {
+        match index.iter().find(|(g, _)| g.as_str() == name.trim()) {
+            Some((_, &i)) => genes.push(i),
+            None => unknown.push(name.as_str()),
+        }
+    }
+    if !unknown.is_empty() {
+        bail!(
+            "not in the model's gene universe (GO-annotated systematic names): {}",
+            unknown.join(", ")
+        );
+    }
+    let layout = model.layout();
+    let labels = layout.labels;
+    // Column 0: wild type; column 1: the genotype. Inference mode, so the two do not
+    // influence each other through batch statistics.
+    let act = model.forward(&[Vec::new(), genes.clone()], Mode::Inference);
+    let root = layout.terms.len() - 1;
+    let head = act.head(root, labels);
+    for (l, label) in description.labels.iter().enumerate() {
+        println!(
+            "{label}: wild type {:.4}, genotype {:.4}",
+            head[l * 2],
+            head[l * 2 + 1]
+        );
+    }
+    let contained = ontology.contained_gene_sets();
+    let mut changes: Vec<(usize, f32, f32)> = layout
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(t, term)| {
+            let states = act.states(term);
+            let sq: f32 = states
+                .chunks(2)
+                .map(|c| (c[1] - c[0]) * (c[1] - c[0]))
+                .sum();
+            let h = act.head(t, labels);
+            (t, (sq / term.width as f32).sqrt(), h[1] - h[0])
+        })
+        .collect();
+    changes.sort_by(|a, b| b.1.total_cmp(&a.1));
+    println!(
+        "\n{:>4} {:<11} {:>7} {:>6} {:>9} {:>10} {:>4}  name",
+        "rank", "subsystem", "stratum", "genes", "Δ state", "Δ head", "hit"
+    );
+    for (rank, &(t, delta, head_delta)) in changes.iter().take(args.top).enumerate() {
+        let s = &ontology.subsystems[t];
+        let hit = genes.iter().any(|g| contained[t].binary_search(g).is_ok());
+        println!(
+            "{:>4} {:<11} {:>7} {:>6} {:>9.4} {:>+10.4} {:>4}  {}",
+            rank + 1,
+            s.id,
+            s.stratum,
+            s.contained_genes,
+            delta,
+            head_delta,
+            if hit { "yes" } else { "" },
+            s.name
+        );
+    }
+    println!("\nΔ state: RMS change of the subsystem's neurons from wild type; Δ head: change of its auxiliary prediction ({}); hit: contains a perturbed gene.", description.labels.first().map_or("", String::as_str));
+    Ok(())
+}
