@@ -480,4 +480,13 @@ pub struct ExplainArgs {
     /// Subsystems to list.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// Also score every subsystem by RLIPP over this dataset's test part (first label).
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// The split whose test part the RLIPP scores use.
+    #[arg(long, default_value = "random")]
+    pub split: String,
+    /// At most this many test instances for RLIPP (half fit the ridge models, half score).
+    #[arg(long, default_value_t = 1000)]
+    pub max_instances: usize,
 }

@@ -4,13 +4,15 @@
 mod args;
 mod commands;
 mod plot;
+mod progress;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-// burn's ndarray backend allocates and frees large buffers every step; mimalloc keeps them
-// instead of returning them to the OS, which doubled training throughput here.
+// Training allocates and frees large buffers every step (burn's ndarray backend, the DCell
+// kernel's per-subsystem scratch); mimalloc keeps them instead of returning them to the OS,
+// which doubled burn's training throughput here.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -90,12 +90,7 @@ fn spec(
     genotypes: &[Vec<usize>],
     targets: &[f64],
 ) -> Value {
-    let terms: Vec<Value> = ontology
-        .subsystems
-        .iter()
-        .zip(&layout.terms)
-        .map(|(s, t)| json!({"children": s.children, "genes": s.direct_genes, "width": t.width}))
-        .collect();
+    let terms = layout.reference_terms(ontology);
     let reduction = match config.aux_reduction {
         AuxReduction::Mean => "mean",
         AuxReduction::Sum => "sum",

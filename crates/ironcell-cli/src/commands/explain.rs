@@ -1,9 +1,18 @@
 //! `ironcell explain`: the GO subsystems whose states a genotype changes most, according to a
 //! trained DCell (the "visible" part of the visible neural network).
 
-use anyhow::{bail, Result};
+use std::path::Path;
+
+use anyhow::{bail, ensure, Result};
+use ironcell_core::SystematicName;
+use ironcell_data::{
+    dataset::{read_manifest, read_split},
+    instances::Instances,
+    ontology::DcellOntology,
+};
 use ironcell_models::dcell::{
-    kernel::Mode,
+    kernel::{Mode, Model},
+    rlipp::rlipp,
     saved::{load, Saved},
 };
 
@@ -76,6 +85,77 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
             s.name
         );
     }
+    if let Some(dataset) = &args.dataset {
+        print_rlipp(&model, ontology, dataset, args)?;
+    }
     println!("\nΔ state: RMS change of the subsystem's neurons from wild type; Δ head: change of its auxiliary prediction ({}); hit: contains a perturbed gene.", description.labels.first().map_or("", String::as_str));
+    Ok(())
+}
+
+/// RLIPP of every subsystem over the test part of `dataset`'s split (first label).
+fn print_rlipp(
+    model: &Model<f32>,
+    ontology: &DcellOntology,
+    dataset: &Path,
+    args: &ExplainArgs,
+) -> Result<()> {
+    let manifest = read_manifest(dataset)?;
+    let instances = Instances::open(&dataset.join("instances.arrow"))?;
+    let split = read_split(&dataset.join("splits.arrow"), &args.split)?;
+    let index = ontology.gene_index();
+    let to_model: Vec<Option<usize>> = manifest
+        .genes
+        .iter()
+        .map(|g: &SystematicName| index.get(g).copied())
+        .collect();
+    let (mut genotypes, mut y) = (Vec::new(), Vec::new());
+    for &i in split.test.iter().take(args.max_instances) {
+        let value = f64::from(instances.label(0, i).value);
+        if value.is_finite() {
+            genotypes.push(
+                instances
+                    .genes(i)
+                    .iter()
+                    .filter_map(|&g| to_model[g as usize])
+                    .collect::<Vec<usize>>(),
+            );
+            y.push(value);
+        }
+    }
+    ensure!(
+        genotypes.len() >= 20,
+        "{}: only {} test instances with a {} value; RLIPP needs at least 20",
+        dataset.display(),
+        genotypes.len(),
+        manifest.labels.first().map_or("", String::as_str)
+    );
+    let scores = rlipp(model, &genotypes, &y, 1e-2);
+    let mut ranked: Vec<(usize, f64)> = scores
+        .iter()
+        .enumerate()
+        .filter_map(|(t, s)| s.map(|s| (t, s)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    println!(
+        "\nRLIPP over {} test instances of split {} ({} subsystems scored), highest first:",
+        genotypes.len(),
+        args.split,
+        ranked.len()
+    );
+    println!(
+        "{:>4} {:<11} {:>7} {:>9}  name",
+        "rank", "subsystem", "stratum", "RLIPP"
+    );
+    for (rank, &(t, score)) in ranked.iter().take(args.top).enumerate() {
+        let s = &ontology.subsystems[t];
+        println!(
+            "{:>4} {:<11} {:>7} {:>+9.3}  {}",
+            rank + 1,
+            s.id,
+            s.stratum,
+            score,
+            s.name
+        );
+    }
     Ok(())
 }

@@ -9,7 +9,6 @@ use std::{
 };
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use ironcell_core::Experiment;
 use ironcell_data::{
     labels::{LabelPolicy, LabelTable},
@@ -33,7 +32,7 @@ use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use crate::{args::QuickstartArgs, commands::ontology::print_table, plot};
+use crate::{args::QuickstartArgs, commands::ontology::print_table, plot, progress};
 
 const SMF_XLSX: &str = "screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx";
 const KUZMIN_TSV: &str = "screens/kuzmin2018-subset/unique_triples.tsv.gz";
@@ -328,16 +327,8 @@ fn evaluate_split(
         dcell_config.alpha,
         dcell_config.aux_reduction,
     );
-    let steps_per_epoch = train_rows.len().div_ceil(train_config.batch_size);
-    let bar = ProgressBar::new((steps_per_epoch * train_config.epochs) as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix:>14} [{bar:30}] {pos}/{len} steps, loss {msg} ({eta})",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
-    );
-    bar.set_prefix(format!("DCell {name}"));
+    let steps = train_rows.len().div_ceil(train_config.batch_size) * train_config.epochs;
+    let bar = progress::training(steps, format!("DCell {name}"));
     let (model, history) = train(model, &train_rows, &train_y, train_config, |_, loss| {
         bar.set_message(format!("{loss:.4}"));
         bar.inc(1);

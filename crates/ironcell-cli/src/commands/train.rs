@@ -4,7 +4,6 @@
 use std::{fs, sync::Arc};
 
 use anyhow::{ensure, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use ironcell_data::{
     dataset::{read_manifest, read_split},
     instances::Instances,
@@ -22,7 +21,10 @@ use ironcell_models::{
 use ironcell_sources::reference::Reference;
 use serde_json::json;
 
-use crate::args::{Reduction, TrainArgs};
+use crate::{
+    args::{Reduction, TrainArgs},
+    progress,
+};
 
 impl From<Reduction> for AuxReduction {
     fn from(r: Reduction) -> Self {
@@ -137,15 +139,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             seed: args.seed,
         };
         let steps = split.train.len().div_ceil(args.batch_size) * args.epochs;
-        let bar = ProgressBar::new(steps as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>14} [{bar:30}] {pos}/{len} steps, loss {msg} ({eta})",
-            )
-            .expect("static template")
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(format!("DCell {name}"));
+        let bar = progress::training(steps, format!("DCell {name}"));
         let (model, history) = train(
             model,
             &pick(&split.train),

@@ -122,6 +122,25 @@ impl Layout {
         }
     }
 
+    /// Each subsystem's children (indices of terms), recovered from its input rows.
+    pub fn children(&self) -> Vec<Vec<usize>> {
+        let mut owner = vec![usize::MAX; self.rows];
+        for (t, term) in self.terms.iter().enumerate() {
+            owner[term.output_rows()].fill(t);
+        }
+        self.terms
+            .iter()
+            .map(|term| {
+                let mut children: Vec<usize> = term.inputs[..term.child_inputs]
+                    .iter()
+                    .map(|&r| owner[r as usize])
+                    .collect();
+                children.dedup();
+                children
+            })
+            .collect()
+    }
+
     /// Hidden neurons over all subsystems.
     pub fn neurons(&self) -> usize {
         self.rows - self.genes
@@ -145,6 +164,20 @@ impl Layout {
             .iter()
             .map(|t| 6.0 * (t.width * (t.inputs.len() + self.labels)) as f64 * batch as f64)
             .sum()
+    }
+
+    /// The subsystems as the reference implementations read them (the PyTorch benchmark
+    /// script and the NumPy parity reference): per subsystem, in execution order, the indices
+    /// of its children, its directly annotated genes and its width.
+    pub fn reference_terms(&self, ontology: &DcellOntology) -> Vec<serde_json::Value> {
+        ontology
+            .subsystems
+            .iter()
+            .zip(&self.terms)
+            .map(|(s, t)| {
+                serde_json::json!({"children": s.children, "genes": s.direct_genes, "width": t.width})
+            })
+            .collect()
     }
 
     /// Fresh parameters: weights and heads uniform in ±`init_scale`, γ = 1, β = 0, head

@@ -40,6 +40,7 @@ pub mod grouped;
 pub mod kernel;
 pub mod layout;
 pub mod real;
+pub mod rlipp;
 pub mod saved;
 
 pub use layout::Layout;

@@ -121,12 +121,7 @@ fn torch_spec(
     genotypes: &[Vec<usize>],
     targets: &[f32],
 ) -> Value {
-    let terms: Vec<Value> = ontology
-        .subsystems
-        .iter()
-        .zip(&layout.terms)
-        .map(|(s, t)| json!({"children": s.children, "genes": s.direct_genes, "width": t.width}))
-        .collect();
+    let terms = layout.reference_terms(ontology);
     let strata: Vec<[usize; 2]> = layout.strata.iter().map(|r| [r.start, r.end]).collect();
     json!({
         "genes": layout.genes, "seed": config.seed, "init_scale": config.init_scale,
