@@ -462,6 +462,10 @@ pub struct TrainArgs {
     /// How the auxiliary losses are combined.
     #[arg(long, value_enum, default_value_t = Reduction::Mean)]
     pub aux_reduction: Reduction,
+    /// Count only genes perturbed somewhere in the dataset towards the containment threshold
+    /// (the paper's rule, with `--min-genes 6`); by default every annotated gene counts.
+    #[arg(long)]
+    pub contain_disrupted: bool,
     /// Reference bundle (GO and annotations).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
     pub reference: PathBuf,

@@ -39,6 +39,11 @@ pub struct OntologyConfig {
     pub min_genes: usize,
     /// Evidence codes whose annotations are dropped first.
     pub drop_evidence: Vec<String>,
+    /// When set, the containment threshold counts only these genes: the paper's rule (6
+    /// genes *disrupted in the available genotypes*). When unset, every annotated gene
+    /// counts (TorchCell's rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containment_genes: Option<BTreeSet<SystematicName>>,
 }
 
 impl Default for OntologyConfig {
@@ -46,6 +51,7 @@ impl Default for OntologyConfig {
         Self {
             min_genes: 4,
             drop_evidence: vec!["IGI".to_owned()],
+            containment_genes: None,
         }
     }
 }
@@ -325,18 +331,40 @@ pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
     stages.push(graph.count("without redundant terms"));
 
     // 3. Containment, smallest terms first: their genes move up before their parents are judged.
+    // Counted over every gene, or over the genes the genotypes disrupt.
+    let counted: Vec<u64> = match &config.containment_genes {
+        None => vec![u64::MAX; graph.words],
+        Some(set) => {
+            let mut bits = vec![0u64; graph.words];
+            for g in set.iter().filter_map(|g| gene_index.get(g)) {
+                bits[g / 64] |= 1 << (g % 64);
+            }
+            bits
+        }
+    };
     let contained = graph.contained();
     let mut small: Vec<(usize, String)> = graph
         .nodes
         .keys()
-        .map(|id| (popcount(&contained[id.as_str()]), id.clone()))
+        .map(|id| {
+            let bits = &contained[id.as_str()];
+            let n = bits
+                .iter()
+                .zip(&counted)
+                .map(|(b, c)| (b & c).count_ones() as usize)
+                .sum();
+            (n, id.clone())
+        })
         .filter(|(n, _)| *n < config.min_genes)
         .collect();
     small.sort();
     for (_, id) in small {
         graph.remove(&id);
     }
-    stages.push(graph.count(&format!("with at least {} genes", config.min_genes)));
+    stages.push(graph.count(&match &config.containment_genes {
+        None => format!("with at least {} genes", config.min_genes),
+        Some(_) => format!("with at least {} disrupted genes", config.min_genes),
+    }));
 
     // Root above every parentless term.
     let tops: Vec<String> = graph
@@ -477,6 +505,27 @@ mod tests {
             .position(|s| s.id == "GO:0000003")
             .unwrap();
         assert_eq!(t1.children, [t3]);
+    }
+
+    #[test]
+    fn containment_can_count_only_disrupted_genes() {
+        // Only A, B, D and E are disrupted: T4 counts 2 and T3 3 (C does not count), both
+        // under 4; T2 and T1 count 4.
+        let disrupted = ["YAL001C", "YAL002W", "YAL004W", "YAL005C"]
+            .map(|g| g.parse::<SystematicName>().unwrap())
+            .into_iter()
+            .collect();
+        let config = OntologyConfig {
+            min_genes: 4,
+            containment_genes: Some(disrupted),
+            ..OntologyConfig::default()
+        };
+        let o = build(&reference(), &config);
+        let ids: Vec<&str> = o.subsystems.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["GO:0000002", "GO:0000001", ROOT_ID]);
+        assert_eq!(o.stages[3].stage, "with at least 4 disrupted genes");
+        // Every gene stays in the hierarchy, disrupted or not.
+        assert_eq!(o.subsystems[0].contained_genes, 5);
     }
 
     #[test]

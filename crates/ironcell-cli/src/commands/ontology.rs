@@ -13,6 +13,7 @@ impl OntologyFilterArgs {
         OntologyConfig {
             min_genes: self.min_genes,
             drop_evidence: self.drop_evidence.clone(),
+            containment_genes: None,
         }
     }
 }

@@ -51,7 +51,32 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let manifest = read_manifest(&args.dataset)?;
     let instances = Instances::open(&args.dataset.join("instances.arrow"))?;
     let reference = Reference::read(&args.reference)?;
-    let ontology = ontology::build(&reference, &args.filter.config());
+    let mut filter = args.filter.config();
+    if args.contain_disrupted {
+        let mut disrupted = vec![false; manifest.genes.len()];
+        for i in 0..instances.len() {
+            for &g in instances.genes(i) {
+                disrupted[g as usize] = true;
+            }
+        }
+        filter.containment_genes = Some(
+            manifest
+                .genes
+                .iter()
+                .zip(&disrupted)
+                .filter(|(_, &d)| d)
+                .map(|(g, _)| g.clone())
+                .collect(),
+        );
+    }
+    let ontology = ontology::build(&reference, &filter);
+    if let Some(stage) = ontology
+        .stages
+        .iter()
+        .find(|s| s.stage.contains("disrupted"))
+    {
+        println!("ontology: {} terms {}", stage.terms, stage.stage);
+    }
     let labels = manifest.labels.clone();
     let n_labels = labels.len();
     ensure!(

@@ -24,7 +24,8 @@
 //!     vec![term("GO:0000001", &[]), term("GO:0000002", &["GO:0000001"])],
 //!     vec![annotation("YAL001C", "GO:0000002", "IMP"), annotation("YAL002W", "GO:0000001", "IMP")],
 //! );
-//! let ontology = build(&go, &OntologyConfig { min_genes: 1, drop_evidence: vec![] });
+//! let filters = OntologyConfig { min_genes: 1, drop_evidence: vec![], containment_genes: None };
+//! let ontology = build(&go, &filters);
 //! let config = DcellConfig::default();
 //! let layout = Arc::new(Layout::new(&ontology, &config, 1));
 //! let params = layout.init_parameters(&config);
@@ -147,6 +148,7 @@ pub(crate) mod test_support {
             &OntologyConfig {
                 min_genes: 1,
                 drop_evidence: vec![],
+                containment_genes: None,
             },
         )
     }
