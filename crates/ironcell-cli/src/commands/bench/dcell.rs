@@ -270,7 +270,12 @@ pub fn run(args: &BenchDcellArgs) -> Result<()> {
         "\n{:<46} {:>10} {:>14} {:>9}",
         "engine", "step (s)", "genotypes/s", "GFLOP/s"
     );
-    let reference_rate = timings.last().map(|t| args.batch as f64 / t.median());
+    // The PyTorch reference, when it ran, is the last engine.
+    let reference_rate = args
+        .python
+        .as_ref()
+        .and_then(|_| timings.last())
+        .map(|t| args.batch as f64 / t.median());
     let mut rows = Vec::new();
     for t in &timings {
         let median = t.median();
