@@ -337,6 +337,11 @@ pub struct ReferenceBuildArgs {
     /// Yeast Deletion Project table (`Deletion_primers_PCR_sizes.txt`, optionally gzip).
     #[arg(long)]
     pub deletion_table: PathBuf,
+    /// Take GO annotations from this GAF 2.x file (SGD's `gene_association.sgd`, optionally
+    /// gzip) instead of GenBank's qualifiers: GAF lines carry dates, which the ontology's
+    /// `--annotated-before` cut-off needs.
+    #[arg(long)]
+    pub gaf: Option<PathBuf>,
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,
@@ -356,6 +361,10 @@ pub struct OntologyFilterArgs {
     /// Evidence codes whose annotations are removed first (repeatable).
     #[arg(long = "drop-evidence", default_values_t = vec!["IGI".to_owned()])]
     pub drop_evidence: Vec<String>,
+    /// Keep only annotations made before this date (YYYYMMDD); needs a bundle built with
+    /// `--gaf` (undated annotations are dropped under a cut-off).
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub annotated_before: Option<u32>,
 }
 
 #[derive(Debug, Args)]

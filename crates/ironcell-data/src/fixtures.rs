@@ -31,6 +31,7 @@ pub fn annotation(gene: &str, term: &str, evidence: &str) -> Annotation {
         aspect: Aspect::BiologicalProcess,
         evidence: evidence.into(),
         pmid: None,
+        date: None,
     }
 }
 

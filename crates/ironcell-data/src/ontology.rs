@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ironcell_core::SystematicName;
-use ironcell_sources::reference::Reference;
+use ironcell_sources::reference::{Annotation, Reference};
 use serde::{Deserialize, Serialize};
 
 /// The id of the root added above BP, MF and CC.
@@ -44,6 +44,10 @@ pub struct OntologyConfig {
     /// counts (TorchCell's rule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub containment_genes: Option<BTreeSet<SystematicName>>,
+    /// When set, only annotations dated before this day (YYYYMMDD) are used, as the paper
+    /// froze GO at a date; undated annotations are then dropped too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotated_before: Option<u32>,
 }
 
 impl Default for OntologyConfig {
@@ -52,6 +56,7 @@ impl Default for OntologyConfig {
             min_genes: 4,
             drop_evidence: vec!["IGI".to_owned()],
             containment_genes: None,
+            annotated_before: None,
         }
     }
 }
@@ -245,7 +250,7 @@ fn popcount(bits: &[u64]) -> usize {
 /// ```
 /// use std::path::Path;
 /// use ironcell_data::ontology::{build, OntologyConfig};
-/// use ironcell_sources::reference::Reference;
+/// use ironcell_sources::reference::{Annotation, Reference};
 ///
 /// let reference = Reference::read(Path::new("../../data/reference"))?;
 /// let ontology = build(&reference, &OntologyConfig::default());
@@ -254,8 +259,16 @@ fn popcount(bits: &[u64]) -> usize {
 /// # Ok::<(), ironcell_sources::Error>(())
 /// ```
 pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
-    let gene_set: BTreeSet<&SystematicName> =
-        reference.annotations.iter().map(|a| &a.gene).collect();
+    // The date cut-off comes first: a gene annotated only later is not in the universe.
+    let annotations: Vec<&Annotation> = reference
+        .annotations
+        .iter()
+        .filter(|a| match config.annotated_before {
+            None => true,
+            Some(day) => a.date.is_some_and(|d| d < day),
+        })
+        .collect();
+    let gene_set: BTreeSet<&SystematicName> = annotations.iter().map(|a| &a.gene).collect();
     let genes: Vec<SystematicName> = gene_set.into_iter().cloned().collect();
     let gene_index: HashMap<&SystematicName, usize> =
         genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
@@ -292,17 +305,20 @@ pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
         nodes,
         words: genes.len().div_ceil(64).max(1),
     };
-    for a in &reference.annotations {
+    for a in &annotations {
         if let Some(node) = graph.nodes.get_mut(&a.term) {
             node.direct.insert(gene_index[&a.gene]);
         }
     }
     graph.prune_empty();
-    let mut stages = vec![graph.count("GO with annotated genes")];
+    let mut stages = vec![graph.count(&match config.annotated_before {
+        None => "GO with annotated genes".to_owned(),
+        Some(day) => format!("GO with genes annotated before {day}"),
+    })];
 
     // 1. Evidence removal: a gene–term pair survives if any other evidence supports it.
     let mut kept: BTreeSet<(&str, usize)> = BTreeSet::new();
-    for a in &reference.annotations {
+    for a in &annotations {
         if !config.drop_evidence.contains(&a.evidence) {
             kept.insert((a.term.as_str(), gene_index[&a.gene]));
         }
@@ -526,6 +542,30 @@ mod tests {
         assert_eq!(o.stages[3].stage, "with at least 4 disrupted genes");
         // Every gene stays in the hierarchy, disrupted or not.
         assert_eq!(o.subsystems[0].contained_genes, 5);
+    }
+
+    #[test]
+    fn a_date_cut_off_keeps_earlier_annotations_only() {
+        let mut r = reference();
+        // A B C annotated in 2010, everything else in 2020 or undated.
+        for a in &mut r.annotations {
+            a.date = match a.gene.as_str() {
+                "YAL001C" | "YAL002W" | "YAL003W" => Some(20100101),
+                "YAL004W" => None,
+                _ => Some(20200101),
+            };
+        }
+        let config = OntologyConfig {
+            min_genes: 3,
+            annotated_before: Some(20150101),
+            ..OntologyConfig::default()
+        };
+        let o = build(&r, &config);
+        assert_eq!(o.genes.len(), 3);
+        assert_eq!(o.stages[0].stage, "GO with genes annotated before 20150101");
+        // T4 (A B C) is the only annotated term; its ancestors hold nothing of their own.
+        let ids: Vec<&str> = o.subsystems.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["GO:0000004", ROOT_ID]);
     }
 
     #[test]

@@ -78,7 +78,7 @@ fn random_ontology(terms: usize, genes: usize, seed: u64) -> DcellOntology {
         &OntologyConfig {
             min_genes: 2,
             drop_evidence: vec![],
-            containment_genes: None,
+            ..OntologyConfig::default()
         },
     )
 }

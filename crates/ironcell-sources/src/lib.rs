@@ -24,6 +24,7 @@ pub mod deletion;
 mod error;
 pub mod essentiality;
 pub mod fetch;
+pub mod gaf;
 pub mod genbank;
 pub mod kuzmin2018;
 pub mod kuzmin2020;

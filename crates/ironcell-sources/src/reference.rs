@@ -5,7 +5,8 @@
 //! Layout of a bundle directory (all text, gzip-compressed, readable by any tool):
 //! - `genes.tsv.gz`: `systematic_name, standard_name, synonyms (;-joined), chromosome, strand
 //!   (+/-), start, end, essential (1/0/NA), cds`.
-//! - `go_annotations.tsv.gz`: `systematic_name, go_id, aspect (P/F/C), evidence, pmid`.
+//! - `go_annotations.tsv.gz`: `systematic_name, go_id, aspect (P/F/C), evidence, pmid`, and
+//!   `date` (YYYYMMDD) when the annotations came from a GAF file (GenBank's carry no dates).
 //! - `go.obo.gz`: the live GO terms that annotations reach, with all their ancestors.
 
 use std::{
@@ -19,10 +20,12 @@ use flate2::{write::GzEncoder, Compression};
 use ironcell_core::SystematicName;
 
 use crate::{
-    deletion,
+    deletion, gaf,
     genbank::{self, Aspect, Strand},
     lines::Lines,
-    obo, open_maybe_gzip, Error,
+    obo, open_maybe_gzip,
+    report::RecordReader,
+    Error,
 };
 
 /// A gene of the reference.
@@ -61,6 +64,8 @@ pub struct Annotation {
     pub evidence: String,
     /// Supporting publication.
     pub pmid: Option<u32>,
+    /// When the annotation was made (YYYYMMDD), where the source says.
+    pub date: Option<u32>,
 }
 
 /// Counts from assembling a reference, for the user and the provenance note.
@@ -82,6 +87,10 @@ pub struct BuildReport {
     pub deletion_orfs_unmatched: usize,
     /// GO terms kept (annotated terms and their ancestors).
     pub terms: usize,
+    /// GAF lines with a `NOT` qualifier, left out.
+    pub gaf_negated: usize,
+    /// GAF lines whose object names no gene of the GenBank files.
+    pub gaf_unmapped: usize,
 }
 
 /// Genes, GO terms and annotations.
@@ -98,11 +107,14 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// Assembles a reference from GenBank files, a GO OBO file and the deletion table.
+    /// Assembles a reference from GenBank files, a GO OBO file and the deletion table. With
+    /// `gaf_path`, GO annotations come from that GAF file (with their dates) instead of
+    /// GenBank's GO qualifiers.
     pub fn from_sources(
         genbank_files: &[impl AsRef<Path>],
         obo_path: &Path,
         deletion_path: &Path,
+        gaf_path: Option<&Path>,
     ) -> Result<(Self, BuildReport), Error> {
         let mut report = BuildReport::default();
         let mut genes: BTreeMap<SystematicName, Gene> = BTreeMap::new();
@@ -118,7 +130,14 @@ impl Reference {
                         report.non_orf_loci += 1;
                         continue;
                     };
-                    raw_annotations.extend(locus.go.iter().map(|a| (name.clone(), a.clone())));
+                    raw_annotations.extend(locus.go.iter().map(|a| Annotation {
+                        gene: name.clone(),
+                        term: a.term.clone(),
+                        aspect: a.aspect,
+                        evidence: a.evidence.clone(),
+                        pmid: a.pmid,
+                        date: None,
+                    }));
                     genes.insert(
                         name.clone(),
                         Gene {
@@ -137,6 +156,9 @@ impl Reference {
             }
         }
         report.genes = genes.len();
+        if let Some(path) = gaf_path {
+            raw_annotations = gaf_annotations(path, &genes, &mut report)?;
+        }
 
         let obo_name = obo_path.display().to_string();
         let mut obo_reader = obo::Reader::new(open_maybe_gzip(obo_path)?, obo_name.clone());
@@ -156,21 +178,16 @@ impl Reference {
         }
 
         let mut annotations = BTreeSet::new();
-        for (gene, a) in raw_annotations {
+        for mut a in raw_annotations {
             let Some(&id) = primary.get(a.term.as_str()) else {
                 report.dropped_unknown_terms += 1;
                 continue;
             };
             if id != a.term {
                 report.remapped_alt_ids += 1;
+                a.term = id.to_owned();
             }
-            annotations.insert(Annotation {
-                gene,
-                term: id.to_owned(),
-                aspect: a.aspect,
-                evidence: a.evidence,
-                pmid: a.pmid,
-            });
+            annotations.insert(a);
         }
         report.annotations = annotations.len();
 
@@ -241,11 +258,15 @@ impl Reference {
             }
             Ok(())
         })?;
+        // The date column only when some annotation has a date, so GenBank-built bundles keep
+        // their five columns.
+        let dated = self.annotations.iter().any(|a| a.date.is_some());
         write_gz(dir, "go_annotations.tsv.gz", |out| {
-            writeln!(out, "systematic_name\tgo_id\taspect\tevidence\tpmid")?;
+            write!(out, "systematic_name\tgo_id\taspect\tevidence\tpmid")?;
+            writeln!(out, "{}", if dated { "\tdate" } else { "" })?;
             for a in &self.annotations {
                 let pmid = a.pmid.map(|p| p.to_string()).unwrap_or_default();
-                writeln!(
+                write!(
                     out,
                     "{}\t{}\t{}\t{}\t{}",
                     a.gene,
@@ -254,6 +275,11 @@ impl Reference {
                     a.evidence,
                     pmid
                 )?;
+                match (dated, a.date) {
+                    (false, _) => writeln!(out)?,
+                    (true, Some(d)) => writeln!(out, "\t{d}")?,
+                    (true, None) => writeln!(out, "\t")?,
+                }
             }
             Ok(())
         })?;
@@ -323,9 +349,9 @@ impl Reference {
         expect_header(&mut lines, &mut buf, "systematic_name\tgo_id")?;
         while lines.next_into(&mut buf)? {
             let f: Vec<&str> = buf.split('\t').collect();
-            if f.len() != 5 {
+            if f.len() != 5 && f.len() != 6 {
                 return Err(lines.error(format!(
-                    "expected 5 tab-separated fields, found {}",
+                    "expected 5 or 6 tab-separated fields, found {}",
                     f.len()
                 )));
             }
@@ -340,12 +366,20 @@ impl Reference {
                         lines.error(format!("pmid: expected a number, found {p:?}"))
                     })?),
                 };
+            let date =
+                match f.get(5) {
+                    None | Some(&"") => None,
+                    Some(d) => Some(d.parse().map_err(|_| {
+                        lines.error(format!("date: expected YYYYMMDD, found {d:?}"))
+                    })?),
+                };
             annotations.push(Annotation {
                 gene,
                 term: f[1].to_owned(),
                 aspect,
                 evidence: f[3].to_owned(),
                 pmid,
+                date,
             });
         }
 
@@ -360,6 +394,49 @@ impl Reference {
             go_version,
         })
     }
+}
+
+/// GO annotations of a GAF file, mapped to the reference's genes: the first synonym or symbol
+/// that is one of their systematic names, else a standard name. `NOT` lines are left out.
+fn gaf_annotations(
+    path: &Path,
+    genes: &BTreeMap<SystematicName, Gene>,
+    report: &mut BuildReport,
+) -> Result<Vec<Annotation>, Error> {
+    let by_standard: HashMap<&str, &SystematicName> = genes
+        .values()
+        .filter_map(|g| Some((g.standard_name.as_deref()?, &g.systematic_name)))
+        .collect();
+    let mut reader = gaf::Reader::new(open_maybe_gzip(path)?, &path.display().to_string());
+    let mut out = Vec::new();
+    while let Some(r) = reader.next_record()? {
+        if r.negated {
+            report.gaf_negated += 1;
+            continue;
+        }
+        let systematic = r
+            .synonyms
+            .iter()
+            .chain(std::iter::once(&r.symbol))
+            .find_map(|n| {
+                let name = n.parse::<SystematicName>().ok()?;
+                genes.get_key_value(&name).map(|(k, _)| k)
+            })
+            .or_else(|| by_standard.get(r.symbol.as_str()).copied());
+        let Some(gene) = systematic else {
+            report.gaf_unmapped += 1;
+            continue;
+        };
+        out.push(Annotation {
+            gene: gene.clone(),
+            term: r.term,
+            aspect: r.aspect,
+            evidence: r.evidence,
+            pmid: r.pmid,
+            date: Some(r.date),
+        });
+    }
+    Ok(out)
 }
 
 fn expect_header<R: BufRead>(
@@ -388,4 +465,69 @@ fn write_gz(
         Ok(())
     };
     write().map_err(|e| Error::io(&path.display().to_string(), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gene(name: &str, standard: Option<&str>) -> Gene {
+        Gene {
+            systematic_name: name.parse().unwrap(),
+            standard_name: standard.map(str::to_owned),
+            synonyms: vec![],
+            chromosome: "I".into(),
+            strand: Strand::Forward,
+            start: 1,
+            end: 2,
+            essential: None,
+            cds: None,
+        }
+    }
+
+    #[test]
+    fn gaf_annotations_map_names_keep_dates_and_survive_the_bundle() {
+        let genes: BTreeMap<SystematicName, Gene> = [
+            gene("YAL001C", Some("TFC3")),
+            gene("YAL002W", Some("VPS8")),
+            gene("YAL003W", Some("EFB1")),
+        ]
+        .into_iter()
+        .map(|g| (g.systematic_name.clone(), g))
+        .collect();
+        let mut report = BuildReport::default();
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gene_association.sgd");
+        // The fixture's row with a bad date stops the read: GAF input is strict.
+        let err = gaf_annotations(&fixture, &genes, &mut report).unwrap_err();
+        assert!(err.to_string().contains("YYYYMMDD"), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let good: String = std::fs::read_to_string(&fixture)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("\t2009\t"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let path = dir.path().join("gene_association.sgd");
+        std::fs::write(&path, good).unwrap();
+        let mut report = BuildReport::default();
+        let annotations = gaf_annotations(&path, &genes, &mut report).unwrap();
+        // TFC3 and VPS8 map through their synonyms; EFB1's line is NOT; CNE1 is unknown.
+        assert_eq!(annotations.len(), 2);
+        assert_eq!((report.gaf_negated, report.gaf_unmapped), (1, 1));
+        assert_eq!(annotations[0].gene.as_str(), "YAL001C");
+        assert_eq!(annotations[1].date, Some(20190101));
+
+        let reference = Reference {
+            genes: genes.into_values().collect(),
+            terms: vec![],
+            annotations,
+            go_version: "test".into(),
+        };
+        let bundle = dir.path().join("bundle");
+        reference.write(&bundle).unwrap();
+        let back = Reference::read(&bundle).unwrap();
+        assert_eq!(back.annotations, reference.annotations);
+    }
 }

@@ -145,6 +145,19 @@ impl<R: Read> Delimited<R> {
         Self::new(inner, name, b'\t', false)
     }
 
+    /// Tab-separated, unquoted, skipping lines that start with `comment` (GAF's `!`).
+    pub(crate) fn tsv_with_comments(inner: R, name: &str, comment: u8) -> Self {
+        let mut table = Self::new(inner, name, b'\t', false);
+        table.reader = csv::ReaderBuilder::new()
+            .delimiter(b'\t')
+            .quoting(false)
+            .comment(Some(comment))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(table.reader.into_inner());
+        table
+    }
+
     /// Separated by single spaces, unquoted (STRING's tables).
     pub(crate) fn space_separated(inner: R, name: &str) -> Self {
         Self::new(inner, name, b' ', false)

@@ -14,6 +14,7 @@ impl OntologyFilterArgs {
             min_genes: self.min_genes,
             drop_evidence: self.drop_evidence.clone(),
             containment_genes: None,
+            annotated_before: self.annotated_before,
         }
     }
 }

@@ -28,7 +28,8 @@ pub fn build(args: &ReferenceBuildArgs) -> Result<()> {
             args.genbank.display()
         );
     }
-    let (reference, report) = Reference::from_sources(&files, &args.obo, &args.deletion_table)?;
+    let (reference, report) =
+        Reference::from_sources(&files, &args.obo, &args.deletion_table, args.gaf.as_deref())?;
     reference.write(&args.out)?;
     let provenance = provenance(&files, args, &reference, &report);
     let path = args.out.join("PROVENANCE.md");
@@ -38,6 +39,11 @@ pub fn build(args: &ReferenceBuildArgs) -> Result<()> {
     println!("  loci read            {:>7}", report.loci);
     println!("  genes (ORFs)         {:>7}", report.genes);
     println!("  non-ORF loci skipped {:>7}", report.non_orf_loci);
+    if let Some(gaf) = &args.gaf {
+        println!("  GO annotations from  {}", gaf.display());
+        println!("  GAF NOT lines        {:>7}", report.gaf_negated);
+        println!("  GAF unmapped objects {:>7}", report.gaf_unmapped);
+    }
     println!("  GO annotations       {:>7}", report.annotations);
     println!("  alt ids remapped     {:>7}", report.remapped_alt_ids);
     println!("  unknown/obsolete GO  {:>7}", report.dropped_unknown_terms);

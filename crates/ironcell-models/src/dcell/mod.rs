@@ -24,7 +24,7 @@
 //!     vec![term("GO:0000001", &[]), term("GO:0000002", &["GO:0000001"])],
 //!     vec![annotation("YAL001C", "GO:0000002", "IMP"), annotation("YAL002W", "GO:0000001", "IMP")],
 //! );
-//! let filters = OntologyConfig { min_genes: 1, drop_evidence: vec![], containment_genes: None };
+//! let filters = OntologyConfig { min_genes: 1, drop_evidence: vec![], ..Default::default() };
 //! let ontology = build(&go, &filters);
 //! let config = DcellConfig::default();
 //! let layout = Arc::new(Layout::new(&ontology, &config, 1));
@@ -148,7 +148,7 @@ pub(crate) mod test_support {
             &OntologyConfig {
                 min_genes: 1,
                 drop_evidence: vec![],
-                containment_genes: None,
+                ..OntologyConfig::default()
             },
         )
     }
