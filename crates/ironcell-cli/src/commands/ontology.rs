@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use ironcell_data::ontology::{self, DcellOntology, OntologyConfig};
 use ironcell_sources::reference::Reference;
 
@@ -19,9 +19,23 @@ impl OntologyFilterArgs {
     }
 }
 
+/// Builds the DCell ontology, refusing a date cut-off on a bundle without annotation dates
+/// (which would silently keep nothing).
+pub fn build(reference: &Reference, config: &OntologyConfig) -> Result<DcellOntology> {
+    if let Some(day) = config.annotated_before {
+        ensure!(
+            reference.annotations.iter().any(|a| a.date.is_some()),
+            "--annotated-before {day}: this reference bundle's GO annotations have no dates \
+             (GenBank qualifiers carry none); rebuild it with `ironcell reference build --gaf \
+             gene_association.sgd`"
+        );
+    }
+    Ok(ontology::build(reference, config))
+}
+
 pub fn dcell(args: &OntologyDcellArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
-    let ontology = ontology::build(&reference, &args.filter.config());
+    let ontology = build(&reference, &args.filter.config())?;
     print_table(&ontology);
     let json = serde_json::to_vec(&ontology)?;
     fs::write(&args.out, json).with_context(|| format!("writing {}", args.out.display()))?;

@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use ironcell_core::Experiment;
 use ironcell_data::{
     labels::{LabelPolicy, LabelTable},
-    ontology::{self, DcellOntology},
+    ontology::DcellOntology,
     screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET, KUZMIN2018_SUBSET_DATASETS},
     split::{gene_disjoint_split, random_split, Split, SplitFractions},
 };
@@ -32,7 +32,11 @@ use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use crate::{args::QuickstartArgs, commands::ontology::print_table, plot, progress};
+use crate::{
+    args::QuickstartArgs,
+    commands::ontology::{build as build_ontology, print_table},
+    plot, progress,
+};
 
 const SMF_XLSX: &str = "screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx";
 const KUZMIN_TSV: &str = "screens/kuzmin2018-subset/unique_triples.tsv.gz";
@@ -49,7 +53,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         reference.terms.len(),
         reference.go_version
     );
-    let ontology = ontology::build(&reference, &args.filter.config());
+    let ontology = build_ontology(&reference, &args.filter.config())?;
     print_table(&ontology);
 
     let (experiments, selections) = read_screens(&args.data)?;

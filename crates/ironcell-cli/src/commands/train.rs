@@ -7,7 +7,6 @@ use anyhow::{ensure, Context, Result};
 use ironcell_data::{
     dataset::{read_manifest, read_split},
     instances::Instances,
-    ontology,
 };
 use ironcell_models::{
     dcell::{
@@ -23,7 +22,7 @@ use serde_json::json;
 
 use crate::{
     args::{Reduction, TrainArgs},
-    progress,
+    commands, progress,
 };
 
 impl From<Reduction> for AuxReduction {
@@ -69,7 +68,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 .collect(),
         );
     }
-    let ontology = ontology::build(&reference, &filter);
+    let ontology = commands::ontology::build(&reference, &filter)?;
     if let Some(stage) = ontology
         .stages
         .iter()

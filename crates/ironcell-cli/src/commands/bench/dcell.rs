@@ -9,7 +9,7 @@ use burn::{
     prelude::*,
     tensor::backend::AutodiffBackend,
 };
-use ironcell_data::ontology::{self, DcellOntology};
+use ironcell_data::ontology::DcellOntology;
 use ironcell_models::{
     dcell::{gemm::peak_gflops, grouped, kernel, DcellConfig, Layout},
     optim::AdamW,
@@ -20,7 +20,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-use crate::args::{BenchDcellArgs, BenchDevice};
+use crate::{
+    args::{BenchDcellArgs, BenchDevice},
+    commands,
+};
 
 const LEARNING_RATE: f64 = 1e-3;
 const WEIGHT_DECAY: f64 = 1e-4;
@@ -194,7 +197,7 @@ fn time_cuda(_: &Layout, _: &DcellConfig, _: &[Vec<usize>], _: &[f32], _: usize)
 
 pub fn run(args: &BenchDcellArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
-    let ontology = ontology::build(&reference, &args.filter.config());
+    let ontology = commands::ontology::build(&reference, &args.filter.config())?;
     let config = DcellConfig {
         width_rule: args.width.into(),
         ..DcellConfig::default()
