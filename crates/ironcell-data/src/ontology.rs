@@ -152,6 +152,13 @@ impl DcellOntology {
     pub fn gene_index(&self) -> HashMap<&SystematicName, usize> {
         self.genes.iter().enumerate().map(|(i, g)| (g, i)).collect()
     }
+
+    /// For each of `genes` (another gene universe, e.g. a dataset's), its index in
+    /// [`Self::genes`], or `None` for a gene outside the filtered GO.
+    pub fn indices_of(&self, genes: &[SystematicName]) -> Vec<Option<usize>> {
+        let index = self.gene_index();
+        genes.iter().map(|g| index.get(g).copied()).collect()
+    }
 }
 
 #[derive(Default, Clone)]

@@ -142,36 +142,29 @@ pub(crate) struct Delimited<R> {
 impl<R: Read> Delimited<R> {
     /// Tab-separated, no quoting (the SGA and Kuzmin tables use none).
     pub(crate) fn tsv(inner: R, name: &str) -> Self {
-        Self::new(inner, name, b'\t', false)
+        Self::new(inner, name, b'\t', false, None)
     }
 
     /// Tab-separated, unquoted, skipping lines that start with `comment` (GAF's `!`).
     pub(crate) fn tsv_with_comments(inner: R, name: &str, comment: u8) -> Self {
-        let mut table = Self::new(inner, name, b'\t', false);
-        table.reader = csv::ReaderBuilder::new()
-            .delimiter(b'\t')
-            .quoting(false)
-            .comment(Some(comment))
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(table.reader.into_inner());
-        table
+        Self::new(inner, name, b'\t', false, Some(comment))
     }
 
     /// Separated by single spaces, unquoted (STRING's tables).
     pub(crate) fn space_separated(inner: R, name: &str) -> Self {
-        Self::new(inner, name, b' ', false)
+        Self::new(inner, name, b' ', false, None)
     }
 
     /// Comma-separated with RFC 4180 quoting.
     pub(crate) fn csv(inner: R, name: &str) -> Self {
-        Self::new(inner, name, b',', true)
+        Self::new(inner, name, b',', true, None)
     }
 
-    fn new(inner: R, name: &str, delimiter: u8, quoting: bool) -> Self {
+    fn new(inner: R, name: &str, delimiter: u8, quoting: bool, comment: Option<u8>) -> Self {
         let reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .quoting(quoting)
+            .comment(comment)
             .has_headers(false)
             .flexible(true)
             .from_reader(inner);

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use anyhow::{bail, ensure, Result};
-use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{read_manifest, read_split},
     instances::Instances,
@@ -102,12 +101,7 @@ fn print_rlipp(
     let manifest = read_manifest(dataset)?;
     let instances = Instances::open(&dataset.join("instances.arrow"))?;
     let split = read_split(&dataset.join("splits.arrow"), &args.split)?;
-    let index = ontology.gene_index();
-    let to_model: Vec<Option<usize>> = manifest
-        .genes
-        .iter()
-        .map(|g: &SystematicName| index.get(g).copied())
-        .collect();
+    let to_model = ontology.indices_of(&manifest.genes);
     let (mut genotypes, mut y) = (Vec::new(), Vec::new());
     for &i in split.test.iter().take(args.max_instances) {
         let value = f64::from(instances.label(0, i).value);

@@ -85,12 +85,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     );
 
     // Dataset gene universe → ontology inputs; genes outside GO are invisible to DCell.
-    let index = ontology.gene_index();
-    let to_ontology: Vec<Option<usize>> = manifest
-        .genes
-        .iter()
-        .map(|g| index.get(g).copied())
-        .collect();
+    let to_ontology = ontology.indices_of(&manifest.genes);
     let mut unseen = 0;
     let rows: Vec<Vec<usize>> = (0..instances.len())
         .map(|i| {
