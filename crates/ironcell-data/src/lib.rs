@@ -10,6 +10,7 @@
 
 pub mod dataset;
 mod error;
+pub mod features;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
 pub mod instances;
