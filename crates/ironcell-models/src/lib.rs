@@ -6,6 +6,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod dcell;
 pub mod metrics;
 pub mod optim;
