@@ -41,6 +41,11 @@ pub enum Command {
     Train(TrainArgs),
     /// Which GO subsystems a trained DCell says a genotype disturbs most.
     Explain(ExplainArgs),
+    /// Traditional baselines (random forest, gradient boosting, elastic net, SVR) on pooled
+    /// gene features, with the dataset's splits or k-fold cross-validation; saves the models.
+    Baseline(BaselineArgs),
+    /// Score genotypes from a file with a model saved by `baseline`.
+    Predict(PredictArgs),
     /// The knowledge graph: counts, queries, bulk export.
     #[command(subcommand)]
     Kg(KgCommand),
@@ -480,6 +485,80 @@ pub struct TrainArgs {
     pub reference: PathBuf,
     #[command(flatten)]
     pub filter: OntologyFilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Dataset directory (from `ironcell dataset build`).
+    #[arg(long)]
+    pub dataset: PathBuf,
+    /// The model: rf, gbt, enet or svr.
+    #[arg(long, default_value = "rf")]
+    pub model: ironcell_models::baseline::ModelKind,
+    /// Gene features, comma-separated: onehot, codon, kmer[:K], go[:MIN_GENES],
+    /// embedding:PATH (CSV/TSV/NPY keyed by systematic name).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![
+        "codon".parse::<ironcell_data::features::GeneFeature>().expect("a valid default"),
+        "go".parse().expect("a valid default"),
+    ])]
+    pub features: Vec<ironcell_data::features::GeneFeature>,
+    /// How a genotype's gene vectors become one: sum, mean, concat (sorted by gene) or intact
+    /// (all genes minus the perturbed ones).
+    #[arg(long, default_value = "sum")]
+    pub pooling: ironcell_data::features::pooling::Pooling,
+    /// Standardise each feature column (fitted on the training rows).
+    #[arg(long)]
+    pub standardize: bool,
+    /// k-fold cross-validation over every labelled instance instead of the dataset's splits.
+    #[arg(long)]
+    pub cv: Option<usize>,
+    /// Splits to train and test on (repeatable; ignored with --cv).
+    #[arg(long = "split", default_values_t = vec!["random".to_owned(), "gene_disjoint".to_owned()])]
+    pub splits: Vec<String>,
+    /// Labels to model (default: every label of the dataset).
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// Train on at most this many rows (a seeded sample); SVR defaults to 5,000, since its
+    /// kernel matrix grows with the square.
+    #[arg(long)]
+    pub max_train: Option<usize>,
+    /// Hyper-parameters as TOML: tables [rf], [gbt], [enet], [svr] with the fields of
+    /// ForestParams, BoostingParams, ElasticNetParams, SvrParams.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Trees (rf) or boosting rounds (gbt), overriding --params.
+    #[arg(long)]
+    pub trees: Option<usize>,
+    /// Run the TorchCell grid (rf or gbt): trees 100/200/500 × depth 5/10/none ×
+    /// min-samples-split 2/5/10 (gbt: rounds, depth, min-samples-leaf), results to grid.tsv.
+    #[arg(long)]
+    pub grid: bool,
+    /// Seed of the models, the folds and the training sample.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Reference bundle (CDS and GO for the features).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
+    /// Run directory: models in SPLIT/LABEL/ (or cv/LABEL/, fitted on every row), metrics.json.
+    #[arg(long, default_value = "out/baseline")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model directory written by `ironcell baseline` (RUN/SPLIT/LABEL).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Genotypes, one per line: systematic names separated by `+` or tabs; an optional
+    /// second tab-separated column (the environment) is copied to the output. `#` comments.
+    #[arg(long)]
+    pub genotypes: PathBuf,
+    /// Where to write the predictions (TSV: genotype, [environment,] prediction, unseen genes).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Reference bundle (default: the one the model was trained with).
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

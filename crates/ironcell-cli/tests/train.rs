@@ -1,72 +1,17 @@
 //! `ironcell train` and `explain` on a dataset built by `ironcell dataset build` from
 //! published-format fixtures: two labels (fitness and ε, many missing), the real filtered GO.
 
-use std::{
-    path::{Path, PathBuf},
-    process::{Command, Output},
-};
+mod common;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../ironcell-sources/tests/fixtures")
-        .join(name)
-}
+use std::path::Path;
 
-fn ironcell(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ironcell {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use common::{ironcell, ironcell_fails, two_label_dataset};
 
 #[test]
 fn trains_on_a_built_dataset_and_explains_a_genotype() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
-    let sga = fixture("SGA_ExE.txt");
-    let kuzmin = fixture("aao1729_data_s1.tsv");
-    ironcell(&[
-        "ingest",
-        "costanzo2016",
-        "--db",
-        &db,
-        "--skip-bad-rows",
-        "--input",
-        sga.to_str().unwrap(),
-    ]);
-    ironcell(&[
-        "ingest",
-        "kuzmin2018",
-        "--db",
-        &db,
-        "--skip-bad-rows",
-        "--input",
-        kuzmin.to_str().unwrap(),
-    ]);
-    let query = dir.path().join("query.toml");
-    std::fs::write(
-        &query,
-        "labels = [\"fitness\", \"gene_interaction\"]\nmax_perturbations = 3\n[split]\nseed = 1\nvalidation = 0.1\ntest = 0.3\n",
-    )
-    .unwrap();
-    let data = dir.path().join("data");
+    let data = two_label_dataset(dir.path());
     let data = data.to_str().unwrap();
-    ironcell(&[
-        "dataset",
-        "build",
-        "--db",
-        &db,
-        "--select",
-        query.to_str().unwrap(),
-        "--out",
-        data,
-    ]);
 
     let run = dir.path().join("run");
     let run = run.to_str().unwrap();
@@ -116,16 +61,12 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
         "{text}"
     );
 
-    let bad = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args([
-            "explain",
-            "--model",
-            model,
-            "--genotype",
-            "YAL001C,NOT_A_GENE",
-        ])
-        .output()
-        .unwrap();
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("NOT_A_GENE"));
+    let stderr = ironcell_fails(&[
+        "explain",
+        "--model",
+        model,
+        "--genotype",
+        "YAL001C,NOT_A_GENE",
+    ]);
+    assert!(stderr.contains("NOT_A_GENE"), "{stderr}");
 }

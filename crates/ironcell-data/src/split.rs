@@ -107,6 +107,27 @@ pub fn gene_disjoint_split<I: IntoIterator<Item = usize>>(
     split
 }
 
+/// `k` disjoint test folds covering `items` (instance indices), each sorted, sizes within
+/// one of each other: fold `f` is the test part of round `f` of a k-fold cross-validation and
+/// the other folds its training part.
+///
+/// ```
+/// use ironcell_data::split::kfold;
+/// let folds = kfold(&[0, 1, 2, 3, 4, 5, 6], 3, 1);
+/// assert_eq!(folds.iter().map(Vec::len).sum::<usize>(), 7);
+/// ```
+pub fn kfold(items: &[usize], k: usize, seed: u64) -> Vec<Vec<usize>> {
+    let k = k.clamp(1, items.len().max(1));
+    let mut order = items.to_vec();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let mut folds = vec![Vec::new(); k];
+    for (i, item) in order.into_iter().enumerate() {
+        folds[i % k].push(item);
+    }
+    folds.iter_mut().for_each(|f| f.sort_unstable());
+    folds
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -155,5 +176,18 @@ mod tests {
             s.train.len() + s.validation.len() + s.test.len() + s.dropped,
             instances.len()
         );
+    }
+
+    #[test]
+    fn kfold_folds_are_disjoint_and_cover_everything() {
+        let items: Vec<usize> = (0..103).map(|i| i * 2).collect();
+        let folds = kfold(&items, 5, 9);
+        assert_eq!(folds.len(), 5);
+        let mut all: Vec<usize> = folds.concat();
+        all.sort_unstable();
+        assert_eq!(all, items, "every item in exactly one fold");
+        assert!(folds.iter().all(|f| (20..=21).contains(&f.len())));
+        assert_eq!(folds, kfold(&items, 5, 9), "seeded");
+        assert_ne!(folds, kfold(&items, 5, 10));
     }
 }

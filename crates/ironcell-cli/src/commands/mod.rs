@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod baseline;
 mod bench;
 mod dataset;
 mod explain;
@@ -7,6 +8,7 @@ mod fetch;
 mod ingest;
 mod kg;
 mod ontology;
+mod predict;
 mod quickstart;
 mod reference;
 mod train;
@@ -27,6 +29,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Dataset(DatasetCommand::Build(args)) => dataset::build(&args),
         Command::Train(args) => train::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
+        Command::Predict(args) => predict::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
         Command::Kg(KgCommand::Export(args)) => kg::export(&args),

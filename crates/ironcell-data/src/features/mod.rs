@@ -133,7 +133,8 @@ pub struct GeneFeatures {
 }
 
 impl GeneFeatures {
-    /// Builds `kinds`, concatenated in order, for each gene of `universe`.
+    /// Builds `kinds`, concatenated in order, for each gene of `universe`; one-hot columns
+    /// are the universe's genes.
     ///
     /// Genes the reference or an embedding file lacks get zeros, counted in the report; a
     /// kind that covers none of the universe is an error (usually a wrong file).
@@ -142,10 +143,21 @@ impl GeneFeatures {
         universe: &[SystematicName],
         reference: &Reference,
     ) -> Result<(Self, Vec<FeatureReport>), Error> {
+        Self::build_with_identity(kinds, universe, universe, reference)
+    }
+
+    /// As [`Self::build`], with one-hot columns for the genes of `identity` only: a model
+    /// trained on one universe scores genes outside it (whose one-hot part is then 0).
+    pub fn build_with_identity(
+        kinds: &[GeneFeature],
+        universe: &[SystematicName],
+        identity: &[SystematicName],
+        reference: &Reference,
+    ) -> Result<(Self, Vec<FeatureReport>), Error> {
         let mut blocks = Vec::with_capacity(kinds.len());
         let mut reports = Vec::with_capacity(kinds.len());
         for kind in kinds {
-            let block = Block::build(kind, universe, reference)?;
+            let block = Block::build(kind, universe, identity, reference)?;
             reports.push(FeatureReport {
                 feature: kind.to_string(),
                 columns: block.columns.len(),
@@ -191,19 +203,27 @@ impl Block {
     fn build(
         kind: &GeneFeature,
         universe: &[SystematicName],
+        identity: &[SystematicName],
         reference: &Reference,
     ) -> Result<Self, Error> {
         let n = universe.len();
         match kind {
             GeneFeature::OneHot => {
-                let mut values = vec![0.0; n * n];
-                for i in 0..n {
-                    values[i * n + i] = 1.0;
+                let column: HashMap<&SystematicName, usize> =
+                    identity.iter().enumerate().map(|(j, g)| (g, j)).collect();
+                let d = identity.len();
+                let mut values = vec![0.0; n * d];
+                let mut missing = 0;
+                for (i, gene) in universe.iter().enumerate() {
+                    match column.get(gene) {
+                        Some(&j) => values[i * d + j] = 1.0,
+                        None => missing += 1,
+                    }
                 }
                 Ok(Self {
-                    columns: universe.iter().map(|g| format!("gene:{g}")).collect(),
+                    columns: identity.iter().map(|g| format!("gene:{g}")).collect(),
                     values,
-                    missing: 0,
+                    missing,
                 })
             }
             GeneFeature::Codon | GeneFeature::Kmer { .. } => {

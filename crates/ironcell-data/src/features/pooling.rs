@@ -18,6 +18,7 @@ use std::{fmt, str::FromStr};
 use serde::{Deserialize, Serialize};
 
 use super::GeneFeatures;
+use crate::instances::Instances;
 
 /// How a genotype's gene vectors become one vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +160,23 @@ impl Pooler {
             }
         }
         Ok(())
+    }
+}
+
+impl Pooler {
+    /// The pooled rows of instances `rows` of `instances`, row-major.
+    pub fn pool_instances(
+        &self,
+        instances: &Instances,
+        rows: &[usize],
+        features: &GeneFeatures,
+    ) -> Result<Vec<f32>, TooManyGenes> {
+        let w = self.width();
+        let mut out = vec![0.0f32; rows.len() * w];
+        for (chunk, &i) in out.chunks_exact_mut(w.max(1)).zip(rows) {
+            self.pool(instances.genes(i), features, chunk)?;
+        }
+        Ok(out)
     }
 }
 

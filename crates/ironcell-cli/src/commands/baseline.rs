@@ -1,0 +1,499 @@
+//! `ironcell baseline`: a traditional model on pooled gene features, tested on the dataset's
+//! splits (or k-fold cross-validation) beside the training mean, and saved with everything
+//! `ironcell predict` needs to score new genotypes.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+use anyhow::{bail, ensure, Context, Result};
+use ironcell_core::SystematicName;
+use ironcell_data::{
+    dataset::{read_manifest, read_split},
+    features::{
+        pooling::{Pooler, Pooling},
+        GeneFeature, GeneFeatures,
+    },
+    instances::Instances,
+    split::kfold,
+};
+use ironcell_models::{
+    baseline::{self, Matrix, ModelKind, Params, Regressor, Standardizer},
+    metrics::Metrics,
+};
+use ironcell_sources::reference::Reference;
+use rand::{seq::index::sample, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::args::BaselineArgs;
+
+/// Training rows SVR uses by default: its kernel matrix is n × n.
+const SVR_MAX_TRAIN: usize = 5_000;
+
+/// The file beside a saved regressor that says how to turn a genotype into its input.
+const RECIPE: &str = "baseline.json";
+
+/// Everything between a genotype and a saved regressor's input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Recipe {
+    /// The label it predicts.
+    pub label: String,
+    /// Gene features, in column order.
+    pub features: Vec<GeneFeature>,
+    /// How gene vectors are pooled.
+    pub pooling: Pooling,
+    /// Genes per genotype a concatenation holds.
+    pub slots: usize,
+    /// Column standardisation fitted on the training rows, if used.
+    pub standardizer: Option<Standardizer>,
+    /// The dataset's gene universe (one-hot columns).
+    pub universe: Vec<SystematicName>,
+    /// Genes perturbed in at least one training genotype.
+    pub trained_genes: Vec<SystematicName>,
+    /// The reference the features came from.
+    pub reference: PathBuf,
+    /// Where the training data came from: dataset directory and split (or `cv`).
+    pub dataset: PathBuf,
+    /// The split.
+    pub split: String,
+}
+
+impl Recipe {
+    pub fn save(&self, dir: &Path, model: &Regressor) -> Result<()> {
+        baseline::save(dir, model)?;
+        let path = dir.join(RECIPE);
+        fs::write(&path, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("writing {}", path.display()))
+    }
+
+    pub fn load(dir: &Path) -> Result<(Self, Regressor)> {
+        let path = dir.join(RECIPE);
+        let text = fs::read(&path).with_context(|| {
+            format!(
+                "{}: not a model directory written by `ironcell baseline`",
+                path.display()
+            )
+        })?;
+        let recipe =
+            serde_json::from_slice(&text).with_context(|| format!("{}", path.display()))?;
+        Ok((recipe, baseline::load(dir)?))
+    }
+}
+
+/// One evaluation: a model (or the training mean) on one test part.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    label: String,
+    split: String,
+    model: String,
+    n_train: usize,
+    n_test: usize,
+    pearson: f64,
+    spearman: f64,
+    r2: f64,
+    mse: f64,
+    fit_seconds: f64,
+}
+
+/// The dataset as features and labels, ready for fitting.
+struct Inputs {
+    x: Vec<f32>,
+    width: usize,
+    labels: Vec<String>,
+    /// Row-major `instances × labels`.
+    y: Vec<f64>,
+    genes: Vec<Vec<u32>>,
+}
+
+impl Inputs {
+    fn target(&self, l: usize, rows: &[usize]) -> Vec<f64> {
+        let n = self.labels.len();
+        rows.iter().map(|&i| self.y[i * n + l]).collect()
+    }
+
+    fn rows(&self, rows: &[usize]) -> Vec<f32> {
+        rows.iter()
+            .flat_map(|&i| self.x[i * self.width..(i + 1) * self.width].iter().copied())
+            .collect()
+    }
+}
+
+/// A fitted model with what it needs at prediction time.
+struct Fitted {
+    model: Regressor,
+    standardizer: Option<Standardizer>,
+    seconds: f64,
+}
+
+struct Job<'a> {
+    args: &'a BaselineArgs,
+    inputs: &'a Inputs,
+    params: Params,
+    max_train: Option<usize>,
+}
+
+impl Job<'_> {
+    fn fit(&self, kind: ModelKind, params: &Params, l: usize, train: &[usize]) -> Result<Fitted> {
+        let train = match self.max_train {
+            Some(m) if train.len() > m => {
+                let mut rng = ChaCha8Rng::seed_from_u64(self.args.seed);
+                let mut pick: Vec<usize> = sample(&mut rng, train.len(), m)
+                    .into_iter()
+                    .map(|k| train[k])
+                    .collect();
+                pick.sort_unstable();
+                pick
+            }
+            _ => train.to_vec(),
+        };
+        let mut x = self.inputs.rows(&train);
+        let y = self.inputs.target(l, &train);
+        let width = self.inputs.width;
+        let standardizer = self.args.standardize.then(|| {
+            let s = Standardizer::fit(Matrix::new(&x, width).expect("pooled features are finite"));
+            s.apply_all(&mut x);
+            s
+        });
+        let start = Instant::now();
+        let model = Regressor::fit(kind, Matrix::new(&x, width)?, &y, params)?;
+        Ok(Fitted {
+            model,
+            standardizer,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    fn predict(&self, fitted: &Fitted, rows: &[usize]) -> Result<Vec<f64>> {
+        let mut x = self.inputs.rows(rows);
+        if let Some(s) = &fitted.standardizer {
+            s.apply_all(&mut x);
+        }
+        Ok(fitted.model.predict(Matrix::new(&x, self.inputs.width)?))
+    }
+
+    /// Fits on `train`, tests on `test`; the rows of the model and of the training mean.
+    fn evaluate(
+        &self,
+        kind: ModelKind,
+        params: &Params,
+        l: usize,
+        split: &str,
+        train: &[usize],
+        test: &[usize],
+    ) -> Result<(Fitted, [Row; 2])> {
+        let fitted = self.fit(kind, params, l, train)?;
+        let truth = self.inputs.target(l, test);
+        let predicted = self.predict(&fitted, test)?;
+        let train_y = self.inputs.target(l, train);
+        let mean = train_y.iter().sum::<f64>() / train_y.len() as f64;
+        let row = |model: String, m: Metrics, seconds| Row {
+            label: self.inputs.labels[l].clone(),
+            split: split.to_owned(),
+            model,
+            n_train: train.len().min(self.max_train.unwrap_or(usize::MAX)),
+            n_test: test.len(),
+            pearson: m.pearson,
+            spearman: m.spearman,
+            r2: m.r2,
+            mse: m.mse,
+            fit_seconds: seconds,
+        };
+        let rows = [
+            row(
+                kind.to_string(),
+                Metrics::compute(&truth, &predicted),
+                fitted.seconds,
+            ),
+            row(
+                "mean".to_owned(),
+                Metrics::compute(&truth, &vec![mean; truth.len()]),
+                0.0,
+            ),
+        ];
+        Ok((fitted, rows))
+    }
+}
+
+pub fn run(args: &BaselineArgs) -> Result<()> {
+    let manifest = read_manifest(&args.dataset)?;
+    let instances = Instances::open(&args.dataset.join("instances.arrow"))?;
+    let reference = Reference::read(&args.reference)?;
+    let (features, reports) = GeneFeatures::build(&args.features, &manifest.genes, &reference)?;
+    for r in &reports {
+        println!(
+            "features {}: {} columns, {} of {} genes without data (zeros)",
+            r.feature,
+            r.columns,
+            r.genes_without_data,
+            manifest.genes.len()
+        );
+    }
+    let slots = manifest.by_size.keys().copied().max().unwrap_or(1);
+    let pooler = Pooler::new(args.pooling, &features, slots);
+    let all: Vec<usize> = (0..instances.len()).collect();
+    let x = pooler.pool_instances(&instances, &all, &features)?;
+    let labels = manifest.labels.clone();
+    let y: Vec<f64> = (0..instances.len())
+        .flat_map(|i| (0..labels.len()).map(move |l| (l, i)))
+        .map(|(l, i)| f64::from(instances.label(l, i).value))
+        .collect();
+    let inputs = Inputs {
+        x,
+        width: pooler.width(),
+        genes: all.iter().map(|&i| instances.genes(i).to_vec()).collect(),
+        labels,
+        y,
+    };
+    let chosen: Vec<usize> = if args.labels.is_empty() {
+        (0..inputs.labels.len()).collect()
+    } else {
+        args.labels
+            .iter()
+            .map(|name| {
+                inputs
+                    .labels
+                    .iter()
+                    .position(|l| l == name)
+                    .with_context(|| {
+                        format!(
+                            "label {name:?} is not in the dataset (it has {:?})",
+                            inputs.labels
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?
+    };
+    let mut params = match &args.params {
+        Some(path) => {
+            let text = fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("{}", path.display()))?
+        }
+        None => Params::default(),
+    }
+    .with_seed(args.seed);
+    if let Some(t) = args.trees {
+        params.rf.trees = t;
+        params.gbt.rounds = t;
+    }
+    let job = Job {
+        args,
+        inputs: &inputs,
+        params,
+        max_train: args
+            .max_train
+            .or((args.model == ModelKind::Svr).then_some(SVR_MAX_TRAIN)),
+    };
+    println!(
+        "{}: {} instances × {} features ({} pooling); model {}{}",
+        args.dataset.display(),
+        instances.len(),
+        inputs.width,
+        args.pooling,
+        args.model,
+        job.max_train
+            .map_or(String::new(), |m| format!(", at most {m} training rows"))
+    );
+    fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
+    if args.grid {
+        return grid(&job, &chosen);
+    }
+    let recipe = |l: usize, split: &str, train: &[usize], standardizer| Recipe {
+        label: inputs.labels[l].clone(),
+        features: args.features.clone(),
+        pooling: args.pooling,
+        slots,
+        standardizer,
+        universe: manifest.genes.clone(),
+        trained_genes: trained_genes(&inputs, train, &manifest.genes),
+        reference: args.reference.clone(),
+        dataset: args.dataset.clone(),
+        split: split.to_owned(),
+    };
+    let mut rows = Vec::new();
+    print_header();
+    for &l in &chosen {
+        let labelled: Vec<usize> = (0..instances.len())
+            .filter(|&i| inputs.y[i * inputs.labels.len() + l].is_finite())
+            .collect();
+        ensure!(
+            labelled.len() >= 2,
+            "label {} has fewer than 2 values",
+            inputs.labels[l]
+        );
+        if let Some(k) = args.cv {
+            ensure!(k >= 2, "--cv needs at least 2 folds");
+            let folds = kfold(&labelled, k, args.seed);
+            let mut fold_rows = Vec::new();
+            for (f, test) in folds.iter().enumerate() {
+                let train: Vec<usize> = folds
+                    .iter()
+                    .enumerate()
+                    .filter(|&(g, _)| g != f)
+                    .flat_map(|(_, fold)| fold.iter().copied())
+                    .collect();
+                let (_, pair) = job.evaluate(
+                    args.model,
+                    &job.params,
+                    l,
+                    &format!("fold{}", f + 1),
+                    &train,
+                    test,
+                )?;
+                pair.iter().for_each(print_row);
+                fold_rows.extend(pair);
+            }
+            for model in [args.model.to_string(), "mean".to_owned()] {
+                summarise(&fold_rows, &model);
+            }
+            rows.extend(fold_rows);
+            let fitted = job.fit(args.model, &job.params, l, &labelled)?;
+            let dir = args.out.join("cv").join(&inputs.labels[l]);
+            recipe(l, "cv", &labelled, fitted.standardizer.clone()).save(&dir, &fitted.model)?;
+        } else {
+            for name in &args.splits {
+                let split = read_split(&args.dataset.join("splits.arrow"), name)?;
+                let keep = |part: &[usize]| -> Vec<usize> {
+                    part.iter()
+                        .copied()
+                        .filter(|&i| inputs.y[i * inputs.labels.len() + l].is_finite())
+                        .collect()
+                };
+                let (train, test) = (keep(&split.train), keep(&split.test));
+                if train.len() < 2 || test.is_empty() {
+                    println!(
+                        "{:<16} {name:<14} skipped: train {}, test {}",
+                        inputs.labels[l],
+                        train.len(),
+                        test.len()
+                    );
+                    continue;
+                }
+                let (fitted, pair) =
+                    job.evaluate(args.model, &job.params, l, name, &train, &test)?;
+                pair.iter().for_each(print_row);
+                rows.extend(pair);
+                let dir = args.out.join(name).join(&inputs.labels[l]);
+                recipe(l, name, &train, fitted.standardizer.clone()).save(&dir, &fitted.model)?;
+            }
+        }
+    }
+    let path = args.out.join("metrics.json");
+    fs::write(&path, serde_json::to_vec_pretty(&rows)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("models and metrics in {}", args.out.display());
+    Ok(())
+}
+
+fn trained_genes(
+    inputs: &Inputs,
+    train: &[usize],
+    universe: &[SystematicName],
+) -> Vec<SystematicName> {
+    let mut seen = vec![false; universe.len()];
+    for &i in train {
+        for &g in &inputs.genes[i] {
+            seen[g as usize] = true;
+        }
+    }
+    universe
+        .iter()
+        .zip(seen)
+        .filter(|(_, s)| *s)
+        .map(|(g, _)| g.clone())
+        .collect()
+}
+
+fn print_header() {
+    println!(
+        "{:<16} {:<14} {:<6} {:>7} {:>7} {:>8} {:>9} {:>8} {:>9} {:>8}",
+        "label", "split", "model", "train", "test", "Pearson", "Spearman", "R²", "MSE", "fit s"
+    );
+}
+
+fn print_row(r: &Row) {
+    println!(
+        "{:<16} {:<14} {:<6} {:>7} {:>7} {:>8.4} {:>9.4} {:>8.4} {:>9.5} {:>8.2}",
+        r.label,
+        r.split,
+        r.model,
+        r.n_train,
+        r.n_test,
+        r.pearson,
+        r.spearman,
+        r.r2,
+        r.mse,
+        r.fit_seconds
+    );
+}
+
+/// Mean ± standard deviation over folds.
+fn summarise(rows: &[Row], model: &str) {
+    let of = |f: fn(&Row) -> f64| -> (f64, f64) {
+        let v: Vec<f64> = rows.iter().filter(|r| r.model == model).map(f).collect();
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
+        (mean, var.sqrt())
+    };
+    let (p, ps) = of(|r| r.pearson);
+    let (s, ss) = of(|r| r.spearman);
+    let (r2, r2s) = of(|r| r.r2);
+    let (m, ms) = of(|r| r.mse);
+    println!(
+        "{:<16} {:<14} {:<6} Pearson {p:.4} ± {ps:.4}, Spearman {s:.4} ± {ss:.4}, R² {r2:.4} ± {r2s:.4}, MSE {m:.5} ± {ms:.5}",
+        rows.first().map_or("", |r| r.label.as_str()),
+        "mean ± std",
+        model,
+    );
+}
+
+/// The TorchCell grid on the first split (or the folds), one line per setting in grid.tsv.
+fn grid(job: &Job<'_>, labels: &[usize]) -> Result<()> {
+    let args = job.args;
+    let kind = args.model;
+    if !matches!(kind, ModelKind::Rf | ModelKind::Gbt) {
+        bail!("--grid is for rf and gbt (trees × depth × min-samples)");
+    }
+    let path = args.out.join("grid.tsv");
+    let mut table = String::from(
+        "label\tsplit\ttrees\tmax_depth\tmin_samples\tn_train\tn_test\tpearson\tspearman\tr2\tmse\tfit_seconds\n",
+    );
+    let split_name = args.splits.first().map_or("random", String::as_str);
+    let split = read_split(&args.dataset.join("splits.arrow"), split_name)?;
+    print_header();
+    for &l in labels {
+        let n = job.inputs.labels.len();
+        let keep = |part: &[usize]| -> Vec<usize> {
+            part.iter()
+                .copied()
+                .filter(|&i| job.inputs.y[i * n + l].is_finite())
+                .collect()
+        };
+        let (train, test) = (keep(&split.train), keep(&split.test));
+        for trees in [100, 200, 500] {
+            for depth in [Some(5), Some(10), None] {
+                for min_samples in [2, 5, 10] {
+                    let mut p = job.params.clone();
+                    p.rf.trees = trees;
+                    p.rf.max_depth = depth;
+                    p.rf.min_samples_split = min_samples;
+                    p.gbt.rounds = trees;
+                    p.gbt.max_depth = depth;
+                    p.gbt.min_samples_leaf = min_samples;
+                    let (_, [row, _]) = job.evaluate(kind, &p, l, split_name, &train, &test)?;
+                    print_row(&row);
+                    let depth = depth.map_or("none".to_owned(), |d| d.to_string());
+                    table.push_str(&format!(
+                        "{}\t{}\t{trees}\t{depth}\t{min_samples}\t{}\t{}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.3}\n",
+                        row.label, row.split, row.n_train, row.n_test, row.pearson, row.spearman, row.r2, row.mse, row.fit_seconds
+                    ));
+                }
+            }
+        }
+    }
+    fs::write(&path, table).with_context(|| format!("writing {}", path.display()))?;
+    println!("grid in {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! `ironcell baseline` (splits, cross-validation, the grid) and `ironcell predict` on a dataset
+//! built from published-format fixtures.
+
+mod common;
+
+use std::path::Path;
+
+use common::{ironcell, ironcell_fails, two_label_dataset};
+
+#[test]
+fn baselines_train_test_save_and_predict() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let data = data.to_str().unwrap();
+    let run = dir.path().join("run");
+    let run = run.to_str().unwrap();
+
+    let out = ironcell(&[
+        "baseline",
+        "--dataset",
+        data,
+        "--model",
+        "rf",
+        "--trees",
+        "10",
+        "--features",
+        "codon,go:2",
+        "--label",
+        "fitness",
+        "--out",
+        run,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("gene_disjoint") && text.contains("mean"),
+        "{text}"
+    );
+    let metrics: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(run).join("metrics.json")).unwrap())
+            .unwrap();
+    let rows = metrics.as_array().unwrap();
+    assert_eq!(rows.len(), 4, "rf and mean on two splits: {rows:?}");
+    for r in rows {
+        assert!(r["n_test"].as_u64().unwrap() > 0);
+        assert!(r["mse"].as_f64().unwrap().is_finite());
+    }
+
+    // Three folds, each model beside the mean, then the mean ± std summary.
+    let cv_run = dir.path().join("cv");
+    let out = ironcell(&[
+        "baseline",
+        "--dataset",
+        data,
+        "--model",
+        "enet",
+        "--standardize",
+        "--features",
+        "onehot,codon",
+        "--pooling",
+        "concat",
+        "--cv",
+        "3",
+        "--label",
+        "fitness",
+        "--out",
+        cv_run.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.contains(" fold")).count(),
+        6,
+        "{text}"
+    );
+    assert!(text.contains("mean ± std"), "{text}");
+    assert!(cv_run.join("cv/fitness/baseline.json").exists());
+
+    // Scoring: a known pair, a gene by its standard name with an environment, and a gene the
+    // split never trained on.
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(&genotypes, "YAL001C+YBR002C\n# a comment\nACT1\tYPD\n").unwrap();
+    let predictions = dir.path().join("p.tsv");
+    let model = Path::new(run).join("random/fitness");
+    let out = ironcell(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 genotypes scored"));
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "genotype\tenvironment\tfitness\tunseen_genes");
+    let act1: Vec<&str> = lines[2].split('\t').collect();
+    assert_eq!(act1[0], "YFL039C");
+    assert_eq!(act1[1], "YPD");
+    assert!(act1[2].parse::<f64>().unwrap().is_finite());
+    assert_eq!(act1[3], "YFL039C", "ACT1 is in no fixture genotype");
+
+    std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
+    let stderr = ironcell_fails(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr.contains("line 1") && stderr.contains("NOT_A_GENE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_grid_writes_one_line_per_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let run = dir.path().join("grid");
+    ironcell(&[
+        "baseline",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--model",
+        "gbt",
+        "--grid",
+        "--features",
+        "codon",
+        "--label",
+        "fitness",
+        "--split",
+        "random",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(run.join("grid.tsv")).unwrap();
+    assert_eq!(table.lines().count(), 1 + 27, "{table}");
+}

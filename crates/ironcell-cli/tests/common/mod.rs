@@ -1,0 +1,76 @@
+//! Shared by the CLI tests: running the binary, and a two-label dataset built by
+//! `ironcell dataset build` from published-format fixtures.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ironcell-sources/tests/fixtures")
+        .join(name)
+}
+
+/// Runs `ironcell args`, failing the test with its stderr unless it succeeds.
+pub fn ironcell(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ironcell {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs `ironcell args`, expecting it to fail; returns its stderr.
+pub fn ironcell_fails(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "ironcell {args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Ingests the Costanzo and Kuzmin fixtures into a store in `dir` and builds a dataset with
+/// labels fitness and gene_interaction (many missing) in `dir/data`, returned.
+pub fn two_label_dataset(dir: &Path) -> PathBuf {
+    let db = format!("sqlite://{}", dir.join("kg.sqlite").display());
+    for (name, file) in [
+        ("costanzo2016", "SGA_ExE.txt"),
+        ("kuzmin2018", "aao1729_data_s1.tsv"),
+    ] {
+        let input = fixture(file);
+        ironcell(&[
+            "ingest",
+            name,
+            "--db",
+            &db,
+            "--skip-bad-rows",
+            "--input",
+            input.to_str().unwrap(),
+        ]);
+    }
+    let query = dir.join("query.toml");
+    std::fs::write(
+        &query,
+        "labels = [\"fitness\", \"gene_interaction\"]\nmax_perturbations = 3\n[split]\nseed = 1\nvalidation = 0.1\ntest = 0.3\n",
+    )
+    .unwrap();
+    let data = dir.join("data");
+    ironcell(&[
+        "dataset",
+        "build",
+        "--db",
+        &db,
+        "--select",
+        query.to_str().unwrap(),
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    data
+}
