@@ -188,6 +188,9 @@ pub enum BenchCommand {
     /// Build a synthetic dataset of 2e7 double mutants and iterate it in shuffled batches,
     /// beside pyarrow + numpy.
     Dataset(BenchDatasetArgs),
+    /// The baselines (rf, gbt, enet, svr) beside scikit-learn on the same features, targets
+    /// and folds: accuracy per fold and fit time.
+    Baselines(BenchBaselinesArgs),
     /// DCell training genotypes/s on the real filtered GO (forward + backward + AdamW),
     /// beside a PyTorch DCell written TorchCell's way (a loop over subsystems).
     Dcell(BenchDcellArgs),
@@ -542,6 +545,56 @@ pub struct BaselineArgs {
     /// Run directory: models in SPLIT/LABEL/ (or cv/LABEL/, fitted on every row), metrics.json.
     #[arg(long, default_value = "out/baseline")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchBaselinesArgs {
+    /// A dataset directory (from `dataset build`); without one, synthetic rows.
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// Gene features of the dataset's genes (see `baseline --features`).
+    #[arg(long, value_delimiter = ',', default_value = "codon")]
+    pub features: Vec<ironcell_data::features::GeneFeature>,
+    /// Pooling of a genotype's gene vectors.
+    #[arg(long, default_value = "sum")]
+    pub pooling: ironcell_data::features::pooling::Pooling,
+    /// The dataset's label to predict.
+    #[arg(long, default_value = "fitness")]
+    pub label: String,
+    /// Without --dataset: rows of a SYNTHETIC regression (64 Gaussian features, a nonlinear
+    /// target plus noise), for timing at a chosen size only.
+    #[arg(long, default_value_t = 100_000)]
+    pub synthetic_rows: usize,
+    /// Cross-validation folds; 1: a single 80/20 hold-out.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Models to compare.
+    #[arg(long, value_delimiter = ',', default_value = "rf,gbt,enet,svr")]
+    pub models: Vec<ironcell_models::baseline::ModelKind>,
+    /// Trees (rf) and rounds (gbt).
+    #[arg(long, default_value_t = 100)]
+    pub trees: usize,
+    /// Elastic-net α (on standardised features).
+    #[arg(long, default_value_t = 1e-3)]
+    pub enet_alpha: f64,
+    /// Training rows SVR sees per fold (the first of a seeded shuffle, the same for both).
+    #[arg(long, default_value_t = 5_000)]
+    pub svr_max_train: usize,
+    /// A Python with scikit-learn and scipy; without it, only ironcell runs.
+    #[arg(long)]
+    pub python: Option<String>,
+    /// The scikit-learn script.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/baselines_sklearn.py"))]
+    pub sklearn_script: PathBuf,
+    /// Seed of the folds, the models and the synthetic rows.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Reference bundle (for the dataset's gene features).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
+    /// Also write every fold's numbers here as JSON.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -40,7 +40,7 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
             .iter()
             .map(|r| r["model"].as_str().unwrap())
             .collect();
-        for m in ["DCell", "ridge one-hot", "mean"] {
+        for m in ["DCell", "random forest", "ridge one-hot", "mean"] {
             assert!(models.contains(&m), "{m} missing in {models:?}");
         }
         assert!(split["sizes"]["test"].as_u64().unwrap() > 0);

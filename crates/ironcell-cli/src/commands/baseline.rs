@@ -11,7 +11,7 @@ use std::{
 use anyhow::{bail, ensure, Context, Result};
 use ironcell_core::SystematicName;
 use ironcell_data::{
-    dataset::{read_manifest, read_split},
+    dataset::{read_manifest, read_split, Manifest},
     features::{
         pooling::{Pooler, Pooling},
         GeneFeature, GeneFeatures,
@@ -99,22 +99,23 @@ struct Row {
 }
 
 /// The dataset as features and labels, ready for fitting.
-struct Inputs {
-    x: Vec<f32>,
-    width: usize,
-    labels: Vec<String>,
+pub(crate) struct Inputs {
+    /// Pooled features, row-major `instances × width`.
+    pub x: Vec<f32>,
+    pub width: usize,
+    pub labels: Vec<String>,
     /// Row-major `instances × labels`.
-    y: Vec<f64>,
+    pub y: Vec<f64>,
     genes: Vec<Vec<u32>>,
 }
 
 impl Inputs {
-    fn target(&self, l: usize, rows: &[usize]) -> Vec<f64> {
+    pub(crate) fn target(&self, l: usize, rows: &[usize]) -> Vec<f64> {
         let n = self.labels.len();
         rows.iter().map(|&i| self.y[i * n + l]).collect()
     }
 
-    fn rows(&self, rows: &[usize]) -> Vec<f32> {
+    pub(crate) fn rows(&self, rows: &[usize]) -> Vec<f32> {
         rows.iter()
             .flat_map(|&i| self.x[i * self.width..(i + 1) * self.width].iter().copied())
             .collect()
@@ -124,6 +125,8 @@ impl Inputs {
 /// A fitted model with what it needs at prediction time.
 struct Fitted {
     model: Regressor,
+    /// The rows it was fitted on.
+    rows: Vec<usize>,
     standardizer: Option<Standardizer>,
     seconds: f64,
 }
@@ -136,8 +139,9 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    fn fit(&self, kind: ModelKind, params: &Params, l: usize, train: &[usize]) -> Result<Fitted> {
-        let train = match self.max_train {
+    /// `train`, or a seeded sample of `max_train` of it.
+    fn sampled(&self, train: &[usize]) -> Vec<usize> {
+        match self.max_train {
             Some(m) if train.len() > m => {
                 let mut rng = ChaCha8Rng::seed_from_u64(self.args.seed);
                 let mut pick: Vec<usize> = sample(&mut rng, train.len(), m)
@@ -148,9 +152,13 @@ impl Job<'_> {
                 pick
             }
             _ => train.to_vec(),
-        };
-        let mut x = self.inputs.rows(&train);
-        let y = self.inputs.target(l, &train);
+        }
+    }
+
+    /// Fits on rows `train` (already sampled).
+    fn fit(&self, kind: ModelKind, params: &Params, l: usize, train: &[usize]) -> Result<Fitted> {
+        let mut x = self.inputs.rows(train);
+        let y = self.inputs.target(l, train);
         let width = self.inputs.width;
         let standardizer = self.args.standardize.then(|| {
             let s = Standardizer::fit(Matrix::new(&x, width).expect("pooled features are finite"));
@@ -161,6 +169,7 @@ impl Job<'_> {
         let model = Regressor::fit(kind, Matrix::new(&x, width)?, &y, params)?;
         Ok(Fitted {
             model,
+            rows: train.to_vec(),
             standardizer,
             seconds: start.elapsed().as_secs_f64(),
         })
@@ -184,6 +193,7 @@ impl Job<'_> {
         train: &[usize],
         test: &[usize],
     ) -> Result<(Fitted, [Row; 2])> {
+        let train = &self.sampled(train);
         let fitted = self.fit(kind, params, l, train)?;
         let truth = self.inputs.target(l, test);
         let predicted = self.predict(&fitted, test)?;
@@ -193,7 +203,7 @@ impl Job<'_> {
             label: self.inputs.labels[l].clone(),
             split: split.to_owned(),
             model,
-            n_train: train.len().min(self.max_train.unwrap_or(usize::MAX)),
+            n_train: train.len(),
             n_test: test.len(),
             pearson: m.pearson,
             spearman: m.spearman,
@@ -217,53 +227,72 @@ impl Job<'_> {
     }
 }
 
-pub fn run(args: &BaselineArgs) -> Result<()> {
-    let manifest = read_manifest(&args.dataset)?;
-    let instances = Instances::open(&args.dataset.join("instances.arrow"))?;
-    let reference = Reference::read(&args.reference)?;
-    let (features, reports) = GeneFeatures::build(&args.features, &manifest.genes, &reference)?;
-    for r in &reports {
-        println!(
-            "features {}: {} columns, {} of {} genes without data (zeros)",
-            r.feature,
-            r.columns,
-            r.genes_without_data,
-            manifest.genes.len()
-        );
+impl Inputs {
+    /// Pools `features` of every instance of the dataset in `dir`; prints what the features
+    /// cover. Returns the inputs, the manifest and the concatenation's slots.
+    pub(crate) fn load(
+        dir: &Path,
+        kinds: &[GeneFeature],
+        pooling: Pooling,
+        reference: &Path,
+    ) -> Result<(Self, Manifest, usize)> {
+        let manifest = read_manifest(dir)?;
+        let instances = Instances::open(&dir.join("instances.arrow"))?;
+        let reference = Reference::read(reference)?;
+        let (features, reports) = GeneFeatures::build(kinds, &manifest.genes, &reference)?;
+        for r in &reports {
+            println!(
+                "features {}: {} columns, {} of {} genes without data (zeros)",
+                r.feature,
+                r.columns,
+                r.genes_without_data,
+                manifest.genes.len()
+            );
+        }
+        let slots = manifest.by_size.keys().copied().max().unwrap_or(1);
+        let pooler = Pooler::new(pooling, &features, slots);
+        let all: Vec<usize> = (0..instances.len()).collect();
+        let x = pooler.pool_instances(&instances, &all, &features)?;
+        let labels = manifest.labels.clone();
+        let y: Vec<f64> = (0..instances.len())
+            .flat_map(|i| (0..labels.len()).map(move |l| (l, i)))
+            .map(|(l, i)| f64::from(instances.label(l, i).value))
+            .collect();
+        let inputs = Self {
+            x,
+            width: pooler.width(),
+            genes: all.iter().map(|&i| instances.genes(i).to_vec()).collect(),
+            labels,
+            y,
+        };
+        Ok((inputs, manifest, slots))
     }
-    let slots = manifest.by_size.keys().copied().max().unwrap_or(1);
-    let pooler = Pooler::new(args.pooling, &features, slots);
-    let all: Vec<usize> = (0..instances.len()).collect();
-    let x = pooler.pool_instances(&instances, &all, &features)?;
-    let labels = manifest.labels.clone();
-    let y: Vec<f64> = (0..instances.len())
-        .flat_map(|i| (0..labels.len()).map(move |l| (l, i)))
-        .map(|(l, i)| f64::from(instances.label(l, i).value))
-        .collect();
-    let inputs = Inputs {
-        x,
-        width: pooler.width(),
-        genes: all.iter().map(|&i| instances.genes(i).to_vec()).collect(),
-        labels,
-        y,
-    };
+
+    /// Number of instances.
+    pub(crate) fn len(&self) -> usize {
+        self.genes.len()
+    }
+
+    /// Index of label `name`.
+    pub(crate) fn label_index(&self, name: &str) -> Result<usize> {
+        self.labels.iter().position(|l| l == name).with_context(|| {
+            format!(
+                "label {name:?} is not in the dataset (it has {:?})",
+                self.labels
+            )
+        })
+    }
+}
+
+pub fn run(args: &BaselineArgs) -> Result<()> {
+    let (inputs, manifest, slots) =
+        Inputs::load(&args.dataset, &args.features, args.pooling, &args.reference)?;
     let chosen: Vec<usize> = if args.labels.is_empty() {
         (0..inputs.labels.len()).collect()
     } else {
         args.labels
             .iter()
-            .map(|name| {
-                inputs
-                    .labels
-                    .iter()
-                    .position(|l| l == name)
-                    .with_context(|| {
-                        format!(
-                            "label {name:?} is not in the dataset (it has {:?})",
-                            inputs.labels
-                        )
-                    })
-            })
+            .map(|name| inputs.label_index(name))
             .collect::<Result<_>>()?
     };
     let mut params = match &args.params {
@@ -289,7 +318,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     println!(
         "{}: {} instances × {} features ({} pooling); model {}{}",
         args.dataset.display(),
-        instances.len(),
+        inputs.len(),
         inputs.width,
         args.pooling,
         args.model,
@@ -300,14 +329,14 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     if args.grid {
         return grid(&job, &chosen);
     }
-    let recipe = |l: usize, split: &str, train: &[usize], standardizer| Recipe {
+    let recipe = |l: usize, split: &str, fitted: &Fitted| Recipe {
         label: inputs.labels[l].clone(),
         features: args.features.clone(),
         pooling: args.pooling,
         slots,
-        standardizer,
+        standardizer: fitted.standardizer.clone(),
         universe: manifest.genes.clone(),
-        trained_genes: trained_genes(&inputs, train, &manifest.genes),
+        trained_genes: trained_genes(&inputs, &fitted.rows, &manifest.genes),
         reference: args.reference.clone(),
         dataset: args.dataset.clone(),
         split: split.to_owned(),
@@ -315,7 +344,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     let mut rows = Vec::new();
     print_header();
     for &l in &chosen {
-        let labelled: Vec<usize> = (0..instances.len())
+        let labelled: Vec<usize> = (0..inputs.len())
             .filter(|&i| inputs.y[i * inputs.labels.len() + l].is_finite())
             .collect();
         ensure!(
@@ -349,9 +378,9 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
                 summarise(&fold_rows, &model);
             }
             rows.extend(fold_rows);
-            let fitted = job.fit(args.model, &job.params, l, &labelled)?;
+            let fitted = job.fit(args.model, &job.params, l, &job.sampled(&labelled))?;
             let dir = args.out.join("cv").join(&inputs.labels[l]);
-            recipe(l, "cv", &labelled, fitted.standardizer.clone()).save(&dir, &fitted.model)?;
+            recipe(l, "cv", &fitted).save(&dir, &fitted.model)?;
         } else {
             for name in &args.splits {
                 let split = read_split(&args.dataset.join("splits.arrow"), name)?;
@@ -376,7 +405,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
                 pair.iter().for_each(print_row);
                 rows.extend(pair);
                 let dir = args.out.join(name).join(&inputs.labels[l]);
-                recipe(l, name, &train, fitted.standardizer.clone()).save(&dir, &fitted.model)?;
+                recipe(l, name, &fitted).save(&dir, &fitted.model)?;
             }
         }
     }

@@ -37,5 +37,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Readers(args)) => bench::readers(&args),
         Command::Bench(BenchCommand::Dataset(args)) => bench::dataset(&args),
         Command::Bench(BenchCommand::Dcell(args)) => bench::dcell::run(&args),
+        Command::Bench(BenchCommand::Baselines(args)) => bench::baselines::run(&args),
     }
 }

@@ -11,6 +11,10 @@ use std::{
 use anyhow::{Context, Result};
 use ironcell_core::Experiment;
 use ironcell_data::{
+    features::{
+        pooling::{Pooler, Pooling},
+        GeneFeature, GeneFeatures,
+    },
     labels::{LabelPolicy, LabelTable},
     ontology::DcellOntology,
     screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET, KUZMIN2018_SUBSET_DATASETS},
@@ -18,6 +22,7 @@ use ironcell_data::{
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{
+    baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
     dcell::{kernel, DcellConfig, Layout},
     metrics::Metrics,
     ridge::OneHotRidge,
@@ -82,7 +87,8 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             .shuffle(&mut ChaCha8Rng::seed_from_u64(args.seed));
         table.instances.truncate(max);
     }
-    let data = Prepared::new(&table, &ontology);
+    let (features, _) = GeneFeatures::build(&forest_features(), &table.genes, &reference)?;
+    let data = Prepared::new(&table, &ontology, &features)?;
     println!(
         "instances: {} ({} singles, {} doubles, {} triples+); {} of {} genes are in the ontology",
         data.y.len(),
@@ -132,7 +138,15 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             split.test.len(),
             split.dropped
         );
-        let result = evaluate_split(name, split, &data, &ontology, &dcell_config, &train_config)?;
+        let result = evaluate_split(
+            name,
+            split,
+            &data,
+            &ontology,
+            &dcell_config,
+            &train_config,
+            args.seed,
+        )?;
         size = Some(result.size);
         let png = args.out.join(format!("scatter_{name}.png"));
         plot::scatter(
@@ -238,10 +252,32 @@ struct Prepared {
     mapped_genes: usize,
     /// Single-mutant fitness by label-table gene, for the multiplicative model.
     smf: HashMap<usize, f64>,
+    /// Summed gene features per instance, row-major, for the random forest.
+    features: Vec<f32>,
+    width: usize,
+}
+
+/// The random forest's gene features: codon usage and GO membership (terms of ≥ 30 genes).
+fn forest_features() -> [GeneFeature; 2] {
+    [GeneFeature::Codon, GeneFeature::Go { min_genes: 30 }]
+}
+
+/// The quickstart's forest: 100 trees, a third of the features per split (all of them, as
+/// scikit-learn's default, takes minutes on 1,269 columns).
+fn forest_params(seed: u64) -> Params {
+    Params {
+        rf: ForestParams {
+            trees: 100,
+            max_features: 1.0 / 3.0,
+            ..ForestParams::default()
+        },
+        ..Params::default()
+    }
+    .with_seed(seed)
 }
 
 impl Prepared {
-    fn new(table: &LabelTable, ontology: &DcellOntology) -> Self {
+    fn new(table: &LabelTable, ontology: &DcellOntology, features: &GeneFeatures) -> Result<Self> {
         let index = ontology.gene_index();
         let to_ontology: Vec<Option<usize>> =
             table.genes.iter().map(|g| index.get(g).copied()).collect();
@@ -253,7 +289,16 @@ impl Prepared {
                 e.1 += 1;
             }
         }
-        Self {
+        let pooler = Pooler::new(Pooling::Sum, features, 1);
+        let width = pooler.width();
+        let mut pooled = vec![0.0f32; table.instances.len() * width];
+        for (row, i) in pooled.chunks_exact_mut(width).zip(&table.instances) {
+            let genes: Vec<u32> = i.genes.iter().map(|&g| g as u32).collect();
+            pooler.pool(&genes, features, row)?;
+        }
+        Ok(Self {
+            features: pooled,
+            width,
             table_genes: table.instances.iter().map(|i| i.genes.clone()).collect(),
             ontology_genes: table
                 .instances
@@ -267,7 +312,17 @@ impl Prepared {
                 .into_iter()
                 .map(|(g, (s, n))| (g, s / n as f64))
                 .collect(),
-        }
+        })
+    }
+
+    fn pooled(&self, rows: &[usize]) -> Vec<f32> {
+        rows.iter()
+            .flat_map(|&i| {
+                self.features[i * self.width..(i + 1) * self.width]
+                    .iter()
+                    .copied()
+            })
+            .collect()
     }
 
     fn by_size(&self, n: usize) -> usize {
@@ -302,6 +357,7 @@ fn evaluate_split(
     ontology: &DcellOntology,
     dcell_config: &DcellConfig,
     train_config: &TrainConfig,
+    seed: u64,
 ) -> Result<SplitResult> {
     let pick = |idx: &[usize], v: &[Vec<usize>]| -> Vec<Vec<usize>> {
         idx.iter().map(|&i| v[i].clone()).collect()
@@ -352,12 +408,27 @@ fn evaluate_split(
         .map(|&i| ridge.predict(&data.table_genes[i]))
         .collect();
     let mean_pred = vec![train_mean; truth.len()];
+    let train_x = data.pooled(&split.train);
+    let train_target: Vec<f64> = split.train.iter().map(|&i| data.y[i]).collect();
+    let forest = Regressor::fit(
+        ModelKind::Rf,
+        Matrix::new(&train_x, data.width)?,
+        &train_target,
+        &forest_params(seed),
+    )?;
+    let test_x = data.pooled(&split.test);
+    let forest_pred = forest.predict(Matrix::new(&test_x, data.width)?);
 
     let mut metrics = vec![
         (
             "DCell".to_owned(),
             "all".to_owned(),
             Metrics::compute(&truth, &dcell),
+        ),
+        (
+            "random forest".to_owned(),
+            "all".to_owned(),
+            Metrics::compute(&truth, &forest_pred),
         ),
         (
             "ridge one-hot".to_owned(),
@@ -386,6 +457,11 @@ fn evaluate_split(
             "DCell".to_owned(),
             label.clone(),
             Metrics::compute(&t, &sub(&dcell)),
+        ));
+        metrics.push((
+            "random forest".to_owned(),
+            label.clone(),
+            Metrics::compute(&t, &sub(&forest_pred)),
         ));
         metrics.push((
             "ridge one-hot".to_owned(),
