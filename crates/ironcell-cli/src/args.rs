@@ -154,6 +154,47 @@ pub enum DatasetCommand {
     /// Query the graph into a dataset directory: instances.arrow (genes, labels with std and
     /// p-value), splits.arrow (random stratified, gene-disjoint) and manifest.json.
     Build(DatasetBuildArgs),
+    /// Map a gene network onto a dataset's genes and save it beside the dataset as
+    /// graphs/NAME.arrow (src, dst, weight), with counts of what was lost.
+    Graph(DatasetGraphArgs),
+}
+
+/// A network file's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NetworkFormat {
+    /// BioGRID tab3.
+    Biogrid,
+    /// STRING protein.links.detailed.
+    String,
+    /// `A B [weight]`, space-separated, no header (BIONIC inputs).
+    Edges,
+    /// `regulator<TAB>target[<TAB>weight]`, directed.
+    Regulatory,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetGraphArgs {
+    /// Dataset directory (from `dataset build`).
+    #[arg(long)]
+    pub dataset: PathBuf,
+    /// The network file (gzip read transparently).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Its layout.
+    #[arg(long, value_enum)]
+    pub format: NetworkFormat,
+    /// Name of the graph (default: the file name without extensions).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Score used as the edge weight (STRING: combined_score by default).
+    #[arg(long)]
+    pub score: Option<String>,
+    /// BioGRID: keep only this experimental system type (physical or genetic).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Reference bundle (gene names).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
+    pub reference: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -164,6 +205,10 @@ pub struct DatasetBuildArgs {
     /// [split] seed / validation / test.
     #[arg(long)]
     pub select: PathBuf,
+    /// Systematic names (one per line, `#` comments) held out as the test genes of an extra
+    /// gene-disjoint split, `test_genes`.
+    #[arg(long)]
+    pub test_genes: Option<PathBuf>,
     /// Output directory.
     #[arg(long)]
     pub out: PathBuf,

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     instances::{InstanceWriter, LabelValue},
     labels::{aggregate, Alleles, LabelPolicy},
-    split::{gene_disjoint_split, random_split, Split, SplitFractions},
+    split::{gene_disjoint_split, held_out_genes_split, random_split, Split, SplitFractions},
     Error,
 };
 
@@ -64,6 +64,10 @@ pub struct DatasetQuery {
     /// How the splits are drawn.
     #[serde(default)]
     pub split: SplitConfig,
+    /// Held-out genes of a user-defined gene-disjoint split, saved as split `test_genes`
+    /// (`dataset build --test-genes FILE`); genes outside the dataset are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_genes: Vec<SystematicName>,
 }
 
 fn default_policy() -> String {
@@ -393,6 +397,9 @@ impl Table {
     }
 }
 
+/// The split a user's held-out genes define.
+pub const TEST_GENES_SPLIT: &str = "test_genes";
+
 /// Writes a dataset directory from a table: instances, splits and manifest.
 pub fn write(
     out: &Path,
@@ -430,12 +437,28 @@ pub fn write(
         fractions,
         query.split.seed,
     );
+    let mut splits = vec![("random", random), ("gene_disjoint", disjoint)];
+    if !query.test_genes.is_empty() {
+        let held_out: Vec<usize> = query
+            .test_genes
+            .iter()
+            .filter_map(|g| genes.binary_search(g).ok())
+            .collect();
+        splits.push((
+            TEST_GENES_SPLIT,
+            held_out_genes_split(
+                table.len(),
+                |i| table.genes(i).iter().map(|&g| g as usize),
+                genes.len(),
+                &held_out,
+                query.split.validation,
+                query.split.seed,
+            ),
+        ));
+    }
     let splits_path = out.join("splits.arrow");
-    write_splits(
-        &splits_path,
-        table.len(),
-        &[("random", &random), ("gene_disjoint", &disjoint)],
-    )?;
+    let named: Vec<(&str, &Split)> = splits.iter().map(|(n, s)| (*n, s)).collect();
+    write_splits(&splits_path, table.len(), &named)?;
     let manifest = Manifest {
         query,
         labels,
@@ -444,11 +467,10 @@ pub fn write(
         environments,
         instances: n,
         by_size,
-        splits: [
-            ("random".to_owned(), summary(&random, table)),
-            ("gene_disjoint".to_owned(), summary(&disjoint, table)),
-        ]
-        .into(),
+        splits: splits
+            .iter()
+            .map(|(name, split)| ((*name).to_owned(), summary(split, table)))
+            .collect(),
         sha256: [
             ("instances.arrow".to_owned(), sha256_file(&instances_path)?),
             ("splits.arrow".to_owned(), sha256_file(&splits_path)?),

@@ -13,6 +13,7 @@ mod error;
 pub mod features;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
+pub mod graph;
 pub mod instances;
 pub mod labels;
 pub mod ontology;

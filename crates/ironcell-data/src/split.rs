@@ -85,6 +85,47 @@ pub fn gene_disjoint_split<I: IntoIterator<Item = usize>>(
     for &g in &genes.test {
         part[g] = 2;
     }
+    split_by_gene_parts(n, genes_of, &part)
+}
+
+/// A gene-disjoint split around test genes the user chose (indices below `n_genes`): the
+/// other genes go to validation (a `validation` share of them, seeded) or training, and an
+/// instance to the part holding all its genes, as in [`gene_disjoint_split`].
+///
+/// ```
+/// use ironcell_data::split::held_out_genes_split;
+/// let genotypes = [vec![0], vec![1], vec![0, 1], vec![2]];
+/// let split = held_out_genes_split(4, |i| genotypes[i].clone(), 3, &[1], 0.0, 7);
+/// assert_eq!((split.train, split.test, split.dropped), (vec![0, 3], vec![1], 1));
+/// ```
+pub fn held_out_genes_split<I: IntoIterator<Item = usize>>(
+    n: usize,
+    genes_of: impl Fn(usize) -> I,
+    n_genes: usize,
+    test_genes: &[usize],
+    validation: f64,
+    seed: u64,
+) -> Split {
+    let mut part = vec![0u8; n_genes];
+    for &g in test_genes {
+        part[g] = 2;
+    }
+    let mut rest: Vec<usize> = (0..n_genes).filter(|&g| part[g] != 2).collect();
+    rest.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let n_validation = (rest.len() as f64 * validation).round() as usize;
+    for &g in &rest[..n_validation.min(rest.len())] {
+        part[g] = 1;
+    }
+    split_by_gene_parts(n, genes_of, &part)
+}
+
+/// Assigns instance `i` to the part (0 train, 1 validation, 2 test) of all its genes, or drops
+/// it when they straddle parts.
+fn split_by_gene_parts<I: IntoIterator<Item = usize>>(
+    n: usize,
+    genes_of: impl Fn(usize) -> I,
+    part: &[u8],
+) -> Split {
     let mut split = Split {
         train: vec![],
         validation: vec![],

@@ -4,7 +4,7 @@
 use std::{collections::BTreeSet, fs::File, io::Cursor, path::PathBuf};
 
 use arrow_array::{cast::AsArray, types::UInt8Type};
-use ironcell_core::{Phenotype, PhenotypeKind};
+use ironcell_core::{Phenotype, PhenotypeKind, SystematicName};
 use ironcell_data::{
     dataset::{build, DatasetQuery, SplitConfig},
     instances::Instances,
@@ -80,6 +80,7 @@ fn builds_labels_splits_and_manifest() {
             validation: 0.2,
             test: 0.3,
         },
+        test_genes: vec![],
     };
     let manifest = build(&store, &query, dir.path()).unwrap();
     let data = Instances::open(&dir.path().join("instances.arrow")).unwrap();
@@ -163,4 +164,33 @@ fn builds_labels_splits_and_manifest() {
     assert_eq!(manifest.sha256.len(), 2);
     let text = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
     assert!(text.contains("\"policy\": \"mean\""), "{text}");
+
+    // A user's held-out genes: a third split in which no training genotype holds them and
+    // every test genotype holds only them.
+    let held: Vec<u32> = data.genes(0).to_vec();
+    let mut test_genes: Vec<SystematicName> = held
+        .iter()
+        .map(|&g| manifest.genes[g as usize].clone())
+        .collect();
+    test_genes.push("YPR999W".parse().unwrap());
+    let user = tempfile::tempdir().unwrap();
+    let query = DatasetQuery {
+        test_genes,
+        ..query
+    };
+    let manifest = build(&store, &query, user.path()).unwrap();
+    assert_eq!(manifest.splits.len(), 3);
+    let split = ironcell_data::dataset::read_split(&user.path().join("splits.arrow"), "test_genes")
+        .unwrap();
+    assert!(!split.test.is_empty());
+    assert!(split.test.contains(&0));
+    assert!(split
+        .test
+        .iter()
+        .all(|&i| data.genes(i).iter().all(|g| held.contains(g))));
+    assert!(split
+        .train
+        .iter()
+        .all(|&i| data.genes(i).iter().all(|g| !held.contains(g))));
+    assert_eq!(manifest.splits["test_genes"].test_genes_seen_in_training, 0);
 }

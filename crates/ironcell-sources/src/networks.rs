@@ -1,6 +1,8 @@
 //! Gene networks as edges between reference genes: BioGRID `tab3` (physical or genetic, by
-//! "Experimental System Type") and STRING `protein.links.detailed` (every evidence channel
-//! and the combined score, proteins named `4932.YAL001C`).
+//! "Experimental System Type"), STRING `protein.links.detailed` (every evidence channel
+//! and the combined score, proteins named `4932.YAL001C`), plain edge lists `A B [weight]`
+//! (space-separated, no header, as BIONIC's inputs), and regulatory edge lists
+//! `regulator<TAB>target[<TAB>weight]` (directed, `#` comments).
 //!
 //! Names go through the reference ([`GeneNames`]); an edge with a name that maps to no gene
 //! is a rejected row ("unmapped gene name"), so the read report counts and lists them.
@@ -64,6 +66,8 @@ enum Layout {
         b: Column,
         channels: Vec<(usize, String)>,
     },
+    /// Two names and an optional weight, no header.
+    EdgeList { kind: Option<&'static str> },
 }
 
 /// Streams edges from a BioGRID tab3 or STRING detailed file.
@@ -117,6 +121,30 @@ impl<'n, R: Read> Reader<'n, R> {
             layout: Layout::String { a, b, channels },
             other_organisms: 0,
         })
+    }
+
+    /// A plain edge list: `A B [weight]` per line, space-separated, no header (the layout of
+    /// BIONIC's network inputs); undirected.
+    pub fn edge_list(inner: R, name: &str, names: &'n GeneNames) -> Self {
+        Self {
+            table: Delimited::space_separated(inner, name),
+            names,
+            layout: Layout::EdgeList { kind: None },
+            other_organisms: 0,
+        }
+    }
+
+    /// A regulatory edge list: `regulator<TAB>target[<TAB>weight]` per line, no header, `#`
+    /// comments; edges are directed from `a` (regulator) to `b` (target), kind `regulatory`.
+    pub fn regulatory(inner: R, name: &str, names: &'n GeneNames) -> Self {
+        Self {
+            table: Delimited::tsv_with_comments(inner, name, b'#'),
+            names,
+            layout: Layout::EdgeList {
+                kind: Some("regulatory"),
+            },
+            other_organisms: 0,
+        }
     }
 }
 
@@ -188,6 +216,30 @@ impl<R: Read> RecordReader for Reader<'_, R> {
                         kind: None,
                     }));
                 }
+                Layout::EdgeList { kind } => {
+                    let column = |index, name| Column { index, name };
+                    if !(2..=3).contains(&row.fields.count()) {
+                        return Err(row.error(
+                            "wrong number of fields",
+                            format!(
+                                "{} fields, expected two gene names and an optional weight",
+                                row.fields.count()
+                            ),
+                        ));
+                    }
+                    let mut scores = BTreeMap::new();
+                    if row.fields.count() == 3 {
+                        if let Some(w) = row.number(column(2, "weight"))? {
+                            scores.insert("weight".to_owned(), w);
+                        }
+                    }
+                    return Ok(Some(Edge {
+                        a: resolve(self.names, &row, row.text(column(0, "gene A"))?)?,
+                        b: resolve(self.names, &row, row.text(column(1, "gene B"))?)?,
+                        scores,
+                        kind: kind.map(str::to_owned),
+                    }));
+                }
             }
         }
     }
@@ -253,5 +305,40 @@ mod tests {
         assert_eq!(edges[0].scores.len(), 8);
         assert_eq!(edges[0].scores["combined_score"], 212.0);
         assert_eq!(report.rejected["other organism"].len(), 1);
+    }
+
+    #[test]
+    fn edge_lists_with_and_without_weights() {
+        // BIONIC's layout: space-separated, weights optional, standard names resolve too.
+        let text = "YAL001C YAL002W 0.31\nCDC28 YAL001C\nYAL001C NOTGENE 0.5\nYAL001C\n";
+        let names = names();
+        let (edges, report) = collect(
+            Reader::edge_list(text.as_bytes(), "net.txt", &names),
+            BadRows::Skip,
+        )
+        .unwrap();
+        assert_eq!(edges.len(), 2);
+        assert_eq!(edges[0].scores["weight"], 0.31);
+        assert_eq!(edges[1].a.as_str(), "YBR160W");
+        assert!(edges[1].scores.is_empty());
+        assert_eq!(report.rejected["unmapped gene name"][0].line, 3);
+        assert_eq!(report.rejected["wrong number of fields"][0].line, 4);
+    }
+
+    #[test]
+    fn regulatory_edges_are_directed() {
+        let text = "# regulator\ttarget\nYBR160W\tYAL001C\t2.5\n";
+        let names = names();
+        let (edges, _) = collect(
+            Reader::regulatory(text.as_bytes(), "reg.tsv", &names),
+            BadRows::Fail,
+        )
+        .unwrap();
+        assert_eq!(edges.len(), 1);
+        assert_eq!(
+            (edges[0].a.as_str(), edges[0].b.as_str()),
+            ("YBR160W", "YAL001C")
+        );
+        assert_eq!(edges[0].kind.as_deref(), Some("regulatory"));
     }
 }

@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ingest(args) => ingest::run(&args),
         Command::Fetch(args) => fetch::run(&args),
         Command::Dataset(DatasetCommand::Build(args)) => dataset::build(&args),
+        Command::Dataset(DatasetCommand::Graph(args)) => dataset::graph(&args),
         Command::Train(args) => train::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(args) => baseline::run(&args),

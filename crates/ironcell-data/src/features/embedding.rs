@@ -7,6 +7,9 @@
 //!   header and names the columns.
 //! - **NPY** (`X.npy`, float32 or float64, shape `[genes, dim]`, C or Fortran order) with the
 //!   names in `X.txt` beside it, one per line in row order — NumPy files hold no strings.
+//! - **Parquet** (`.parquet`, as pandas or polars write it): the first string column holds
+//!   the names; then either float columns (one per dimension, named) or one list-of-float
+//!   column holding each whole vector.
 
 use std::{
     collections::HashSet,
@@ -37,6 +40,8 @@ impl Embeddings {
         let name = name.strip_suffix(".gz").unwrap_or(name);
         let embeddings = if name.ends_with(".npy") {
             read_npy(path)?
+        } else if name.ends_with(".parquet") {
+            read_parquet(path)?
         } else if name.ends_with(".csv") {
             read_delimited(path, b',')?
         } else if name.ends_with(".tsv") || name.ends_with(".txt") {
@@ -44,7 +49,7 @@ impl Embeddings {
         } else {
             return Err(Error::format(
                 path,
-                "unknown embedding format: expected .csv, .tsv, .txt or .npy (with names in .txt)",
+                "unknown embedding format: expected .csv, .tsv, .txt, .parquet or .npy (with names in .txt)",
             ));
         };
         embeddings.check_unique(path)?;
@@ -226,6 +231,130 @@ fn read_npy(path: &Path) -> Result<Embeddings, Error> {
     })
 }
 
+fn read_parquet(path: &Path) -> Result<Embeddings, Error> {
+    use arrow_array::{cast::AsArray, types::Float32Type, Array, RecordBatchReader};
+    use arrow_schema::DataType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let bad = |m: String| Error::format(path, m);
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| bad(format!("not a Parquet file: {e}")))?;
+    let schema = reader.schema();
+    let name_column = schema
+        .fields()
+        .iter()
+        .position(|f| {
+            matches!(
+                f.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            )
+        })
+        .ok_or_else(|| bad("no string column with the gene names".to_owned()))?;
+    let value_columns: Vec<usize> = (0..schema.fields().len())
+        .filter(|&c| c != name_column)
+        .collect();
+    let list = match value_columns.as_slice() {
+        [c] => matches!(
+            schema.field(*c).data_type(),
+            DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _)
+        ),
+        _ => false,
+    };
+    let mut columns: Vec<String> = if list {
+        Vec::new()
+    } else {
+        value_columns
+            .iter()
+            .map(|&c| schema.field(c).name().clone())
+            .collect()
+    };
+    let mut genes = Vec::new();
+    let mut values: Vec<f32> = Vec::new();
+    // Any numeric array as f32, or an error naming the column.
+    let floats = |array: &dyn Array, what: &str| -> Result<Vec<f32>, Error> {
+        let array = arrow_cast::cast(array, &DataType::Float32)
+            .map_err(|e| bad(format!("column {what}: not numeric ({e})")))?;
+        let array = array.as_primitive::<Float32Type>();
+        if array.null_count() > 0 {
+            return Err(bad(format!("column {what} has missing values")));
+        }
+        Ok(array.values().to_vec())
+    };
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(format!("reading: {e}")))?;
+        let names = arrow_cast::cast(batch.column(name_column), &DataType::Utf8)
+            .map_err(|e| bad(e.to_string()))?;
+        let names = names.as_string::<i32>();
+        let first = genes.len();
+        for (i, n) in names.iter().enumerate() {
+            let n = n.ok_or_else(|| bad(format!("row {} has no gene name", first + i + 1)))?;
+            genes.push(
+                n.trim()
+                    .parse::<SystematicName>()
+                    .map_err(|e| bad(format!("row {}: {e}", first + i + 1)))?,
+            );
+        }
+        let rows = batch.num_rows();
+        let block: Vec<Vec<f32>> = if list {
+            let c = value_columns[0];
+            let field = schema.field(c).name().clone();
+            let array = batch.column(c);
+            let lists = arrow_cast::cast(
+                array,
+                &DataType::List(std::sync::Arc::new(arrow_schema::Field::new(
+                    "item",
+                    DataType::Float32,
+                    true,
+                ))),
+            )
+            .map_err(|e| bad(format!("column {field}: {e}")))?;
+            let lists = lists.as_list::<i32>();
+            (0..rows)
+                .map(|i| floats(lists.value(i).as_ref(), &field))
+                .collect::<Result<_, _>>()?
+        } else {
+            let cols: Vec<Vec<f32>> = value_columns
+                .iter()
+                .map(|&c| floats(batch.column(c).as_ref(), schema.field(c).name()))
+                .collect::<Result<_, _>>()?;
+            (0..rows)
+                .map(|i| cols.iter().map(|c| c[i]).collect())
+                .collect()
+        };
+        for (i, v) in block.into_iter().enumerate() {
+            if columns.is_empty() {
+                columns = numbered(v.len());
+            }
+            if v.len() != columns.len() {
+                return Err(bad(format!(
+                    "row {}: {} numbers, expected {}",
+                    first + i + 1,
+                    v.len(),
+                    columns.len()
+                )));
+            }
+            if let Some(j) = v.iter().position(|x| !x.is_finite()) {
+                return Err(bad(format!(
+                    "row {}, value {} is not finite",
+                    first + i + 1,
+                    j + 1
+                )));
+            }
+            values.extend(v);
+        }
+    }
+    if genes.is_empty() {
+        return Err(bad("no embedding rows".to_owned()));
+    }
+    Ok(Embeddings {
+        columns,
+        genes,
+        values,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +411,63 @@ mod tests {
         std::fs::write(names_path(&path), "YAL001C\n").unwrap();
         let e = Embeddings::read(&path).unwrap_err().to_string();
         assert!(e.contains("1 names for 2 rows"), "{e}");
+    }
+
+    /// Both Parquet layouts pandas and polars write: a float column per dimension, or one
+    /// list column of whole vectors.
+    #[test]
+    fn parquet_columns_or_lists() {
+        use std::sync::Arc;
+
+        use arrow_array::{
+            builder::{Float64Builder, ListBuilder},
+            ArrayRef, Float32Array, RecordBatch, StringArray,
+        };
+        use parquet::arrow::ArrowWriter;
+
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, columns: Vec<(&str, ArrayRef)>| {
+            let batch = RecordBatch::try_from_iter(columns).unwrap();
+            let path = dir.path().join(name);
+            let mut w =
+                ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
+            w.write(&batch).unwrap();
+            w.close().unwrap();
+            path
+        };
+        let names: ArrayRef = Arc::new(StringArray::from(vec!["YAL001C", "YAL002W"]));
+        let wide = write(
+            "wide.parquet",
+            vec![
+                ("orf", names.clone()),
+                (
+                    "a",
+                    Arc::new(Float32Array::from(vec![1.0, 3.0])) as ArrayRef,
+                ),
+                (
+                    "b",
+                    Arc::new(Float32Array::from(vec![2.0, 4.0])) as ArrayRef,
+                ),
+            ],
+        );
+        let e = Embeddings::read(&wide).unwrap();
+        assert_eq!(e.columns, ["a", "b"]);
+        assert_eq!(e.row(1), [3.0, 4.0]);
+
+        let mut lists = ListBuilder::new(Float64Builder::new());
+        for v in [[0.5, 1.5, 2.5], [3.5, 4.5, 5.5]] {
+            lists.values().append_slice(&v);
+            lists.append(true);
+        }
+        let long = write(
+            "long.parquet",
+            vec![
+                ("gene", names),
+                ("embedding", Arc::new(lists.finish()) as ArrayRef),
+            ],
+        );
+        let e = Embeddings::read(&long).unwrap();
+        assert_eq!(e.columns, ["dim0", "dim1", "dim2"]);
+        assert_eq!(e.row(0), [0.5, 1.5, 2.5]);
     }
 }

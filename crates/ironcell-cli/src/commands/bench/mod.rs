@@ -252,6 +252,7 @@ pub fn dataset(args: &BenchDatasetArgs) -> Result<()> {
         max_perturbations: None,
         policy: "mean".into(),
         split: SplitConfig::default(),
+        test_genes: vec![],
     };
     let t = Instant::now();
     let manifest = write(

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use crate::baseline::Matrix;
 
-/// Most codes per feature.
-pub const MAX_BINS: usize = 256;
+/// Most codes per feature (scikit-learn's default `max_bins`; a `u8` could hold 256).
+pub const MAX_BINS: usize = 255;
 
 /// Rows sampled per feature to place the thresholds (as scikit-learn's 2e5).
 const SAMPLE: usize = 200_000;
@@ -94,8 +94,9 @@ impl Binned {
     }
 }
 
-/// Thresholds for one column: midpoints between distinct values when there are few, else
-/// quantiles. Sorts `values`.
+/// Thresholds for one column, as scikit-learn places them: midpoints between distinct values
+/// when there are at most [`MAX_BINS`], else midpoint percentiles at 1/255 … 254/255. Sorts
+/// `values`.
 fn thresholds(values: &mut [f32]) -> Vec<f32> {
     values.sort_unstable_by(f32::total_cmp);
     let mut distinct: Vec<f32> = Vec::new();
@@ -104,24 +105,34 @@ fn thresholds(values: &mut [f32]) -> Vec<f32> {
             distinct.push(v);
         }
     }
+    // Two adjacent floats have no midpoint: the lower one splits them as well.
+    let between = |a: f32, b: f32| {
+        let mid = (f64::from(a) + f64::from(b)) / 2.0;
+        let mid = mid as f32;
+        if mid < b {
+            mid
+        } else {
+            a
+        }
+    };
     if distinct.len() <= MAX_BINS {
-        return distinct
-            .windows(2)
-            .map(|w| {
-                let mid = w[0] + (w[1] - w[0]) / 2.0;
-                // Two adjacent floats have no midpoint: the lower one splits them as well.
-                if mid < w[1] {
-                    mid
-                } else {
-                    w[0]
-                }
-            })
-            .collect();
+        return distinct.windows(2).map(|w| between(w[0], w[1])).collect();
     }
-    let n = values.len();
-    let mut cuts: Vec<f32> = (1..MAX_BINS).map(|q| values[q * n / MAX_BINS]).collect();
+    let last = (values.len() - 1) as f64;
+    let mut cuts: Vec<f32> = (1..MAX_BINS)
+        .map(|q| {
+            // NumPy's percentile, method="midpoint".
+            let h = last * q as f64 / MAX_BINS as f64;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            if values[lo] == values[hi] {
+                values[lo]
+            } else {
+                between(values[lo], values[hi])
+            }
+        })
+        .collect();
     cuts.dedup();
-    // The largest value as a cut would leave an empty last bin.
+    // A cut at the largest value would leave an empty last bin.
     if cuts.last() == distinct.last() {
         cuts.pop();
     }

@@ -99,6 +99,8 @@ struct Open {
     /// Full histogram over all features, kept for the children's subtraction.
     hist: Option<Vec<Entry>>,
     split: Option<Split>,
+    /// Whether `split` is already the result of a search.
+    searched: bool,
 }
 
 /// The better of two splits, the first on ties (so that a parallel reduction over ascending
@@ -147,6 +149,7 @@ pub(crate) fn grow(
         total,
         hist: None,
         split: None,
+        searched: false,
     };
     let mut n_leaves = 1;
     let mut spill = Vec::new();
@@ -191,6 +194,7 @@ pub(crate) fn grow(
             total,
             hist: None,
             split: None,
+            searched: false,
         };
         let mut left = child(left_node, l, left_total);
         let mut right = child(right_node, r, right_total);
@@ -209,12 +213,10 @@ pub(crate) fn grow(
             };
             if g.needs_histogram(large.end - large.start) {
                 let mut small_hist = vec![Entry::default(); binned.total_bins()];
-                g.fill(&rows[small.start..small.end], &mut small_hist);
-                for (p, s) in hist.iter_mut().zip(&small_hist) {
-                    *p = p.minus(s);
-                }
-                large.hist = Some(hist);
-                small.hist = Some(small_hist);
+                let (small_split, large_split) =
+                    g.fill_subtract_search(rows, small, large, &mut small_hist, &mut hist);
+                (small.split, small.searched, small.hist) = (small_split, true, Some(small_hist));
+                (large.split, large.searched, large.hist) = (large_split, true, Some(hist));
             }
         }
         g.evaluate(left, rows, rng, &mut tree, &mut open, &mut leaves);
@@ -285,10 +287,7 @@ impl Grower<'_> {
     ) {
         let n = node.end - node.start;
         let p = self.params;
-        let splittable = n >= p.min_samples_split.max(2)
-            && n >= 2 * p.min_samples_leaf.max(1)
-            && p.max_depth.is_none_or(|d| node.depth < d);
-        if splittable {
+        if !node.searched && self.splittable(&node) {
             let node_rows = &rows[node.start..node.end];
             let candidates: Vec<usize> = if self.all_features {
                 (0..self.binned.features()).collect()
@@ -314,6 +313,104 @@ impl Grower<'_> {
         }
     }
 
+    fn splittable(&self, node: &Open) -> bool {
+        let (n, p) = (node.end - node.start, self.params);
+        n >= p.min_samples_split.max(2)
+            && n >= 2 * p.min_samples_leaf.max(1)
+            && p.max_depth.is_none_or(|d| node.depth < d)
+    }
+
+    /// The children of a split node in one pass over the features: fills the smaller child's
+    /// histogram, turns the parent's into the larger child's by subtraction, and searches
+    /// both (one parallel region per split instead of four: waking threads is not free).
+    fn fill_subtract_search(
+        &self,
+        rows: &[u32],
+        small: &Open,
+        large: &Open,
+        small_hist: &mut [Entry],
+        parent_hist: &mut [Entry],
+    ) -> (Option<Split>, Option<Split>) {
+        let small_rows = &rows[small.start..small.end];
+        let (search_small, search_large) = (self.splittable(small), self.splittable(large));
+        let gathered = self.gather(small_rows);
+        let features = self.binned.features();
+        let mut slices = Vec::with_capacity(features);
+        let (mut s_rest, mut p_rest) = (small_hist, parent_hist);
+        for f in 0..features {
+            let b = self.binned.bins(f);
+            let (s_head, s_tail) = s_rest.split_at_mut(b);
+            let (p_head, p_tail) = p_rest.split_at_mut(b);
+            slices.push((f, s_head, p_head));
+            (s_rest, p_rest) = (s_tail, p_tail);
+        }
+        let one = |(f, s, p): (usize, &mut [Entry], &mut [Entry])| {
+            self.fill_feature(f, small_rows, &gathered, s);
+            for (p, s) in p.iter_mut().zip(s.iter()) {
+                *p = p.minus(s);
+            }
+            let mut found = (None, None);
+            if search_small {
+                self.scan(f, s.iter().copied().enumerate(), &small.total, &mut found.0);
+            }
+            if search_large {
+                self.scan(f, p.iter().copied().enumerate(), &large.total, &mut found.1);
+            }
+            found
+        };
+        let both = |a: (Option<Split>, Option<Split>), b: (Option<Split>, Option<Split>)| {
+            (better(a.0, b.0), better(a.1, b.1))
+        };
+        if self.params.parallel && rows.len() * features >= PARALLEL_WORK {
+            slices
+                .into_par_iter()
+                .map(one)
+                .reduce(|| (None, None), both)
+        } else {
+            slices.into_iter().map(one).fold((None, None), both)
+        }
+    }
+
+    /// The rows' target sums and weights, in row order, read once for every feature.
+    fn gather(&self, rows: &[u32]) -> (Vec<f64>, Option<Vec<f64>>) {
+        let sums = rows.iter().map(|&r| self.targets.sum[r as usize]).collect();
+        let weights = self
+            .targets
+            .weight
+            .map(|w| rows.iter().map(|&r| w[r as usize]).collect());
+        (sums, weights)
+    }
+
+    /// Fills feature `f`'s histogram `h` over `rows` with their `gathered` sums and weights.
+    fn fill_feature(
+        &self,
+        f: usize,
+        rows: &[u32],
+        (sums, weights): &(Vec<f64>, Option<Vec<f64>>),
+        h: &mut [Entry],
+    ) {
+        let column = self.binned.column(f);
+        match weights {
+            Some(weights) => {
+                for ((&r, &s), &w) in rows.iter().zip(sums).zip(weights) {
+                    let e = &mut h[column[r as usize] as usize];
+                    e.sum += s;
+                    e.weight += w;
+                    e.count += 1;
+                }
+            }
+            None => {
+                for (&r, &s) in rows.iter().zip(sums) {
+                    let e = &mut h[column[r as usize] as usize];
+                    e.sum += s;
+                    e.weight += 1.0;
+                }
+                // Unit weights: the weight is the count, exactly (below 2^53 rows).
+                h.iter_mut().for_each(|e| e.count = e.weight as u32);
+            }
+        }
+    }
+
     /// Fills the histogram of all features over `rows`.
     fn fill(&self, rows: &[u32], hist: &mut [Entry]) {
         let features = self.binned.features();
@@ -324,34 +421,8 @@ impl Grower<'_> {
             slices.push((f, head));
             rest = tail;
         }
-        // Gathered once, read in order by every feature.
-        let sums: Vec<f64> = rows.iter().map(|&r| self.targets.sum[r as usize]).collect();
-        let weights: Option<Vec<f64>> = self
-            .targets
-            .weight
-            .map(|w| rows.iter().map(|&r| w[r as usize]).collect());
-        let fill_one = |(f, h): (usize, &mut [Entry])| {
-            let column = self.binned.column(f);
-            match &weights {
-                Some(weights) => {
-                    for ((&r, &s), &w) in rows.iter().zip(&sums).zip(weights) {
-                        let e = &mut h[column[r as usize] as usize];
-                        e.sum += s;
-                        e.weight += w;
-                        e.count += 1;
-                    }
-                }
-                None => {
-                    for (&r, &s) in rows.iter().zip(&sums) {
-                        let e = &mut h[column[r as usize] as usize];
-                        e.sum += s;
-                        e.weight += 1.0;
-                    }
-                    // Unit weights: the weight is the count, exactly (below 2^53 rows).
-                    h.iter_mut().for_each(|e| e.count = e.weight as u32);
-                }
-            }
-        };
+        let gathered = self.gather(rows);
+        let fill_one = |(f, h): (usize, &mut [Entry])| self.fill_feature(f, rows, &gathered, h);
         if self.params.parallel && rows.len() * features >= PARALLEL_WORK {
             slices.into_par_iter().for_each(fill_one);
         } else {

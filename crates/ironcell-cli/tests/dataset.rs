@@ -1,0 +1,95 @@
+//! `ironcell dataset build --test-genes` and `ironcell dataset graph` on a dataset built from
+//! published-format fixtures.
+
+mod common;
+
+use common::{ironcell, ironcell_fails, two_label_dataset};
+
+#[test]
+fn held_out_genes_and_graphs_join_the_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("manifest.json")).unwrap()).unwrap();
+    let genes: Vec<&str> = manifest["genes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+
+    // Two of the dataset's genes and one it lacks, held out.
+    let list = dir.path().join("held_out.txt");
+    std::fs::write(
+        &list,
+        format!("# mine\n{}\n{}\nYPR999W\n", genes[0], genes[1]),
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
+    let out = dir.path().join("held");
+    let text = ironcell(&[
+        "dataset",
+        "build",
+        "--db",
+        &db,
+        "--select",
+        dir.path().join("query.toml").to_str().unwrap(),
+        "--test-genes",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("test genes: 3 listed, 2 perturbed in the dataset"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("split test_genes:"))
+        .expect("the held-out split is reported");
+    assert!(line.ends_with("test genes seen in training: 0"), "{line}");
+
+    std::fs::write(&list, "YAL001C\nnot a gene\n").unwrap();
+    let stderr = ironcell_fails(&[
+        "dataset",
+        "build",
+        "--db",
+        &db,
+        "--select",
+        dir.path().join("query.toml").to_str().unwrap(),
+        "--test-genes",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("line 2"), "{stderr}");
+
+    // A BIONIC-style edge list: one edge inside the dataset, one leaving it, one unmapped.
+    let edges = dir.path().join("net.txt");
+    std::fs::write(
+        &edges,
+        format!(
+            "{} {} 0.5\n{} YPR999W 0.1\n{} NOTAGENE 1\n",
+            genes[0], genes[1], genes[0], genes[2]
+        ),
+    )
+    .unwrap();
+    let out = ironcell(&[
+        "dataset",
+        "graph",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--input",
+        edges.to_str().unwrap(),
+        "--format",
+        "edges",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("unmapped gene name: 1"), "{text}");
+    assert!(
+        text.contains("1 of 2 edges kept (1 with an end outside"),
+        "{text}"
+    );
+    assert!(data.join("graphs/net.arrow").exists());
+}
