@@ -80,7 +80,8 @@ fn baselines_train_test_save_and_predict() {
     std::fs::write(&genotypes, "YAL001C+YBR002C\n# a comment\nACT1\tYPD\n").unwrap();
     let predictions = dir.path().join("p.tsv");
     let model = Path::new(run).join("random/fitness");
-    let out = ironcell(&[
+    // The same command scores the good file, then the bad one.
+    let predict = [
         "predict",
         "--model",
         model.to_str().unwrap(),
@@ -88,7 +89,8 @@ fn baselines_train_test_save_and_predict() {
         genotypes.to_str().unwrap(),
         "--out",
         predictions.to_str().unwrap(),
-    ]);
+    ];
+    let out = ironcell(&predict);
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 genotypes scored"));
     let table = std::fs::read_to_string(&predictions).unwrap();
     let lines: Vec<&str> = table.lines().collect();
@@ -100,15 +102,7 @@ fn baselines_train_test_save_and_predict() {
     assert_eq!(act1[3], "YFL039C", "ACT1 is in no fixture genotype");
 
     std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
-    let stderr = ironcell_fails(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
+    let stderr = ironcell_fails(&predict);
     assert!(
         stderr.contains("line 1") && stderr.contains("NOT_A_GENE"),
         "{stderr}"

@@ -27,18 +27,21 @@ fn held_out_genes_and_graphs_join_the_dataset() {
     .unwrap();
     let db = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
     let out = dir.path().join("held");
-    let text = ironcell(&[
+    // The same command reads the good list, then a bad one written over it.
+    let query = dir.path().join("query.toml");
+    let build = [
         "dataset",
         "build",
         "--db",
         &db,
         "--select",
-        dir.path().join("query.toml").to_str().unwrap(),
+        query.to_str().unwrap(),
         "--test-genes",
         list.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    let text = ironcell(&build);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("test genes: 3 listed, 2 perturbed in the dataset"),
@@ -51,18 +54,7 @@ fn held_out_genes_and_graphs_join_the_dataset() {
     assert!(line.ends_with("test genes seen in training: 0"), "{line}");
 
     std::fs::write(&list, "YAL001C\nnot a gene\n").unwrap();
-    let stderr = ironcell_fails(&[
-        "dataset",
-        "build",
-        "--db",
-        &db,
-        "--select",
-        dir.path().join("query.toml").to_str().unwrap(),
-        "--test-genes",
-        list.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let stderr = ironcell_fails(&build);
     assert!(stderr.contains("line 2"), "{stderr}");
 
     // A BIONIC-style edge list: one edge inside the dataset, one leaving it, one unmapped.
