@@ -87,7 +87,7 @@ impl StoreArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum KgCommand {
-    /// Node and edge counts by label, and experiments by dataset, phenotype and temperature.
+    /// Node and edge counts by label, and experiments by dataset, phenotype and environment.
     Stats(KgStatsArgs),
     /// Experiments (with their references) selected by dataset, phenotype, temperature,
     /// genes and genotype size, as JSON lines; or, on Neo4j, the rows of a Cypher file.
@@ -329,8 +329,10 @@ pub struct BenchReadersArgs {
 pub enum Source {
     /// Costanzo 2016: `strain_ids_and_single_mutant_fitness.xlsx` and the SGA_ExE / NxN /
     /// ExN_NxE / DAmP `.txt` tables (fitness and ε).
+    #[value(alias = "costanzo2016-smf")]
     Costanzo2016,
     /// Kuzmin 2018: Data S1 `aao1729_data_s1.tsv` (or its `unique_triples.tsv` subset).
+    #[value(alias = "kuzmin2018-subset")]
     Kuzmin2018,
     /// Kuzmin 2020: `aaz5667-Table-S1.xlsx`, `-S3.xlsx` (ε/τ, screen kept) and `-S5.xlsx`
     /// (query-mutant fitness).
@@ -341,6 +343,20 @@ pub enum Source {
     Synlethdb,
     /// The deletion project table, or SGD's `phenotype_data.tab` null-mutant viability.
     Essentiality,
+    /// Collins 2007 E-MAP: `sscores.tsv` (S-scores, their own phenotype kind).
+    #[value(name = "collins2007-emap", alias = "collins2007")]
+    Collins2007,
+    /// Tong 2004 SGA: `tested_pairs.tsv` (calls with tested negatives) and `table_s1.tsv`
+    /// (scores and confirmations).
+    #[value(name = "tong2004-sga", alias = "tong2004")]
+    Tong2004,
+    /// YeastPhenome value matrices `*_value.txt`, each in a folder named by its PubMed id
+    /// (fitness per environment parsed from the column headers).
+    Yeastphenome,
+    /// Jonikas 2009 ER E-MAP: `double_mutants.tsv` and `singles.tsv` (UPR reporter levels;
+    /// standard names mapped through the reference).
+    #[value(name = "jonikas2009-upr", alias = "jonikas2009")]
+    Jonikas2009,
 }
 
 impl Source {

@@ -45,7 +45,7 @@ fn every_source_ingests_and_a_second_run_adds_nothing() {
     let db = dir.path().join("kg.sqlite");
     let wt = fixture("wt122data.tsv");
     let wt = wt.to_str().unwrap();
-    let runs: [(&str, &[&str], &[&str], u64); 6] = [
+    let runs: [(&str, &[&str], &[&str], u64); 9] = [
         ("costanzo2016", &["SGA_ExE.txt"], &["--skip-bad-rows"], 11),
         (
             "kuzmin2018",
@@ -71,6 +71,24 @@ fn every_source_ingests_and_a_second_run_adds_nothing() {
             &["phenotype_data.tab"],
             &["--skip-bad-rows"],
             2,
+        ),
+        (
+            "collins2007-emap",
+            &["collins2007_sscores.tsv"],
+            &["--skip-bad-rows"],
+            4,
+        ),
+        (
+            "tong2004-sga",
+            &["tong2004_tested_pairs.tsv", "tong2004_table_s1.tsv"],
+            &["--skip-bad-rows"],
+            5,
+        ),
+        (
+            "jonikas2009-upr",
+            &["jonikas2009_double_mutants.tsv"],
+            &["--skip-bad-rows"],
+            3,
         ),
     ];
     for (source, inputs, extra, expected) in runs {
@@ -101,4 +119,47 @@ fn a_bad_row_is_an_error_with_file_and_line_and_keeps_the_store() {
     assert!(err.contains("Arraytype/Temp"), "{err}");
     let again = ingest(&db, "synlethdb", &["Yeast_SL.csv"], &["--skip-bad-rows"]);
     assert_eq!(new_count(&again), 0, "{}", stdout(&again));
+}
+
+#[test]
+fn yeastphenome_environments_show_in_kg_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("33958448");
+    std::fs::create_dir(&folder).unwrap();
+    let file = folder.join("costanzo_andrews_2021_value.txt");
+    std::fs::copy(fixture("yeastphenome_value.txt"), &file).unwrap();
+    let db = dir.path().join("kg.sqlite");
+    let run = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(["ingest", "yeastphenome", "--skip-bad-rows", "--db"])
+        .arg(format!("sqlite://{}", db.display()))
+        .arg("--input")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(new_count(&run), 3, "{}", stdout(&run));
+
+    // Outside a PubMed-id folder the dataset cannot be named.
+    let loose = dir.path().join("value.txt");
+    std::fs::copy(fixture("yeastphenome_value.txt"), &loose).unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(["ingest", "yeastphenome", "--db"])
+        .arg(format!("sqlite://{}", db.display()))
+        .arg("--input")
+        .arg(&loose)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("PubMed id"));
+
+    let stats = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(["kg", "stats", "--db"])
+        .arg(format!("sqlite://{}", db.display()))
+        .output()
+        .unwrap();
+    let text = stdout(&stats);
+    assert!(
+        text.contains("SGA final selection medium (solid) 30 °C + benomyl 30 ug/ml"),
+        "{text}"
+    );
 }

@@ -13,6 +13,9 @@ pub enum PerturbationKind {
     DeletionKanMx,
     /// Deletion marked with NatMX (SGA query strains, `_sn`, and Kuzmin `_tm` queries).
     DeletionNatMx,
+    /// A deletion whose selection marker the source does not state: E-MAP matrices are
+    /// symmetrised, so neither gene of a pair is known to be the NatMX query.
+    Deletion,
     /// Decreased Abundance by mRNA Perturbation: expression reduced to 0.1–0.25 of wild type.
     Damp,
     /// A temperature-sensitive allele of an essential gene.
@@ -27,7 +30,10 @@ impl PerturbationKind {
     /// Whether the gene's product is gone entirely, which is what DCell's binary gene state
     /// models.
     pub fn is_deletion(self) -> bool {
-        matches!(self, Self::DeletionKanMx | Self::DeletionNatMx)
+        matches!(
+            self,
+            Self::DeletionKanMx | Self::DeletionNatMx | Self::Deletion
+        )
     }
 }
 

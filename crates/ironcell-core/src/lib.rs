@@ -34,12 +34,12 @@ mod genotype;
 mod phenotype;
 
 pub use content_id::ContentId;
-pub use environment::{Environment, Media};
+pub use environment::{Additive, Environment, Media};
 pub use error::{Error, ErrorKind};
 pub use experiment::{Experiment, ExperimentReference, Provenance, Publication, ReferenceGenome};
 pub use gene::SystematicName;
 pub use genotype::{Genotype, Perturbation, PerturbationKind};
 pub use phenotype::{
-    Call, Expression, Fitness, GeneInteraction, InteractionOrder, Log2Ratio, Morphology, Phenotype,
-    PhenotypeKind,
+    Assay, Call, Confirmation, EmapScore, Expression, Fitness, GeneInteraction, InteractionOrder,
+    Log2Ratio, Morphology, Phenotype, PhenotypeKind, Reporter, Severity,
 };

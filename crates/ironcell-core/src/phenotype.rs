@@ -169,13 +169,29 @@ impl GeneInteraction {
 }
 
 /// A binary call with an optional supporting score, for synthetic lethality and rescue.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+///
+/// ```
+/// use ironcell_core::{Assay, Call, Confirmation, Severity};
+///
+/// let hit = Call::new(true, Some(3.0))?.with_confirmation(Confirmation {
+///     assay: Assay::Tetrad,
+///     severity: Severity::Lethal,
+/// });
+/// assert_eq!(hit.confirmations[0].severity, Severity::Lethal);
+/// assert!(Call::new(false, Some(f64::NAN)).is_err());
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
     /// Whether the effect was observed. Tested negatives are `false`, and they matter: they
     /// are what makes a classifier's base rate honest.
     pub observed: bool,
     /// The source's confidence score, when it gives one.
     pub score: Option<f64>,
+    /// Follow-up assays that confirmed the call (Tong 2004's random-spore and tetrad
+    /// analyses), each with the severity it saw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmations: Vec<Confirmation>,
 }
 
 impl Call {
@@ -184,7 +200,141 @@ impl Call {
         Ok(Self {
             observed,
             score: score.map(finite).transpose()?,
+            confirmations: Vec::new(),
         })
+    }
+
+    /// Adds a confirming assay.
+    pub fn with_confirmation(mut self, confirmation: Confirmation) -> Self {
+        self.confirmations.push(confirmation);
+        self
+    }
+}
+
+/// An assay that re-tests a synthetic-lethal call outside the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assay {
+    /// Random spore analysis.
+    RandomSpore,
+    /// Tetrad dissection.
+    Tetrad,
+}
+
+/// How strongly a combination hurts growth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Synthetic sick: slow growth.
+    Sick,
+    /// Synthetic lethal: no growth.
+    Lethal,
+}
+
+/// One confirming assay and what it saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// The assay.
+    pub assay: Assay,
+    /// Its verdict.
+    pub severity: Severity,
+}
+
+/// An E-MAP genetic-interaction S-score (Collins 2006/2007): a t-like statistic of the
+/// double mutant's colony size against expectation, negative aggravating and positive
+/// alleviating.
+///
+/// It is kept apart from [`GeneInteraction`] on purpose: S-scores are not on ε's
+/// fitness scale (|S| > 2.5 is Collins' threshold, |ε| > 0.08 is Costanzo's), so mixing
+/// them in one label would mix units.
+///
+/// ```
+/// use ironcell_core::EmapScore;
+///
+/// assert_eq!(EmapScore::new(-3.1)?.score(), -3.1);
+/// assert!(EmapScore::new(f64::INFINITY).is_err());
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EmapScore {
+    score: f64,
+}
+
+impl EmapScore {
+    /// A score; a non-finite one is an error.
+    pub fn new(score: f64) -> Result<Self, Error> {
+        Ok(Self {
+            score: finite(score)?,
+        })
+    }
+
+    /// No interaction: what a wild-type reference shows.
+    pub const NONE: Self = Self { score: 0.0 };
+
+    /// The S-score.
+    pub fn score(&self) -> f64 {
+        self.score
+    }
+}
+
+/// A reporter's level in a strain: a second modality beside growth (Jonikas 2009's
+/// unfolded-protein-response reporter), with the level the single mutants predict for a
+/// combination, when the source gives one.
+///
+/// ```
+/// use ironcell_core::Reporter;
+///
+/// let upr = Reporter::new("UPR", -1.33, Some(-2.52))?.with_replicates(1);
+/// assert_eq!(upr.reporter(), "UPR");
+/// assert_eq!(upr.expected(), Some(-2.52));
+/// assert!(Reporter::new("UPR", f64::NAN, None).is_err());
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reporter {
+    reporter: String,
+    value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expected: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<u32>,
+}
+
+impl Reporter {
+    /// A level of the named reporter; non-finite values are errors.
+    pub fn new(reporter: &str, value: f64, expected: Option<f64>) -> Result<Self, Error> {
+        Ok(Self {
+            reporter: reporter.to_owned(),
+            value: finite(value)?,
+            expected: expected.map(finite).transpose()?,
+            n: None,
+        })
+    }
+
+    /// Adds the number of measurements behind the value.
+    pub fn with_replicates(mut self, n: u32) -> Self {
+        self.n = Some(n);
+        self
+    }
+
+    /// Which reporter.
+    pub fn reporter(&self) -> &str {
+        &self.reporter
+    }
+
+    /// The level, on the source's scale.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// What the single mutants predict, for combinations.
+    pub fn expected(&self) -> Option<f64> {
+        self.expected
+    }
+
+    /// The number of measurements, when known.
+    pub fn replicates(&self) -> Option<u32> {
+        self.n
     }
 }
 
@@ -308,6 +458,10 @@ pub enum Phenotype {
     Morphology(Morphology),
     /// Gene expression.
     Expression(Expression),
+    /// An E-MAP interaction S-score.
+    EmapScore(EmapScore),
+    /// A reporter's level.
+    Reporter(Reporter),
 }
 
 impl Phenotype {
@@ -321,6 +475,8 @@ impl Phenotype {
             Self::SyntheticRescue(_) => PhenotypeKind::SyntheticRescue,
             Self::Morphology(_) => PhenotypeKind::Morphology,
             Self::Expression(_) => PhenotypeKind::Expression,
+            Self::EmapScore(_) => PhenotypeKind::EmapScore,
+            Self::Reporter(_) => PhenotypeKind::Reporter,
         }
     }
 }
@@ -351,11 +507,15 @@ pub enum PhenotypeKind {
     Morphology,
     /// [`Phenotype::Expression`].
     Expression,
+    /// [`Phenotype::EmapScore`].
+    EmapScore,
+    /// [`Phenotype::Reporter`].
+    Reporter,
 }
 
 impl PhenotypeKind {
     /// Every kind, in a stable order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::Fitness,
         Self::GeneInteraction,
         Self::Essentiality,
@@ -363,6 +523,8 @@ impl PhenotypeKind {
         Self::SyntheticRescue,
         Self::Morphology,
         Self::Expression,
+        Self::EmapScore,
+        Self::Reporter,
     ];
 
     /// The snake-case name.
@@ -375,6 +537,8 @@ impl PhenotypeKind {
             Self::SyntheticRescue => "synthetic_rescue",
             Self::Morphology => "morphology",
             Self::Expression => "expression",
+            Self::EmapScore => "emap_score",
+            Self::Reporter => "reporter",
         }
     }
 }

@@ -172,13 +172,19 @@ struct Measurement<'a> {
     environment: &'a Environment,
 }
 
-/// The value a phenotype gives a label of `kind`: fitness and its std, or ε/τ and its
-/// p-value. Other kinds carry no scalar label yet.
+/// The value a phenotype gives a label of `kind`: fitness and its std, ε/τ and its p-value,
+/// an E-MAP S-score, a reporter level, or a synthetic-lethality call as 1 (observed) or 0 (a
+/// tested negative). Morphology, expression and essentiality carry no scalar label yet.
 fn measure(phenotype: &Phenotype, kind: PhenotypeKind) -> Option<(f64, Option<f64>, Option<f64>)> {
     match (phenotype, kind) {
         (Phenotype::Fitness(f), PhenotypeKind::Fitness) => Some((f.value(), f.std(), None)),
         (Phenotype::GeneInteraction(g), PhenotypeKind::GeneInteraction) => {
             Some((g.score(), None, g.p_value()))
+        }
+        (Phenotype::EmapScore(s), PhenotypeKind::EmapScore) => Some((s.score(), None, None)),
+        (Phenotype::Reporter(r), PhenotypeKind::Reporter) => Some((r.value(), None, None)),
+        (Phenotype::SyntheticLethality(c), PhenotypeKind::SyntheticLethality) => {
+            Some((if c.observed { 1.0 } else { 0.0 }, None, None))
         }
         _ => None,
     }
@@ -385,6 +391,43 @@ mod tests {
         assert!((single.fitness - 0.7).abs() < 1e-12);
         assert!((single.std.unwrap() - (0.05f64).sqrt()).abs() < 1e-12);
         assert_eq!(single.n, 2);
+    }
+
+    #[test]
+    fn calls_scores_and_reporters_are_labels_of_their_own_kind() {
+        use ironcell_core::{Call, EmapScore, Reporter};
+        let d = Provenance::Measured {
+            dataset: "d".into(),
+            publication: None,
+        };
+        let with = |phenotype: Phenotype| Experiment {
+            phenotype,
+            ..exp(&["YAL001C", "YAL002W"], 1.0, 0.0, d.clone())
+        };
+        let e = [
+            with(Phenotype::SyntheticLethality(
+                Call::new(true, None).unwrap(),
+            )),
+            with(Phenotype::SyntheticLethality(
+                Call::new(false, None).unwrap(),
+            )),
+            with(Phenotype::EmapScore(EmapScore::new(-3.0).unwrap())),
+            with(Phenotype::Reporter(
+                Reporter::new("UPR", 0.5, None).unwrap(),
+            )),
+        ];
+        let label = |kind| {
+            let groups = aggregate(&e, kind, &LabelPolicy::Mean).unwrap();
+            let a = groups.values().next().unwrap();
+            (a.value, a.n)
+        };
+        // One positive and one tested negative of the same pair: a rate of 0.5.
+        assert_eq!(label(PhenotypeKind::SyntheticLethality), (0.5, 2));
+        assert_eq!(label(PhenotypeKind::EmapScore), (-3.0, 1));
+        assert_eq!(label(PhenotypeKind::Reporter), (0.5, 1));
+        assert!(aggregate(&e, PhenotypeKind::Fitness, &LabelPolicy::Mean)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

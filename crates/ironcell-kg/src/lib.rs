@@ -55,8 +55,9 @@ pub struct Stats {
     pub nodes: BTreeMap<String, u64>,
     /// Edges per relationship type.
     pub edges: BTreeMap<String, u64>,
-    /// Experiments per (dataset, phenotype kind, temperature °C).
-    pub experiments: BTreeMap<(String, String, i64), u64>,
+    /// Experiments per (dataset, phenotype kind, environment as
+    /// [`Environment`](ironcell_core::Environment)'s `Display` writes it).
+    pub experiments: BTreeMap<(String, String, String), u64>,
 }
 
 /// Which experiments a query returns. Empty fields select everything.

@@ -301,13 +301,13 @@ impl GraphStore for Neo4jStore {
         };
         for row in self.rows(query(
             "MATCH (e:Experiment) RETURN e.dataset AS d, e.phenotype AS p, \
-             e.temperature_c AS t, count(*) AS n",
+             e.environment AS env, count(*) AS n",
         ))? {
             let n = row.get("n").and_then(Value::as_u64).unwrap_or(0);
-            let t = row.get("t").and_then(Value::as_i64).unwrap_or(0);
-            stats
-                .experiments
-                .insert((string(&row, "d"), string(&row, "p"), t), n);
+            stats.experiments.insert(
+                (string(&row, "d"), string(&row, "p"), string(&row, "env")),
+                n,
+            );
         }
         Ok(stats)
     }

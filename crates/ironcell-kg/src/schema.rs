@@ -210,6 +210,7 @@ impl Subgraph {
                 "dataset": dataset,
                 "phenotype": e.phenotype.kind().as_str(),
                 "temperature_c": e.environment.temperature_c,
+                "environment": e.environment.to_string(),
                 "size": e.genotype.len(),
             }),
         );

@@ -232,7 +232,7 @@ impl GraphStore for SqliteStore {
             .conn
             .prepare(
                 "SELECT json_extract(props, '$.dataset'), json_extract(props, '$.phenotype'),
-                        json_extract(props, '$.temperature_c'), COUNT(*)
+                        json_extract(props, '$.environment'), COUNT(*)
                  FROM nodes WHERE label = 'Experiment' GROUP BY 1, 2, 3",
             )
             .map_err(&err)?;
@@ -242,7 +242,7 @@ impl GraphStore for SqliteStore {
                     (
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(2)?,
                     ),
                     r.get::<_, i64>(3)?,
                 ))

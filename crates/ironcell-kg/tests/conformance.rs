@@ -13,13 +13,14 @@ use std::{
 use ironcell_core::{Experiment, PhenotypeKind};
 use ironcell_kg::{Credentials, GraphStore, Neo4jStore, Selection, SqliteStore};
 use ironcell_sources::{
+    collins2007,
     costanzo2016::pairs,
-    kuzmin2018, kuzmin2020,
+    jonikas2009, kuzmin2018, kuzmin2020,
     names::GeneNames,
     ohya2005,
     reference::Reference,
     report::{collect, BadRows},
-    synlethdb,
+    synlethdb, tong2004, yeastphenome,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -80,6 +81,56 @@ fn experiments() -> Vec<Experiment> {
     )
     .unwrap();
     out.extend(sl.iter().map(synlethdb::Record::experiment));
+    out.extend(screens_of_issue_12());
+    out
+}
+
+/// The E-MAP, SGA-call, multi-environment and reporter fixtures: the phenotype kinds and
+/// environments with additives that only these sources produce.
+fn screens_of_issue_12() -> Vec<Experiment> {
+    let mut out = Vec::new();
+    // Jonikas names genes by standard names from all over the genome: the whole bundle maps.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
+    let names = GeneNames::new(&Reference::read(&dir).unwrap().genes);
+    let (emap, _) = collect(
+        collins2007::Reader::new(Cursor::new(text("collins2007_sscores.tsv")), "s").unwrap(),
+        BadRows::Skip,
+    )
+    .unwrap();
+    out.extend(emap.iter().map(collins2007::Record::experiment));
+    let (pairs, _) = collect(
+        tong2004::PairReader::new(Cursor::new(text("tong2004_tested_pairs.tsv")), "t").unwrap(),
+        BadRows::Skip,
+    )
+    .unwrap();
+    out.extend(pairs.iter().map(tong2004::TestedPair::experiment));
+    let (hits, _) = collect(
+        tong2004::HitReader::new(Cursor::new(text("tong2004_table_s1.tsv")), "h").unwrap(),
+        BadRows::Skip,
+    )
+    .unwrap();
+    out.extend(hits.iter().map(tong2004::Hit::experiment));
+    let reader =
+        yeastphenome::Reader::new(Cursor::new(text("yeastphenome_value.txt")), "v", 33958448)
+            .unwrap();
+    let conditions = reader.conditions().to_vec();
+    let (values, _) = collect(reader, BadRows::Skip).unwrap();
+    out.extend(values.iter().flat_map(|r| {
+        yeastphenome::experiments(r, &conditions, 33958448, "yeastphenome_33958448")
+    }));
+    let essential = HashSet::new();
+    let (upr, _) = collect(
+        jonikas2009::DoubleReader::new(
+            Cursor::new(text("jonikas2009_double_mutants.tsv")),
+            "d",
+            &names,
+            &essential,
+        )
+        .unwrap(),
+        BadRows::Skip,
+    )
+    .unwrap();
+    out.extend(upr.iter().map(jonikas2009::Record::experiment));
     out
 }
 
@@ -176,6 +227,17 @@ fn sqlite_round_trips_every_source() {
         .all(|e| e.phenotype.kind() == PhenotypeKind::GeneInteraction));
     assert!(!answers[2].is_empty() && answers[2].iter().all(|e| e.environment.temperature_c == 30));
     assert!(answers[3].iter().all(|e| e.genotype.len() == 1));
+    for kind in ["emap_score", "synthetic_lethality", "reporter"] {
+        assert!(
+            stats.experiments.keys().any(|(_, p, _)| p == kind),
+            "{kind}: {:?}",
+            stats.experiments
+        );
+    }
+    assert!(stats
+        .experiments
+        .keys()
+        .any(|(d, _, env)| d == "yeastphenome_33958448" && env.contains("+ benomyl 30 ug/ml")));
     for label in [
         "Gene",
         "GoTerm",

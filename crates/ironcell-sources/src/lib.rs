@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod chunks;
+pub mod collins2007;
 pub mod costanzo2016;
 pub mod deletion;
 mod error;
@@ -26,6 +27,7 @@ pub mod essentiality;
 pub mod fetch;
 pub mod gaf;
 pub mod genbank;
+pub mod jonikas2009;
 pub mod kuzmin2018;
 pub mod kuzmin2020;
 mod lines;
@@ -38,7 +40,9 @@ pub mod report;
 pub mod strain;
 pub mod synlethdb;
 mod table;
+pub mod tong2004;
 mod xlsx;
+pub mod yeastphenome;
 
 pub use error::Error;
 pub use lines::open_maybe_gzip;

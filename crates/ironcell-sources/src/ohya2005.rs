@@ -34,13 +34,13 @@ pub fn publication() -> Publication {
 
 /// The culture condition.
 pub fn environment() -> Environment {
-    Environment {
-        media: Media {
+    Environment::new(
+        Media {
             name: "YPD".to_owned(),
             solid: false,
         },
-        temperature_c: 25,
-    }
+        25,
+    )
 }
 
 /// The parameter columns of a header: every column but the identifier's.

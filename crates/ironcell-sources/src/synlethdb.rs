@@ -72,13 +72,11 @@ impl Record {
             genotype,
             reference: ExperimentReference::s288c(
                 &environment,
-                self.relation.phenotype(Call {
-                    observed: false,
-                    score: None,
-                }),
+                self.relation
+                    .phenotype(Call::new(false, None).expect("no score to check")),
             ),
             environment,
-            phenotype: self.relation.phenotype(self.call),
+            phenotype: self.relation.phenotype(self.call.clone()),
             provenance: Provenance::Measured {
                 dataset: self.relation.dataset().to_owned(),
                 publication: self.pubmed_id.map(Publication::pubmed),

@@ -2,6 +2,7 @@
 //! knowledge graph, accounting for every row.
 
 use std::{
+    collections::HashSet,
     fs::File,
     io::{BufReader, Read, Seek},
     path::Path,
@@ -9,15 +10,15 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use ironcell_core::Experiment;
+use ironcell_core::{Experiment, SystematicName};
 use ironcell_kg::{schema::Label, GraphStore};
 use ironcell_sources::{
-    costanzo2016, deletion, essentiality, kuzmin2018, kuzmin2020,
+    collins2007, costanzo2016, deletion, essentiality, jonikas2009, kuzmin2018, kuzmin2020,
     names::GeneNames,
     ohya2005, open_maybe_gzip,
     reference::Reference,
     report::{read_all, BadRows, ReadError, ReadReport, RecordReader},
-    synlethdb,
+    synlethdb, tong2004, yeastphenome,
 };
 
 use crate::args::{IngestArgs, Source};
@@ -134,12 +135,29 @@ fn ingest_xlsx<RS: Read + Seek>(
     }
 }
 
+/// The PubMed id a YeastPhenome file is filed under: the nearest folder named by digits
+/// (`Datasets/23103169/qian_zhang_2012_value.txt`).
+fn pubmed_folder(path: &Path) -> Option<u32> {
+    path.parent()?
+        .ancestors()
+        .filter_map(|p| p.file_name()?.to_str())
+        .find(|n| n.len() >= 6 && n.chars().all(|c| c.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+}
+
+/// What name mapping needs from the reference.
+struct Genes {
+    names: GeneNames,
+    essential: HashSet<SystematicName>,
+}
+
 fn ingest_path(
     path: &Path,
     args: &IngestArgs,
-    names: &GeneNames,
+    genes: &Genes,
     sink: &mut Sink<'_>,
 ) -> Result<ReadReport> {
+    let names = &genes.names;
     let policy = if args.skip_bad_rows {
         BadRows::Skip
     } else {
@@ -200,12 +218,61 @@ fn ingest_path(
             vec![essentiality::Record::from_deletion(&e).experiment()]
         }),
         Source::Kuzmin2020 => bail!("{name}: Kuzmin 2020 tables are xlsx files"),
+        Source::Collins2007 => ingest(collins2007::Reader::new(input, &name)?, policy, sink, |r| {
+            vec![r.experiment()]
+        }),
+        Source::Tong2004 if file.contains("table_s1") => {
+            ingest(tong2004::HitReader::new(input, &name)?, policy, sink, |r| {
+                vec![r.experiment()]
+            })
+        }
+        Source::Tong2004 => ingest(
+            tong2004::PairReader::new(input, &name)?,
+            policy,
+            sink,
+            |r| vec![r.experiment()],
+        ),
+        Source::Yeastphenome => {
+            let pmid = pubmed_folder(path).with_context(|| {
+                format!(
+                    "{name}: expected the file in a folder named by its PubMed id, as \
+                     YeastPhenome files it (Datasets/23103169/…)"
+                )
+            })?;
+            let reader = yeastphenome::Reader::new(input, &name, pmid)?;
+            // The experiments need the reader's conditions while it is being read.
+            let conditions = reader.conditions().to_vec();
+            let dataset = reader.dataset();
+            ingest(reader, policy, sink, |r| {
+                yeastphenome::experiments(&r, &conditions, pmid, &dataset)
+            })
+        }
+        Source::Jonikas2009 if file.contains("singles") => ingest(
+            jonikas2009::SingleReader::new(input, &name, names, &genes.essential)?,
+            policy,
+            sink,
+            |r| vec![r.experiment()],
+        ),
+        Source::Jonikas2009 => ingest(
+            jonikas2009::DoubleReader::new(input, &name, names, &genes.essential)?,
+            policy,
+            sink,
+            |r| vec![r.experiment()],
+        ),
     }
 }
 
 pub fn run(args: &IngestArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
-    let names = GeneNames::new(&reference.genes);
+    let genes = Genes {
+        names: GeneNames::new(&reference.genes),
+        essential: reference
+            .genes
+            .iter()
+            .filter(|g| g.essential == Some(true))
+            .map(|g| g.systematic_name.clone())
+            .collect(),
+    };
     let mut store = args.store.open()?;
     // The reference is stored once; on Neo4j storing it again costs seconds per run.
     if !store.has_label(Label::GoTerm)? {
@@ -222,7 +289,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     };
     let mut reports = Vec::new();
     for path in &args.input {
-        let report = ingest_path(path, args, &names, &mut sink)?;
+        let report = ingest_path(path, args, &genes, &mut sink)?;
         reports.push(report);
     }
     sink.progress.finish_and_clear();
@@ -243,7 +310,16 @@ pub fn run(args: &IngestArgs) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::table_number;
+    use std::path::Path;
+
+    use super::{pubmed_folder, table_number};
+
+    #[test]
+    fn yeastphenome_files_are_filed_under_their_pubmed_id() {
+        let path = Path::new("data/screens/yeastphenome/23103169/qian_zhang_2012_value.txt.gz");
+        assert_eq!(pubmed_folder(path), Some(23103169));
+        assert_eq!(pubmed_folder(Path::new("qian_zhang_2012_value.txt")), None);
+    }
 
     #[test]
     fn kuzmin_2020_table_numbers_come_from_the_file_name() {

@@ -24,9 +24,9 @@ pub fn stats(args: &KgStatsArgs) -> Result<()> {
     for (rel, n) in &stats.edges {
         println!("  {rel:<22} {n:>12}");
     }
-    println!("experiments by dataset, phenotype, temperature");
-    for ((dataset, phenotype, t), n) in &stats.experiments {
-        println!("  {dataset:<32} {phenotype:<20} {t:>3} °C {n:>12}");
+    println!("experiments by dataset, phenotype, environment");
+    for ((dataset, phenotype, environment), n) in &stats.experiments {
+        println!("  {dataset:<26} {phenotype:<19} {n:>9}  {environment}");
     }
     Ok(())
 }
