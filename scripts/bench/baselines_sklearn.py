@@ -4,7 +4,8 @@ Reads DIR/x.f32 (row-major float32, n x d), DIR/y.f64, DIR/spec.json ({"cols", "
 [[test indices], ...], "train": [[train indices], ...], "models": [...], "params": {...}}),
 fits each model on each fold's training rows with the same hyper-parameters, and prints one
 JSON object: {"results": [{"model", "fold", "seconds", "pearson", "spearman", "r2", "mse",
-"n_train", "n_test"}], "versions": {...}}. Written for ironcell's benchmark; MIT OR Apache-2.0.
+"n_train", "n_test"}], "versions": {...}}; each fold's predictions go to
+DIR/pred_MODEL_FOLD.f64 (float64). Written for ironcell's benchmark; MIT OR Apache-2.0.
 """
 import json
 import sys
@@ -62,6 +63,8 @@ def main(directory):
             m.fit(xtr, y[train])
             seconds = time.perf_counter() - start
             p = m.predict(xte)
+            # The caller may score the predictions itself (bench accuracy's bootstrap).
+            np.asarray(p, dtype=np.float64).tofile(f"{directory}/pred_{kind}_{fold}.f64")
             t = y[test]
             results.append({
                 "model": kind, "fold": fold, "seconds": seconds,

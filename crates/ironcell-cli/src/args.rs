@@ -239,6 +239,9 @@ pub enum BenchCommand {
     /// DCell training genotypes/s on the real filtered GO (forward + backward + AdamW),
     /// beside a PyTorch DCell written TorchCell's way (a loop over subsystems).
     Dcell(BenchDcellArgs),
+    /// Every model on six tasks of measured, bundled data (random and gene-disjoint splits),
+    /// test-set metrics with bootstrap 95 % intervals, scikit-learn's random forest beside.
+    Accuracy(BenchAccuracyArgs),
 }
 
 /// Where `bench dcell` runs.
@@ -656,6 +659,99 @@ pub struct BenchBaselinesArgs {
     /// Also write every fold's numbers here as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// A task of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccuracyTask {
+    /// Single-mutant fitness, Costanzo 2016, deletions at 30 °C.
+    Smf,
+    /// Double-mutant fitness, the Kuzmin 2018 subset (hoΔ dropped).
+    Dmf,
+    /// E-MAP S-scores, Collins 2007.
+    Emap,
+    /// Synthetic sick/lethal calls with tested negatives, Tong 2004 (classification).
+    Ssl,
+    /// Fitness across environments, Qian 2012 and Costanzo 2021: the environment is an input.
+    Environments,
+    /// UPR reporter level, Jonikas 2009 (single and double mutants).
+    Upr,
+}
+
+/// A model of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccuracyModel {
+    /// The training mean.
+    Mean,
+    /// Double mutants: f_a + f_b − 1 from the single mutants (Costanzo 2016).
+    Additive,
+    /// Double mutants: f_a · f_b, the null model of ε.
+    Multiplicative,
+    /// Random forest on pooled gene features (100 trees, a third of the features per split).
+    Rf,
+    /// Gradient-boosted trees on the same features.
+    Gbt,
+    /// DCell on the GO hierarchy (gene states only: not for the environments task).
+    Dcell,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAccuracyArgs {
+    /// Tasks to run: smf (Costanzo 2016), dmf (Kuzmin 2018 doubles), emap (Collins 2007),
+    /// ssl (Tong 2004 calls), environments (Qian 2012 + Costanzo 2021), upr (Jonikas 2009).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "smf,dmf,emap,ssl,environments,upr"
+    )]
+    pub tasks: Vec<AccuracyTask>,
+    /// Models: mean, additive and multiplicative (double mutants), rf, gbt, dcell.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "mean,additive,multiplicative,rf,gbt,dcell"
+    )]
+    pub models: Vec<AccuracyModel>,
+    /// Seeds of the splits and models (e.g. 1,2,3,4,5); the table shows means over seeds.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    pub seeds: Vec<u64>,
+    /// Training rows per fit at most (a seeded sample; the same rows for scikit-learn).
+    #[arg(long, default_value_t = 5_000)]
+    pub max_train: usize,
+    /// Test rows scored at most (a seeded sample; all of them when fewer), so the large
+    /// E-MAP and SGA test sets do not dominate the run; the intervals account for it.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_test: usize,
+    /// Training rows DCell sees at most (the first of the same sample): its CPU training is
+    /// the slowest fit here.
+    #[arg(long, default_value_t = 3_000)]
+    pub dcell_max_train: usize,
+    /// Trees (rf) and rounds (gbt).
+    #[arg(long, default_value_t = 100)]
+    pub trees: usize,
+    /// DCell epochs.
+    #[arg(long, default_value_t = 3)]
+    pub dcell_epochs: usize,
+    /// DCell subsystem width rule (direct, TorchCell's, is the quicker).
+    #[arg(long, value_enum, default_value_t = Width::Direct)]
+    pub dcell_width: Width,
+    /// Bootstrap resamples of each test set.
+    #[arg(long, default_value_t = 200)]
+    pub resamples: usize,
+    /// A Python with scikit-learn and scipy: its random forest on the same features and rows.
+    #[arg(long)]
+    pub python: Option<String>,
+    /// The scikit-learn script.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/baselines_sklearn.py"))]
+    pub sklearn_script: PathBuf,
+    /// The bundled data (reference and screens).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"))]
+    pub data: PathBuf,
+    /// Where accuracy.json and accuracy.md go.
+    #[arg(long, default_value = "bench-accuracy")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -133,3 +133,54 @@ fn the_grid_writes_one_line_per_setting() {
     let table = std::fs::read_to_string(run.join("grid.tsv")).unwrap();
     assert_eq!(table.lines().count(), 1 + 27, "{table}");
 }
+
+#[test]
+fn bench_accuracy_scores_the_multiplicative_model_on_held_out_double_mutants() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("acc");
+    ironcell(&[
+        "bench",
+        "accuracy",
+        "--tasks",
+        "dmf",
+        "--models",
+        "mean,multiplicative,gbt",
+        "--trees",
+        "5",
+        "--resamples",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("accuracy.json")).unwrap()).unwrap();
+    let results = doc["results"].as_array().unwrap();
+    let find = |split: &str, model: &str| {
+        results
+            .iter()
+            .find(|r| r["split"] == split && r["model"] == model)
+            .unwrap_or_else(|| panic!("{split} {model} missing"))
+    };
+    for split in ["random", "gene_disjoint", "gene_disjoint_both"] {
+        let mean = &find(split, "mean")["metrics"];
+        assert!(mean["mse"]["value"].as_f64().unwrap() > 0.0);
+        let m = &find(split, "multiplicative")["metrics"]["pearson"];
+        let (value, low, high) = (
+            m["value"].as_f64().unwrap(),
+            m["low"].as_f64().unwrap(),
+            m["high"].as_f64().unwrap(),
+        );
+        // The product of single-mutant fitnesses predicts measured double mutants well,
+        // whatever genes are held out; the interval brackets the estimate.
+        assert!(value > 0.5, "{split}: {value}");
+        assert!(
+            low <= value && value <= high,
+            "{split}: {low} {value} {high}"
+        );
+    }
+    let table = std::fs::read_to_string(out.join("accuracy.md")).unwrap();
+    assert!(
+        table.contains("| dmf | gene_disjoint_both | multiplicative |"),
+        "{table}"
+    );
+}

@@ -119,6 +119,67 @@ pub fn held_out_genes_split<I: IntoIterator<Item = usize>>(
     split_by_gene_parts(n, genes_of, &part)
 }
 
+/// Which multi-gene instances count as held out when some of their genes are test genes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overlap {
+    /// At least one test gene: a pair may pair a test gene with a training gene.
+    Any,
+    /// Every gene a test gene: the model has seen none of them.
+    All,
+}
+
+/// A train / test split around a seeded `test_fraction` of the genes: instances without a
+/// test gene train, instances held out under `overlap` test, and (under [`Overlap::All`])
+/// instances mixing test and training genes are dropped. No validation part: this is for
+/// benchmarks whose models do not select epochs.
+///
+/// ```
+/// use ironcell_data::split::{test_genes_split, Overlap};
+/// let pairs = [vec![0, 1], vec![0, 2], vec![1, 2], vec![2, 3]];
+/// let any = test_genes_split(4, |i| pairs[i].clone(), 4, 0.5, Overlap::Any, 3);
+/// let all = test_genes_split(4, |i| pairs[i].clone(), 4, 0.5, Overlap::All, 3);
+/// assert_eq!(any.train, all.train);
+/// assert!(all.test.iter().all(|t| any.test.contains(t)));
+/// assert_eq!(any.train.len() + any.test.len(), 4);
+/// ```
+pub fn test_genes_split<I: IntoIterator<Item = usize>>(
+    n: usize,
+    genes_of: impl Fn(usize) -> I,
+    n_genes: usize,
+    test_fraction: f64,
+    overlap: Overlap,
+    seed: u64,
+) -> Split {
+    let mut genes: Vec<usize> = (0..n_genes).collect();
+    genes.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let mut is_test = vec![false; n_genes];
+    let n_test = (n_genes as f64 * test_fraction).round() as usize;
+    for &g in &genes[..n_test.min(n_genes)] {
+        is_test[g] = true;
+    }
+    let mut split = Split {
+        train: vec![],
+        validation: vec![],
+        test: vec![],
+        dropped: 0,
+    };
+    for i in 0..n {
+        let (mut total, mut held) = (0, 0);
+        for g in genes_of(i) {
+            total += 1;
+            held += usize::from(is_test[g]);
+        }
+        match (held, overlap) {
+            (0, _) => split.train.push(i),
+            (_, Overlap::Any) => split.test.push(i),
+            (h, Overlap::All) if h == total => split.test.push(i),
+            _ => split.dropped += 1,
+        }
+    }
+    split
+}
+
 /// Assigns instance `i` to the part (0 train, 1 validation, 2 test) of all its genes, or drops
 /// it when they straddle parts.
 fn split_by_gene_parts<I: IntoIterator<Item = usize>>(

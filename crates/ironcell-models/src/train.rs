@@ -7,7 +7,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::{dcell::kernel::Model, optim::AdamW};
+use ironcell_data::ontology::DcellOntology;
+
+use crate::{
+    dcell::{kernel::Model, DcellConfig, DcellSize, Layout},
+    optim::AdamW,
+};
 
 /// Optimisation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +95,30 @@ pub fn train(
         history.push(total / steps.max(1) as f64);
     }
     (model, history)
+}
+
+/// A fresh single-label DCell over `ontology`, its output started at the mean of `y` (so an
+/// untrained model predicts the training mean), trained on `rows` as [`train`] does. Returns
+/// the model, each epoch's mean loss, and the model's size.
+pub fn fit_single_label(
+    ontology: &DcellOntology,
+    config: &DcellConfig,
+    train_config: &TrainConfig,
+    rows: &[Vec<usize>],
+    y: &[f32],
+    on_step: impl FnMut(usize, f64),
+) -> (Model<f32>, Vec<f64>, DcellSize) {
+    let mean = y.iter().map(|&v| f64::from(v)).sum::<f64>() / y.len().max(1) as f64;
+    let config = DcellConfig {
+        initial_output: mean,
+        ..config.clone()
+    };
+    let layout = std::sync::Arc::new(Layout::new(ontology, &config, 1));
+    let size = layout.size();
+    let params = layout.init_parameters(&config);
+    let model = Model::new(layout, params, config.alpha, config.aux_reduction);
+    let (model, history) = train(model, rows, y, train_config, on_step);
+    (model, history, size)
 }
 
 /// Predicts every row (`[rows, labels]`), in batches, with batch norm's running statistics.

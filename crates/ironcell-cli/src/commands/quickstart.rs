@@ -23,10 +23,10 @@ use ironcell_data::{
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{
     baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
-    dcell::{kernel, DcellConfig, Layout},
+    dcell::DcellConfig,
     metrics::Metrics,
     ridge::OneHotRidge,
-    train::{predict, train, TrainConfig},
+    train::{fit_single_label, predict, TrainConfig},
 };
 use ironcell_sources::{
     costanzo2016, kuzmin2018, open_maybe_gzip,
@@ -374,25 +374,19 @@ fn evaluate_split(
     );
 
     let train_mean = train_y.iter().map(|&v| f64::from(v)).sum::<f64>() / train_y.len() as f64;
-    let dcell_config = DcellConfig {
-        initial_output: train_mean,
-        ..dcell_config.clone()
-    };
-    let layout = std::sync::Arc::new(Layout::new(ontology, &dcell_config, 1));
-    let size = layout.size();
-    let params = layout.init_parameters(&dcell_config);
-    let model = kernel::Model::new(
-        layout,
-        params,
-        dcell_config.alpha,
-        dcell_config.aux_reduction,
-    );
     let steps = train_rows.len().div_ceil(train_config.batch_size) * train_config.epochs;
     let bar = progress::training(steps, format!("DCell {name}"));
-    let (model, history) = train(model, &train_rows, &train_y, train_config, |_, loss| {
-        bar.set_message(format!("{loss:.4}"));
-        bar.inc(1);
-    });
+    let (model, history, size) = fit_single_label(
+        ontology,
+        dcell_config,
+        train_config,
+        &train_rows,
+        &train_y,
+        |_, loss| {
+            bar.set_message(format!("{loss:.4}"));
+            bar.inc(1);
+        },
+    );
     bar.finish();
     let dcell = predict(&model, &test_rows, 1024);
 

@@ -21,10 +21,10 @@ const SYNTHETIC_COLS: usize = 64;
 
 /// One fit on one fold by one engine.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct FoldResult {
+pub(crate) struct FoldResult {
     model: String,
     fold: usize,
-    seconds: f64,
+    pub(crate) seconds: f64,
     pearson: f64,
     spearman: f64,
     r2: f64,
@@ -239,9 +239,10 @@ fn summary(results: &[FoldResult], kind: ModelKind, f: fn(&FoldResult) -> f64) -
     (mean, var.sqrt())
 }
 
-/// Hands the exact matrix, targets and folds to the scikit-learn script.
+/// Hands the exact matrix, targets and folds to the scikit-learn script; its predictions are
+/// left in `dir` as `pred_MODEL_FOLD.f64`.
 #[allow(clippy::too_many_arguments)]
-fn run_sklearn(
+pub(crate) fn run_sklearn(
     python: &str,
     script: &Path,
     dir: &Path,

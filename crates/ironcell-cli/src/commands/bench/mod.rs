@@ -1,5 +1,6 @@
 //! `ironcell bench …`: benchmarks whose numbers go into BENCHMARKS.md.
 
+pub mod accuracy;
 pub mod baselines;
 pub mod dcell;
 

@@ -1,0 +1,738 @@
+//! `ironcell bench accuracy`: every model on six tasks of measured data, each under a random
+//! split and gene-disjoint splits (for multi-gene instances both "at least one test gene" and
+//! "every gene a test gene"), test-set metrics with bootstrap 95 % intervals, and
+//! scikit-learn's random forest on the same features and rows beside ours.
+
+mod tasks;
+
+use std::{collections::BTreeMap, fs, time::Instant};
+
+use anyhow::{Context, Result};
+use ironcell_data::{
+    features::{
+        pooling::{Pooler, Pooling},
+        GeneFeature, GeneFeatures,
+    },
+    ontology::{DcellOntology, OntologyConfig},
+    split::{random_split, test_genes_split, Overlap, SplitFractions},
+};
+use ironcell_models::{
+    baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
+    dcell::DcellConfig,
+    metrics::{bootstrap_intervals, Classification, Metrics},
+    train::{fit_single_label, predict, TrainConfig},
+};
+use ironcell_sources::reference::Reference;
+use rand::{seq::SliceRandom, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde_json::json;
+
+use tasks::{AccuracyTask, Screens, Task};
+
+use crate::{
+    args::{AccuracyModel, BenchAccuracyArgs},
+    commands::bench::baselines::run_sklearn,
+};
+
+/// The test share of instances (random split) and of genes (gene-disjoint splits).
+const TEST_FRACTION: f64 = 0.2;
+
+impl AccuracyModel {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Mean => "mean",
+            Self::Additive => "additive",
+            Self::Multiplicative => "multiplicative",
+            Self::Rf => "rf",
+            Self::Gbt => "gbt",
+            Self::Dcell => "dcell",
+        }
+    }
+}
+
+/// One split of one task under one seed.
+struct SplitRows {
+    name: &'static str,
+    /// What was held out, for the held-out environment.
+    detail: Option<String>,
+    train: Vec<usize>,
+    test: Vec<usize>,
+}
+
+/// A metric with its bootstrap interval.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct Estimate {
+    value: f64,
+    low: f64,
+    high: f64,
+}
+
+/// One model's test-set numbers on one split.
+#[derive(Debug, Clone, Serialize)]
+struct Outcome {
+    task: AccuracyTask,
+    split: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held_out: Option<String>,
+    seed: u64,
+    model: String,
+    engine: &'static str,
+    n_train: usize,
+    n_test: usize,
+    seconds: f64,
+    metrics: BTreeMap<&'static str, Estimate>,
+}
+
+/// The splits of a task under `seed`: random; gene-disjoint (≥ 1 test gene); for multi-gene
+/// instances also every gene a test gene; for several environments one held out. Where each
+/// gene is one instance (single mutants in one environment) a random split is already
+/// gene-disjoint, and only that one is made, named `gene_disjoint`.
+fn splits(task: &Task, seed: u64) -> Vec<SplitRows> {
+    let n = task.rows.len();
+    let one_per_gene = task.rows.len() == task.genes.len();
+    let fractions = SplitFractions {
+        validation: 0.0,
+        test: TEST_FRACTION,
+    };
+    let random = random_split(n, fractions, seed);
+    let genes = |overlap| {
+        test_genes_split(
+            n,
+            |i| task.rows[i].genes.iter().copied(),
+            task.genes.len(),
+            TEST_FRACTION,
+            overlap,
+            seed,
+        )
+    };
+    let any = genes(Overlap::Any);
+    let mut out = Vec::new();
+    if !one_per_gene {
+        out.push(SplitRows {
+            name: "random",
+            detail: None,
+            train: random.train,
+            test: random.test,
+        });
+    }
+    out.push(SplitRows {
+        name: "gene_disjoint",
+        detail: None,
+        train: any.train,
+        test: any.test,
+    });
+    if task.rows.iter().any(|r| r.genes.len() > 1) {
+        let all = genes(Overlap::All);
+        out.push(SplitRows {
+            name: "gene_disjoint_both",
+            detail: None,
+            train: all.train,
+            test: all.test,
+        });
+    }
+    if task.environments.len() > 1 {
+        let held = (seed as usize) % task.environments.len();
+        let (test, train) = (0..n).partition(|&i| task.rows[i].environment == held);
+        out.push(SplitRows {
+            name: "held_out_environment",
+            detail: Some(task.environments[held].clone()),
+            train,
+            test,
+        });
+    }
+    out
+}
+
+/// At most `max` of `rows`, a seeded sample, in order.
+fn sample(rows: &[usize], max: usize, seed: u64) -> Vec<usize> {
+    let mut rows = rows.to_vec();
+    if rows.len() > max {
+        rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        rows.truncate(max);
+        rows.sort_unstable();
+    }
+    rows
+}
+
+/// Pooled gene features (sum over the instance's genes), then the environment one-hot when
+/// the task has several, row-major.
+fn design(task: &Task, features: &GeneFeatures) -> Result<(Vec<f32>, usize)> {
+    let pooler = Pooler::new(Pooling::Sum, features, 1);
+    let envs = if task.environments.len() > 1 {
+        task.environments.len()
+    } else {
+        0
+    };
+    let width = pooler.width() + envs;
+    let mut x = vec![0f32; task.rows.len() * width];
+    for (out, row) in x.chunks_exact_mut(width).zip(&task.rows) {
+        let genes: Vec<u32> = row.genes.iter().map(|&g| g as u32).collect();
+        pooler.pool(&genes, features, &mut out[..pooler.width()])?;
+        if envs > 0 {
+            out[pooler.width() + row.environment] = 1.0;
+        }
+    }
+    Ok((x, width))
+}
+
+/// The design matrix with each instance's single-mutant growth appended (lowest and highest
+/// fitness of its genes, 1 where unmeasured, and how many were unmeasured): the UPR task's
+/// "jointly with growth".
+fn with_growth(task: &Task, x: &[f32], width: usize) -> (Vec<f32>, usize) {
+    let w = width + 3;
+    let mut out = Vec::with_capacity(task.rows.len() * w);
+    for (row, features) in task.rows.iter().zip(x.chunks_exact(width)) {
+        out.extend_from_slice(features);
+        let f: Vec<Option<f64>> = row.genes.iter().map(|&g| task.smf[g]).collect();
+        let known = || f.iter().map(|v| v.unwrap_or(1.0));
+        out.push(known().fold(f64::INFINITY, f64::min) as f32);
+        out.push(known().fold(f64::NEG_INFINITY, f64::max) as f32);
+        out.push(f.iter().filter(|v| v.is_none()).count() as f32);
+    }
+    (out, w)
+}
+
+fn pick(x: &[f32], width: usize, rows: &[usize]) -> Vec<f32> {
+    rows.iter()
+        .flat_map(|&i| x[i * width..(i + 1) * width].iter().copied())
+        .collect()
+}
+
+/// Test-set metrics with bootstrap intervals: Pearson, Spearman, R², MSE, or for calls
+/// AUROC, AUPRC and the base rate.
+fn score(
+    classification: bool,
+    truth: &[f64],
+    prediction: &[f64],
+    resamples: usize,
+    seed: u64,
+) -> BTreeMap<&'static str, Estimate> {
+    let names: &[&'static str] = if classification {
+        &["auroc", "auprc", "base_rate"]
+    } else {
+        &["pearson", "spearman", "r2", "mse"]
+    };
+    let stats = |t: &[f64], p: &[f64]| -> Vec<f64> {
+        if classification {
+            let c = Classification::compute(t, p);
+            vec![c.auroc, c.auprc, c.base_rate]
+        } else {
+            let m = Metrics::compute(t, p);
+            vec![m.pearson, m.spearman, m.r2, m.mse]
+        }
+    };
+    let point = stats(truth, prediction);
+    let ci = bootstrap_intervals(truth.len(), resamples, seed, |rows| {
+        let t: Vec<f64> = rows.iter().map(|&i| truth[i]).collect();
+        let p: Vec<f64> = rows.iter().map(|&i| prediction[i]).collect();
+        stats(&t, &p)
+    });
+    names
+        .iter()
+        .zip(point.iter().zip(ci))
+        .map(|(&name, (&value, (low, high)))| (name, Estimate { value, low, high }))
+        .collect()
+}
+
+/// The random forest of the benchmark (and of scikit-learn beside it).
+fn params(args: &BenchAccuracyArgs, seed: u64) -> Params {
+    let mut p = Params {
+        rf: ForestParams {
+            trees: args.trees,
+            max_features: 1.0 / 3.0,
+            ..ForestParams::default()
+        },
+        ..Params::default()
+    }
+    .with_seed(seed);
+    p.gbt.rounds = args.trees;
+    p
+}
+
+/// Everything one (task, seed, split) needs to score a model.
+struct Fit<'a> {
+    task: &'a Task,
+    split: &'a SplitRows,
+    train: &'a [usize],
+    seed: u64,
+    resamples: usize,
+}
+
+impl Fit<'_> {
+    fn outcome(
+        &self,
+        model: String,
+        engine: &'static str,
+        rows: &[usize],
+        prediction: &[f64],
+        seconds: f64,
+    ) -> Outcome {
+        let truth: Vec<f64> = rows.iter().map(|&i| self.task.rows[i].y).collect();
+        Outcome {
+            task: self.task.name,
+            split: self.split.name,
+            held_out: self.split.detail.clone(),
+            seed: self.seed,
+            model,
+            engine,
+            n_train: self.train.len(),
+            n_test: rows.len(),
+            seconds,
+            metrics: score(
+                self.task.name.is_classification(),
+                &truth,
+                prediction,
+                self.resamples,
+                self.seed,
+            ),
+        }
+    }
+}
+
+/// Fits `kind` on the context's training rows of `x` and predicts its test rows.
+fn trees(
+    ctx: &Fit<'_>,
+    kind: ModelKind,
+    x: &[f32],
+    width: usize,
+    params: &Params,
+) -> Result<(Vec<f64>, f64)> {
+    let y: Vec<f64> = ctx.train.iter().map(|&i| ctx.task.rows[i].y).collect();
+    let start = Instant::now();
+    let xtr = pick(x, width, ctx.train);
+    let model = Regressor::fit(kind, Matrix::new(&xtr, width)?, &y, params)?;
+    let xte = pick(x, width, &ctx.split.test);
+    let p = model.predict(Matrix::new(&xte, width)?);
+    Ok((p, start.elapsed().as_secs_f64()))
+}
+
+fn dcell(
+    ctx: &Fit<'_>,
+    ontology: &DcellOntology,
+    to_ontology: &[Option<usize>],
+    args: &BenchAccuracyArgs,
+) -> (Vec<f64>, f64, usize) {
+    let rows = |idx: &[usize]| -> Vec<Vec<usize>> {
+        idx.iter()
+            .map(|&i| {
+                ctx.task.rows[i]
+                    .genes
+                    .iter()
+                    .filter_map(|&g| to_ontology[g])
+                    .collect()
+            })
+            .collect()
+    };
+    let train = sample(ctx.train, args.dcell_max_train, ctx.seed);
+    let y: Vec<f32> = train.iter().map(|&i| ctx.task.rows[i].y as f32).collect();
+    let start = Instant::now();
+    let config = DcellConfig {
+        seed: ctx.seed,
+        width_rule: args.dcell_width.into(),
+        ..DcellConfig::default()
+    };
+    let train_config = TrainConfig {
+        epochs: args.dcell_epochs,
+        seed: ctx.seed,
+        ..TrainConfig::default()
+    };
+    let (model, _, _) = fit_single_label(
+        ontology,
+        &config,
+        &train_config,
+        &rows(&train),
+        &y,
+        |_, _| {},
+    );
+    let p = predict(&model, &rows(&ctx.split.test), 1024);
+    (p, start.elapsed().as_secs_f64(), train.len())
+}
+
+/// Single-mutant predictions of multi-gene instances where every gene's fitness is measured:
+/// (test positions, predictions).
+fn null_model(task: &Task, test: &[usize], additive: bool) -> (Vec<usize>, Vec<f64>) {
+    test.iter()
+        .filter_map(|&i| {
+            let genes = &task.rows[i].genes;
+            let f: Option<Vec<f64>> = genes.iter().map(|&g| task.smf[g]).collect();
+            let f = f.filter(|_| genes.len() > 1)?;
+            let p = if additive {
+                f.iter().map(|v| v - 1.0).sum::<f64>() + 1.0
+            } else {
+                f.iter().product()
+            };
+            Some((i, p))
+        })
+        .unzip()
+}
+
+pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
+    let started = Instant::now();
+    fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let reference = Reference::read(&args.data.join("reference"))?;
+    let ontology = ironcell_data::ontology::build(&reference, &OntologyConfig::default());
+    let gene_index = ontology.gene_index();
+    let screens = Screens::new(&args.data, &reference)?;
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut summaries = Vec::new();
+    for &name in &args.tasks {
+        let task = screens.task(name)?;
+        let (features, _) = GeneFeatures::build(
+            &[GeneFeature::Codon, GeneFeature::Go { min_genes: 30 }],
+            &task.genes,
+            &reference,
+        )?;
+        let (x, width) = design(&task, &features)?;
+        let growth = (name == AccuracyTask::Upr).then(|| with_growth(&task, &x, width));
+        let to_ontology: Vec<Option<usize>> = task
+            .genes
+            .iter()
+            .map(|g| gene_index.get(g).copied())
+            .collect();
+        println!(
+            "{}: {} — {} instances, {} genes, {} environment(s), {} features",
+            name.as_str(),
+            task.source,
+            task.rows.len(),
+            task.genes.len(),
+            task.environments.len(),
+            width
+        );
+        summaries.push(
+            json!({"task": name, "source": task.source, "instances": task.rows.len(),
+            "genes": task.genes.len(), "environments": task.environments, "features": width}),
+        );
+        // scikit-learn gets every (seed, split, training rows) as one fold of one call.
+        let mut folds: Vec<(u64, SplitRows, Vec<usize>)> = Vec::new();
+        for &seed in &args.seeds {
+            for mut split in splits(&task, seed) {
+                let train = sample(&split.train, args.max_train, seed);
+                split.test = sample(&split.test, args.max_test, seed);
+                if train.len() < 2 || split.test.len() < 3 {
+                    println!(
+                        "  {} seed {seed}: too few rows (train {}, test {}), skipped",
+                        split.name,
+                        train.len(),
+                        split.test.len()
+                    );
+                    continue;
+                }
+                let ctx = Fit {
+                    task: &task,
+                    split: &split,
+                    train: &train,
+                    seed,
+                    resamples: args.resamples,
+                };
+                let params = params(args, seed);
+                let mut dcell_train = None;
+                for &model in &args.models {
+                    let (rows, prediction, seconds) = match model {
+                        AccuracyModel::Mean => {
+                            let mean = train.iter().map(|&i| task.rows[i].y).sum::<f64>()
+                                / train.len() as f64;
+                            (split.test.clone(), vec![mean; split.test.len()], 0.0)
+                        }
+                        AccuracyModel::Additive | AccuracyModel::Multiplicative
+                            if name == AccuracyTask::Dmf =>
+                        {
+                            let (rows, p) =
+                                null_model(&task, &split.test, model == AccuracyModel::Additive);
+                            (rows, p, 0.0)
+                        }
+                        AccuracyModel::Additive | AccuracyModel::Multiplicative => continue,
+                        AccuracyModel::Rf | AccuracyModel::Gbt => {
+                            let kind = if model == AccuracyModel::Rf {
+                                ModelKind::Rf
+                            } else {
+                                ModelKind::Gbt
+                            };
+                            let (p, s) = trees(&ctx, kind, &x, width, &params)?;
+                            (split.test.clone(), p, s)
+                        }
+                        AccuracyModel::Dcell if task.environments.len() > 1 => continue,
+                        AccuracyModel::Dcell => {
+                            let (p, s, n) = dcell(&ctx, &ontology, &to_ontology, args);
+                            dcell_train = Some(n);
+                            (split.test.clone(), p, s)
+                        }
+                    };
+                    if rows.len() < 3 {
+                        continue;
+                    }
+                    let mut o = ctx.outcome(
+                        model.name().to_owned(),
+                        "ironcell",
+                        &rows,
+                        &prediction,
+                        seconds,
+                    );
+                    if let Some(n) = dcell_train.take() {
+                        o.n_train = n;
+                    }
+                    report_line(&o);
+                    outcomes.push(o);
+                }
+                if let Some((xg, wg)) = &growth {
+                    let (p, s) = trees(&ctx, ModelKind::Rf, xg, *wg, &params)?;
+                    let o = ctx.outcome("rf+growth".to_owned(), "ironcell", &split.test, &p, s);
+                    report_line(&o);
+                    outcomes.push(o);
+                }
+                if args.python.is_some() {
+                    folds.push((seed, split, train));
+                }
+            }
+        }
+        if let Some(python) = &args.python {
+            let dir = tempfile::tempdir()?;
+            let y: Vec<f64> = task.rows.iter().map(|r| r.y).collect();
+            let tests: Vec<Vec<usize>> = folds.iter().map(|f| f.1.test.clone()).collect();
+            let train = vec![(
+                ModelKind::Rf,
+                folds.iter().map(|f| f.2.clone()).collect::<Vec<_>>(),
+            )];
+            let (results, _) = run_sklearn(
+                python,
+                &args.sklearn_script,
+                dir.path(),
+                &x,
+                &y,
+                width,
+                &tests,
+                &train,
+                &params(args, args.seeds[0]),
+            )?;
+            for (f, (seed, split, train)) in folds.iter().enumerate() {
+                let path = dir.path().join(format!("pred_rf_{f}.f64"));
+                let bytes =
+                    fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let p: Vec<f64> = bytes
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect();
+                let ctx = Fit {
+                    task: &task,
+                    split,
+                    train,
+                    seed: *seed,
+                    resamples: args.resamples,
+                };
+                let seconds = results.get(f).map_or(f64::NAN, |r| r.seconds);
+                let o = ctx.outcome("rf".to_owned(), "scikit-learn", &split.test, &p, seconds);
+                report_line(&o);
+                outcomes.push(o);
+            }
+        }
+    }
+    let table = markdown(&outcomes, &args.seeds);
+    println!("\n{table}");
+    let json_path = args.out.join("accuracy.json");
+    let doc = json!({
+        "note": "test-set metrics on measured data; 95 % percentile bootstrap intervals",
+        "tasks": summaries,
+        "seeds": args.seeds,
+        "max_train": args.max_train,
+        "max_test": args.max_test,
+        "dcell_max_train": args.dcell_max_train,
+        "dcell_width": format!("{:?}", args.dcell_width),
+        "trees": args.trees,
+        "dcell_epochs": args.dcell_epochs,
+        "resamples": args.resamples,
+        "features": "codon usage (64) + GO membership (terms with >= 30 genes), summed over the instance's genes; environment one-hot where several",
+        "results": outcomes,
+        "elapsed_seconds": started.elapsed().as_secs_f64(),
+    });
+    fs::write(&json_path, serde_json::to_vec_pretty(&doc)?)
+        .with_context(|| format!("writing {}", json_path.display()))?;
+    let md_path = args.out.join("accuracy.md");
+    fs::write(&md_path, &table).with_context(|| format!("writing {}", md_path.display()))?;
+    println!(
+        "written {} and {}; {:.0} s",
+        json_path.display(),
+        md_path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The metric a task is ranked by.
+fn primary(task: AccuracyTask) -> &'static str {
+    if task.is_classification() {
+        "auroc"
+    } else {
+        "pearson"
+    }
+}
+
+fn report_line(o: &Outcome) {
+    let name = primary(o.task);
+    let e = o.metrics[name];
+    eprintln!(
+        "  {:<13} {:<20} seed {} {:<15} {:<12} n {:>6}/{:<6} {name} {:.3} [{:.3}, {:.3}] {:.1} s",
+        o.task.as_str(),
+        o.split,
+        o.seed,
+        o.model,
+        o.engine,
+        o.n_train,
+        o.n_test,
+        e.value,
+        e.low,
+        e.high,
+        o.seconds
+    );
+}
+
+/// The table for BENCHMARKS.md: per task, split and model, the mean over seeds of each
+/// metric, the first metric with its interval (intervals averaged over seeds).
+fn markdown(outcomes: &[Outcome], seeds: &[u64]) -> String {
+    let mut groups: BTreeMap<(AccuracyTask, &str, String, &str), Vec<&Outcome>> = BTreeMap::new();
+    for o in outcomes {
+        groups
+            .entry((o.task, o.split, o.model.clone(), o.engine))
+            .or_default()
+            .push(o);
+    }
+    let mut out = String::from(
+        "| task | split | model | engine | n train | n test | metric [95 % CI] | others |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for ((task, split, model, engine), os) in &groups {
+        let k = os.len() as f64;
+        let avg = |f: &dyn Fn(&Outcome) -> f64| os.iter().map(|o| f(o)).sum::<f64>() / k;
+        let names: Vec<&str> = os[0].metrics.keys().copied().collect();
+        let primary = if task.is_classification() {
+            "auroc"
+        } else {
+            "pearson"
+        };
+        let value = avg(&|o| o.metrics[primary].value);
+        let first = if value.is_finite() {
+            format!(
+                "{primary} {value:.3} [{:.3}, {:.3}]",
+                avg(&|o| o.metrics[primary].low),
+                avg(&|o| o.metrics[primary].high)
+            )
+        } else {
+            // A constant prediction has no correlation.
+            format!("{primary} —")
+        };
+        let others: Vec<String> = names
+            .iter()
+            .filter(|&&n| n != primary)
+            .map(|&n| match avg(&|o| o.metrics[n].value) {
+                v if v.is_finite() => format!("{n} {v:.3}"),
+                _ => format!("{n} —"),
+            })
+            .collect();
+        let held = os[0]
+            .held_out
+            .as_deref()
+            .filter(|_| seeds.len() == 1)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {split}{held} | {model} | {engine} | {:.0} | {:.0} | {first} | {} |\n",
+            task.as_str(),
+            avg(&|o| o.n_train as f64),
+            avg(&|o| o.n_test as f64),
+            others.join(", ")
+        ));
+    }
+    if seeds.len() > 1 {
+        out.push_str(&format!("\nMeans over seeds {seeds:?}.\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tasks::Row;
+
+    fn task(rows: &[(&[usize], usize, f64)], genes: usize, environments: usize) -> Task {
+        Task {
+            name: AccuracyTask::Dmf,
+            source: "test".to_owned(),
+            genes: (0..genes)
+                .map(|g| format!("YAL{:03}W", g + 1).parse().unwrap())
+                .collect(),
+            environments: (0..environments).map(|e| format!("env {e}")).collect(),
+            rows: rows
+                .iter()
+                .map(|&(g, environment, y)| Row {
+                    genes: g.to_vec(),
+                    environment,
+                    y,
+                })
+                .collect(),
+            smf: (0..genes).map(|g| (g != 3).then_some(0.5)).collect(),
+        }
+    }
+
+    #[test]
+    fn pairs_get_both_gene_disjoint_readings_and_environments_one_held_out() {
+        let pairs: Vec<(Vec<usize>, usize, f64)> = (0..10)
+            .flat_map(|a| ((a + 1)..10).map(move |b| (vec![a, b], (a + b) % 2, 1.0)))
+            .collect();
+        let rows: Vec<(&[usize], usize, f64)> = pairs
+            .iter()
+            .map(|(g, e, y)| (g.as_slice(), *e, *y))
+            .collect();
+        let t = task(&rows, 10, 2);
+        let s = splits(&t, 1);
+        let names: Vec<&str> = s.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "random",
+                "gene_disjoint",
+                "gene_disjoint_both",
+                "held_out_environment"
+            ]
+        );
+        let (any, both) = (&s[1], &s[2]);
+        assert_eq!(any.train, both.train);
+        assert!(both.test.len() < any.test.len());
+        // No training pair shares a gene with a "both" test pair.
+        let test_genes: Vec<usize> = both
+            .test
+            .iter()
+            .flat_map(|&i| t.rows[i].genes.clone())
+            .collect();
+        assert!(any
+            .train
+            .iter()
+            .all(|&i| t.rows[i].genes.iter().all(|g| !test_genes.contains(g))));
+        let held = &s[3];
+        let env = t.rows[held.test[0]].environment;
+        assert!(held.test.iter().all(|&i| t.rows[i].environment == env));
+        assert!(held.train.iter().all(|&i| t.rows[i].environment != env));
+
+        let singles = task(&[(&[0], 0, 1.0), (&[1], 0, 2.0), (&[2], 0, 3.0)], 3, 1);
+        let names: Vec<&str> = splits(&singles, 1).iter().map(|s| s.name).collect();
+        assert_eq!(names, ["gene_disjoint"]);
+    }
+
+    #[test]
+    fn null_models_need_every_single_mutant() {
+        let t = task(
+            &[(&[0, 1], 0, 0.2), (&[0, 3], 0, 0.1), (&[2], 0, 0.5)],
+            4,
+            1,
+        );
+        let (rows, p) = null_model(&t, &[0, 1, 2], false);
+        assert_eq!((rows, p), (vec![0], vec![0.25]));
+        let (_, p) = null_model(&t, &[0], true);
+        assert_eq!(p, [0.0]);
+    }
+
+    #[test]
+    fn growth_features_take_the_extremes_and_count_the_unmeasured() {
+        let t = task(&[(&[0, 3], 0, 0.1)], 4, 1);
+        let (x, w) = with_growth(&t, &[7.0], 1);
+        assert_eq!((x, w), (vec![7.0, 0.5, 1.0, 1.0], 4));
+    }
+}
