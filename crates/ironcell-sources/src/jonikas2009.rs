@@ -30,7 +30,7 @@ use ironcell_core::{
 };
 
 use crate::{
-    names::{GeneNames, Unresolved},
+    names::GeneNames,
     report::RecordReader,
     table::{Column, Delimited, Fields, Row},
     Error,
@@ -107,19 +107,6 @@ impl Strains<'_> {
         if is_control(written) {
             return Ok(None);
         }
-        let unresolved = |why| match why {
-            Unresolved::Unknown => row.error(
-                "unmapped gene name",
-                format!(
-                    "column {:?}: no reference gene is named {written:?}",
-                    column.name
-                ),
-            ),
-            Unresolved::Ambiguous(genes) => row.error(
-                "ambiguous gene name",
-                format!("column {:?}: {written:?} names {genes:?}", column.name),
-            ),
-        };
         let perturbation = match self.names.resolve(written) {
             Ok(gene) if self.essential.contains(&gene) => {
                 Perturbation::new(gene, PerturbationKind::Damp).with_name(format!("{written}-DAmP"))
@@ -131,7 +118,7 @@ impl Strains<'_> {
                     .rsplit_once('-')
                     .filter(|(_, allele)| allele.chars().all(|c| c.is_ascii_digit()))
                     .and_then(|(gene, _)| self.names.resolve(gene).ok())
-                    .ok_or_else(|| unresolved(why))?;
+                    .ok_or_else(|| row.unresolved(column, written, why))?;
                 Perturbation::new(gene, PerturbationKind::Allele).with_name(written)
             }
         };

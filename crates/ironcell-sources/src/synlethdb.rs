@@ -15,7 +15,7 @@ use ironcell_core::{
 };
 
 use crate::{
-    names::{GeneNames, Unresolved},
+    names::GeneNames,
     report::RecordReader,
     table::{Column, Delimited},
     Error,
@@ -126,19 +126,10 @@ impl<R: Read> RecordReader for Reader<'_, R> {
         let mut genes = Vec::with_capacity(2);
         for column in self.genes {
             let written = row.text(column)?;
-            let gene = self.names.resolve(written).map_err(|why| match why {
-                Unresolved::Unknown => row.error(
-                    "unmapped gene name",
-                    format!(
-                        "column {:?}: no reference gene is named {written:?}",
-                        column.name
-                    ),
-                ),
-                Unresolved::Ambiguous(genes) => row.error(
-                    "ambiguous gene name",
-                    format!("column {:?}: {written:?} names {genes:?}", column.name),
-                ),
-            })?;
+            let gene = self
+                .names
+                .resolve(written)
+                .map_err(|why| row.unresolved(column, written, why))?;
             genes.push((gene, written.to_owned()));
         }
         if genes[0].0 == genes[1].0 {

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use crate::Error;
+use crate::{names::Unresolved, Error};
 
 /// A column found in a header.
 #[derive(Debug, Clone, Copy)]
@@ -114,6 +114,23 @@ impl<'a, F: Fields + ?Sized> Row<'a, F> {
                 ),
             )
         })
+    }
+
+    /// The error for a gene name `written` in `col` that the reference does not resolve.
+    pub(crate) fn unresolved(&self, col: Column, written: &str, why: Unresolved) -> Error {
+        match why {
+            Unresolved::Unknown => self.error(
+                "unmapped gene name",
+                format!(
+                    "column {:?}: no reference gene is named {written:?}",
+                    col.name
+                ),
+            ),
+            Unresolved::Ambiguous(genes) => self.error(
+                "ambiguous gene name",
+                format!("column {:?}: {written:?} names {genes:?}", col.name),
+            ),
+        }
     }
 
     /// A number, or `None` for an empty / `NaN` / `NA` cell.
