@@ -153,12 +153,7 @@ fn stratified_split(strata: &[(usize, u16)], config: SplitConfig) -> Split {
     for (i, s) in strata.iter().enumerate() {
         groups.entry(*s).or_default().push(i);
     }
-    let mut split = Split {
-        train: vec![],
-        validation: vec![],
-        test: vec![],
-        dropped: 0,
-    };
+    let mut split = Split::default();
     for (k, members) in groups.values().enumerate() {
         let s = random_split(members.len(), fractions, config.seed.wrapping_add(k as u64));
         split.train.extend(s.train.iter().map(|&i| members[i]));
@@ -221,12 +216,7 @@ pub fn read_split(path: &Path, name: &str) -> Result<Split, Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let reader =
         FileReader::try_new(BufReader::new(file), None).map_err(|e| Error::arrow(path, e))?;
-    let mut split = Split {
-        train: vec![],
-        validation: vec![],
-        test: vec![],
-        dropped: 0,
-    };
+    let mut split = Split::default();
     let mut offset = 0;
     for batch in reader {
         let batch = batch.map_err(|e| Error::arrow(path, e))?;

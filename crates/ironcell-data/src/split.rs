@@ -29,7 +29,7 @@ impl Default for SplitFractions {
 }
 
 /// Instance indices of each part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {
     /// Training instances.
     pub train: Vec<usize>,
@@ -158,12 +158,7 @@ pub fn test_genes_split<I: IntoIterator<Item = usize>>(
     for &g in &genes[..n_test.min(n_genes)] {
         is_test[g] = true;
     }
-    let mut split = Split {
-        train: vec![],
-        validation: vec![],
-        test: vec![],
-        dropped: 0,
-    };
+    let mut split = Split::default();
     for i in 0..n {
         let (mut total, mut held) = (0, 0);
         for g in genes_of(i) {
@@ -187,12 +182,7 @@ fn split_by_gene_parts<I: IntoIterator<Item = usize>>(
     genes_of: impl Fn(usize) -> I,
     part: &[u8],
 ) -> Split {
-    let mut split = Split {
-        train: vec![],
-        validation: vec![],
-        test: vec![],
-        dropped: 0,
-    };
+    let mut split = Split::default();
     for i in 0..n {
         let mut parts = genes_of(i).into_iter().map(|g| part[g]);
         let first = parts.next().unwrap_or(0);

@@ -10,7 +10,7 @@
 //! - `go.obo.gz`: the live GO terms that annotations reach, with all their ancestors.
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeMap, BTreeSet, HashMap, HashSet},
     fs::File,
     io::{BufRead, BufWriter, Write},
     path::Path,
@@ -107,6 +107,16 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// The genes whose deletion is inviable (the deletion table's essential ORFs), which
+    /// screens can only perturb through DAmP or temperature-sensitive alleles.
+    pub fn essential_genes(&self) -> HashSet<SystematicName> {
+        self.genes
+            .iter()
+            .filter(|g| g.essential == Some(true))
+            .map(|g| g.systematic_name.clone())
+            .collect()
+    }
+
     /// Assembles a reference from GenBank files, a GO OBO file and the deletion table. With
     /// `gaf_path`, GO annotations come from that GAF file (with their dates) instead of
     /// GenBank's GO qualifiers.

@@ -126,12 +126,7 @@ fn jonikas2009_upr_reporter() {
         Reference::read(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/reference"))
             .unwrap();
     let names = GeneNames::new(&reference.genes);
-    let essential: HashSet<SystematicName> = reference
-        .genes
-        .iter()
-        .filter(|g| g.essential == Some(true))
-        .map(|g| g.systematic_name.clone())
-        .collect();
+    let essential = reference.essential_genes();
     let path = screens().join("jonikas2009-upr-emap/double_mutants.tsv.gz");
     let reader =
         jonikas2009::DoubleReader::new(open(&path), "double_mutants.tsv.gz", &names, &essential)

@@ -266,12 +266,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     let reference = Reference::read(&args.reference)?;
     let genes = Genes {
         names: GeneNames::new(&reference.genes),
-        essential: reference
-            .genes
-            .iter()
-            .filter(|g| g.essential == Some(true))
-            .map(|g| g.systematic_name.clone())
-            .collect(),
+        essential: reference.essential_genes(),
     };
     let mut store = args.store.open()?;
     // The reference is stored once; on Neo4j storing it again costs seconds per run.

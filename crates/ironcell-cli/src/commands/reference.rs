@@ -50,11 +50,7 @@ pub fn build(args: &ReferenceBuildArgs) -> Result<()> {
     println!("  GO terms kept        {:>7}", report.terms);
     println!(
         "  essential genes      {:>7}",
-        reference
-            .genes
-            .iter()
-            .filter(|g| g.essential == Some(true))
-            .count()
+        reference.essential_genes().len()
     );
     println!(
         "  deletion ORFs absent {:>7}",

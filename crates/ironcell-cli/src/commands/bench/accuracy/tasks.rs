@@ -107,12 +107,7 @@ impl<'r> Screens<'r> {
         Ok(Self {
             data,
             names: GeneNames::new(&reference.genes),
-            essential: reference
-                .genes
-                .iter()
-                .filter(|g| g.essential == Some(true))
-                .map(|g| g.systematic_name.clone())
-                .collect(),
+            essential: reference.essential_genes(),
             smf_by_gene: sums
                 .into_iter()
                 .map(|(g, (s, n))| (g, s / n as f64))
