@@ -178,12 +178,17 @@ pub struct DatasetGraphArgs {
     #[arg(long)]
     pub dataset: PathBuf,
     /// The network file (gzip read transparently).
+    #[arg(long, required_unless_present = "network", conflicts_with = "network")]
+    pub input: Option<PathBuf>,
+    /// Its layout (default: told from its first line).
+    #[arg(long, value_enum, requires = "input")]
+    pub format: Option<NetworkFormat>,
+    /// A network stored by `ingest networks`, read from `--db` instead of a file.
     #[arg(long)]
-    pub input: PathBuf,
-    /// Its layout.
-    #[arg(long, value_enum)]
-    pub format: NetworkFormat,
-    /// Name of the graph (default: the file name without extensions).
+    pub network: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Name of the graph (default: the network's name, or the file name without extensions).
     #[arg(long)]
     pub name: Option<String>,
     /// Score used as the edge weight (STRING: combined_score by default).
@@ -360,6 +365,10 @@ pub enum Source {
     /// standard names mapped through the reference).
     #[value(name = "jonikas2009-upr", alias = "jonikas2009")]
     Jonikas2009,
+    /// Gene networks: BioGRID tab3, STRING detailed links, regulatory or plain edge lists
+    /// (layout told from the first line), each stored as a network named by its file
+    /// (`Krogan-2006.txt.gz` → `Krogan-2006`).
+    Networks,
 }
 
 impl Source {
@@ -390,6 +399,17 @@ pub struct IngestArgs {
     /// Reference bundle (genes for name mapping, stored alongside).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
     pub reference: PathBuf,
+}
+
+impl IngestArgs {
+    /// What to do with a row that cannot be read.
+    pub fn bad_rows(&self) -> ironcell_sources::report::BadRows {
+        if self.skip_bad_rows {
+            ironcell_sources::report::BadRows::Skip
+        } else {
+            ironcell_sources::report::BadRows::Fail
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -74,8 +74,6 @@ fn held_out_genes_and_graphs_join_the_dataset() {
         data.to_str().unwrap(),
         "--input",
         edges.to_str().unwrap(),
-        "--format",
-        "edges",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("unmapped gene name: 1"), "{text}");
@@ -83,5 +81,58 @@ fn held_out_genes_and_graphs_join_the_dataset() {
         text.contains("1 of 2 edges kept (1 with an end outside"),
         "{text}"
     );
-    assert!(data.join("graphs/net.arrow").exists());
+    let from_file = std::fs::read(data.join("graphs/net.arrow")).unwrap();
+
+    // Stored in the knowledge graph, the same network gives the same graph; its layout is
+    // told from its first line when --format is left out. The unmapped row needs
+    // --skip-bad-rows to be stored at all.
+    let refused = ironcell_fails(&[
+        "ingest",
+        "networks",
+        "--db",
+        &db,
+        "--input",
+        edges.to_str().unwrap(),
+    ]);
+    assert!(refused.contains("net.txt:3"), "{refused}");
+    let stored = ironcell(&[
+        "ingest",
+        "networks",
+        "--skip-bad-rows",
+        "--db",
+        &db,
+        "--input",
+        edges.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&stored.stdout);
+    assert!(
+        text.contains("network net: 2 edges, 2 new interactions"),
+        "{text}"
+    );
+    std::fs::remove_file(data.join("graphs/net.arrow")).unwrap();
+    ironcell(&[
+        "dataset",
+        "graph",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--network",
+        "net",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        std::fs::read(data.join("graphs/net.arrow")).unwrap(),
+        from_file
+    );
+    let missing = ironcell_fails(&[
+        "dataset",
+        "graph",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--network",
+        "Krogan-2006",
+        "--db",
+        &db,
+    ]);
+    assert!(missing.contains("ingest networks"), "{missing}");
 }

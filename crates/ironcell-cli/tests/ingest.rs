@@ -163,3 +163,42 @@ fn yeastphenome_environments_show_in_kg_stats() {
         "{text}"
     );
 }
+
+#[test]
+fn the_kuzmin_subset_says_its_scores_are_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let subset = dir.path().join("unique_triples.tsv");
+    // The subset export's layout: an unnamed index, no allele names, no scores.
+    std::fs::write(
+        &subset,
+        "\tQuery strain ID\tArray strain ID\tP-value\tCombined mutant fitness\t\
+         Combined mutant fitness standard deviation\tg1\tg2\tg3\n\
+         381092\tYKL051W+YDL227C_tm3059\tYDR108W_dma909\t0.5\t0.835\t0.0464\tYDL227C\tYDR108W\tYKL051W\n",
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
+    for (source, input) in [
+        ("kuzmin2018-subset", subset.clone()),
+        ("kuzmin2018", fixture("aao1729_data_s1.tsv")),
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+            .args(["ingest", source, "--skip-bad-rows", "--db", &db, "--input"])
+            .arg(input)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{run:?}");
+    }
+    let stats = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(["kg", "stats", "--db", &db])
+        .output()
+        .unwrap();
+    let text = stdout(&stats);
+    assert!(
+        text.contains("kuzmin2018_subset_dmf: absent: gene_interaction"),
+        "{text}"
+    );
+    assert!(text.contains("(ε, τ) are absent"), "{text}");
+    // Data S1 has its scores: its datasets carry no such note.
+    assert!(text.contains("kuzmin2018_dmi"), "{text}");
+    assert!(!text.contains("kuzmin2018_dmf: absent"), "{text}");
+}

@@ -37,7 +37,7 @@ fn store() -> SqliteStore {
         .collect();
     store.put_experiments(&experiments).unwrap();
     let (kuzmin, _) = collect(
-        kuzmin2018::Reader::new(Cursor::new(fixture("aao1729_data_s1.tsv")), "s1"),
+        kuzmin2018::Reader::new(Cursor::new(fixture("aao1729_data_s1.tsv")), "s1").unwrap(),
         BadRows::Skip,
     )
     .unwrap();

@@ -40,7 +40,8 @@ use std::{
 };
 
 use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
-use ironcell_sources::reference::Reference;
+use ironcell_sources::{networks::Edge, reference::Reference};
+use schema::{DatasetInfo, Network};
 
 pub use error::Error;
 pub use export::Export;
@@ -58,6 +59,8 @@ pub struct Stats {
     /// Experiments per (dataset, phenotype kind, environment as
     /// [`Environment`](ironcell_core::Environment)'s `Display` writes it).
     pub experiments: BTreeMap<(String, String, String), u64>,
+    /// Interactions per network.
+    pub networks: BTreeMap<String, u64>,
 }
 
 /// Which experiments a query returns. Empty fields select everything.
@@ -114,6 +117,21 @@ pub trait GraphStore {
     /// reference, publication and dataset, in transactions of whole experiments. Returns
     /// how many experiments were new.
     fn put_experiments(&mut self, experiments: &[Experiment]) -> Result<u64, Error>;
+
+    /// Stores a gene network: its node and one `Interaction` node per gene pair, linked to
+    /// both genes, in transactions of whole batches. Returns how many interactions were new.
+    fn put_network(&mut self, network: &Network<'_>) -> Result<u64, Error>;
+
+    /// A stored network's edges (ordered by interaction id) and whether it is directed;
+    /// `None` when no network has that name.
+    fn network(&self, name: &str) -> Result<Option<(bool, Vec<Edge>)>, Error>;
+
+    /// Says on a dataset's node what the dataset is beyond its experiments (creating the
+    /// node when it has none yet).
+    fn describe_dataset(&mut self, name: &str, info: &DatasetInfo) -> Result<(), Error>;
+
+    /// What a dataset's node says; `None` when there is no such dataset.
+    fn dataset_info(&self, name: &str) -> Result<Option<DatasetInfo>, Error>;
 
     /// All experiments of a dataset, ordered by id.
     fn experiments(&self, dataset: &str) -> Result<Vec<Experiment>, Error>;

@@ -7,13 +7,13 @@
 use std::collections::{BTreeMap, HashSet};
 
 use ironcell_core::Experiment;
-use ironcell_sources::reference::Reference;
+use ironcell_sources::{networks::Edge, reference::Reference};
 use neo4rs::{query, BoltType, ConfigBuilder, Graph, Query, Txn};
 use serde_json::{json, Map, Value};
 use tokio::runtime::Runtime;
 
 use crate::{
-    schema::{decode_experiment, Label, Subgraph},
+    schema::{decode_experiment, decode_interaction, DatasetInfo, Label, Network, Subgraph},
     Error, GraphStore, Stats,
 };
 
@@ -123,6 +123,22 @@ impl Neo4jStore {
         self.rows(query(text))
     }
 
+    /// Which of `ids` a node of `label` already has.
+    fn existing(&self, label: Label, ids: &[&str]) -> Result<HashSet<String>, Error> {
+        let ids = ids.iter().map(|&id| Value::String(id.to_owned())).collect();
+        Ok(self
+            .rows(
+                query(&format!(
+                    "UNWIND $ids AS id MATCH (n:{} {{id: id}}) RETURN n.id AS id",
+                    label.as_str()
+                ))
+                .param("ids", bolt(Value::Array(ids))?),
+            )?
+            .iter()
+            .map(|r| string(r, "id"))
+            .collect())
+    }
+
     fn write(&self, g: &Subgraph, update: bool) -> Result<(), Error> {
         let err = self.err("writing");
         self.runtime.block_on(async {
@@ -215,18 +231,11 @@ impl GraphStore for Neo4jStore {
     fn put_experiments(&mut self, experiments: &[Experiment]) -> Result<u64, Error> {
         let mut added = 0u64;
         for chunk in experiments.chunks(BATCH) {
-            let ids: Vec<Value> = chunk
-                .iter()
-                .map(|e| Value::String(e.content_id().as_str().to_owned()))
-                .collect();
-            let existing: HashSet<String> = self
-                .rows(
-                    query("UNWIND $ids AS id MATCH (e:Experiment {id: id}) RETURN e.id AS id")
-                        .param("ids", bolt(Value::Array(ids))?),
-                )?
-                .iter()
-                .map(|r| string(r, "id"))
-                .collect();
+            let ids: Vec<_> = chunk.iter().map(Experiment::content_id).collect();
+            let existing = self.existing(
+                Label::Experiment,
+                &ids.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
+            )?;
             let mut g = Subgraph::default();
             let mut seen = HashSet::new();
             for e in chunk {
@@ -242,6 +251,77 @@ impl GraphStore for Neo4jStore {
             }
         }
         Ok(added)
+    }
+
+    fn put_network(&mut self, network: &Network<'_>) -> Result<u64, Error> {
+        let mut added = 0u64;
+        for chunk in network.unique_edges().chunks(BATCH) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let existing = self.existing(Label::Interaction, &ids)?;
+            let new: Vec<Edge> = chunk
+                .iter()
+                .filter(|(id, _)| !existing.contains(id))
+                .map(|(_, e)| (*e).clone())
+                .collect();
+            let mut g = Subgraph::default();
+            g.add_network(&Network {
+                edges: &new,
+                ..*network
+            });
+            self.write(&g, false)?;
+            added += new.len() as u64;
+        }
+        Ok(added)
+    }
+
+    fn network(&self, name: &str) -> Result<Option<(bool, Vec<Edge>)>, Error> {
+        let found = self.rows(
+            query("MATCH (n:Network {id: $n}) RETURN n.directed AS directed").param("n", name),
+        )?;
+        let Some(directed) = found.first() else {
+            return Ok(None);
+        };
+        let directed = directed.get("directed").and_then(Value::as_bool) == Some(true);
+        let rows = self.rows(
+            query(
+                "MATCH (i:Interaction)-[:INTERACTION_MEMBER_OF]->(:Network {id: $n}) \
+                 WITH i ORDER BY i.id RETURN i.a AS a, i.b AS b, i.scores AS scores, i.kind AS kind",
+            )
+            .param("n", name),
+        )?;
+        let edges = rows
+            .iter()
+            .map(|row| {
+                let text = |k: &str| row.get(k).and_then(Value::as_str);
+                decode_interaction(
+                    &string(row, "a"),
+                    &string(row, "b"),
+                    text("scores"),
+                    text("kind").map(str::to_owned),
+                )
+                .map_err(|e| Error::new(format!("decoding network {name} in {}", self.url), e))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some((directed, edges)))
+    }
+
+    fn describe_dataset(&mut self, name: &str, info: &DatasetInfo) -> Result<(), Error> {
+        self.write(&Subgraph::of_dataset(name, info), true)
+    }
+
+    fn dataset_info(&self, name: &str) -> Result<Option<DatasetInfo>, Error> {
+        let rows = self.rows(
+            query(
+                "MATCH (d:Dataset {id: $d}) RETURN coalesce(d.synthetic, false) AS synthetic, \
+                 coalesce(d.absent, []) AS absent, d.note AS note",
+            )
+            .param("d", name),
+        )?;
+        rows.into_iter()
+            .next()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| Error::new(format!("decoding dataset {name} in {}", self.url), e))
     }
 
     fn experiments(&self, dataset: &str) -> Result<Vec<Experiment>, Error> {
@@ -309,6 +389,7 @@ impl GraphStore for Neo4jStore {
                 n,
             );
         }
+        stats.networks = counts("MATCH (i:Interaction) RETURN i.network AS k, count(*) AS n")?;
         Ok(stats)
     }
 }

@@ -9,7 +9,13 @@
 //! (Environment)-[:ENVIRONMENT_MEMBER_OF]->(Experiment)<-[:PHENOTYPE_MEMBER_OF]-(Phenotype)
 //! (ExperimentReference)-[:REFERENCE_OF]->(Experiment)-[:EXPERIMENT_MEMBER_OF]->(Dataset)
 //! (Publication)-[:MENTIONS]->(Experiment)
+//! (Gene)-[:INTERACTS_IN]->(Interaction)-[:INTERACTION_MEMBER_OF]->(Network)
 //! ```
+//!
+//! A network's edge is a node of its own (`Interaction`, one per network and gene pair)
+//! rather than a gene–gene relationship, so two networks linking the same genes stay two
+//! facts with their own weights on both backends (SQLite keys an edge by its endpoints and
+//! type; Neo4j `MERGE` would fold them into one).
 //!
 //! Every node has an `id` (a content address, or the natural key of genes, GO terms,
 //! datasets, media and temperatures) and scalar properties; objects that are not flat keep
@@ -18,7 +24,7 @@
 use ironcell_core::{
     ContentId, Environment, Experiment, ExperimentReference, Genotype, Phenotype, Provenance,
 };
-use ironcell_sources::reference::Reference;
+use ironcell_sources::{networks, reference::Reference};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -49,11 +55,15 @@ pub enum Label {
     Temperature,
     /// A measured value of some kind.
     Phenotype,
+    /// A gene network, by name.
+    Network,
+    /// One edge of a network.
+    Interaction,
 }
 
 impl Label {
     /// Every label, in a stable order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::Gene,
         Self::GoTerm,
         Self::Dataset,
@@ -66,6 +76,8 @@ impl Label {
         Self::Media,
         Self::Temperature,
         Self::Phenotype,
+        Self::Network,
+        Self::Interaction,
     ];
 
     /// The label as stored.
@@ -83,6 +95,8 @@ impl Label {
             Self::Media => "Media",
             Self::Temperature => "Temperature",
             Self::Phenotype => "Phenotype",
+            Self::Network => "Network",
+            Self::Interaction => "Interaction",
         }
     }
 }
@@ -189,6 +203,55 @@ impl Subgraph {
             );
         }
         g
+    }
+
+    /// A dataset's node saying what [`DatasetInfo`] says.
+    pub fn of_dataset(name: &str, info: &DatasetInfo) -> Self {
+        let mut g = Self::default();
+        g.node(
+            Label::Dataset,
+            name,
+            serde_json::to_value(info).expect("dataset info serializes to JSON"),
+        );
+        g
+    }
+
+    /// A network's node and, for each edge, its `Interaction` node linked to both genes
+    /// (created bare when the reference is not stored yet). An undirected edge's id orders
+    /// its genes, so `A B` and `B A` are one interaction; the first one written keeps its
+    /// scores.
+    pub fn add_network(&mut self, network: &Network<'_>) {
+        self.node(
+            Label::Network,
+            network.name,
+            json!({"directed": network.directed}),
+        );
+        for e in network.edges {
+            let id = interaction_id(network, e);
+            let props = json!({
+                "network": network.name,
+                "a": e.a.as_str(),
+                "b": e.b.as_str(),
+                "scores": (!e.scores.is_empty()).then(|| to_json(&e.scores)),
+                "kind": e.kind,
+            });
+            self.node(Label::Interaction, &id, props);
+            for gene in [&e.a, &e.b] {
+                self.node(Label::Gene, gene.as_str(), json!({}));
+                self.edge(
+                    (Label::Gene, gene.as_str()),
+                    "INTERACTS_IN",
+                    (Label::Interaction, &id),
+                    json!({}),
+                );
+            }
+            self.edge(
+                (Label::Interaction, &id),
+                "INTERACTION_MEMBER_OF",
+                (Label::Network, network.name),
+                json!({}),
+            );
+        }
     }
 
     /// An experiment and its members; returns the experiment's id.
@@ -348,6 +411,87 @@ impl Subgraph {
             json!({}),
         );
     }
+}
+
+/// A gene network to store: the edges of one file, named.
+#[derive(Debug, Clone, Copy)]
+pub struct Network<'a> {
+    /// Its name (e.g. the file's stem, `Krogan-2006`).
+    pub name: &'a str,
+    /// Whether an edge runs from `a` to `b` (regulatory networks) or both ways.
+    pub directed: bool,
+    /// Its edges.
+    pub edges: &'a [networks::Edge],
+}
+
+impl Network<'_> {
+    /// Its edges with their interaction ids, each interaction once (the first edge of a
+    /// repeated pair kept).
+    pub(crate) fn unique_edges(&self) -> Vec<(String, &networks::Edge)> {
+        let mut seen = std::collections::HashSet::new();
+        self.edges
+            .iter()
+            .map(|e| (interaction_id(self, e), e))
+            .filter(|(id, _)| seen.insert(id.clone()))
+            .collect()
+    }
+}
+
+/// An interaction's id: the network and the two genes, ordered unless the network is
+/// directed.
+pub(crate) fn interaction_id(network: &Network<'_>, e: &networks::Edge) -> String {
+    let (a, b) = if network.directed || e.a <= e.b {
+        (&e.a, &e.b)
+    } else {
+        (&e.b, &e.a)
+    };
+    format!("{}|{a}|{b}", network.name)
+}
+
+/// Rebuilds an edge from an `Interaction` node's properties.
+pub(crate) fn decode_interaction(
+    a: &str,
+    b: &str,
+    scores: Option<&str>,
+    kind: Option<String>,
+) -> Result<networks::Edge, String> {
+    let gene = |g: &str| {
+        g.parse()
+            .map_err(|e| format!("interaction gene {g:?}: {e}"))
+    };
+    Ok(networks::Edge {
+        a: gene(a)?,
+        b: gene(b)?,
+        scores: match scores {
+            Some(s) => serde_json::from_str(s).map_err(|e| format!("interaction scores: {e}"))?,
+            None => Default::default(),
+        },
+        kind,
+    })
+}
+
+/// What a dataset's node says beyond its experiments: whether it is synthetic, and what the
+/// published source has that this copy lacks (so a user does not go looking for it).
+///
+/// ```
+/// use ironcell_kg::schema::DatasetInfo;
+/// let info = DatasetInfo {
+///     absent: vec!["gene_interaction".into()],
+///     note: Some("ε and τ are not in this subset".into()),
+///     ..DatasetInfo::default()
+/// };
+/// assert!(!info.synthetic);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    /// Simulated, not measured.
+    pub synthetic: bool,
+    /// Phenotype kinds the publication reports but this dataset does not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
+    /// A sentence for users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {

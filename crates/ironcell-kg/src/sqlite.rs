@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use ironcell_core::Experiment;
-use ironcell_sources::reference::Reference;
-use rusqlite::{params, Connection, Transaction};
+use ironcell_sources::{networks::Edge, reference::Reference};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use crate::{
     export::{self, Export},
-    schema::{decode_experiment, Label, Subgraph},
+    schema::{decode_experiment, decode_interaction, DatasetInfo, Label, Network, Subgraph},
     Error, GraphStore, Stats,
 };
 
@@ -155,6 +155,105 @@ impl GraphStore for SqliteStore {
         Ok(added)
     }
 
+    fn put_network(&mut self, network: &Network<'_>) -> Result<u64, Error> {
+        let context = format!("storing network {} in {}", network.name, self.location);
+        let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
+        let mut added = 0u64;
+        for chunk in network.unique_edges().chunks(BATCH) {
+            let tx = self.conn.transaction().map_err(wrap)?;
+            let mut new = Vec::new();
+            {
+                let mut exists = tx
+                    .prepare_cached("SELECT 1 FROM nodes WHERE id = ?1")
+                    .map_err(wrap)?;
+                for (id, e) in chunk {
+                    if !exists.exists([id]).map_err(wrap)? {
+                        new.push((*e).clone());
+                    }
+                }
+            }
+            let mut g = Subgraph::default();
+            g.add_network(&Network {
+                edges: &new,
+                ..*network
+            });
+            write(&tx, &g, Merge::Keep).map_err(wrap)?;
+            tx.commit().map_err(wrap)?;
+            added += new.len() as u64;
+        }
+        Ok(added)
+    }
+
+    fn network(&self, name: &str) -> Result<Option<(bool, Vec<Edge>)>, Error> {
+        let err = self.err("reading a network");
+        let directed: Option<bool> = self
+            .conn
+            .query_row(
+                "SELECT json_extract(props, '$.directed') FROM nodes
+                 WHERE label = 'Network' AND id = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&err)?;
+        let Some(directed) = directed else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT json_extract(n.props, '$.a'), json_extract(n.props, '$.b'),
+                        json_extract(n.props, '$.scores'), json_extract(n.props, '$.kind')
+                 FROM edges e JOIN nodes n ON n.id = e.src
+                 WHERE e.rel = 'INTERACTION_MEMBER_OF' AND e.dst = ?1 ORDER BY n.id",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([name], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .map_err(&err)?;
+        let mut edges = Vec::new();
+        for row in rows {
+            let (a, b, scores, kind) = row.map_err(&err)?;
+            edges.push(
+                decode_interaction(&a, &b, scores.as_deref(), kind).map_err(|e| {
+                    Error::new(format!("decoding network {name} in {}", self.location), e)
+                })?,
+            );
+        }
+        Ok(Some((directed, edges)))
+    }
+
+    fn describe_dataset(&mut self, name: &str, info: &DatasetInfo) -> Result<(), Error> {
+        let context = format!("describing dataset {name} in {}", self.location);
+        let wrap = |e: rusqlite::Error| Error::new(context.clone(), e);
+        let tx = self.conn.transaction().map_err(wrap)?;
+        write(&tx, &Subgraph::of_dataset(name, info), Merge::Update).map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+
+    fn dataset_info(&self, name: &str) -> Result<Option<DatasetInfo>, Error> {
+        let props: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT props FROM nodes WHERE label = 'Dataset' AND id = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err("reading a dataset"))?;
+        props
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .map_err(|e| Error::new(format!("decoding dataset {name} in {}", self.location), e))
+    }
+
     fn experiments(&self, dataset: &str) -> Result<Vec<Experiment>, Error> {
         let err = self.err("querying experiments");
         let mut stmt = self
@@ -251,6 +350,20 @@ impl GraphStore for SqliteStore {
         for row in rows {
             let (k, v) = row.map_err(&err)?;
             stats.experiments.insert(k, v as u64);
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT json_extract(props, '$.network'), COUNT(*)
+                 FROM nodes WHERE label = 'Interaction' GROUP BY 1",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(&err)?;
+        for row in rows {
+            let (k, v) = row.map_err(&err)?;
+            stats.networks.insert(k, v as u64);
         }
         Ok(stats)
     }

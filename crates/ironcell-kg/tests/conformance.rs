@@ -11,12 +11,16 @@ use std::{
 };
 
 use ironcell_core::{Experiment, PhenotypeKind};
-use ironcell_kg::{Credentials, GraphStore, Neo4jStore, Selection, SqliteStore};
+use ironcell_kg::{
+    schema::{DatasetInfo, Network},
+    Credentials, GraphStore, Neo4jStore, Selection, SqliteStore,
+};
 use ironcell_sources::{
     collins2007,
     costanzo2016::pairs,
     jonikas2009, kuzmin2018, kuzmin2020,
     names::GeneNames,
+    networks::{self, Edge},
     ohya2005,
     reference::Reference,
     report::{collect, BadRows},
@@ -43,7 +47,7 @@ fn experiments() -> Vec<Experiment> {
     .unwrap();
     out.extend(pairs.iter().flat_map(pairs::PairRecord::experiments));
     let (kuzmin, _) = collect(
-        kuzmin2018::Reader::new(Cursor::new(text("aao1729_data_s1.tsv")), "s1.tsv"),
+        kuzmin2018::Reader::new(Cursor::new(text("aao1729_data_s1.tsv")), "s1.tsv").unwrap(),
         BadRows::Skip,
     )
     .unwrap();
@@ -185,7 +189,36 @@ fn selections() -> Vec<Selection> {
     ]
 }
 
-/// Stores everything twice (the second time adds nothing), and returns what the store
+/// A co-expression network with a repeated (reversed) pair and a self-loop, and a
+/// directed regulatory one that links the same genes both ways.
+fn networks() -> [(String, bool, Vec<Edge>); 2] {
+    let names = GeneNames::new(&reference().genes);
+    let read = |text: &str, regulatory: bool| {
+        let reader = if regulatory {
+            networks::Reader::regulatory(text.as_bytes(), "reg", &names)
+        } else {
+            networks::Reader::edge_list(text.as_bytes(), "coexpr", &names)
+        };
+        collect(reader, BadRows::Fail).unwrap().0
+    };
+    [
+        (
+            "Hu-2007".to_owned(),
+            false,
+            read(
+                "YAL001C YAL002W 0.8\nYAL002W YAL001C 0.1\nYAL002W YAL002W\nYAL003W YAL002W 0.25\n",
+                false,
+            ),
+        ),
+        (
+            "regulation".to_owned(),
+            true,
+            read("YAL001C\tYAL002W\nYAL002W\tYAL001C\t2.5\n", true),
+        ),
+    ]
+}
+
+/// Stores everything twice/// Stores everything twice (the second time adds nothing), and returns what the store
 /// answers to each selection.
 fn exercise(store: &mut dyn GraphStore) -> (ironcell_kg::Stats, Vec<Vec<Experiment>>) {
     let experiments = experiments();
@@ -199,7 +232,50 @@ fn exercise(store: &mut dyn GraphStore) -> (ironcell_kg::Stats, Vec<Vec<Experime
     store.put_reference(&reference()).unwrap();
     assert!(store.has_label(ironcell_kg::schema::Label::GoTerm).unwrap());
     assert_eq!(store.put_experiments(&experiments).unwrap(), 0);
+    for (name, directed, edges) in networks() {
+        let network = Network {
+            name: &name,
+            directed,
+            edges: &edges,
+        };
+        let unique = if directed { 2 } else { 3 };
+        assert_eq!(store.put_network(&network).unwrap(), unique, "{name}");
+        assert_eq!(store.put_network(&network).unwrap(), 0, "{name}");
+        let (read_directed, read) = store.network(&name).unwrap().unwrap();
+        assert_eq!(read_directed, directed);
+        // The first edge of a repeated pair is the one kept, scores and all.
+        let mut expected = edges.clone();
+        if !directed {
+            expected.remove(1);
+        }
+        assert_eq!(read.len(), expected.len(), "{name}");
+        for e in &expected {
+            assert!(
+                read.contains(e),
+                "{name}: {e:?} not read back from {read:?}"
+            );
+        }
+    }
+    assert_eq!(store.network("no such network").unwrap(), None);
+    let subset = DatasetInfo {
+        absent: vec!["gene_interaction".into()],
+        note: Some("ε and τ are not in this subset".into()),
+        ..DatasetInfo::default()
+    };
+    store
+        .describe_dataset("kuzmin2018_subset_tmf", &subset)
+        .unwrap();
+    assert_eq!(
+        store.dataset_info("kuzmin2018_subset_tmf").unwrap(),
+        Some(subset)
+    );
+    assert_eq!(
+        store.dataset_info("costanzo2016_dmf").unwrap(),
+        Some(DatasetInfo::default())
+    );
+    assert_eq!(store.dataset_info("no such dataset").unwrap(), None);
     let stats = store.stats().unwrap();
+    assert_eq!(stats.networks["Hu-2007"], 3);
     assert_eq!(stats.nodes["Experiment"] as usize, unique.len());
     let answers = selections()
         .iter()

@@ -260,20 +260,29 @@ fn query_perturbations<F: Fields + ?Sized>(
         .collect()
 }
 
+/// What the subset export lacks, for the metadata of the datasets made from it.
+pub const SUBSET_NOTE: &str = "a subset of Kuzmin 2018 Data S1 (triples measured more than \
+     once): combined-mutant fitness with its standard deviation and P-value; the published \
+     raw and adjusted interaction scores (ε, τ) are absent";
+
 /// Streams [`Record`]s from Data S1 or the subset export.
 pub struct Reader<R> {
     table: Delimited<R>,
-    columns: Option<Columns>,
+    columns: Columns,
 }
 
 impl<R: Read> Reader<R> {
-    /// A reader over `inner`; `name` is used in error messages. The header is read with the
-    /// first record.
-    pub fn new(inner: R, name: &str) -> Self {
-        Self {
-            table: Delimited::tsv(inner, name),
-            columns: None,
-        }
+    /// A reader over `inner`, its header read; `name` is used in error messages.
+    pub fn new(inner: R, name: &str) -> Result<Self, Error> {
+        let mut table = Delimited::tsv(inner, name);
+        let columns = Columns::find(&table.header()?)?;
+        Ok(Self { table, columns })
+    }
+
+    /// Whether the file has the interaction-score columns (Data S1 does; the subset
+    /// export does not, see [`SUBSET_NOTE`]).
+    pub fn has_interaction_scores(&self) -> bool {
+        self.columns.raw.is_some() || self.columns.adjusted.is_some()
     }
 }
 
@@ -281,13 +290,8 @@ impl<R: Read> RecordReader for Reader<R> {
     type Record = Record;
 
     fn next_record(&mut self) -> Result<Option<Record>, Error> {
-        if self.columns.is_none() {
-            let header = self.table.header()?;
-            self.columns = Some(Columns::find(&header)?);
-        }
-        let columns = self.columns.as_ref().expect("set above");
         match self.table.next_row()? {
-            Some(row) => columns.parse(&row).map(Some),
+            Some(row) => self.columns.parse(&row).map(Some),
             None => Ok(None),
         }
     }
@@ -315,11 +319,21 @@ mod tests {
     const DATA_S1: &str = include_str!("../tests/fixtures/aao1729_data_s1.tsv");
 
     fn read(data: &str, policy: BadRows) -> Result<(Vec<Record>, ReadReport), String> {
-        collect(Reader::new(data.as_bytes(), "k.tsv"), policy).map_err(|e| e.to_string())
+        collect(
+            Reader::new(data.as_bytes(), "k.tsv").map_err(|e| e.to_string())?,
+            policy,
+        )
+        .map_err(|e| e.to_string())
     }
 
     #[test]
     fn subset_drops_the_ho_marker_and_keeps_std_and_p_value() {
+        assert!(!Reader::new(SUBSET.as_bytes(), "k")
+            .unwrap()
+            .has_interaction_scores());
+        assert!(Reader::new(DATA_S1.as_bytes(), "k")
+            .unwrap()
+            .has_interaction_scores());
         let (records, _) = read(SUBSET, BadRows::Fail).unwrap();
         assert_eq!(records.len(), 3);
         let genes: Vec<_> = records[0].genotype.genes().map(|g| g.as_str()).collect();

@@ -7,7 +7,10 @@
 //! Names go through the reference ([`GeneNames`]); an edge with a name that maps to no gene
 //! is a rejected row ("unmapped gene name"), so the read report counts and lists them.
 
-use std::{collections::BTreeMap, io::Read};
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, Read},
+};
 
 use ironcell_core::SystematicName;
 
@@ -144,6 +147,48 @@ impl<'n, R: Read> Reader<'n, R> {
                 kind: Some("regulatory"),
             },
             other_organisms: 0,
+        }
+    }
+}
+
+impl<R> Reader<'_, R> {
+    /// Whether edges run from `a` to `b` only (regulatory lists).
+    pub fn is_directed(&self) -> bool {
+        matches!(
+            self.layout,
+            Layout::EdgeList {
+                kind: Some("regulatory")
+            }
+        )
+    }
+}
+
+impl<'n, R: BufRead> Reader<'n, R> {
+    /// A network in whichever layout its first line shows: BioGRID `tab3` (a header starting
+    /// `#BioGRID Interaction ID`), STRING (a header starting `protein1`), a regulatory list
+    /// (tab-separated or `#`-commented), else a space-separated edge list. For users who
+    /// hand over a file without saying what it is (gene features take any network).
+    ///
+    /// ```
+    /// use ironcell_sources::{names::GeneNames, networks::Reader, report::{collect, BadRows}};
+    /// let mut names = GeneNames::default();
+    /// names.insert(&"YAL001C".parse().unwrap(), Some("TFC3"), []);
+    /// names.insert(&"YBR160W".parse().unwrap(), Some("CDC28"), []);
+    /// let reader = Reader::detect("TFC3 CDC28 0.5\n".as_bytes(), "net.txt", &names).unwrap();
+    /// let (edges, _) = collect(reader, BadRows::Fail).unwrap();
+    /// assert_eq!(edges[0].b.as_str(), "YBR160W");
+    /// ```
+    pub fn detect(mut inner: R, name: &str, names: &'n GeneNames) -> Result<Self, Error> {
+        let start = inner.fill_buf().map_err(|e| Error::io(name, e))?;
+        let first = start.split(|&b| b == b'\n').next().unwrap_or_default();
+        if first.starts_with(b"#BioGRID Interaction ID") {
+            Self::biogrid(inner, name, names)
+        } else if first.starts_with(b"protein1") {
+            Self::string(inner, name, names)
+        } else if first.starts_with(b"#") || first.contains(&b'\t') {
+            Ok(Self::regulatory(inner, name, names))
+        } else {
+            Ok(Self::edge_list(inner, name, names))
         }
     }
 }
@@ -340,5 +385,28 @@ mod tests {
             ("YBR160W", "YAL001C")
         );
         assert_eq!(edges[0].kind.as_deref(), Some("regulatory"));
+    }
+
+    #[test]
+    fn detect_reads_the_layout_from_the_first_line() {
+        let names = names();
+        let kinds = |text: &str| {
+            let reader = Reader::detect(text.as_bytes(), "net", &names).unwrap();
+            let (edges, _) = collect(reader, BadRows::Fail).unwrap();
+            edges.into_iter().map(|e| e.kind).collect::<Vec<_>>()
+        };
+        let biogrid = "#BioGRID Interaction ID\tSystematic Name Interactor A\tSystematic Name Interactor B\tExperimental System Type\tOrganism ID Interactor A\tOrganism ID Interactor B\n1\tYAL001C\tYAL002W\tgenetic\t559292\t559292\n";
+        assert_eq!(kinds(biogrid), [Some("genetic".to_owned())]);
+        assert_eq!(
+            kinds("protein1 protein2 combined_score\n4932.YAL001C 4932.YAL002W 700\n"),
+            [None]
+        );
+        assert_eq!(kinds("YBR160W\tYAL001C\n"), [Some("regulatory".to_owned())]);
+        assert!(
+            Reader::detect("YBR160W\tYAL001C\n".as_bytes(), "net", &names)
+                .unwrap()
+                .is_directed()
+        );
+        assert_eq!(kinds("YBR160W YAL001C 0.2\n"), [None]);
     }
 }

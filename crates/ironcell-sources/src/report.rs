@@ -108,7 +108,7 @@ impl fmt::Display for ReadReport {
 /// YKL051W+YDL227C_tm3059\tYDR108W_dma909\t0.5\t0.835\t0.0464\n\
 /// YKL051W+YDL227C_tm3059\tnot-a-strain\t0.5\t0.835\t0.0464\n";
 /// let mut records = Vec::new();
-/// let reader = kuzmin2018::Reader::new(text.as_bytes(), "s1.tsv");
+/// let reader = kuzmin2018::Reader::new(text.as_bytes(), "s1.tsv")?;
 /// let report = read_all(reader, BadRows::Skip, |r| {
 ///     records.push(r);
 ///     Ok::<_, std::convert::Infallible>(())

@@ -2,15 +2,16 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{self, read_manifest, DatasetQuery},
+    features::network::name_of,
     graph::GeneGraph,
 };
 use ironcell_sources::{
     names::GeneNames,
-    networks::Reader,
+    networks::{Edge, Reader},
     open_maybe_gzip,
     reference::Reference,
     report::{collect, BadRows},
@@ -87,50 +88,35 @@ fn read_gene_list(path: &Path) -> Result<Vec<SystematicName>> {
 
 pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
     let manifest = read_manifest(&args.dataset)?;
-    let reference = Reference::read(&args.reference)?;
-    let names = GeneNames::new(&reference.genes);
-    let file = args.input.display().to_string();
-    let input = open_maybe_gzip(&args.input)?;
-    let reader = match args.format {
-        NetworkFormat::Biogrid => Reader::biogrid(input, &file, &names)?,
-        NetworkFormat::String => Reader::string(input, &file, &names)?,
-        NetworkFormat::Edges => Reader::edge_list(input, &file, &names),
-        NetworkFormat::Regulatory => Reader::regulatory(input, &file, &names),
+    let (name, directed, mut edges) = match (&args.input, &args.network) {
+        (Some(path), _) => {
+            let (directed, edges) = read_network(path, args.format, &args.reference)?;
+            (name_of(path).to_owned(), directed, edges)
+        }
+        (None, Some(network)) => {
+            let (directed, edges) = args.store.open()?.network(network)?.with_context(|| {
+                format!(
+                    "{} has no network named {network:?}: store it with `ironcell ingest networks`",
+                    args.store.db
+                )
+            })?;
+            println!("{network}: {} edges from {}", edges.len(), args.store.db);
+            (network.clone(), directed, edges)
+        }
+        (None, None) => bail!("say which network: --input FILE or --network NAME"),
     };
-    let (mut edges, read) = collect(reader, BadRows::Skip)?;
-    println!(
-        "{file}: {} rows read, {} passed over, {} edges, {} rows rejected",
-        read.rows_read,
-        read.passed_over,
-        read.records,
-        read.rejected_rows()
-    );
-    for (reason, rows) in &read.rejected {
-        let lines: Vec<String> = rows.iter().take(5).map(|r| r.line.to_string()).collect();
-        println!(
-            "  {reason}: {} (lines {}{})",
-            rows.len(),
-            lines.join(", "),
-            if rows.len() > 5 { ", …" } else { "" }
-        );
-    }
+    let name = args.name.clone().unwrap_or(name);
     if let Some(kind) = &args.kind {
         edges.retain(|e| e.kind.as_deref() == Some(kind.as_str()));
     }
-    let score = args
-        .score
-        .clone()
-        .or_else(|| (args.format == NetworkFormat::String).then(|| "combined_score".to_owned()));
-    let directed = args.format == NetworkFormat::Regulatory;
-    let (graph, report) = GeneGraph::from_edges(edges, &manifest.genes, score.as_deref(), directed);
-    let name = args.name.clone().unwrap_or_else(|| {
-        let stem = args
-            .input
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("graph");
-        stem.split('.').next().unwrap_or(stem).to_owned()
+    // STRING's channels: weigh by the combined score unless told otherwise.
+    let score = args.score.clone().or_else(|| {
+        edges
+            .first()
+            .filter(|e| e.scores.contains_key("combined_score"))
+            .map(|_| "combined_score".to_owned())
     });
+    let (graph, report) = GeneGraph::from_edges(edges, &manifest.genes, score.as_deref(), directed);
     let dir = args.dataset.join("graphs");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(format!("{name}.arrow"));
@@ -148,4 +134,43 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// Reads a network file in the layout given, else the one its first line shows, and prints
+/// what was read and rejected; returns whether it is directed, and its edges.
+fn read_network(
+    path: &Path,
+    format: Option<NetworkFormat>,
+    reference: &Path,
+) -> Result<(bool, Vec<Edge>)> {
+    let reference = Reference::read(reference)?;
+    let names = GeneNames::new(&reference.genes);
+    let file = path.display().to_string();
+    let input = open_maybe_gzip(path)?;
+    let reader = match format {
+        Some(NetworkFormat::Biogrid) => Reader::biogrid(input, &file, &names)?,
+        Some(NetworkFormat::String) => Reader::string(input, &file, &names)?,
+        Some(NetworkFormat::Edges) => Reader::edge_list(input, &file, &names),
+        Some(NetworkFormat::Regulatory) => Reader::regulatory(input, &file, &names),
+        None => Reader::detect(input, &file, &names)?,
+    };
+    let directed = reader.is_directed();
+    let (edges, read) = collect(reader, BadRows::Skip)?;
+    println!(
+        "{file}: {} rows read, {} passed over, {} edges, {} rows rejected",
+        read.rows_read,
+        read.passed_over,
+        read.records,
+        read.rejected_rows()
+    );
+    for (reason, rows) in &read.rejected {
+        let lines: Vec<String> = rows.iter().take(5).map(|r| r.line.to_string()).collect();
+        println!(
+            "  {reason}: {} (lines {}{})",
+            rows.len(),
+            lines.join(", "),
+            if rows.len() > 5 { ", …" } else { "" }
+        );
+    }
+    Ok((directed, edges))
 }

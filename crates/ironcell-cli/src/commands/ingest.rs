@@ -2,7 +2,7 @@
 //! knowledge graph, accounting for every row.
 
 use std::{
-    collections::HashSet,
+    collections::{BTreeSet, HashSet},
     fs::File,
     io::{BufReader, Read, Seek},
     path::Path,
@@ -10,14 +10,18 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use ironcell_core::{Experiment, SystematicName};
-use ironcell_kg::{schema::Label, GraphStore};
+use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
+use ironcell_data::{features::network::name_of, screens::KUZMIN2018_SUBSET};
+use ironcell_kg::{
+    schema::{DatasetInfo, Label, Network},
+    GraphStore,
+};
 use ironcell_sources::{
     collins2007, costanzo2016, deletion, essentiality, jonikas2009, kuzmin2018, kuzmin2020,
     names::GeneNames,
-    ohya2005, open_maybe_gzip,
+    networks, ohya2005, open_maybe_gzip,
     reference::Reference,
-    report::{read_all, BadRows, ReadError, ReadReport, RecordReader},
+    report::{collect, read_all, BadRows, ReadError, ReadReport, RecordReader},
     synlethdb, tong2004, yeastphenome,
 };
 
@@ -32,12 +36,17 @@ struct Sink<'s> {
     buffer: Vec<Experiment>,
     produced: u64,
     added: u64,
+    /// Datasets the experiments belong to.
+    datasets: BTreeSet<String>,
     progress: ProgressBar,
 }
 
 impl Sink<'_> {
     fn push(&mut self, experiments: impl IntoIterator<Item = Experiment>) -> Result<()> {
         for e in experiments {
+            if !self.datasets.contains(e.provenance.dataset()) {
+                self.datasets.insert(e.provenance.dataset().to_owned());
+            }
             self.buffer.push(e);
             self.produced += 1;
         }
@@ -158,11 +167,7 @@ fn ingest_path(
     sink: &mut Sink<'_>,
 ) -> Result<ReadReport> {
     let names = &genes.names;
-    let policy = if args.skip_bad_rows {
-        BadRows::Skip
-    } else {
-        BadRows::Fail
-    };
+    let policy = args.bad_rows();
     let name = path.display().to_string();
     let file = file_name(path);
     if file.ends_with(".xlsx") {
@@ -178,9 +183,28 @@ fn ingest_path(
         ),
         Source::Kuzmin2018 => {
             let publication = kuzmin2018::publication();
-            ingest(kuzmin2018::Reader::new(input, &name), policy, sink, |r| {
-                r.experiments("kuzmin2018", &publication)
-            })
+            let reader = kuzmin2018::Reader::new(input, &name)?;
+            let subset = !reader.has_interaction_scores();
+            let prefix = if subset {
+                KUZMIN2018_SUBSET
+            } else {
+                "kuzmin2018"
+            };
+            let report = ingest(reader, policy, sink, |r| {
+                r.experiments(prefix, &publication)
+            })?;
+            if subset {
+                // Say so where the data is, so no one looks for the scores there.
+                let info = DatasetInfo {
+                    absent: vec![PhenotypeKind::GeneInteraction.as_str().to_owned()],
+                    note: Some(kuzmin2018::SUBSET_NOTE.to_owned()),
+                    ..DatasetInfo::default()
+                };
+                for dataset in sink.datasets.iter().filter(|d| d.starts_with(prefix)) {
+                    sink.store.describe_dataset(dataset, &info)?;
+                }
+            }
+            Ok(report)
         }
         Source::Ohya2005 => {
             let wild_type = args
@@ -259,7 +283,29 @@ fn ingest_path(
             sink,
             |r| vec![r.experiment()],
         ),
+        Source::Networks => bail!("networks are stored by ingest_network"),
     }
+}
+
+/// Stores one network file as the network named by the file; returns its read report and
+/// how many interactions were new.
+fn ingest_network(
+    path: &Path,
+    names: &GeneNames,
+    policy: BadRows,
+    store: &mut dyn GraphStore,
+) -> Result<(ReadReport, u64)> {
+    let file = path.display().to_string();
+    let reader = networks::Reader::detect(open_maybe_gzip(path)?, &file, names)?;
+    let directed = reader.is_directed();
+    let (edges, report) = collect(reader, policy)?;
+    let network = Network {
+        name: name_of(path),
+        directed,
+        edges: &edges,
+    };
+    let added = store.put_network(&network)?;
+    Ok((report, added))
 }
 
 pub fn run(args: &IngestArgs) -> Result<()> {
@@ -273,6 +319,20 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     if !store.has_label(Label::GoTerm)? {
         store.put_reference(&reference)?;
     }
+    if args.source == Source::Networks {
+        for path in &args.input {
+            let (report, added) =
+                ingest_network(path, &genes.names, args.bad_rows(), store.as_mut())?;
+            print!("{report}");
+            println!(
+                "network {}: {} edges, {added} new interactions in {}",
+                name_of(path),
+                report.records,
+                args.store.db
+            );
+        }
+        return Ok(());
+    }
     let progress = ProgressBar::new_spinner()
         .with_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
     let mut sink = Sink {
@@ -280,6 +340,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
         buffer: Vec::with_capacity(BATCH),
         produced: 0,
         added: 0,
+        datasets: BTreeSet::new(),
         progress,
     };
     let mut reports = Vec::new();

@@ -15,7 +15,8 @@ use serde_json::json;
 use crate::args::{ExportFormat, KgExportArgs, KgQueryArgs, KgStatsArgs};
 
 pub fn stats(args: &KgStatsArgs) -> Result<()> {
-    let stats = args.store.open()?.stats()?;
+    let store = args.store.open()?;
+    let stats = store.stats()?;
     println!("nodes");
     for (label, n) in &stats.nodes {
         println!("  {label:<22} {n:>12}");
@@ -27,6 +28,26 @@ pub fn stats(args: &KgStatsArgs) -> Result<()> {
     println!("experiments by dataset, phenotype, environment");
     for ((dataset, phenotype, environment), n) in &stats.experiments {
         println!("  {dataset:<26} {phenotype:<19} {n:>9}  {environment}");
+    }
+    if !stats.networks.is_empty() {
+        println!("interactions by network");
+        for (network, n) in &stats.networks {
+            println!("  {network:<22} {n:>12}");
+        }
+    }
+    for dataset in store.datasets()? {
+        let Some(info) = store.dataset_info(&dataset)? else {
+            continue;
+        };
+        if info.synthetic {
+            println!("{dataset}: synthetic (simulated, not measured)");
+        }
+        if !info.absent.is_empty() {
+            println!("{dataset}: absent: {}", info.absent.join(", "));
+        }
+        if let Some(note) = &info.note {
+            println!("{dataset}: {note}");
+        }
     }
     Ok(())
 }

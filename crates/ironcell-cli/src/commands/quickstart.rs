@@ -227,7 +227,7 @@ fn read_screens(data: &Path) -> Result<(Vec<Experiment>, [Selection; 2])> {
     let (smf, _) = collect(reader, BadRows::Fail)?;
     let (mut experiments, smf_selection) = screens::costanzo_smf(&smf, 30);
     let path = data.join(KUZMIN_TSV);
-    let reader = kuzmin2018::Reader::new(open_maybe_gzip(&path)?, &path.display().to_string());
+    let reader = kuzmin2018::Reader::new(open_maybe_gzip(&path)?, &path.display().to_string())?;
     let (records, _) = collect(reader, BadRows::Fail)?;
     let (kuzmin, kuzmin_selection) = screens::kuzmin(&records);
     for (name, s) in [

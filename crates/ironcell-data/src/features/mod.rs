@@ -1,13 +1,14 @@
 //! Gene features for models that take vectors, not graphs: one-hot identity, codon usage and
-//! k-mer profiles of the CDS, GO-term membership, and user-supplied embeddings; and their
-//! pooling into one vector per genotype ([`pooling`]).
+//! k-mer profiles of the CDS, GO-term membership, a gene's place in a network
+//! ([`network`]), and user-supplied embeddings; and their pooling into one vector per
+//! genotype ([`pooling`]).
 //!
 //! Rows follow a dataset's gene universe, so a gene index stored in the instance file is the
 //! row of its features.
 //!
 //! ```
 //! use ironcell_data::features::GeneFeature;
-//! let kinds: Vec<GeneFeature> = ["codon", "kmer:2", "go:30"]
+//! let kinds: Vec<GeneFeature> = ["codon", "kmer:2", "go:30", "network:ppi.txt"]
 //!     .iter()
 //!     .map(|s| s.parse().unwrap())
 //!     .collect();
@@ -15,6 +16,7 @@
 //! ```
 
 pub mod embedding;
+pub mod network;
 pub mod pooling;
 pub mod sequence;
 
@@ -51,6 +53,12 @@ pub enum GeneFeature {
         /// The smallest term kept.
         min_genes: usize,
     },
+    /// Degree, strength, neighbours' degree and clustering in a gene network read from a
+    /// file in any layout [`network::read`] knows (`network:PATH`).
+    Network {
+        /// The file.
+        path: PathBuf,
+    },
     /// Vectors from a file ([`embedding::Embeddings::read`]), `embedding:PATH`.
     Embedding {
         /// The file.
@@ -86,13 +94,20 @@ impl FromStr for GeneFeature {
             "go" => Ok(Self::Go {
                 min_genes: number("the smallest term")?.unwrap_or(30),
             }),
-            "embedding" => match arg {
-                Some(p) if !p.is_empty() => Ok(Self::Embedding { path: p.into() }),
-                _ => Err("embedding needs a file: embedding:PATH".to_owned()),
-            },
+            "network" | "embedding" => {
+                let path = PathBuf::from(
+                    arg.filter(|p| !p.is_empty())
+                        .ok_or_else(|| format!("{name} needs a file: {name}:PATH"))?,
+                );
+                Ok(if name == "network" {
+                    Self::Network { path }
+                } else {
+                    Self::Embedding { path }
+                })
+            }
             _ => Err(format!(
-                "unknown gene feature {s:?}: expected onehot, codon, kmer[:K], go[:MIN_GENES] or \
-                 embedding:PATH"
+                "unknown gene feature {s:?}: expected onehot, codon, kmer[:K], go[:MIN_GENES], \
+                 network:PATH or embedding:PATH"
             )),
         }
     }
@@ -105,6 +120,7 @@ impl fmt::Display for GeneFeature {
             Self::Codon => write!(f, "codon"),
             Self::Kmer { k } => write!(f, "kmer:{k}"),
             Self::Go { min_genes } => write!(f, "go:{min_genes}"),
+            Self::Network { path } => write!(f, "network:{}", path.display()),
             Self::Embedding { path } => write!(f, "embedding:{}", path.display()),
         }
     }
@@ -119,6 +135,9 @@ pub struct FeatureReport {
     pub columns: usize,
     /// Genes of the universe it had no data for (their columns are 0).
     pub genes_without_data: usize,
+    /// Rows of its source file skipped because they name no reference gene (networks).
+    #[serde(default)]
+    pub rows_skipped: u64,
 }
 
 /// A feature matrix over a gene universe: row `i` belongs to `genes[i]`.
@@ -162,6 +181,7 @@ impl GeneFeatures {
                 feature: kind.to_string(),
                 columns: block.columns.len(),
                 genes_without_data: block.missing,
+                rows_skipped: block.skipped,
             });
             blocks.push(block);
         }
@@ -197,6 +217,8 @@ struct Block {
     columns: Vec<String>,
     values: Vec<f32>,
     missing: usize,
+    /// Source rows skipped (see [`FeatureReport::rows_skipped`]).
+    skipped: u64,
 }
 
 impl Block {
@@ -224,6 +246,7 @@ impl Block {
                     columns: identity.iter().map(|g| format!("gene:{g}")).collect(),
                     values,
                     missing,
+                    skipped: 0,
                 })
             }
             GeneFeature::Codon | GeneFeature::Kmer { .. } => {
@@ -263,6 +286,7 @@ impl Block {
                     columns,
                     values,
                     missing,
+                    skipped: 0,
                 })
             }
             GeneFeature::Go { min_genes } => {
@@ -307,6 +331,37 @@ impl Block {
                         .collect(),
                     values,
                     missing,
+                    skipped: 0,
+                })
+            }
+            GeneFeature::Network { path } => {
+                let names = ironcell_sources::names::GeneNames::new(&reference.genes);
+                let (edges, read) = network::read(path, &names)?;
+                let c = network::Centrality::of(&edges);
+                let row: HashMap<&SystematicName, usize> =
+                    c.genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
+                let d = network::MEASURES.len();
+                let mut values = Vec::with_capacity(n * d);
+                let mut missing = 0;
+                for gene in universe {
+                    match row.get(gene) {
+                        Some(&r) => values.extend(c.row(r)),
+                        None => {
+                            // No edge: degree and the rest are truly 0.
+                            missing += 1;
+                            values.extend([0.0; 4]);
+                        }
+                    }
+                }
+                let name = network::name_of(path);
+                Ok(Self {
+                    columns: network::MEASURES
+                        .iter()
+                        .map(|m| format!("net:{name}:{m}"))
+                        .collect(),
+                    values,
+                    missing,
+                    skipped: read.rejected_rows() as u64,
                 })
             }
             GeneFeature::Embedding { path } => {
@@ -334,6 +389,7 @@ impl Block {
                     columns: e.columns.iter().map(|c| format!("emb:{c}")).collect(),
                     values,
                     missing,
+                    skipped: 0,
                 })
             }
         }
@@ -397,6 +453,42 @@ mod tests {
     }
 
     #[test]
+    fn network_measures_follow_the_universe_and_count_skipped_rows() {
+        let mut r = reference(vec![], vec![]);
+        r.genes = ["YAL001C", "YAL002W", "YAL003W"]
+            .iter()
+            .map(|g| gene(g, None))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ppi.txt");
+        std::fs::write(
+            &path,
+            "YAL001C YAL002W\nYAL002W YAL003W\nYAL002W NOTAGENE\n",
+        )
+        .unwrap();
+        let universe: Vec<SystematicName> = ["YAL002W", "YBR160W"]
+            .iter()
+            .map(|g| g.parse().unwrap())
+            .collect();
+        let kind: GeneFeature = format!("network:{}", path.display()).parse().unwrap();
+        let (f, reports) = GeneFeatures::build(&[kind], &universe, &r).unwrap();
+        assert_eq!(f.columns[0], "net:ppi:degree");
+        assert_eq!(f.row(0)[0], 2f32.ln_1p());
+        assert_eq!(f.row(1), [0.0; 4]);
+        assert_eq!(
+            (reports[0].genes_without_data, reports[0].rows_skipped),
+            (1, 1)
+        );
+        std::fs::write(&path, "NOTAGENE YAL001C\n").unwrap();
+        let kind: GeneFeature = format!("network:{}", path.display()).parse().unwrap();
+        let err = GeneFeatures::build(&[kind], &universe, &r).unwrap_err();
+        assert!(
+            err.to_string().contains("no edge between reference genes"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn parse_errors_say_what_is_expected() {
         assert!("kmer:9"
             .parse::<GeneFeature>()
@@ -407,7 +499,18 @@ mod tests {
             .unwrap_err()
             .contains("expected onehot"));
         assert_eq!("go".parse(), Ok(GeneFeature::Go { min_genes: 30 }));
-        for s in ["onehot", "codon", "kmer:4", "go:12", "embedding:e.csv"] {
+        assert!("network:"
+            .parse::<GeneFeature>()
+            .unwrap_err()
+            .contains("network:PATH"));
+        for s in [
+            "onehot",
+            "codon",
+            "kmer:4",
+            "go:12",
+            "network:n.txt",
+            "embedding:e.csv",
+        ] {
             assert_eq!(s.parse::<GeneFeature>().unwrap().to_string(), s);
         }
     }

@@ -129,7 +129,7 @@ impl<'r> Screens<'r> {
                 let reader = kuzmin2018::Reader::new(
                     open(data, "kuzmin2018-subset/unique_triples.tsv.gz")?,
                     "unique_triples.tsv.gz",
-                );
+                )?;
                 let (experiments, _) = screens::kuzmin(&read(reader, BadRows::Fail)?);
                 let doubles = experiments
                     .into_iter()
