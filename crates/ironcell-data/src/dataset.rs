@@ -23,8 +23,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     instances::{InstanceWriter, LabelValue},
-    labels::{aggregate, Alleles, LabelPolicy},
-    split::{gene_disjoint_split, held_out_genes_split, random_split, Split, SplitFractions},
+    labels::{aggregate, Alleles, LabelPolicy, Query},
+    split::{
+        gene_disjoint_split, held_out_genes_split, query_disjoint_split, random_split, Split,
+        SplitFractions,
+    },
     Error,
 };
 
@@ -110,6 +113,10 @@ pub struct SplitSummary {
     pub left_out: usize,
     /// Test genes also in training instances (must be 0 for a gene-disjoint split).
     pub test_genes_seen_in_training: usize,
+    /// Test instances' query strains whose genes a training instance holds all together
+    /// (query-disjoint split only, where it must be 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_queries_seen_in_training: Option<usize>,
 }
 
 /// What was built.
@@ -181,7 +188,33 @@ fn summary(split: &Split, table: &Table) -> SplitSummary {
         test: split.test.len(),
         left_out: split.dropped,
         test_genes_seen_in_training: of(&split.test).intersection(&train).count(),
+        test_queries_seen_in_training: None,
     }
+}
+
+/// Test queries (of `table`'s query list) whose genes some training instance holds.
+fn queries_seen_in_training(split: &Split, table: &Table) -> usize {
+    let test: BTreeSet<usize> = split.test.iter().copied().collect();
+    let test_queries: BTreeSet<&Vec<usize>> = table
+        .queries
+        .iter()
+        .filter(|(i, _)| test.contains(i))
+        .map(|(_, q)| q)
+        .collect();
+    let mut by_gene: BTreeMap<u32, Vec<&Vec<usize>>> = BTreeMap::new();
+    for q in &test_queries {
+        by_gene.entry(q[0] as u32).or_default().push(q);
+    }
+    let mut seen = BTreeSet::new();
+    for &i in &split.train {
+        let genes = table.genes(i);
+        for q in genes.iter().filter_map(|g| by_gene.get(g)).flatten() {
+            if q.iter().all(|&g| genes.contains(&(g as u32))) {
+                seen.insert(*q);
+            }
+        }
+    }
+    seen.len()
 }
 
 fn write_splits(path: &Path, n: usize, splits: &[(&str, &Split)]) -> Result<(), Error> {
@@ -265,20 +298,29 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
         .map_err(|e| Error::format(out, format!("querying the knowledge graph: {e}")))?;
 
     // One row per genotype (and environment, except under precedence), labels side by side.
-    type Row<'a> = (Option<(&'a Environment, String)>, Vec<LabelValue>);
+    type Row<'a> = (
+        Option<(&'a Environment, String)>,
+        Vec<LabelValue>,
+        BTreeSet<Query<'a>>,
+    );
     let mut rows: BTreeMap<(Alleles<'_>, Option<&Environment>), Row<'_>> = BTreeMap::new();
     for (l, kind) in query.labels.iter().enumerate() {
         let groups = aggregate(&experiments, *kind, &policy).map_err(|m| Error::format(out, m))?;
         for (key, a) in groups {
-            let row = rows
-                .entry(key)
-                .or_insert_with(|| (None, vec![LabelValue::MISSING; query.labels.len()]));
+            let row = rows.entry(key).or_insert_with(|| {
+                (
+                    None,
+                    vec![LabelValue::MISSING; query.labels.len()],
+                    BTreeSet::new(),
+                )
+            });
             row.0.get_or_insert_with(|| {
                 (
                     a.environment,
                     a.datasets.iter().copied().collect::<Vec<_>>().join("+"),
                 )
             });
+            row.2.extend(a.queries);
             row.1[l] = LabelValue {
                 value: a.value as f32,
                 std: a.std.map_or(f32::NAN, |s| s as f32),
@@ -300,7 +342,7 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
     let mut table = Table::new(query.labels.len());
     let mut datasets: Vec<String> = Vec::new();
     let mut environments: Vec<Environment> = Vec::new();
-    for ((alleles, _), (source, values)) in &rows {
+    for ((alleles, _), (source, values, queries)) in &rows {
         let (environment, dataset) = source.as_ref().expect("every row has a label");
         let d = id_of(&mut datasets, dataset.clone(), "datasets", out)?;
         let e = id_of(
@@ -309,6 +351,9 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
             "environments",
             out,
         )?;
+        for q in queries {
+            table.push_query(table.len(), q.iter().map(|g| gene_index[g]));
+        }
         table.push(alleles.iter().map(|a| gene_index[a.0]), d, e, values);
     }
     let labels = query.labels.iter().map(|k| k.as_str().to_owned()).collect();
@@ -344,6 +389,8 @@ pub struct Table {
     environment: Vec<u16>,
     labels: Vec<LabelValue>,
     n_labels: usize,
+    /// `(instance, its query's genes)`, only for instances from multi-gene query strains.
+    queries: Vec<(usize, Vec<usize>)>,
 }
 
 impl Table {
@@ -372,6 +419,14 @@ impl Table {
         self.labels.extend_from_slice(labels);
     }
 
+    /// Records that instance `i` was made from a multi-gene query strain with `genes`, for
+    /// the query-disjoint split.
+    pub fn push_query(&mut self, i: usize, genes: impl IntoIterator<Item = u32>) {
+        let mut genes: Vec<usize> = genes.into_iter().map(|g| g as usize).collect();
+        genes.sort_unstable();
+        self.queries.push((i, genes));
+    }
+
     /// Number of instances.
     pub fn len(&self) -> usize {
         self.dataset.len()
@@ -386,6 +441,9 @@ impl Table {
         &self.genes[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 }
+
+/// The split that holds out whole multi-gene query strains (trigenic screens).
+pub const QUERY_DISJOINT_SPLIT: &str = "query_disjoint";
 
 /// The split a user's held-out genes define.
 pub const TEST_GENES_SPLIT: &str = "test_genes";
@@ -428,6 +486,18 @@ pub fn write(
         query.split.seed,
     );
     let mut splits = vec![("random", random), ("gene_disjoint", disjoint)];
+    if !table.queries.is_empty() {
+        splits.push((
+            QUERY_DISJOINT_SPLIT,
+            query_disjoint_split(
+                table.len(),
+                |i| table.genes(i).iter().map(|&g| g as usize),
+                &table.queries,
+                fractions,
+                query.split.seed,
+            ),
+        ));
+    }
     if !query.test_genes.is_empty() {
         let held_out: Vec<usize> = query
             .test_genes
@@ -459,7 +529,13 @@ pub fn write(
         by_size,
         splits: splits
             .iter()
-            .map(|(name, split)| ((*name).to_owned(), summary(split, table)))
+            .map(|(name, split)| {
+                let mut s = summary(split, table);
+                if *name == QUERY_DISJOINT_SPLIT {
+                    s.test_queries_seen_in_training = Some(queries_seen_in_training(split, table));
+                }
+                ((*name).to_owned(), s)
+            })
             .collect(),
         sha256: [
             ("instances.arrow".to_owned(), sha256_file(&instances_path)?),

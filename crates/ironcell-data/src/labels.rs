@@ -3,8 +3,8 @@
 //!
 //! Genotypes are compared by their alleles (gene, kind, allele name): the same double mutant
 //! made from two query strains is one genotype measured twice. When a genotype is measured
-//! more than once, a [`LabelPolicy`] decides its label, and the table records which policy
-//! made it.
+//! more than once, a [`LabelPolicy`] decides its label ([`aggregate`]); `dataset build`
+//! records the policy in the dataset's manifest.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -123,34 +123,6 @@ impl fmt::Display for LabelPolicy {
     }
 }
 
-/// One training instance: a genotype's fitness in an environment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Instance {
-    /// Indices into [`LabelTable::genes`], sorted.
-    pub genes: Vec<usize>,
-    /// The label.
-    pub fitness: f64,
-    /// Its standard deviation under the policy, when the sources report spreads.
-    pub std: Option<f64>,
-    /// Number of measurements behind it.
-    pub n: usize,
-    /// The dataset(s) the measurements come from, `+`-joined when several.
-    pub dataset: String,
-    /// Growth temperature.
-    pub temperature_c: i32,
-}
-
-/// Instances with their gene universe and the policy that made them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LabelTable {
-    /// Every gene perturbed in some instance, sorted.
-    pub genes: Vec<SystematicName>,
-    /// Instances in a stable order (genotype, then environment).
-    pub instances: Vec<Instance>,
-    /// How repeated measurements were combined.
-    pub policy: LabelPolicy,
-}
-
 /// A genotype's alleles (gene, kind, allele name): what makes two genotypes the same for
 /// labelling, whichever strains carried them.
 pub type Alleles<'a> = Vec<(&'a SystematicName, PerturbationKind, &'a str)>;
@@ -170,6 +142,24 @@ struct Measurement<'a> {
     p_value: Option<f64>,
     dataset: &'a str,
     environment: &'a Environment,
+    query: Option<Query<'a>>,
+}
+
+/// The genes of a multi-gene query strain, sorted.
+pub type Query<'a> = Vec<&'a SystematicName>;
+
+/// The genes a genotype's multi-gene strain carries (perturbations sharing a strain id: the
+/// double-mutant query of a trigenic screen), if it has one.
+fn query(genotype: &Genotype) -> Option<Query<'_>> {
+    let mut by_strain: BTreeMap<&str, Query<'_>> = BTreeMap::new();
+    for p in genotype.perturbations() {
+        if let Some(strain) = p.strain() {
+            by_strain.entry(strain).or_default().push(p.gene());
+        }
+    }
+    let mut genes = by_strain.into_values().find(|genes| genes.len() >= 2)?;
+    genes.sort_unstable();
+    Some(genes)
 }
 
 /// The value a phenotype gives a label of `kind`: fitness and its std, ε/τ and its p-value,
@@ -229,6 +219,8 @@ pub struct Aggregate<'a> {
     pub datasets: BTreeSet<&'a str>,
     /// Their environment.
     pub environment: &'a Environment,
+    /// The multi-gene query strains they were made from (trigenic screens), sorted.
+    pub queries: BTreeSet<Query<'a>>,
 }
 
 /// Group keys: the alleles, and the environment except under a precedence policy (which
@@ -265,6 +257,7 @@ pub fn aggregate<'a>(
                 p_value,
                 dataset: e.provenance.dataset(),
                 environment: &e.environment,
+                query: query(&e.genotype),
             });
     }
     if let (Some(s), Some(_)) = (synthetic, measured) {
@@ -311,52 +304,27 @@ pub fn aggregate<'a>(
                 n: chosen.len(),
                 datasets: chosen.iter().map(|m| m.dataset).collect(),
                 environment: chosen[0].environment,
+                queries: chosen.iter().filter_map(|m| m.query.clone()).collect(),
             };
             (key, aggregate)
         })
         .collect())
 }
 
-impl LabelTable {
-    /// Labels the fitness experiments (others are skipped) under `policy`. Synthetic and
-    /// measured records may not be mixed: the caller gets an error naming the first
-    /// synthetic record among measured ones.
-    pub fn from_experiments<'a>(
-        experiments: impl IntoIterator<Item = &'a Experiment>,
-        policy: LabelPolicy,
-    ) -> Result<Self, String> {
-        let groups = aggregate(experiments, PhenotypeKind::Fitness, &policy)?;
-        let genes: Vec<SystematicName> = groups
-            .keys()
-            .flat_map(|(alleles, _)| alleles.iter().map(|a| a.0.clone()))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let index: BTreeMap<&SystematicName, usize> =
-            genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
-        let instances = groups
-            .iter()
-            .map(|((alleles, _), a)| Instance {
-                genes: alleles.iter().map(|x| index[x.0]).collect(),
-                fitness: a.value,
-                std: a.std,
-                n: a.n,
-                dataset: a.datasets.iter().copied().collect::<Vec<_>>().join("+"),
-                temperature_c: a.environment.temperature_c,
-            })
-            .collect();
-        Ok(Self {
-            genes,
-            instances,
-            policy,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use ironcell_core::{Fitness, Perturbation, PerturbationKind, Provenance};
+
+    /// Fitness labels in key order.
+    fn fitness(
+        e: &[Experiment],
+        policy: LabelPolicy,
+    ) -> Result<Vec<(GroupKey<'_>, Aggregate<'_>)>, String> {
+        Ok(aggregate(e, PhenotypeKind::Fitness, &policy)?
+            .into_iter()
+            .collect())
+    }
 
     fn exp(genes: &[&str], value: f64, std: f64, provenance: Provenance) -> Experiment {
         let g = Genotype::new(
@@ -384,11 +352,10 @@ mod tests {
             exp(&["YAL001C"], 0.6, 0.3, d()),
             exp(&["YAL002W", "YAL001C"], 0.5, 0.0, d()),
         ];
-        let t = LabelTable::from_experiments(&e, LabelPolicy::Mean).unwrap();
-        assert_eq!(t.genes.len(), 2);
-        assert_eq!(t.instances.len(), 2);
-        let single = t.instances.iter().find(|i| i.genes.len() == 1).unwrap();
-        assert!((single.fitness - 0.7).abs() < 1e-12);
+        let t = fitness(&e, LabelPolicy::Mean).unwrap();
+        assert_eq!(t.len(), 2);
+        let single = &t.iter().find(|(k, _)| k.0.len() == 1).unwrap().1;
+        assert!((single.value - 0.7).abs() < 1e-12);
         assert!((single.std.unwrap() - (0.05f64).sqrt()).abs() < 1e-12);
         assert_eq!(single.n, 2);
     }
@@ -446,13 +413,10 @@ mod tests {
                 },
             )
         };
-        let t = LabelTable::from_experiments(
-            &[strain("YAL001C_sn1"), strain("YAL001C_sn2")],
-            LabelPolicy::Mean,
-        )
-        .unwrap();
-        assert_eq!(t.instances.len(), 1);
-        assert_eq!(t.instances[0].n, 2);
+        let e = [strain("YAL001C_sn1"), strain("YAL001C_sn2")];
+        let t = fitness(&e, LabelPolicy::Mean).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].1.n, 2);
     }
 
     fn at(genes: &[&str], value: f64, std: f64, dataset: &str, t: i32) -> Experiment {
@@ -475,12 +439,13 @@ mod tests {
             at(&["YAL001C"], 0.8, 0.1, "a", 30),
             at(&["YAL001C"], 0.5, 0.2, "b", 30),
         ];
-        let t = LabelTable::from_experiments(&e, LabelPolicy::InverseVariance).unwrap();
-        let i = &t.instances[0];
+        let t = fitness(&e, LabelPolicy::InverseVariance).unwrap();
+        let i = &t[0].1;
         // weights 100 and 25
-        assert!((i.fitness - (0.8 * 100.0 + 0.5 * 25.0) / 125.0).abs() < 1e-12);
+        assert!((i.value - (0.8 * 100.0 + 0.5 * 25.0) / 125.0).abs() < 1e-12);
         assert!((i.std.unwrap() - (1.0f64 / 125.0).sqrt()).abs() < 1e-12);
-        assert_eq!((i.n, i.dataset.as_str()), (2, "a+b"));
+        assert_eq!(i.n, 2);
+        assert_eq!(i.datasets.iter().copied().collect::<Vec<_>>(), ["a", "b"]);
     }
 
     #[test]
@@ -495,14 +460,16 @@ mod tests {
             "precedence:kuzmin2018_dmf>costanzo2016_dmf@30>costanzo2016_dmf@26"
                 .parse()
                 .unwrap();
-        let t = LabelTable::from_experiments(&e, policy.clone()).unwrap();
-        assert_eq!(t.instances.len(), 2);
-        assert_eq!(t.policy, policy);
-        let pair = &t.instances[0];
-        assert_eq!((pair.fitness, pair.temperature_c), (0.6, 30));
-        assert_eq!(pair.dataset, "costanzo2016_dmf");
+        let t = fitness(&e, policy).unwrap();
+        assert_eq!(t.len(), 2);
+        let pair = &t[0].1;
+        assert_eq!((pair.value, pair.environment.temperature_c), (0.6, 30));
+        assert_eq!(
+            pair.datasets.iter().copied().collect::<Vec<_>>(),
+            ["costanzo2016_dmf"]
+        );
         // A genotype only unlisted sources measured keeps its own value.
-        assert_eq!(t.instances[1].fitness, 0.9);
+        assert_eq!(t[1].1.value, 0.9);
         assert!("precedence:a@hot".parse::<LabelPolicy>().is_err());
     }
 
@@ -520,7 +487,7 @@ mod tests {
             ),
             exp(&["YAL002W"], 0.8, 0.1, Provenance::Synthetic { seed: 1 }),
         ];
-        assert!(LabelTable::from_experiments(&e, LabelPolicy::Mean)
+        assert!(fitness(&e, LabelPolicy::Mean)
             .unwrap_err()
             .contains("synthetic"));
     }

@@ -1,9 +1,11 @@
 //! Seeded train / validation / test splits.
 //!
-//! Two kinds: [`random_split`] over instances, and [`gene_disjoint_split`], which assigns
+//! Three kinds: [`random_split`] over instances; [`gene_disjoint_split`], which assigns
 //! *genes* to the three parts and keeps an instance only where all its genes fall in one part,
 //! so no test genotype contains a gene seen in training: the honest test of generalisation to
-//! unmeasured genes.
+//! unmeasured genes; and, for trigenic screens, [`query_disjoint_split`], which assigns the
+//! double-mutant *query strains* to parts, so no test triple's query pair was ever perturbed
+//! together in training.
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -175,6 +177,90 @@ pub fn test_genes_split<I: IntoIterator<Item = usize>>(
     split
 }
 
+/// A query-disjoint split for screens that cross multi-gene query strains with arrays (Kuzmin
+/// 2018's double-mutant queries): the distinct queries are split by `fractions`, and an
+/// instance goes to its query's part. `queries` lists `(instance, its query's genes, sorted)`,
+/// only for instances made from a multi-gene query; an instance measured with two queries
+/// that fall in different parts is dropped. Every other instance trains, unless its genes
+/// hold a validation or test query's genes all together (a held-out pair seen co-perturbed
+/// in training): then it is dropped too.
+///
+/// ```
+/// use ironcell_data::split::{query_disjoint_split, SplitFractions};
+/// // Triples 0–2 from queries {0,1} and {2,3}; instance 3 is the double {0,1} itself.
+/// let genes = [vec![0, 1, 4], vec![0, 1, 5], vec![2, 3, 4], vec![0, 1]];
+/// let queries = [(0, vec![0, 1]), (1, vec![0, 1]), (2, vec![2, 3])];
+/// let f = SplitFractions { validation: 0.0, test: 0.5 };
+/// let split = query_disjoint_split(4, |i| genes[i].clone(), &queries, f, 1);
+/// assert_eq!(split.train.len() + split.test.len() + split.dropped, 4);
+/// // Whichever query was held out, its triples test together and never train.
+/// assert!(split.test == [0, 1] && split.dropped == 1 || split.test == [2]);
+/// ```
+pub fn query_disjoint_split<I: IntoIterator<Item = usize>>(
+    n: usize,
+    genes_of: impl Fn(usize) -> I,
+    queries: &[(usize, Vec<usize>)],
+    fractions: SplitFractions,
+    seed: u64,
+) -> Split {
+    let distinct: Vec<&Vec<usize>> = queries
+        .iter()
+        .map(|(_, q)| q)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let chosen = random_split(distinct.len(), fractions, seed);
+    let mut part_of_query = vec![0u8; distinct.len()];
+    for (code, members) in [(1u8, &chosen.validation), (2, &chosen.test)] {
+        for &q in members {
+            part_of_query[q] = code;
+        }
+    }
+    // Instances' parts: NONE without a query, MIXED when their queries disagree.
+    const NONE: u8 = u8::MAX;
+    const MIXED: u8 = u8::MAX - 1;
+    let mut part = vec![NONE; n];
+    for (i, q) in queries {
+        let p = part_of_query[distinct.binary_search(&q).expect("listed above")];
+        part[*i] = match part[*i] {
+            NONE => p,
+            same if same == p => p,
+            _ => MIXED,
+        };
+    }
+    // Held-out queries by gene, to find training instances that contain one.
+    let mut held_out: std::collections::HashMap<usize, Vec<&Vec<usize>>> = Default::default();
+    for (q, genes) in distinct.iter().enumerate() {
+        if part_of_query[q] != 0 {
+            for &g in genes.iter() {
+                held_out.entry(g).or_default().push(genes);
+            }
+        }
+    }
+    let mut split = Split::default();
+    for (i, &p) in part.iter().enumerate() {
+        match p {
+            1 => split.validation.push(i),
+            2 => split.test.push(i),
+            MIXED => split.dropped += 1,
+            _ => {
+                let genes: Vec<usize> = genes_of(i).into_iter().collect();
+                let holds_held_out = genes.iter().any(|g| {
+                    held_out
+                        .get(g)
+                        .is_some_and(|qs| qs.iter().any(|q| q.iter().all(|x| genes.contains(x))))
+                });
+                if holds_held_out {
+                    split.dropped += 1;
+                } else {
+                    split.train.push(i);
+                }
+            }
+        }
+    }
+    split
+}
+
 /// Assigns instance `i` to the part (0 train, 1 validation, 2 test) of all its genes, or drops
 /// it when they straddle parts.
 fn split_by_gene_parts<I: IntoIterator<Item = usize>>(
@@ -281,5 +367,45 @@ mod tests {
         assert!(folds.iter().all(|f| (20..=21).contains(&f.len())));
         assert_eq!(folds, kfold(&items, 5, 9), "seeded");
         assert_ne!(folds, kfold(&items, 5, 10));
+    }
+
+    #[test]
+    fn held_out_queries_are_never_perturbed_together_in_training() {
+        // 40 double-mutant queries (genes 2q, 2q+1) × 10 arrays (genes 100..110), plus the
+        // query doubles themselves and some array pairs.
+        let mut genes: Vec<Vec<usize>> = Vec::new();
+        let mut queries = Vec::new();
+        for q in 0..40 {
+            for a in 100..110 {
+                queries.push((genes.len(), vec![2 * q, 2 * q + 1]));
+                genes.push(vec![2 * q, 2 * q + 1, a]);
+            }
+            genes.push(vec![2 * q, 2 * q + 1]);
+            genes.push(vec![2 * q, 100 + q % 10]);
+        }
+        let split = query_disjoint_split(
+            genes.len(),
+            |i| genes[i].clone(),
+            &queries,
+            SplitFractions::default(),
+            5,
+        );
+        let query_of = |i: &usize| genes[*i][0] / 2;
+        let test: BTreeSet<usize> = split.test.iter().map(query_of).collect();
+        let validation: BTreeSet<usize> = split.validation.iter().map(query_of).collect();
+        assert_eq!((test.len(), validation.len()), (8, 4));
+        // Every triple of a held-out query is held out with it.
+        assert_eq!(split.test.len(), 8 * 10);
+        for i in &split.train {
+            let q = query_of(i);
+            let together = genes[*i].contains(&(2 * q)) && genes[*i].contains(&(2 * q + 1));
+            assert!(!together || !(test.contains(&q) || validation.contains(&q)));
+        }
+        // The held-out queries' own doubles are dropped, not trained on.
+        assert_eq!(split.dropped, 12);
+        assert_eq!(
+            split.train.len() + split.validation.len() + split.test.len() + split.dropped,
+            genes.len()
+        );
     }
 }

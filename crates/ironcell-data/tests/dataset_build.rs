@@ -136,6 +136,26 @@ fn builds_labels_splits_and_manifest() {
         manifest.splits["gene_disjoint"].test_genes_seen_in_training,
         0
     );
+    // Kuzmin's triples carry their double-mutant query strain: a query-disjoint split keeps
+    // every triple of one query in one part.
+    assert_eq!(
+        manifest.splits["query_disjoint"].test_queries_seen_in_training,
+        Some(0)
+    );
+    let by_query = split_column(dir.path(), "query_disjoint");
+    let index = |g: &str| manifest.genes.iter().position(|x| x.as_str() == g).unwrap() as u32;
+    let (ufd4, ubx4) = (index("YKL010C"), index("YMR067C"));
+    let triples: Vec<usize> = (0..data.len())
+        .filter(|&i| {
+            let g = data.genes(i);
+            g.len() == 3 && g.contains(&ufd4) && g.contains(&ubx4)
+        })
+        .collect();
+    assert!(triples.len() >= 2, "{triples:?}");
+    assert!(triples.iter().all(|&i| by_query[i] == by_query[triples[0]]));
+    assert!(manifest.splits["gene_disjoint"]
+        .test_queries_seen_in_training
+        .is_none());
     // The reader gives back what the columns say.
     for name in ["random", "gene_disjoint"] {
         let codes = split_column(dir.path(), name);
@@ -179,7 +199,11 @@ fn builds_labels_splits_and_manifest() {
         ..query
     };
     let manifest = build(&store, &query, user.path()).unwrap();
-    assert_eq!(manifest.splits.len(), 3);
+    assert_eq!(
+        manifest.splits.len(),
+        4,
+        "random, gene_disjoint, query_disjoint, test_genes"
+    );
     let split = ironcell_data::dataset::read_split(&user.path().join("splits.arrow"), "test_genes")
         .unwrap();
     assert!(!split.test.is_empty());

@@ -53,8 +53,15 @@ pub fn build(args: &DatasetBuildArgs) -> Result<()> {
     }
     for (name, s) in &m.splits {
         println!(
-            "split {name}: train {}, validation {}, test {}, left out {}; test genes seen in training: {}",
-            s.train, s.validation, s.test, s.left_out, s.test_genes_seen_in_training
+            "split {name}: train {}, validation {}, test {}, left out {}; test genes seen in training: {}{}",
+            s.train,
+            s.validation,
+            s.test,
+            s.left_out,
+            s.test_genes_seen_in_training,
+            s.test_queries_seen_in_training
+                .map(|n| format!("; test query strains seen in training: {n}"))
+                .unwrap_or_default()
         );
     }
     println!("written to {}", args.out.display());

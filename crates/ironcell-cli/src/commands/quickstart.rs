@@ -9,16 +9,17 @@ use std::{
 };
 
 use anyhow::{Context, Result};
-use ironcell_core::Experiment;
+use ironcell_core::{Experiment, PhenotypeKind};
 use ironcell_data::{
+    dataset::{self, read_split, DatasetQuery, Manifest, SplitConfig},
     features::{
         pooling::{Pooler, Pooling},
         GeneFeature, GeneFeatures,
     },
-    labels::{LabelPolicy, LabelTable},
+    instances::Instances,
     ontology::DcellOntology,
     screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET, KUZMIN2018_SUBSET_DATASETS},
-    split::{gene_disjoint_split, random_split, Split, SplitFractions},
+    split::Split,
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{
@@ -66,54 +67,63 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     let mut store = SqliteStore::open(&db)?;
     store.put_reference(&reference)?;
     let added = store.put_experiments(&experiments)?;
-    let mut stored = store.experiments(COSTANZO2016_SMF)?;
-    for dataset in KUZMIN2018_SUBSET_DATASETS {
-        stored.extend(store.experiments(dataset)?);
-    }
     println!(
-        "knowledge graph {}: {} experiments stored ({} new), {} read back",
+        "knowledge graph {}: {} experiments stored ({} new)",
         db.display(),
         experiments.len(),
         added,
-        stored.len()
     );
 
-    let mut table =
-        LabelTable::from_experiments(&stored, LabelPolicy::Mean).map_err(anyhow::Error::msg)?;
-    if (1..table.instances.len()).contains(&args.max_instances) {
-        let max = args.max_instances;
-        table
-            .instances
-            .shuffle(&mut ChaCha8Rng::seed_from_u64(args.seed));
-        table.instances.truncate(max);
-    }
-    let (features, _) = GeneFeatures::build(&forest_features(), &table.genes, &reference)?;
-    let data = Prepared::new(&table, &ontology, &features)?;
+    // The training data leaves the graph the way a user's does, through `dataset build`:
+    // labels aggregated per genotype, splits drawn and saved beside the instances.
+    let query = DatasetQuery {
+        datasets: std::iter::once(COSTANZO2016_SMF)
+            .chain(KUZMIN2018_SUBSET_DATASETS)
+            .map(str::to_owned)
+            .collect(),
+        labels: vec![PhenotypeKind::Fitness],
+        temperature_c: None,
+        max_perturbations: None,
+        policy: "mean".to_owned(),
+        split: SplitConfig {
+            seed: args.seed,
+            ..SplitConfig::default()
+        },
+        test_genes: vec![],
+    };
+    let dataset_dir = args.out.join("dataset");
+    let manifest = dataset::build(&store, &query, &dataset_dir)?;
+    let instances = Instances::open(&dataset_dir.join("instances.arrow"))?;
     println!(
-        "instances: {} ({} singles, {} doubles, {} triples+); {} of {} genes are in the ontology",
-        data.y.len(),
-        data.by_size(1),
-        data.by_size(2),
-        data.y.len() - data.by_size(1) - data.by_size(2),
-        data.mapped_genes,
-        table.genes.len()
+        "dataset {}: {} instances over {} genes",
+        dataset_dir.display(),
+        instances.len(),
+        manifest.genes.len()
     );
-
-    let fractions = SplitFractions::default();
-    let instance_genes: Vec<Vec<usize>> = table.instances.iter().map(|i| i.genes.clone()).collect();
-    let splits = [
-        ("random", random_split(data.y.len(), fractions, args.seed)),
-        (
-            "gene_disjoint",
-            gene_disjoint_split(
-                instance_genes.len(),
-                |i| instance_genes[i].iter().copied(),
-                table.genes.len(),
-                fractions,
-                args.seed,
-            ),
-        ),
-    ];
+    let (features, _) = GeneFeatures::build(&forest_features(), &manifest.genes, &reference)?;
+    let data = Prepared::new(&instances, &manifest, &ontology, &features)?;
+    let kept = sample(instances.len(), args.max_instances, args.seed);
+    let sizes = |n: usize| {
+        kept.iter()
+            .filter(|&&i| data.table_genes[i].len() == n)
+            .count()
+    };
+    println!(
+        "instances used: {} ({} singles, {} doubles, {} triples+); {} of {} genes are in the ontology",
+        kept.len(),
+        sizes(1),
+        sizes(2),
+        kept.len() - sizes(1) - sizes(2),
+        data.mapped_genes,
+        manifest.genes.len()
+    );
+    let splits = ["random", "gene_disjoint"]
+        .map(|name| -> Result<(&str, Split)> {
+            let split = read_split(&dataset_dir.join("splits.arrow"), name)?;
+            Ok((name, restrict(split, &kept)))
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
 
     let dcell_config = DcellConfig {
         width_rule: args.width.into(),
@@ -180,7 +190,9 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         "data": {
             COSTANZO2016_SMF: selection(&selections[0]),
             KUZMIN2018_SUBSET: selection(&selections[1]),
-            "instances": data.y.len(),
+            "dataset": dataset_dir.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "instances": instances.len(),
+            "instances_used": kept.len(),
         },
         "ontology": {"stages": ontology.stages, "subsystems": ontology.subsystems.len(),
                      "strata": ontology.strata(), "edges": ontology.edges()},
@@ -209,6 +221,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     }
     println!("\noutputs in {}:", args.out.display());
     println!("  {}  (knowledge graph)", db.display());
+    println!("  {}  (dataset)", dataset_dir.display());
     println!("  {}", metrics_path.display());
     for (name, _) in &splits {
         println!(
@@ -243,7 +256,34 @@ fn read_screens(data: &Path) -> Result<(Vec<Experiment>, [Selection; 2])> {
     Ok((experiments, [smf_selection, kuzmin_selection]))
 }
 
-/// Instances as model inputs: gene indices of the label table and of the ontology.
+/// A seeded sample of `max` of `n` instances, in index order; all of them when `max` is 0
+/// or at least `n`.
+fn sample(n: usize, max: usize, seed: u64) -> Vec<usize> {
+    let mut all: Vec<usize> = (0..n).collect();
+    if (1..n).contains(&max) {
+        all.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        all.truncate(max);
+        all.sort_unstable();
+    }
+    all
+}
+
+/// `split` with only the instances of `kept` (sorted): a gene-disjoint split stays so.
+fn restrict(split: Split, kept: &[usize]) -> Split {
+    let keep = |part: Vec<usize>| -> Vec<usize> {
+        part.into_iter()
+            .filter(|i| kept.binary_search(i).is_ok())
+            .collect()
+    };
+    Split {
+        train: keep(split.train),
+        validation: keep(split.validation),
+        test: keep(split.test),
+        dropped: split.dropped,
+    }
+}
+
+/// Instances as model inputs: gene indices of the dataset and of the ontology.
 struct Prepared {
     table_genes: Vec<Vec<usize>>,
     ontology_genes: Vec<Vec<usize>>,
@@ -277,41 +317,52 @@ fn forest_params(seed: u64) -> Params {
 }
 
 impl Prepared {
-    fn new(table: &LabelTable, ontology: &DcellOntology, features: &GeneFeatures) -> Result<Self> {
+    fn new(
+        instances: &Instances,
+        manifest: &Manifest,
+        ontology: &DcellOntology,
+        features: &GeneFeatures,
+    ) -> Result<Self> {
         let index = ontology.gene_index();
-        let to_ontology: Vec<Option<usize>> =
-            table.genes.iter().map(|g| index.get(g).copied()).collect();
-        let mut smf_sum: HashMap<usize, (f64, usize)> = HashMap::new();
-        for i in &table.instances {
-            if i.dataset == COSTANZO2016_SMF && i.genes.len() == 1 {
-                let e = smf_sum.entry(i.genes[0]).or_default();
-                e.0 += i.fitness;
-                e.1 += 1;
-            }
-        }
+        let to_ontology: Vec<Option<usize>> = manifest
+            .genes
+            .iter()
+            .map(|g| index.get(g).copied())
+            .collect();
+        let n = instances.len();
+        let table_genes: Vec<Vec<usize>> = (0..n)
+            .map(|i| instances.genes(i).iter().map(|&g| g as usize).collect())
+            .collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| f64::from(instances.label(0, i).value))
+            .collect();
+        // Single mutants of Costanzo 2016, for the multiplicative model (labels are already
+        // one per genotype).
+        let smf = (0..n)
+            .filter(|&i| {
+                table_genes[i].len() == 1
+                    && manifest.datasets[usize::from(instances.source(i).0)] == COSTANZO2016_SMF
+            })
+            .map(|i| (table_genes[i][0], y[i]))
+            .collect();
         let pooler = Pooler::new(Pooling::Sum, features, 1);
         let width = pooler.width();
-        let mut pooled = vec![0.0f32; table.instances.len() * width];
-        for (row, i) in pooled.chunks_exact_mut(width).zip(&table.instances) {
-            let genes: Vec<u32> = i.genes.iter().map(|&g| g as u32).collect();
-            pooler.pool(&genes, features, row)?;
+        let mut pooled = vec![0.0f32; n * width];
+        for (i, row) in pooled.chunks_exact_mut(width).enumerate() {
+            pooler.pool(instances.genes(i), features, row)?;
         }
         Ok(Self {
             features: pooled,
             width,
-            table_genes: table.instances.iter().map(|i| i.genes.clone()).collect(),
-            ontology_genes: table
-                .instances
+            ontology_genes: table_genes
                 .iter()
-                .map(|i| i.genes.iter().filter_map(|&g| to_ontology[g]).collect())
+                .map(|genes| genes.iter().filter_map(|&g| to_ontology[g]).collect())
                 .collect(),
-            y: table.instances.iter().map(|i| i.fitness).collect(),
-            n_genes: table.genes.len(),
+            table_genes,
+            y,
+            n_genes: manifest.genes.len(),
             mapped_genes: to_ontology.iter().flatten().count(),
-            smf: smf_sum
-                .into_iter()
-                .map(|(g, (s, n))| (g, s / n as f64))
-                .collect(),
+            smf,
         })
     }
 
@@ -323,10 +374,6 @@ impl Prepared {
                     .copied()
             })
             .collect()
-    }
-
-    fn by_size(&self, n: usize) -> usize {
-        self.table_genes.iter().filter(|g| g.len() == n).count()
     }
 
     fn multiplicative(&self, i: usize) -> Option<f64> {

@@ -338,21 +338,11 @@ impl Block {
                 let names = ironcell_sources::names::GeneNames::new(&reference.genes);
                 let (edges, read) = network::read(path, &names)?;
                 let c = network::Centrality::of(&edges);
-                let row: HashMap<&SystematicName, usize> =
-                    c.genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
-                let d = network::MEASURES.len();
-                let mut values = Vec::with_capacity(n * d);
-                let mut missing = 0;
-                for gene in universe {
-                    match row.get(gene) {
-                        Some(&r) => values.extend(c.row(r)),
-                        None => {
-                            // No edge: degree and the rest are truly 0.
-                            missing += 1;
-                            values.extend([0.0; 4]);
-                        }
-                    }
-                }
+                // A gene without an edge truly has degree 0, and the rest.
+                let (values, missing) =
+                    gather(universe, &c.genes, network::MEASURES.len(), |r, out| {
+                        out.extend(c.row(r))
+                    });
                 let name = network::name_of(path);
                 Ok(Self {
                     columns: network::MEASURES
@@ -366,19 +356,9 @@ impl Block {
             }
             GeneFeature::Embedding { path } => {
                 let e = embedding::Embeddings::read(path)?;
-                let row: HashMap<&SystematicName, usize> =
-                    e.genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
-                let mut values = Vec::with_capacity(n * e.dim());
-                let mut missing = 0;
-                for gene in universe {
-                    match row.get(gene) {
-                        Some(&r) => values.extend_from_slice(e.row(r)),
-                        None => {
-                            missing += 1;
-                            values.extend(std::iter::repeat_n(0.0, e.dim()));
-                        }
-                    }
-                }
+                let (values, missing) = gather(universe, &e.genes, e.dim(), |r, out| {
+                    out.extend_from_slice(e.row(r))
+                });
                 if missing == n && n > 0 {
                     return Err(Error::format(
                         path,
@@ -394,6 +374,31 @@ impl Block {
             }
         }
     }
+}
+
+/// A per-gene table's rows (`dim` wide, row `r` belonging to `genes[r]`, appended by
+/// `row(r, out)`) in the order of `universe`, zeros for the genes it lacks; with how many
+/// those were.
+fn gather(
+    universe: &[SystematicName],
+    genes: &[SystematicName],
+    dim: usize,
+    row: impl Fn(usize, &mut Vec<f32>),
+) -> (Vec<f32>, usize) {
+    let index: HashMap<&SystematicName, usize> =
+        genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
+    let mut values = Vec::with_capacity(universe.len() * dim);
+    let mut missing = 0;
+    for gene in universe {
+        match index.get(gene) {
+            Some(&r) => row(r, &mut values),
+            None => {
+                missing += 1;
+                values.extend(std::iter::repeat_n(0.0, dim));
+            }
+        }
+    }
+    (values, missing)
 }
 
 #[cfg(test)]
