@@ -268,18 +268,20 @@ fn sample(n: usize, max: usize, seed: u64) -> Vec<usize> {
     all
 }
 
-/// `split` with only the instances of `kept` (sorted): a gene-disjoint split stays so.
+/// `split` with only the instances of `kept` (sorted), `dropped` counting the sample's left-out
+/// instances: a gene-disjoint split stays so.
 fn restrict(split: Split, kept: &[usize]) -> Split {
     let keep = |part: Vec<usize>| -> Vec<usize> {
         part.into_iter()
             .filter(|i| kept.binary_search(i).is_ok())
             .collect()
     };
+    let (train, validation, test) = (keep(split.train), keep(split.validation), keep(split.test));
     Split {
-        train: keep(split.train),
-        validation: keep(split.validation),
-        test: keep(split.test),
-        dropped: split.dropped,
+        dropped: kept.len() - train.len() - validation.len() - test.len(),
+        train,
+        validation,
+        test,
     }
 }
 
