@@ -233,7 +233,8 @@ pub struct FetchArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Reader throughput on a generated file in the SGA_ExE layout, beside pandas read_csv.
+    /// Reader throughput on a generated file in the SGA_ExE layout, one record at a time and
+    /// in batches, beside pandas read_csv.
     Readers(BenchReadersArgs),
     /// Build a synthetic dataset of 2e7 double mutants and iterate it in shuffled batches,
     /// beside pyarrow + numpy.

@@ -202,3 +202,30 @@ fn the_kuzmin_subset_says_its_scores_are_absent() {
     assert!(text.contains("kuzmin2018_dmi"), "{text}");
     assert!(!text.contains("kuzmin2018_dmf: absent"), "{text}");
 }
+
+#[test]
+fn bench_readers_reads_every_generated_row_as_records_and_in_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+        .args(["bench", "readers", "--rows", "20000", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    let result: serde_json::Value =
+        serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap();
+    assert_eq!(result["rows"], 20000, "{text}");
+    for api in ["records", "batches"] {
+        assert!(
+            result[api]["rows_per_second"].as_f64().unwrap() > 0.0,
+            "{text}"
+        );
+    }
+    // Without --keep the generated file is removed.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -21,6 +21,7 @@
 mod chunks;
 pub mod collins2007;
 pub mod costanzo2016;
+mod decimal;
 pub mod deletion;
 mod error;
 pub mod essentiality;

@@ -1,0 +1,120 @@
+//! Plain decimals (`-0.1255`, `0.9871`, `12`) read where they stand in a line.
+//!
+//! Written by hand, not taken from a crate, because the screens' numbers are almost all this
+//! one shape and the general parsers pay for the shapes they are not: on the 2e7-row SGA
+//! table, `str::parse` and `fast_float2::parse_partial` cost several times more per number
+//! than this (see BENCHMARKS.md, "Reading the pair-wise SGA tables"). Anything else
+//! (exponents, `NaN`, more than 15 digits) is left to the general parser.
+
+/// Powers of ten that are exact in an `f64`.
+const POWERS: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// Reads `[-]digits[.digits]` (at most 15 digits) from the start of `bytes`; returns the
+/// value and the bytes used, or `None` when the text starts otherwise or has more digits.
+///
+/// The result is the correctly rounded value, the same `str::parse` gives: with at most 15
+/// digits the digits form an integer below 2^53 and the scale a power of ten at most 10^15,
+/// both exact in an `f64`, and one IEEE division of exact operands is correctly rounded
+/// (Clinger's fast path).
+pub(crate) fn plain(bytes: &[u8]) -> Option<(f64, usize)> {
+    let negative = bytes.first() == Some(&b'-');
+    let mut at = usize::from(negative);
+    let mut mantissa = 0u64;
+    let whole = digits(bytes, &mut at, &mut mantissa);
+    let mut fraction = 0;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        fraction = digits(bytes, &mut at, &mut mantissa);
+    }
+    if whole + fraction == 0 || whole + fraction > 15 {
+        return None;
+    }
+    // Below 10^15, so the signed conversion (one instruction) is exact.
+    let value = mantissa as i64 as f64 / POWERS[fraction];
+    Some((if negative { -value } else { value }, at))
+}
+
+/// Appends the digits at `at` to `mantissa` (wrapping past 20 digits, which the caller
+/// rejects); returns how many there were.
+fn digits(bytes: &[u8], at: &mut usize, mantissa: &mut u64) -> usize {
+    let start = *at;
+    while let Some(d) = bytes
+        .get(*at)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d < 10)
+    {
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        *at += 1;
+    }
+    *at - start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_same_value_as_str_parse() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "1",
+            "12",
+            "0.5",
+            "-0.1255",
+            "0.1631",
+            "1.",
+            "-3.",
+            "0.0001",
+            "123456789012345",
+            "0.12345678901234",
+            "9007199254740.99",
+            "0.3",
+            "2.675",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Values written as the screens write them, at every precision they use.
+        let mut x = 0.000_123_f64;
+        for _ in 0..2000 {
+            x = (x * 7.31 + 0.137) % 3.0 - 1.0;
+            for digits in [1, 2, 3, 4, 6, 8, 12] {
+                texts.push(format!("{x:.digits$}"));
+            }
+        }
+        for text in &texts {
+            let (value, used) = plain(text.as_bytes()).unwrap_or_else(|| panic!("{text}"));
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(value.to_bits(), expected.to_bits(), "{text}");
+            assert_eq!(used, text.len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn stops_at_the_field_end_and_declines_other_shapes() {
+        assert_eq!(plain(b"0.25\t0.5"), Some((0.25, 4)));
+        assert_eq!(plain(b"-1.5\r\n"), Some((-1.5, 4)));
+        for text in [
+            "",
+            "-",
+            ".",
+            "-.",
+            "NaN",
+            "inf",
+            "+1",
+            " 1",
+            "1e5x",
+            "1234567890123456",
+        ] {
+            let used = plain(text.as_bytes()).map(|(_, used)| used);
+            // Declined, or read only up to what is not part of a plain decimal.
+            assert!(used.is_none() || used < Some(text.len()), "{text}");
+        }
+        assert_eq!(plain(b".5"), Some((0.5, 2)));
+    }
+}
