@@ -10,6 +10,7 @@
 use std::{
     collections::BTreeMap,
     io::{BufRead, Read},
+    path::Path,
 };
 
 use ironcell_core::SystematicName;
@@ -37,6 +38,23 @@ pub struct Edge {
     pub scores: BTreeMap<String, f64>,
     /// BioGRID's experimental system type (`physical` / `genetic`), when given.
     pub kind: Option<String>,
+}
+
+/// The name a network file gives its network: the file name up to the first dot, so
+/// `Krogan-2006.txt.gz` is `Krogan-2006`.
+///
+/// ```
+/// use std::path::Path;
+/// use ironcell_sources::networks::name_of;
+///
+/// assert_eq!(name_of(Path::new("data/networks/Krogan-2006.txt.gz")), "Krogan-2006");
+/// ```
+pub fn name_of(path: &Path) -> &str {
+    let file = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("network");
+    file.split('.').next().unwrap_or(file)
 }
 
 fn resolve<F: Fields + ?Sized>(

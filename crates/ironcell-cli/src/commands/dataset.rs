@@ -6,12 +6,11 @@ use anyhow::{bail, Context, Result};
 use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{self, read_manifest, DatasetQuery},
-    features::network::name_of,
     graph::GeneGraph,
 };
 use ironcell_sources::{
     names::GeneNames,
-    networks::{Edge, Reader},
+    networks::{name_of, Edge, Reader},
     open_maybe_gzip,
     reference::Reference,
     report::{collect, BadRows},
@@ -163,21 +162,6 @@ fn read_network(
     };
     let directed = reader.is_directed();
     let (edges, read) = collect(reader, BadRows::Skip)?;
-    println!(
-        "{file}: {} rows read, {} passed over, {} edges, {} rows rejected",
-        read.rows_read,
-        read.passed_over,
-        read.records,
-        read.rejected_rows()
-    );
-    for (reason, rows) in &read.rejected {
-        let lines: Vec<String> = rows.iter().take(5).map(|r| r.line.to_string()).collect();
-        println!(
-            "  {reason}: {} (lines {}{})",
-            rows.len(),
-            lines.join(", "),
-            if rows.len() > 5 { ", …" } else { "" }
-        );
-    }
+    print!("{read}");
     Ok((directed, edges))
 }

@@ -11,7 +11,7 @@ use std::{
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
-use ironcell_data::{features::network::name_of, screens::KUZMIN2018_SUBSET};
+use ironcell_data::screens::KUZMIN2018_SUBSET;
 use ironcell_kg::{
     schema::{DatasetInfo, Label, Network},
     GraphStore,
@@ -300,7 +300,7 @@ fn ingest_network(
     let directed = reader.is_directed();
     let (edges, report) = collect(reader, policy)?;
     let network = Network {
-        name: name_of(path),
+        name: networks::name_of(path),
         directed,
         edges: &edges,
     };
@@ -326,7 +326,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
             print!("{report}");
             println!(
                 "network {}: {} edges, {added} new interactions in {}",
-                name_of(path),
+                networks::name_of(path),
                 report.records,
                 args.store.db
             );

@@ -14,7 +14,7 @@
 use std::{
     collections::HashSet,
     fs::File,
-    io::{BufRead, BufReader},
+    io::BufReader,
     path::{Path, PathBuf},
 };
 
@@ -78,12 +78,8 @@ impl Embeddings {
 }
 
 fn read_delimited(path: &Path, delimiter: u8) -> Result<Embeddings, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
-    } else {
-        Box::new(BufReader::new(file))
-    };
+    let reader =
+        ironcell_sources::open_maybe_gzip(path).map_err(|e| Error::format(path, e.to_string()))?;
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

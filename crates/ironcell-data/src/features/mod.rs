@@ -343,7 +343,7 @@ impl Block {
                     gather(universe, &c.genes, network::MEASURES.len(), |r, out| {
                         out.extend(c.row(r))
                     });
-                let name = network::name_of(path);
+                let name = ironcell_sources::networks::name_of(path);
                 Ok(Self {
                     columns: network::MEASURES
                         .iter()

@@ -176,15 +176,6 @@ pub fn read(path: &Path, names: &GeneNames) -> Result<(Vec<Edge>, ReadReport), E
     Ok((edges, report))
 }
 
-/// The name a network's columns carry: its file name up to the first dot.
-pub fn name_of(path: &Path) -> &str {
-    let file = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("network");
-    file.split('.').next().unwrap_or(file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,10 +218,5 @@ mod tests {
         assert_eq!(c.clustering, [1.0; 4]);
         let three = 3f32.ln_1p();
         assert_eq!(c.row(0), [three, three, three, 1.0]);
-    }
-
-    #[test]
-    fn names_come_from_the_file() {
-        assert_eq!(name_of(Path::new("data/Krogan-2006.txt.gz")), "Krogan-2006");
     }
 }
