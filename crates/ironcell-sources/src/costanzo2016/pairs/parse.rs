@@ -141,9 +141,9 @@ pub(super) fn parse_chunk(
                     None => {
                         let end = memchr::memchr(b'\n', &text.as_bytes()[start..])
                             .map_or(text.len(), |i| start + i + 1);
-                        let content = text[start..end].strip_suffix('\n');
-                        let content = content.unwrap_or(&text[start..end]);
-                        worker.line(line, content.strip_suffix('\r').unwrap_or(content));
+                        let whole = &text[start..end];
+                        let whole = whole.strip_suffix('\n').unwrap_or(whole);
+                        worker.line(line, whole.strip_suffix('\r').unwrap_or(whole));
                         end
                     }
                 };
