@@ -2,16 +2,16 @@
 //! stores nothing twice, and a bad row stops the run with file:line without losing what the
 //! store already holds.
 
+// These tests build no dataset, so `two_label_dataset` goes unused here.
+#[allow(dead_code)]
+mod common;
+
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Output},
 };
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../ironcell-sources/tests/fixtures")
-        .join(name)
-}
+use common::{fixture, ironcell, ironcell_fails};
 
 fn ingest(db: &Path, source: &str, inputs: &[&str], extra: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ironcell"));
@@ -128,35 +128,32 @@ fn yeastphenome_environments_show_in_kg_stats() {
     std::fs::create_dir(&folder).unwrap();
     let file = folder.join("costanzo_andrews_2021_value.txt");
     std::fs::copy(fixture("yeastphenome_value.txt"), &file).unwrap();
-    let db = dir.path().join("kg.sqlite");
-    let run = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(["ingest", "yeastphenome", "--skip-bad-rows", "--db"])
-        .arg(format!("sqlite://{}", db.display()))
-        .arg("--input")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{run:?}");
+    let db = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
+    let run = ironcell(&[
+        "ingest",
+        "yeastphenome",
+        "--skip-bad-rows",
+        "--db",
+        &db,
+        "--input",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(new_count(&run), 3, "{}", stdout(&run));
 
     // Outside a PubMed-id folder the dataset cannot be named.
     let loose = dir.path().join("value.txt");
     std::fs::copy(fixture("yeastphenome_value.txt"), &loose).unwrap();
-    let refused = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(["ingest", "yeastphenome", "--db"])
-        .arg(format!("sqlite://{}", db.display()))
-        .arg("--input")
-        .arg(&loose)
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("PubMed id"));
+    let refused = ironcell_fails(&[
+        "ingest",
+        "yeastphenome",
+        "--db",
+        &db,
+        "--input",
+        loose.to_str().unwrap(),
+    ]);
+    assert!(refused.contains("PubMed id"), "{refused}");
 
-    let stats = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(["kg", "stats", "--db"])
-        .arg(format!("sqlite://{}", db.display()))
-        .output()
-        .unwrap();
+    let stats = ironcell(&["kg", "stats", "--db", &db]);
     let text = stdout(&stats);
     assert!(
         text.contains("SGA final selection medium (solid) 30 °C + benomyl 30 ug/ml"),
@@ -181,17 +178,17 @@ fn the_kuzmin_subset_says_its_scores_are_absent() {
         ("kuzmin2018-subset", subset.clone()),
         ("kuzmin2018", fixture("aao1729_data_s1.tsv")),
     ] {
-        let run = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-            .args(["ingest", source, "--skip-bad-rows", "--db", &db, "--input"])
-            .arg(input)
-            .output()
-            .unwrap();
-        assert!(run.status.success(), "{run:?}");
+        ironcell(&[
+            "ingest",
+            source,
+            "--skip-bad-rows",
+            "--db",
+            &db,
+            "--input",
+            input.to_str().unwrap(),
+        ]);
     }
-    let stats = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(["kg", "stats", "--db", &db])
-        .output()
-        .unwrap();
+    let stats = ironcell(&["kg", "stats", "--db", &db]);
     let text = stdout(&stats);
     assert!(
         text.contains("kuzmin2018_subset_dmf: absent: gene_interaction"),
@@ -206,16 +203,14 @@ fn the_kuzmin_subset_says_its_scores_are_absent() {
 #[test]
 fn bench_readers_reads_every_generated_row_as_records_and_in_batches() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(["bench", "readers", "--rows", "20000", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = ironcell(&[
+        "bench",
+        "readers",
+        "--rows",
+        "20000",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
     let text = stdout(&out);
     let result: serde_json::Value =
         serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap();
