@@ -342,7 +342,6 @@ impl Reader {
         let mut remap = vec![0; new.perturbations.len()];
         let mut perturbations: Vec<Option<Perturbation>> =
             new.perturbations.into_iter().map(Some).collect();
-        let grown = self.table.len();
         for (key, local) in new.index.iter() {
             let k = (local & !LOCAL) as usize;
             remap[k] = match self.index.get(&key) {
@@ -358,9 +357,7 @@ impl Reader {
         }
         // Republishing copies the index, so it waits until the table has grown by an
         // eighth: a strain the parsers' copy lacks is only parsed again once per chunk.
-        if self.table.len() > grown
-            && self.table.len() - self.published_len > self.published_len / 8
-        {
+        if self.table.len() - self.published_len > self.published_len / 8 {
             if let Ok(mut published) = self.published.write() {
                 *published = Arc::new(self.index.clone());
                 self.published_len = self.table.len();
