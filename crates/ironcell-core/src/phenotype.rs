@@ -4,33 +4,45 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, ErrorKind, SystematicName};
 
+// The checks below run on every row of the 2e7-row screens: they are inlined, and their
+// errors, built only for bad rows, are kept out of line.
+
 /// A finite number, or the error that names it.
+#[inline]
 fn finite(value: f64) -> Result<f64, Error> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::new(ErrorKind::NonFiniteValue, value.to_string()))
+        Err(not_finite(value))
     }
 }
 
+#[cold]
+fn not_finite(value: f64) -> Error {
+    Error::new(ErrorKind::NonFiniteValue, value.to_string())
+}
+
 /// A finite, non-negative spread (std, se), when present.
+#[inline]
 fn spread(value: Option<f64>) -> Result<Option<f64>, Error> {
     match value {
-        Some(s) if !s.is_finite() || s < 0.0 => {
-            Err(Error::new(ErrorKind::NonFiniteValue, s.to_string()))
-        }
+        Some(s) if !s.is_finite() || s < 0.0 => Err(not_finite(s)),
         other => Ok(other),
     }
 }
 
 /// A p-value, which must lie in [0, 1] when present.
+#[inline]
 fn probability(value: Option<f64>) -> Result<Option<f64>, Error> {
     match value {
-        Some(p) if !(0.0..=1.0).contains(&p) => {
-            Err(Error::new(ErrorKind::OutOfRange, format!("p-value {p}")))
-        }
+        Some(p) if !(0.0..=1.0).contains(&p) => Err(not_a_probability(p)),
         other => Ok(other),
     }
+}
+
+#[cold]
+fn not_a_probability(p: f64) -> Error {
+    Error::new(ErrorKind::OutOfRange, format!("p-value {p}"))
 }
 
 /// Colony-size fitness relative to wild type (1.0 = wild type).
@@ -64,6 +76,7 @@ impl Fitness {
 
     /// A fitness measurement. Values at or below zero (dead strains, or noise around zero)
     /// are stored as 0, as the published screens intend; a non-finite value is an error.
+    #[inline]
     pub fn new(value: f64, std: Option<f64>) -> Result<Self, Error> {
         Ok(Self {
             value: finite(value)?.max(0.0),
@@ -80,6 +93,7 @@ impl Fitness {
     }
 
     /// Adds the number of replicates (colonies, wells) behind the value.
+    #[inline]
     pub fn with_replicates(mut self, n: u32) -> Self {
         self.n = Some(n);
         self
@@ -135,6 +149,7 @@ pub struct GeneInteraction {
 
 impl GeneInteraction {
     /// A score; non-finite scores and p-values outside [0, 1] are errors.
+    #[inline]
     pub fn new(order: InteractionOrder, score: f64, p_value: Option<f64>) -> Result<Self, Error> {
         Ok(Self {
             order,

@@ -1,29 +1,51 @@
-//! Whole-line chunks of a text stream, each with the number of its first line, so that a
-//! large table can be parsed in parallel and every error still names its line.
+//! Whole-line chunks of a text, so that a large table can be parsed in parallel: read from
+//! a stream into reused buffers, or cut from a memory-mapped file without copying.
+//! Chunks are not numbered here: counting their lines would be one more pass over every
+//! byte, and the parser, which visits each line anyway, counts them.
 
-use std::io::Read;
+use std::{fs::File, io::Read, ops::Range, sync::Arc};
+
+use memmap2::Mmap;
 
 use crate::Error;
 
-/// A block of complete lines.
-pub(crate) struct Chunk {
-    /// The bytes, ending at a line end (or at the end of input).
-    pub(crate) bytes: Vec<u8>,
-    /// The 1-based number of its first line.
-    pub(crate) first_line: u64,
+/// A block of complete lines (the last may lack its line end at the end of the text).
+pub(crate) enum Chunk {
+    Read(Vec<u8>),
+    Mapped(Arc<Mmap>, Range<usize>),
+}
+
+impl std::ops::Deref for Chunk {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Chunk::Read(bytes) => bytes,
+            Chunk::Mapped(map, range) => &map[range.clone()],
+        }
+    }
 }
 
 impl Chunk {
-    /// Its lines, numbered, without line ends (`\n` or `\r\n`).
-    pub(crate) fn lines(&self) -> impl Iterator<Item = (u64, &[u8])> {
-        let bytes = self.bytes.strip_suffix(b"\n").unwrap_or(&self.bytes);
-        bytes.split(|&b| b == b'\n').enumerate().map(|(i, line)| {
-            (
-                self.first_line + i as u64,
-                line.strip_suffix(b"\r").unwrap_or(line),
-            )
-        })
+    /// The chunk without its first `n` bytes.
+    pub(crate) fn skip(self, n: usize) -> Self {
+        match self {
+            Chunk::Read(mut bytes) => {
+                bytes.drain(..n);
+                Chunk::Read(bytes)
+            }
+            Chunk::Mapped(map, range) => Chunk::Mapped(map, range.start + n..range.end),
+        }
     }
+}
+
+/// Where chunks come from.
+pub(crate) trait Chunks: Send + 'static {
+    /// The next chunk, `None` at the end of the text.
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, Error>;
+
+    /// Takes back a consumed chunk, whose buffer may be reused.
+    fn recycle(&mut self, _chunk: Chunk) {}
 }
 
 /// Reads `inner` in chunks of about `size` bytes that end at line ends.
@@ -34,7 +56,6 @@ pub(crate) struct LineChunks<R> {
     carry: Vec<u8>,
     /// Buffers of consumed chunks, reused so large reads do not fault in fresh pages.
     spare: Vec<Vec<u8>>,
-    next_line: u64,
     done: bool,
 }
 
@@ -46,19 +67,11 @@ impl<R: Read> LineChunks<R> {
             size,
             carry: Vec::new(),
             spare: Vec::new(),
-            next_line: 1,
             done: false,
         }
     }
 
-    /// Gives back a consumed chunk's buffer for reuse.
-    pub(crate) fn recycle(&mut self, mut bytes: Vec<u8>) {
-        bytes.clear();
-        self.spare.push(bytes);
-    }
-
-    /// The next chunk, `None` at the end of input.
-    pub(crate) fn next_chunk(&mut self) -> Result<Option<Chunk>, Error> {
+    fn next_bytes(&mut self) -> Result<Option<Vec<u8>>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -85,16 +98,80 @@ impl<R: Read> LineChunks<R> {
                 // A line longer than a chunk: keep reading until it ends.
                 None => {
                     self.carry = bytes;
-                    return self.next_chunk();
+                    return self.next_bytes();
                 }
             }
         }
-        if bytes.is_empty() {
+        Ok(Some(bytes).filter(|b| !b.is_empty()))
+    }
+}
+
+impl<R: Read + Send + 'static> Chunks for LineChunks<R> {
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, Error> {
+        Ok(self.next_bytes()?.map(Chunk::Read))
+    }
+
+    fn recycle(&mut self, chunk: Chunk) {
+        if let Chunk::Read(mut bytes) = chunk {
+            bytes.clear();
+            self.spare.push(bytes);
+        }
+    }
+}
+
+/// Cuts a memory-mapped file into chunks of about `size` bytes that end at line ends.
+///
+/// Reading a 2 GB table through `read` copies every byte from the page cache into a
+/// buffer, which on the 2e7-row tables costs about a core-second; a mapped file is
+/// parsed where it lies.
+pub(crate) struct MappedChunks {
+    map: Arc<Mmap>,
+    at: usize,
+    size: usize,
+}
+
+impl MappedChunks {
+    /// Maps the file; `None` when it is empty (there is nothing to map).
+    pub(crate) fn new(file: &File, name: &str, size: usize) -> Result<Option<Self>, Error> {
+        if file.metadata().map_err(|e| Error::io(name, e))?.len() == 0 {
             return Ok(None);
         }
-        let first_line = self.next_line;
-        self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        Ok(Some(Chunk { bytes, first_line }))
+        // SAFETY: the map is read-only; like every reader of a memory-mapped file, this
+        // assumes nobody truncates or rewrites the file while it is being read.
+        let map = unsafe { Mmap::map(file) }.map_err(|e| Error::io(name, e))?;
+        #[cfg(unix)]
+        {
+            // Only a hint to read ahead; the text reads the same without it.
+            let _ = map.advise(memmap2::Advice::Sequential);
+        }
+        Ok(Some(Self {
+            map: Arc::new(map),
+            at: 0,
+            size,
+        }))
+    }
+}
+
+impl Chunks for MappedChunks {
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, Error> {
+        let text = &self.map[..];
+        if self.at == text.len() {
+            return Ok(None);
+        }
+        let limit = (self.at + self.size).min(text.len());
+        let end = if limit == text.len() {
+            limit
+        } else {
+            // The last line end before the limit, or, for a line longer than a chunk, the
+            // first after it.
+            memchr::memrchr(b'\n', &text[self.at..limit])
+                .map(|i| self.at + i + 1)
+                .or_else(|| memchr::memchr(b'\n', &text[limit..]).map(|i| limit + i + 1))
+                .unwrap_or(text.len())
+        };
+        let chunk = Chunk::Mapped(Arc::clone(&self.map), self.at..end);
+        self.at = end;
+        Ok(Some(chunk))
     }
 }
 
@@ -102,23 +179,29 @@ impl<R: Read> LineChunks<R> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn chunks_end_at_line_ends_and_number_their_lines() {
-        let text = b"h1\r\naa\nbbbbbbbbbbbb\ncc\nlast";
-        let mut chunks = LineChunks::new(&text[..], "t", 5);
-        let mut lines = Vec::new();
+    const TEXT: &[u8] = b"h1\r\naa\nbbbbbbbbbbbb\ncc\nlast";
+
+    fn whole(mut chunks: impl Chunks) -> Vec<u8> {
+        let mut whole = Vec::new();
         while let Some(c) = chunks.next_chunk().unwrap() {
-            assert!(c.bytes.ends_with(b"\n") || c.bytes.ends_with(b"last"));
-            lines.extend(
-                c.lines()
-                    .map(|(n, l)| (n, String::from_utf8(l.to_vec()).unwrap())),
-            );
+            assert!(c.ends_with(b"\n") || &c[..] == b"last", "{:?}", &c[..]);
+            whole.extend_from_slice(&c);
+            chunks.recycle(c);
         }
-        let expected: Vec<(u64, String)> = ["h1", "aa", "bbbbbbbbbbbb", "cc", "last"]
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i as u64 + 1, s.to_string()))
-            .collect();
-        assert_eq!(lines, expected);
+        whole
+    }
+
+    #[test]
+    fn chunks_end_at_line_ends() {
+        assert_eq!(whole(LineChunks::new(TEXT, "t", 5)), TEXT);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.txt");
+        std::fs::write(&path, TEXT).unwrap();
+        let file = File::open(&path).unwrap();
+        let mapped = MappedChunks::new(&file, "t", 5).unwrap().unwrap();
+        assert_eq!(whole(mapped), TEXT);
+        std::fs::write(&path, b"").unwrap();
+        let empty = File::open(&path).unwrap();
+        assert!(MappedChunks::new(&empty, "t", 5).unwrap().is_none());
     }
 }

@@ -24,6 +24,15 @@ impl Error {
     /// A problem confined to one row: with `--skip-bad-rows` the row is skipped and listed
     /// under `reason` in the [`ReadReport`](crate::report::ReadReport); otherwise reading
     /// stops here.
+    /// The same error for a text that had `lines` more lines before it: parsers of a
+    /// chunk number its lines from 1, the reader knows where the chunk starts.
+    pub(crate) fn after_lines(mut self, lines: u64) -> Self {
+        if let Some(line) = &mut self.line {
+            *line += lines;
+        }
+        self
+    }
+
     pub(crate) fn bad_row(
         file: &str,
         line: u64,

@@ -32,6 +32,7 @@ pub mod jonikas2009;
 pub mod kuzmin2018;
 pub mod kuzmin2020;
 mod lines;
+mod masks;
 pub mod names;
 pub mod networks;
 pub mod obo;

@@ -173,17 +173,18 @@ fn ingest_path(
     if file.ends_with(".xlsx") {
         return ingest_xlsx(open_file(path)?, path, args.source, policy, sink);
     }
-    let input = open_maybe_gzip(path)?;
+    // Opened by each reader: the Costanzo pairs map a plain file instead of streaming it.
+    let input = || open_maybe_gzip(path);
     match args.source {
         Source::Costanzo2016 => ingest(
-            costanzo2016::pairs::Reader::new(input, &name)?,
+            costanzo2016::pairs::Reader::open(path)?,
             policy,
             sink,
             |r| r.experiments(),
         ),
         Source::Kuzmin2018 => {
             let publication = kuzmin2018::publication();
-            let reader = kuzmin2018::Reader::new(input, &name)?;
+            let reader = kuzmin2018::Reader::new(input()?, &name)?;
             let subset = !reader.has_interaction_scores();
             let prefix = if subset {
                 KUZMIN2018_SUBSET
@@ -215,7 +216,7 @@ fn ingest_path(
                 open_maybe_gzip(wild_type)?,
                 &wild_type.display().to_string(),
             )?;
-            ingest(ohya2005::Reader::new(input, &name)?, policy, sink, |r| {
+            ingest(ohya2005::Reader::new(input()?, &name)?, policy, sink, |r| {
                 vec![r.experiment(&reference)]
             })
         }
@@ -226,32 +227,38 @@ fn ingest_path(
                 synlethdb::Relation::SyntheticLethality
             };
             ingest(
-                synlethdb::Reader::new(input, &name, relation, names)?,
+                synlethdb::Reader::new(input()?, &name, relation, names)?,
                 policy,
                 sink,
                 |r| vec![r.experiment()],
             )
         }
         Source::Essentiality if file.starts_with("phenotype_data") => ingest(
-            essentiality::SgdReader::new(input, &name),
+            essentiality::SgdReader::new(input()?, &name),
             policy,
             sink,
             |r| vec![r.experiment()],
         ),
-        Source::Essentiality => ingest(deletion::Reader::new(input, &name)?, policy, sink, |e| {
-            vec![essentiality::Record::from_deletion(&e).experiment()]
-        }),
-        Source::Kuzmin2020 => bail!("{name}: Kuzmin 2020 tables are xlsx files"),
-        Source::Collins2007 => ingest(collins2007::Reader::new(input, &name)?, policy, sink, |r| {
-            vec![r.experiment()]
-        }),
-        Source::Tong2004 if file.contains("table_s1") => {
-            ingest(tong2004::HitReader::new(input, &name)?, policy, sink, |r| {
-                vec![r.experiment()]
+        Source::Essentiality => {
+            ingest(deletion::Reader::new(input()?, &name)?, policy, sink, |e| {
+                vec![essentiality::Record::from_deletion(&e).experiment()]
             })
         }
+        Source::Kuzmin2020 => bail!("{name}: Kuzmin 2020 tables are xlsx files"),
+        Source::Collins2007 => ingest(
+            collins2007::Reader::new(input()?, &name)?,
+            policy,
+            sink,
+            |r| vec![r.experiment()],
+        ),
+        Source::Tong2004 if file.contains("table_s1") => ingest(
+            tong2004::HitReader::new(input()?, &name)?,
+            policy,
+            sink,
+            |r| vec![r.experiment()],
+        ),
         Source::Tong2004 => ingest(
-            tong2004::PairReader::new(input, &name)?,
+            tong2004::PairReader::new(input()?, &name)?,
             policy,
             sink,
             |r| vec![r.experiment()],
@@ -263,7 +270,7 @@ fn ingest_path(
                      YeastPhenome files it (Datasets/23103169/…)"
                 )
             })?;
-            let reader = yeastphenome::Reader::new(input, &name, pmid)?;
+            let reader = yeastphenome::Reader::new(input()?, &name, pmid)?;
             // The experiments need the reader's conditions while it is being read.
             let conditions = reader.conditions().to_vec();
             let dataset = reader.dataset();
@@ -272,13 +279,13 @@ fn ingest_path(
             })
         }
         Source::Jonikas2009 if file.contains("singles") => ingest(
-            jonikas2009::SingleReader::new(input, &name, names, &genes.essential)?,
+            jonikas2009::SingleReader::new(input()?, &name, names, &genes.essential)?,
             policy,
             sink,
             |r| vec![r.experiment()],
         ),
         Source::Jonikas2009 => ingest(
-            jonikas2009::DoubleReader::new(input, &name, names, &genes.essential)?,
+            jonikas2009::DoubleReader::new(input()?, &name, names, &genes.essential)?,
             policy,
             sink,
             |r| vec![r.experiment()],

@@ -20,7 +20,6 @@ use ironcell_data::{
 };
 use ironcell_sources::{
     costanzo2016::pairs,
-    open_maybe_gzip,
     reference::Reference,
     report::{read_all, BadRows},
 };
@@ -86,7 +85,7 @@ fn write_sga(path: &Path, rows: u64, reference: &Reference, seed: u64) -> Result
 /// Reads the file one typed record at a time (as `ingest` does); returns (records, seconds).
 fn time_records(path: &Path) -> Result<(u64, f64)> {
     let start = Instant::now();
-    let reader = pairs::Reader::new(open_maybe_gzip(path)?, &path.display().to_string())?;
+    let reader = pairs::Reader::open(path)?;
     let mut with_fitness = 0u64;
     let report = read_all(reader, BadRows::Fail, |r| {
         with_fitness += u64::from(r.fitness.is_some());
@@ -103,7 +102,7 @@ fn time_records(path: &Path) -> Result<(u64, f64)> {
 /// Reads the file in batches of pairs (strains as table indices); returns (pairs, seconds).
 fn time_batches(path: &Path) -> Result<(u64, f64)> {
     let start = Instant::now();
-    let mut reader = pairs::Reader::new(open_maybe_gzip(path)?, &path.display().to_string())?;
+    let mut reader = pairs::Reader::open(path)?;
     let (mut count, mut with_fitness) = (0u64, 0u64);
     while let Some(batch) = reader.next_batch()? {
         if let Some((_, e)) = batch.rejected.into_iter().next() {

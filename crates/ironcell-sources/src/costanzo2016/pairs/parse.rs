@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     chunks::Chunk,
+    masks::{masks, BLOCK},
     strain::Strain,
     table::{is_missing, Header},
     Error,
@@ -80,10 +81,13 @@ impl Plan {
     }
 }
 
+/// Where a text field lies in the chunk: start and length.
+type Span = (usize, usize);
+
 /// The values of one line, before its strains are looked up.
 #[derive(Default)]
-struct Values<'t> {
-    texts: [&'t str; TEXT_COLUMNS.len()],
+struct Values {
+    texts: [Span; TEXT_COLUMNS.len()],
     numbers: [Option<f64>; NUMBER_COLUMNS.len()],
 }
 
@@ -99,17 +103,24 @@ pub(super) struct NewStrains {
     pub(super) perturbations: Vec<Perturbation>,
 }
 
-/// One chunk's rows, its bad rows (by position among the rows), the strains it added, and
-/// its buffer to recycle.
+/// One chunk's rows, its bad rows (by position among the rows), the strains it added, its
+/// lines, and its buffer to recycle. Lines are numbered from 1 within the chunk: the
+/// consumer, which knows where the chunk starts, makes them the file's.
 pub(super) struct Parsed {
     pub(super) rows: Vec<Pair>,
     pub(super) errors: Vec<(usize, Error)>,
     pub(super) new: NewStrains,
-    pub(super) bytes: Vec<u8>,
+    pub(super) lines: u64,
+    pub(super) chunk: Chunk,
 }
 
-/// Parses one chunk. The whole chunk is checked as UTF-8 once (line by line only when that
-/// fails); each line then takes the fast path, or the general one when that declines.
+/// Bytes of a line the fast path looks at (two mask blocks); longer lines, and lines that
+/// end too close to the chunk's end, take the general path.
+const WINDOW: usize = 2 * BLOCK;
+/// Bytes past a line the fast path may read: a strain key reads whole words.
+const SLACK: usize = 16;
+
+/// Parses one chunk, each line by the fast path or, when that declines, the general one.
 pub(super) fn parse_chunk(
     chunk: Chunk,
     mut rows: Vec<Pair>,
@@ -117,10 +128,12 @@ pub(super) fn parse_chunk(
     shared: &StrainIndex,
     file: &str,
 ) -> Parsed {
+    let bytes = &chunk[..];
     rows.clear();
-    rows.reserve(chunk.bytes.len() / 80);
+    rows.reserve(bytes.len() / 80);
     let mut worker = Worker {
         file,
+        chunk: bytes,
         plan,
         shared,
         new: NewStrains::default(),
@@ -128,137 +141,117 @@ pub(super) fn parse_chunk(
         rows,
         errors: Vec::new(),
     };
-    match std::str::from_utf8(&chunk.bytes) {
-        Ok(text) => {
-            let (mut start, mut line) = (0, chunk.first_line);
-            let mut values = Values::default();
-            while start < text.len() {
-                start = match well_formed(&plan.0, text, start, &mut values) {
-                    Some(end) => {
-                        worker.push(line, &values);
-                        end
-                    }
-                    None => {
-                        let end = memchr::memchr(b'\n', &text.as_bytes()[start..])
-                            .map_or(text.len(), |i| start + i + 1);
-                        let whole = &text[start..end];
-                        let whole = whole.strip_suffix('\n').unwrap_or(whole);
-                        worker.line(line, whole.strip_suffix('\r').unwrap_or(whole));
-                        end
-                    }
-                };
-                line += 1;
+    let (mut start, mut line) = (0, 1);
+    let mut values = Values::default();
+    while start < bytes.len() {
+        start = match well_formed(&plan.0, bytes, start, &mut values) {
+            Some(end) => {
+                worker.push(line, &values);
+                end
             }
-        }
-        Err(_) => {
-            for (line, bytes) in chunk.lines() {
-                match std::str::from_utf8(bytes) {
+            None => {
+                let end =
+                    memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+                let whole = &bytes[start..end];
+                let whole = whole.strip_suffix(b"\n").unwrap_or(whole);
+                let whole = whole.strip_suffix(b"\r").unwrap_or(whole);
+                match std::str::from_utf8(whole) {
                     Ok(text) => worker.line(line, text),
                     Err(_) => worker.errors.push((
                         worker.rows.len(),
                         Error::bad_row(file, line, "not UTF-8", "the line is not valid UTF-8"),
                     )),
                 }
+                end
             }
-        }
+        };
+        line += 1;
     }
+    let Worker {
+        rows, errors, new, ..
+    } = worker;
     Parsed {
-        rows: worker.rows,
-        errors: worker.errors,
-        new: worker.new,
-        bytes: chunk.bytes,
+        rows,
+        errors,
+        new,
+        lines: line - 1,
+        chunk,
     }
 }
 
 /// The fast path: fills `values` from the line starting at `start` and returns where the
-/// next line starts, when the line is well formed (every used field present, text fields
-/// not empty nor padded, numbers plain decimals or empty). `None` hands the line to the
-/// general path, which gives the same values or the error.
-fn well_formed<'t>(
-    plan: &[Field],
-    text: &'t str,
-    start: usize,
-    values: &mut Values<'t>,
-) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut at = start;
-    for (i, field) in plan.iter().enumerate() {
-        if i > 0 {
-            if bytes.get(at) != Some(&b'\t') {
-                return None;
-            }
-            at += 1;
-        }
-        let rest = &bytes[at..];
-        match *field {
-            Field::Number(k) => {
-                if rest
-                    .first()
-                    .is_none_or(|b| matches!(b, b'\t' | b'\n' | b'\r'))
-                {
-                    values.numbers[k] = None; // empty: missing
-                    continue;
-                }
-                let (value, used) = crate::decimal::plain(rest)?;
-                values.numbers[k] = Some(value);
-                at += used;
-            }
-            Field::Text(k) => {
-                let len = field_len(rest);
-                let value = &text[at..at + len];
-                let padded = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
-                if value.is_empty()
-                    || padded(value.as_bytes().first())
-                    || padded(value.as_bytes().last())
-                {
-                    return None;
-                }
-                values.texts[k] = value;
-                at += len;
-            }
-            Field::Other => at += field_len(rest),
-        }
-    }
-    let end = match bytes.get(at) {
-        None => at,
-        Some(b'\n') => at + 1,
-        Some(b'\r') if bytes.get(at + 1) == Some(&b'\n') => at + 2,
-        Some(b'\t') => memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1),
-        Some(_) => return None,
-    };
-    Some(end)
-}
-
-/// Bytes up to the next field or line end.
+/// next line starts, when the line is well formed (ASCII, every used field present, text
+/// fields not empty nor padded, numbers plain decimals or empty). `None` hands the line to
+/// the general path, which gives the same values or the error.
 ///
-/// Looks at eight bytes at a time (a field is a dozen bytes; `memchr`'s setup costs more
-/// than that): a lane of `word ^ byte` is zero where the byte is, and `(x - 1) & !x` sets
-/// the high bit of the lowest zero lane exactly (lanes above it may be wrong, and are
-/// not looked at).
-fn field_len(bytes: &[u8]) -> usize {
-    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero_lanes = |x: u64| x.wrapping_sub(LOW) & !x & HIGH;
-    let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let found = zero_lanes(word ^ (LOW * u64::from(b'\t')))
-            | zero_lanes(word ^ (LOW * u64::from(b'\n')))
-            | zero_lanes(word ^ (LOW * u64::from(b'\r')));
-        if found != 0 {
-            return at + found.trailing_zeros() as usize / 8;
-        }
-        at += 8;
+/// The separators come from bit masks over the line's first [`WINDOW`] bytes, so each
+/// field's bounds are a count of trailing zeros, not a search.
+fn well_formed(plan: &[Field], bytes: &[u8], start: usize, values: &mut Values) -> Option<usize> {
+    let window = bytes.get(start..start + WINDOW + SLACK)?;
+    let block = |i: usize| masks(window[i * BLOCK..][..BLOCK].try_into().expect("a block"));
+    let first = block(0);
+    let (tabs, newlines, non_ascii) = if first.newlines != 0 {
+        (
+            u128::from(first.tabs),
+            u128::from(first.newlines),
+            u128::from(first.non_ascii),
+        )
+    } else {
+        let second = block(1);
+        let join = |low: u64, high: u64| u128::from(low) | u128::from(high) << BLOCK;
+        (
+            join(first.tabs, second.tabs),
+            join(first.newlines, second.newlines),
+            join(first.non_ascii, second.non_ascii),
+        )
+    };
+    if newlines == 0 {
+        return None;
     }
-    at + bytes[at..]
-        .iter()
-        .position(|b| matches!(b, b'\t' | b'\n' | b'\r'))
-        .unwrap_or(bytes.len() - at)
+    let end = newlines.trailing_zeros() as usize;
+    let before = |at: usize| (1u128 << at) - 1;
+    if non_ascii & before(end) != 0 {
+        return None;
+    }
+    let content = if end > 0 && window[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    let mut tabs = tabs & before(content);
+    let mut from = 0;
+    for (i, field) in plan.iter().enumerate() {
+        let to = if tabs != 0 {
+            tabs.trailing_zeros() as usize
+        } else if i + 1 == plan.len() {
+            content
+        } else {
+            return None; // short: the general path names the missing column
+        };
+        tabs &= tabs.wrapping_sub(1);
+        match *field {
+            Field::Number(k) if from == to => values.numbers[k] = None, // empty: missing
+            Field::Number(k) => match crate::decimal::plain(&window[from..to]) {
+                Some((value, used)) if used == to - from => values.numbers[k] = Some(value),
+                _ => return None,
+            },
+            Field::Text(k) => {
+                if from == to || window[from] <= b' ' || window[to - 1] <= b' ' {
+                    return None; // empty, or padded (ASCII whitespace is at most b' ')
+                }
+                values.texts[k] = (start + from, to - from);
+            }
+            Field::Other => {}
+        }
+        from = to + 1;
+    }
+    Some(start + end + 1)
 }
 
 /// Turns the lines of one chunk into rows.
 struct Worker<'a> {
     file: &'a str,
+    chunk: &'a [u8],
     plan: &'a Plan,
     shared: &'a StrainIndex,
     new: NewStrains,
@@ -272,15 +265,15 @@ struct Worker<'a> {
 /// A query strain as the rows name it, with its index and gene.
 #[derive(Clone, Copy)]
 struct Query<'a> {
-    id: &'a str,
-    allele: &'a str,
+    key: Key<'a>,
     index: u32,
-    orf: &'a str,
+    orf: &'a [u8],
 }
 
 /// A data line's first [`MAX_FIELDS`] fields, trimmed.
 struct Line<'a, 'f> {
     file: &'a str,
+    chunk: &'a [u8],
     line: u64,
     fields: &'f [&'a str],
     count: usize,
@@ -316,12 +309,17 @@ impl<'a> Line<'a, '_> {
     }
 
     /// The values the plan names, or the first column's error.
-    fn values(&self, plan: &Plan) -> Result<Values<'a>, Error> {
+    fn values(&self, plan: &Plan) -> Result<Values, Error> {
         let mut values = Values::default();
         for (i, field) in plan.0.iter().enumerate() {
             match *field {
                 Field::Other => {}
-                Field::Text(k) => values.texts[k] = self.text(i, TEXT_COLUMNS[k])?,
+                Field::Text(k) => {
+                    let text = self.text(i, TEXT_COLUMNS[k])?;
+                    // Fields are slices of the chunk: where, is their distance from its start.
+                    let start = text.as_ptr().addr() - self.chunk.as_ptr().addr();
+                    values.texts[k] = (start, text.len());
+                }
                 Field::Number(k) => values.numbers[k] = self.number(i, NUMBER_COLUMNS[k])?,
             }
         }
@@ -330,8 +328,8 @@ impl<'a> Line<'a, '_> {
 }
 
 impl<'a> Worker<'a> {
-    /// The general path: splits and trims the line (without its line end), skips it when
-    /// blank, and reports what is wrong with it.
+    /// The general path: splits and trims the line (a slice of the chunk, without its line
+    /// end), skips it when blank, and reports what is wrong with it.
     fn line(&mut self, line: u64, text: &'a str) {
         let mut fields = [""; MAX_FIELDS];
         let mut count = 0;
@@ -346,6 +344,7 @@ impl<'a> Worker<'a> {
         }
         let row = Line {
             file: self.file,
+            chunk: self.chunk,
             line,
             fields: &fields[..],
             count,
@@ -357,7 +356,7 @@ impl<'a> Worker<'a> {
     }
 
     /// Adds the row the values make, or its error.
-    fn push(&mut self, line: u64, values: &Values<'a>) {
+    fn push(&mut self, line: u64, values: &Values) {
         match self.row(line, values) {
             Ok(r) => self.rows.push(r),
             Err(e) => self.errors.push((self.rows.len(), e)),
@@ -370,15 +369,15 @@ impl<'a> Worker<'a> {
 
     /// The query strain's index. The tables list each query's rows together: most queries
     /// are the previous row's.
-    fn query(&mut self, line: u64, id: &'a str, allele: &'a str) -> Result<Query<'a>, Error> {
+    fn query(&mut self, line: u64, id: Span, allele: Span) -> Result<Query<'a>, Error> {
+        let key = Key::within(self.chunk, id, allele);
         match self.last_query {
-            Some(last) if last.id == id && last.allele == allele => Ok(last),
+            Some(last) if last.key.same(&key) => Ok(last),
             _ => {
                 let query = Query {
-                    id,
-                    allele,
-                    index: self.lookup(line, id, allele)?,
-                    orf: orf(id),
+                    key,
+                    index: self.lookup(line, &key)?,
+                    orf: orf(key.id()),
                 };
                 self.last_query = Some(query);
                 Ok(query)
@@ -387,37 +386,53 @@ impl<'a> Worker<'a> {
     }
 
     /// The strain's index: shared, new in this chunk, or parsed now.
-    fn lookup(&mut self, line: u64, id: &str, allele: &str) -> Result<u32, Error> {
-        let key = Key::new(id, allele);
-        if let Some(i) = self.shared.get(&key) {
+    fn lookup(&mut self, line: u64, key: &Key<'_>) -> Result<u32, Error> {
+        let hash = key.hash();
+        if let Some(i) = self.shared.get(key, hash) {
             return Ok(i);
         }
-        if let Some(i) = self.new.index.get(&key) {
+        if let Some(i) = self.new.index.get(key, hash) {
             return Ok(i);
         }
-        let strain = Strain::parse(id).map_err(|m| self.error(line, "bad strain id", m))?;
+        // Both paths checked that the line is UTF-8, and fields end at ASCII separators.
+        let text = |bytes| {
+            std::str::from_utf8(bytes)
+                .map_err(|_| self.error(line, "not UTF-8", "the line is not valid UTF-8"))
+        };
+        let strain =
+            Strain::parse(text(key.id())?).map_err(|m| self.error(line, "bad strain id", m))?;
         let i = LOCAL | self.new.perturbations.len() as u32;
-        self.new.perturbations.push(strain.perturbation(allele));
-        self.new.index.insert(&key, i);
+        self.new
+            .perturbations
+            .push(strain.perturbation(text(key.allele())?));
+        self.new.index.insert(key, hash, i);
         Ok(i)
     }
 
-    fn row(&mut self, line: u64, values: &Values<'a>) -> Result<Pair, Error> {
-        let [query_id, query_allele, array_id, array_allele, array_temp] = values.texts;
+    fn row(&mut self, line: u64, values: &Values) -> Result<Pair, Error> {
+        let [query_id, query_allele, array_id, array_allele, (temp_start, temp_len)] = values.texts;
         let query = self.query(line, query_id, query_allele)?;
-        let array = self.lookup(line, array_id, array_allele)?;
-        if names_gene(array_id, query.orf) {
+        let array = Key::within(self.chunk, array_id, array_allele);
+        let array_index = self.lookup(line, &array)?;
+        if names_gene(array.id(), query.orf) {
             return Err(self.error(
                 line,
                 "one gene twice",
-                format!("query and array both perturb {}", query.orf),
+                format!(
+                    "query and array both perturb {}",
+                    String::from_utf8_lossy(query.orf)
+                ),
             ));
         }
+        let array_temp = &self.chunk[temp_start..temp_start + temp_len];
         let (array_type, temperature_c) = array_type_and_temperature(array_temp)
             .ok_or_else(|| self.error(
                 line,
                 "bad Arraytype/Temp",
-                format!("column \"Arraytype/Temp\": expected DMA or TSA and a temperature (DMA30, TSA26), found {array_temp:?}"),
+                format!(
+                    "column \"Arraytype/Temp\": expected DMA or TSA and a temperature (DMA30, TSA26), found {:?}",
+                    String::from_utf8_lossy(array_temp)
+                ),
             ))?;
         let bad = |what: &str, e: ironcell_core::Error| {
             self.error(line, "bad value", format!("{what}: {e}"))
@@ -435,7 +450,7 @@ impl<'a> Worker<'a> {
         }
         Ok(Pair {
             query: query.index,
-            array,
+            array: array_index,
             array_type,
             temperature_c,
             numbers,
@@ -444,46 +459,31 @@ impl<'a> Worker<'a> {
 }
 
 /// The ORF part of a strain id.
-fn orf(strain_id: &str) -> &str {
-    strain_id.split_once('_').map_or(strain_id, |(orf, _)| orf)
+fn orf(strain_id: &[u8]) -> &[u8] {
+    strain_id.split(|&b| b == b'_').next().unwrap_or(strain_id)
 }
 
 /// Whether the strain id's ORF part is `orf`, compared without searching for its end (this
 /// runs on every row).
-fn names_gene(strain_id: &str, orf: &str) -> bool {
-    let id = strain_id.as_bytes();
-    id.get(..orf.len())
-        .is_some_and(|start| start.eq_ignore_ascii_case(orf.as_bytes()))
-        && matches!(id.get(orf.len()), None | Some(b'_'))
+fn names_gene(strain_id: &[u8], orf: &[u8]) -> bool {
+    strain_id
+        .get(..orf.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(orf))
+        && matches!(strain_id.get(orf.len()), None | Some(b'_'))
 }
 
 /// `DMA30` → deletion array at 30 °C.
-fn array_type_and_temperature(text: &str) -> Option<(ArrayType, i32)> {
-    let (kind, digits) = if let Some(digits) = text.strip_prefix("DMA") {
+fn array_type_and_temperature(text: &[u8]) -> Option<(ArrayType, i32)> {
+    let (kind, digits) = if let Some(digits) = text.strip_prefix(b"DMA") {
         (ArrayType::Dma, digits)
     } else {
-        (ArrayType::Tsa, text.strip_prefix("TSA")?)
+        (ArrayType::Tsa, text.strip_prefix(b"TSA")?)
     };
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some((kind, digits.parse().ok()?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_len_finds_the_first_separator_in_any_lane() {
-        let text = "YAL002W_dma23\tvps8\nΔ\r0123456789abcdef\t\t";
-        for start in 0..text.len() {
-            let rest = &text.as_bytes()[start..];
-            let expected = rest
-                .iter()
-                .position(|b| matches!(b, b'\t' | b'\n' | b'\r'))
-                .unwrap_or(rest.len());
-            assert_eq!(field_len(rest), expected, "from {start}");
-        }
-    }
+    Some((
+        kind,
+        digits.iter().fold(0, |t, d| t * 10 + i32::from(d - b'0')),
+    ))
 }

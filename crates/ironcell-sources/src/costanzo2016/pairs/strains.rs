@@ -1,102 +1,189 @@
 //! The strains a table names, by strain id and allele name.
 //!
-//! A map from owned key strings would do, but every row looks up its array strain, and
-//! on the 2e7-row tables the owned keys cost twice: a key string built per lookup, and a
-//! heap allocation per key, scattered, that each probe touches and each republished copy
-//! of the index allocates again. Here keys live back to back in one buffer and each entry
-//! keeps its full hash, so a probe compares text only on a true match and a copy is two
-//! memcpys.
-
-use std::hash::Hasher;
+//! A map from owned key strings would do, but every row looks up its array strain, and on
+//! the 2e7-row tables each lookup would hash the text byte by byte and then compare it
+//! through a pointer to a scattered heap string: a cache miss per row. Here a key carries
+//! the first [`INLINE`] bytes of its id and of its allele as machine words, zero-padded, and
+//! each entry keeps those words and its hash, so hashing is a few multiplications and a
+//! probe compares words in the entry itself. Only longer keys (none in the published
+//! tables) compare their text, which lives back to back in one buffer, so a copy of the
+//! index is still a couple of memcpys.
 
 use hashbrown::HashTable;
-use rustc_hash::FxHasher;
+
+/// Bytes of id and of allele held as words.
+const INLINE: usize = 16;
 
 /// Strain id and allele name → a strain's index.
 #[derive(Clone, Default)]
 pub(super) struct StrainIndex {
     entries: HashTable<Entry>,
     /// Every key, `id` then `allele`, back to back.
-    text: String,
+    text: Vec<u8>,
 }
 
 #[derive(Clone, Copy)]
 struct Entry {
     hash: u64,
+    words: Words,
     start: u32,
-    id_len: u32,
-    allele_len: u32,
     index: u32,
 }
 
-/// A key's hash, computed once per lookup and reused for the insert after a miss.
+/// The first [`INLINE`] bytes of id and allele, zero-padded, and their lengths.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Words {
+    id: [u64; 2],
+    allele: [u64; 2],
+    id_len: u32,
+    allele_len: u32,
+}
+
+impl Words {
+    fn new(text: &[u8], id: (usize, usize), allele: (usize, usize)) -> Self {
+        Self {
+            id: words(text, id.0, id.1),
+            allele: words(text, allele.0, allele.1),
+            id_len: id.1 as u32,
+            allele_len: allele.1 as u32,
+        }
+    }
+
+    /// Whether the words hold the whole key.
+    fn whole(&self) -> bool {
+        self.id_len as usize <= INLINE && self.allele_len as usize <= INLINE
+    }
+
+    fn hash(&self) -> u64 {
+        // The multiply-rotate step of FxHash over the six values: equal keys hash equal,
+        // and ids that differ only past their first word (`_dma841` / `_dma842`) still
+        // spread, the multiplication carrying every byte into the high bits.
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(26);
+        let lens = u64::from(self.id_len) << 32 | u64::from(self.allele_len);
+        [self.id[0], self.id[1], self.allele[0], self.allele[1], lens]
+            .into_iter()
+            .fold(0, step)
+    }
+}
+
+/// `len` bytes of `text` from `start` (at most [`INLINE`]), little-endian, zero-padded.
+/// Reads the [`INLINE`] bytes in place when the text extends that far, as it does in a
+/// chunk for every field but the last few bytes'.
+fn words(text: &[u8], start: usize, len: usize) -> [u64; 2] {
+    /// The low `k` bytes of a word, for `k` in 0..=8.
+    const LANES: [u64; 9] = {
+        let mut lanes = [u64::MAX; 9];
+        let mut k = 0;
+        while k < 8 {
+            lanes[k] = (1 << (8 * k)) - 1;
+            k += 1;
+        }
+        lanes
+    };
+    let mut padded = [0u8; INLINE];
+    let block: &[u8] = match text.get(start..start + INLINE) {
+        Some(block) => block,
+        None => {
+            let some = &text[start..start + len.min(INLINE)];
+            padded[..some.len()].copy_from_slice(some);
+            &padded
+        }
+    };
+    let word = |from: usize| {
+        let w = u64::from_le_bytes(block[from..from + 8].try_into().expect("eight bytes"));
+        w & LANES[len.saturating_sub(from).min(8)]
+    };
+    [word(0), word(8)]
+}
+
+/// A key to look up. Its hash is computed by the caller, once for the lookups in both
+/// indices and the insert after a miss, and only when needed: comparing a row's query with
+/// the previous row's needs none.
 #[derive(Clone, Copy)]
 pub(super) struct Key<'t> {
-    hash: u64,
-    id: &'t str,
-    allele: &'t str,
+    words: Words,
+    text: &'t [u8],
+    id: (usize, usize),
+    allele: (usize, usize),
 }
 
 impl<'t> Key<'t> {
-    pub(super) fn new(id: &'t str, allele: &'t str) -> Self {
-        let mut hasher = FxHasher::default();
-        hasher.write(id.as_bytes());
-        hasher.write_u8(b'\t');
-        hasher.write(allele.as_bytes());
+    /// The key of the strain whose id is `text[id.0..][..id.1]` and allele
+    /// `text[allele.0..][..allele.1]` (start, length).
+    pub(super) fn within(text: &'t [u8], id: (usize, usize), allele: (usize, usize)) -> Self {
         Self {
-            hash: hasher.finish(),
+            words: Words::new(text, id, allele),
+            text,
             id,
             allele,
         }
     }
+
+    pub(super) fn hash(&self) -> u64 {
+        self.words.hash()
+    }
+
+    pub(super) fn id(&self) -> &'t [u8] {
+        &self.text[self.id.0..self.id.0 + self.id.1]
+    }
+
+    pub(super) fn allele(&self) -> &'t [u8] {
+        &self.text[self.allele.0..self.allele.0 + self.allele.1]
+    }
+
+    /// Whether both keys name the same strain.
+    pub(super) fn same(&self, other: &Key<'_>) -> bool {
+        self.words == other.words
+            && (self.words.whole() || (self.id() == other.id() && self.allele() == other.allele()))
+    }
 }
 
 impl StrainIndex {
-    pub(super) fn get(&self, key: &Key<'_>) -> Option<u32> {
+    /// The key's index; `hash` is the key's.
+    pub(super) fn get(&self, key: &Key<'_>, hash: u64) -> Option<u32> {
         self.entries
-            .find(key.hash, |e| e.hash == key.hash && self.matches(e, key))
+            .find(hash, |e| {
+                e.hash == hash
+                    && e.words == key.words
+                    && (e.words.whole() || self.text_matches(e, key))
+            })
             .map(|e| e.index)
     }
 
-    /// Adds a key the index does not have yet.
-    pub(super) fn insert(&mut self, key: &Key<'_>, index: u32) {
+    /// Adds a key the index does not have yet; `hash` is the key's.
+    pub(super) fn insert(&mut self, key: &Key<'_>, hash: u64, index: u32) {
         let entry = Entry {
-            hash: key.hash,
+            hash,
+            words: key.words,
             start: self.text.len() as u32,
-            id_len: key.id.len() as u32,
-            allele_len: key.allele.len() as u32,
             index,
         };
-        self.text.push_str(key.id);
-        self.text.push_str(key.allele);
-        self.entries.insert_unique(key.hash, entry, |e| e.hash);
+        self.text.extend_from_slice(key.id());
+        self.text.extend_from_slice(key.allele());
+        self.entries.insert_unique(hash, entry, |e| e.hash);
     }
 
-    /// Every key with its index, in no particular order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (Key<'_>, u32)> {
+    /// Every key with its hash and index, in no particular order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (Key<'_>, u64, u32)> {
         self.entries.iter().map(|e| {
-            let (id, allele) = self.parts(e);
+            let start = e.start as usize;
+            let id_len = e.words.id_len as usize;
             let key = Key {
-                hash: e.hash,
-                id,
-                allele,
+                words: e.words,
+                text: &self.text,
+                id: (start, id_len),
+                allele: (start + id_len, e.words.allele_len as usize),
             };
-            (key, e.index)
+            (key, e.hash, e.index)
         })
     }
 
-    fn parts(&self, e: &Entry) -> (&str, &str) {
+    fn text_matches(&self, e: &Entry, key: &Key<'_>) -> bool {
         let start = e.start as usize;
-        let middle = start + e.id_len as usize;
-        (
-            &self.text[start..middle],
-            &self.text[middle..middle + e.allele_len as usize],
-        )
-    }
-
-    fn matches(&self, e: &Entry, key: &Key<'_>) -> bool {
-        let (id, allele) = self.parts(e);
-        id == key.id && allele == key.allele
+        let id_end = start + e.words.id_len as usize;
+        let end = id_end + e.words.allele_len as usize;
+        self.text[start..id_end] == *key.id() && self.text[id_end..end] == *key.allele()
     }
 }
 
@@ -104,22 +191,57 @@ impl StrainIndex {
 mod tests {
     use super::*;
 
+    /// Id and allele back to back, and the key to them.
+    fn key<'t>(text: &'t mut String, id: &str, allele: &str) -> Key<'t> {
+        *text = format!("{id}{allele}");
+        Key::within(text.as_bytes(), (0, id.len()), (id.len(), allele.len()))
+    }
+
     #[test]
     fn finds_by_id_and_allele_and_copies_whole() {
+        let cases = [
+            ("YAL002W_sn1", "vps8"),
+            ("YAL002W_sn1", "vps8-1"),
+            ("YAL002W_sn", "1vps8"),
+            ("YAL002W_sn1_with_a_long_suffix", "vps8"),
+            ("YAL002W_sn1_with_a_long_suffiy", "vps8"),
+        ];
         let mut index = StrainIndex::default();
-        index.insert(&Key::new("YAL002W_sn1", "vps8"), 0);
-        index.insert(&Key::new("YAL002W_sn1", "vps8-1"), 1);
-        index.insert(&Key::new("YAL002W_sn", "1vps8"), 2);
+        for (i, (id, allele)) in cases.iter().enumerate() {
+            let mut text = String::new();
+            let k = key(&mut text, id, allele);
+            assert_eq!(index.get(&k, k.hash()), None);
+            index.insert(&k, k.hash(), i as u32);
+        }
         let copy = index.clone();
-        assert_eq!(copy.get(&Key::new("YAL002W_sn1", "vps8")), Some(0));
-        assert_eq!(copy.get(&Key::new("YAL002W_sn1", "vps8-1")), Some(1));
-        assert_eq!(copy.get(&Key::new("YAL002W_sn", "1vps8")), Some(2));
-        assert_eq!(copy.get(&Key::new("YAL002W_sn1", "vps")), None);
+        for (i, (id, allele)) in cases.iter().enumerate() {
+            let mut text = String::new();
+            let k = key(&mut text, id, allele);
+            assert_eq!(copy.get(&k, k.hash()), Some(i as u32));
+        }
+        let mut text = String::new();
+        let k = key(&mut text, "YAL002W_sn1", "vps");
+        assert_eq!(copy.get(&k, k.hash()), None);
         let mut keys: Vec<_> = copy
             .iter()
-            .map(|(k, i)| (k.id.to_owned(), k.allele.to_owned(), i))
+            .map(|(k, _, i)| (k.id().to_vec(), k.allele().to_vec(), i))
             .collect();
         keys.sort_by_key(|k| k.2);
-        assert_eq!(keys[2], ("YAL002W_sn".into(), "1vps8".into(), 2));
+        assert_eq!(keys[2], (b"YAL002W_sn".to_vec(), b"1vps8".to_vec(), 2));
+    }
+
+    #[test]
+    fn a_key_reads_the_same_in_place_or_at_the_end_of_the_text() {
+        let line = b"YAL002W_sn1\tvps8\tYBR023C_dma2\tchs3";
+        let in_place = Key::within(line, (0, 11), (12, 4));
+        let at_end = Key::within(line, (17, 12), (30, 4));
+        let mut text = String::new();
+        assert!(in_place.same(&key(&mut text, "YAL002W_sn1", "vps8")));
+        assert!(at_end.same(&key(&mut text, "YBR023C_dma2", "chs3")));
+        assert!(!at_end.same(&in_place));
+        assert_eq!(
+            in_place.hash(),
+            key(&mut text, "YAL002W_sn1", "vps8").hash()
+        );
     }
 }
