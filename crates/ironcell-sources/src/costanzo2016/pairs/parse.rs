@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     chunks::Chunk,
-    masks::{masks, BLOCK},
+    masks::{masks, Masks, BLOCK},
     strain::Strain,
     table::{is_missing, Header},
     Error,
@@ -40,44 +40,41 @@ pub(super) const ARRAY_SMF: usize = 3;
 pub(super) const DMF: usize = 4;
 pub(super) const DMF_STD: usize = 5;
 
-/// What a line's field at one position holds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Field {
-    /// A column the reader does not use.
-    Other,
-    /// `TEXT_COLUMNS[k]`.
-    Text(usize),
-    /// `NUMBER_COLUMNS[k]`.
-    Number(usize),
+/// Where the columns the reader uses are in a line, found by header.
+pub(super) struct Plan {
+    /// The field of each of [`TEXT_COLUMNS`] and of [`NUMBER_COLUMNS`].
+    texts: [usize; TEXT_COLUMNS.len()],
+    numbers: [usize; NUMBER_COLUMNS.len()],
+    /// How many fields a line must have: one past the last used.
+    len: usize,
 }
-
-/// The fields of a line up to the last one the reader uses, found by header.
-pub(super) struct Plan(Vec<Field>);
 
 impl Plan {
     /// How many fields a line must have.
     pub(super) fn len(&self) -> usize {
-        self.0.len()
+        self.len
     }
 
     pub(super) fn new(header: &Header) -> Result<Self, Error> {
-        let texts = TEXT_COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(k, c)| (c, Field::Text(k)));
-        let numbers = NUMBER_COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(k, c)| (c, Field::Number(k)));
-        let mut plan = Vec::new();
-        for (column, field) in texts.chain(numbers) {
-            let at = header.require(column)?.index;
-            if at >= plan.len() {
-                plan.resize(at + 1, Field::Other);
-            }
-            plan[at] = field;
+        let field = |column: &'static str| header.require(column).map(|c| c.index);
+        let mut plan = Self {
+            texts: [0; TEXT_COLUMNS.len()],
+            numbers: [0; NUMBER_COLUMNS.len()],
+            len: 0,
+        };
+        for (at, column) in plan.texts.iter_mut().zip(TEXT_COLUMNS) {
+            *at = field(column)?;
         }
-        Ok(Self(plan))
+        for (at, column) in plan.numbers.iter_mut().zip(NUMBER_COLUMNS) {
+            *at = field(column)?;
+        }
+        plan.len = 1 + plan
+            .texts
+            .iter()
+            .chain(&plan.numbers)
+            .max()
+            .expect("columns");
+        Ok(plan)
     }
 }
 
@@ -144,7 +141,7 @@ pub(super) fn parse_chunk(
     let (mut start, mut line) = (0, 1);
     let mut values = Values::default();
     while start < bytes.len() {
-        start = match well_formed(&plan.0, bytes, start, &mut values) {
+        start = match well_formed(plan, bytes, start, &mut values) {
             Some(end) => {
                 worker.push(line, &values);
                 end
@@ -185,65 +182,66 @@ pub(super) fn parse_chunk(
 /// the general path, which gives the same values or the error.
 ///
 /// The separators come from bit masks over the line's first [`WINDOW`] bytes, so each
-/// field's bounds are a count of trailing zeros, not a search.
-fn well_formed(plan: &[Field], bytes: &[u8], start: usize, values: &mut Values) -> Option<usize> {
-    let window = bytes.get(start..start + WINDOW + SLACK)?;
+/// field's end is a count of trailing zeros, not a search.
+fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> Option<usize> {
+    let window: &[u8; WINDOW + SLACK] =
+        bytes.get(start..start + WINDOW + SLACK)?.try_into().ok()?;
     let block = |i: usize| masks(window[i * BLOCK..][..BLOCK].try_into().expect("a block"));
     let first = block(0);
-    let (tabs, newlines, non_ascii) = if first.newlines != 0 {
-        (
-            u128::from(first.tabs),
-            u128::from(first.newlines),
-            u128::from(first.non_ascii),
-        )
+    let second = if first.newlines == 0 {
+        block(1)
     } else {
-        let second = block(1);
-        let join = |low: u64, high: u64| u128::from(low) | u128::from(high) << BLOCK;
-        (
-            join(first.tabs, second.tabs),
-            join(first.newlines, second.newlines),
-            join(first.non_ascii, second.non_ascii),
-        )
+        Masks::default()
     };
-    if newlines == 0 {
+    // The line end, in the first block or the second.
+    let end = if first.newlines != 0 {
+        first.newlines.trailing_zeros()
+    } else if second.newlines != 0 {
+        BLOCK as u32 + second.newlines.trailing_zeros()
+    } else {
+        return None;
+    } as usize;
+    let below = |at: usize, word: usize| {
+        let bits = at.saturating_sub(word * BLOCK).min(BLOCK) as u32;
+        1u64.checked_shl(bits).map_or(u64::MAX, |b| b - 1)
+    };
+    if first.non_ascii & below(end, 0) != 0 || second.non_ascii & below(end, 1) != 0 {
         return None;
     }
-    let end = newlines.trailing_zeros() as usize;
-    let before = |at: usize| (1u128 << at) - 1;
-    if non_ascii & before(end) != 0 {
-        return None;
-    }
-    let content = if end > 0 && window[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    };
-    let mut tabs = tabs & before(content);
-    let mut from = 0;
-    for (i, field) in plan.iter().enumerate() {
-        let to = if tabs != 0 {
-            tabs.trailing_zeros() as usize
-        } else if i + 1 == plan.len() {
-            content
-        } else {
-            return None; // short: the general path names the missing column
-        };
-        tabs &= tabs.wrapping_sub(1);
-        match *field {
-            Field::Number(k) if from == to => values.numbers[k] = None, // empty: missing
-            Field::Number(k) => match crate::decimal::plain(&window[from..to]) {
-                Some((value, used)) if used == to - from => values.numbers[k] = Some(value),
-                _ => return None,
-            },
-            Field::Text(k) => {
-                if from == to || window[from] <= b' ' || window[to - 1] <= b' ' {
-                    return None; // empty, or padded (ASCII whitespace is at most b' ')
-                }
-                values.texts[k] = (start + from, to - from);
-            }
-            Field::Other => {}
+    let content = end - usize::from(end > 0 && window[end - 1] == b'\r');
+    // Where each field starts and ends: at its tab, the last used one perhaps at the
+    // line's end.
+    let mut starts = [0; MAX_FIELDS + 1];
+    let mut ends = [content; MAX_FIELDS];
+    let mut found = 0;
+    for (word, tabs) in [first.tabs, second.tabs].into_iter().enumerate() {
+        let mut tabs = tabs & below(content, word);
+        while tabs != 0 && found < plan.len {
+            let tab = word * BLOCK + tabs.trailing_zeros() as usize;
+            ends[found] = tab;
+            starts[found + 1] = tab + 1;
+            tabs &= tabs - 1;
+            found += 1;
         }
-        from = to + 1;
+    }
+    if found + 1 < plan.len {
+        return None; // short: the general path names the missing column
+    }
+    for (span, &i) in values.texts.iter_mut().zip(&plan.texts) {
+        let (from, to) = (starts[i], ends[i]);
+        // Empty, or padded (ASCII whitespace is at most b' ').
+        if from >= to || window[from] <= b' ' || window[to - 1] <= b' ' {
+            return None;
+        }
+        *span = (start + from, to - from);
+    }
+    for (number, &i) in values.numbers.iter_mut().zip(&plan.numbers) {
+        let (from, to) = (starts[i], ends[i]);
+        *number = match crate::decimal::plain(window.get(from..to)?) {
+            _ if from == to => None, // empty: missing
+            Some((value, used)) if used == to - from => Some(value),
+            _ => return None,
+        };
     }
     Some(start + end + 1)
 }
@@ -311,17 +309,21 @@ impl<'a> Line<'a, '_> {
     /// The values the plan names, or the first column's error.
     fn values(&self, plan: &Plan) -> Result<Values, Error> {
         let mut values = Values::default();
-        for (i, field) in plan.0.iter().enumerate() {
-            match *field {
-                Field::Other => {}
-                Field::Text(k) => {
-                    let text = self.text(i, TEXT_COLUMNS[k])?;
-                    // Fields are slices of the chunk: where, is their distance from its start.
-                    let start = text.as_ptr().addr() - self.chunk.as_ptr().addr();
-                    values.texts[k] = (start, text.len());
-                }
-                Field::Number(k) => values.numbers[k] = self.number(i, NUMBER_COLUMNS[k])?,
-            }
+        for ((span, &i), column) in values.texts.iter_mut().zip(&plan.texts).zip(TEXT_COLUMNS) {
+            let text = self.text(i, column)?;
+            // Fields are slices of the chunk: where, is their distance from its start.
+            *span = (
+                text.as_ptr().addr() - self.chunk.as_ptr().addr(),
+                text.len(),
+            );
+        }
+        for ((number, &i), column) in values
+            .numbers
+            .iter_mut()
+            .zip(&plan.numbers)
+            .zip(NUMBER_COLUMNS)
+        {
+            *number = self.number(i, column)?;
         }
         Ok(values)
     }

@@ -33,8 +33,8 @@ struct Entry {
 /// The first [`INLINE`] bytes of id and allele, zero-padded, and their lengths.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Words {
-    id: [u64; 2],
-    allele: [u64; 2],
+    id: u128,
+    allele: u128,
     id_len: u32,
     allele_len: u32,
 }
@@ -61,40 +61,41 @@ impl Words {
         const K: u64 = 0xf135_7aea_2e62_a9c5;
         let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(26);
         let lens = u64::from(self.id_len) << 32 | u64::from(self.allele_len);
-        [self.id[0], self.id[1], self.allele[0], self.allele[1], lens]
-            .into_iter()
-            .fold(0, step)
+        let halves = |w: u128| [w as u64, (w >> 64) as u64];
+        let [a, b] = halves(self.id);
+        let [c, d] = halves(self.allele);
+        [a, b, c, d, lens].into_iter().fold(0, step)
     }
 }
 
 /// `len` bytes of `text` from `start` (at most [`INLINE`]), little-endian, zero-padded.
 /// Reads the [`INLINE`] bytes in place when the text extends that far, as it does in a
 /// chunk for every field but the last few bytes'.
-fn words(text: &[u8], start: usize, len: usize) -> [u64; 2] {
-    /// The low `k` bytes of a word, for `k` in 0..=8.
-    const LANES: [u64; 9] = {
-        let mut lanes = [u64::MAX; 9];
+#[inline]
+fn words(text: &[u8], start: usize, len: usize) -> u128 {
+    /// The low `k` bytes, for `k` in 0..=16.
+    const LANES: [u128; INLINE + 1] = {
+        let mut lanes = [u128::MAX; INLINE + 1];
         let mut k = 0;
-        while k < 8 {
+        while k < INLINE {
             lanes[k] = (1 << (8 * k)) - 1;
             k += 1;
         }
         lanes
     };
-    let mut padded = [0u8; INLINE];
-    let block: &[u8] = match text.get(start..start + INLINE) {
-        Some(block) => block,
-        None => {
-            let some = &text[start..start + len.min(INLINE)];
-            padded[..some.len()].copy_from_slice(some);
-            &padded
-        }
+    let block = match text.get(start..start + INLINE) {
+        Some(block) => u128::from_le_bytes(block.try_into().expect("sixteen bytes")),
+        None => padded(&text[start..start + len.min(INLINE)]),
     };
-    let word = |from: usize| {
-        let w = u64::from_le_bytes(block[from..from + 8].try_into().expect("eight bytes"));
-        w & LANES[len.saturating_sub(from).min(8)]
-    };
-    [word(0), word(8)]
+    block & LANES[len.min(INLINE)]
+}
+
+/// The bytes as a zero-padded word.
+#[cold]
+fn padded(bytes: &[u8]) -> u128 {
+    let mut block = [0u8; INLINE];
+    block[..bytes.len()].copy_from_slice(bytes);
+    u128::from_le_bytes(block)
 }
 
 /// A key to look up. Its hash is computed by the caller, once for the lookups in both
@@ -111,6 +112,7 @@ pub(super) struct Key<'t> {
 impl<'t> Key<'t> {
     /// The key of the strain whose id is `text[id.0..][..id.1]` and allele
     /// `text[allele.0..][..allele.1]` (start, length).
+    #[inline]
     pub(super) fn within(text: &'t [u8], id: (usize, usize), allele: (usize, usize)) -> Self {
         Self {
             words: Words::new(text, id, allele),
