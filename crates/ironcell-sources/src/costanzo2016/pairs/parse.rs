@@ -361,34 +361,33 @@ impl<'a> Worker<'a> {
     fn push(&mut self, line: u64, values: &Values) {
         match self.row(line, values) {
             Ok(r) => self.rows.push(r),
-            Err(e) => self.errors.push((self.rows.len(), e)),
+            Err(e) => self.errors.push((self.rows.len(), *e)),
         }
     }
 
-    fn error(&self, line: u64, reason: &'static str, message: impl Into<String>) -> Error {
-        Error::bad_row(self.file, line, reason, message)
+    /// A bad row's error, boxed: the row functions below run for every row, and a
+    /// `Result` holding a whole `Error` would be copied through memory at each return.
+    #[cold]
+    fn error(&self, line: u64, reason: &'static str, message: impl Into<String>) -> Box<Error> {
+        Box::new(Error::bad_row(self.file, line, reason, message))
     }
 
     /// The query strain's index. The tables list each query's rows together: most queries
     /// are the previous row's.
-    fn query(&mut self, line: u64, id: Span, allele: Span) -> Result<Query<'a>, Error> {
+    fn query(&mut self, line: u64, id: Span, allele: Span) -> Result<(u32, &'a [u8]), Box<Error>> {
         let key = Key::within(self.chunk, id, allele);
-        match self.last_query {
-            Some(last) if last.key.same(&key) => Ok(last),
-            _ => {
-                let query = Query {
-                    key,
-                    index: self.lookup(line, &key)?,
-                    orf: orf(key.id()),
-                };
-                self.last_query = Some(query);
-                Ok(query)
+        if let Some(last) = &self.last_query {
+            if last.key.same(&key) {
+                return Ok((last.index, last.orf));
             }
         }
+        let (index, orf) = (self.lookup(line, &key)?, orf(key.id()));
+        self.last_query = Some(Query { key, index, orf });
+        Ok((index, orf))
     }
 
     /// The strain's index: shared, new in this chunk, or parsed now.
-    fn lookup(&mut self, line: u64, key: &Key<'_>) -> Result<u32, Error> {
+    fn lookup(&mut self, line: u64, key: &Key<'_>) -> Result<u32, Box<Error>> {
         let hash = key.hash();
         if let Some(i) = self.shared.get(key, hash) {
             return Ok(i);
@@ -411,18 +410,18 @@ impl<'a> Worker<'a> {
         Ok(i)
     }
 
-    fn row(&mut self, line: u64, values: &Values) -> Result<Pair, Error> {
+    fn row(&mut self, line: u64, values: &Values) -> Result<Pair, Box<Error>> {
         let [query_id, query_allele, array_id, array_allele, (temp_start, temp_len)] = values.texts;
-        let query = self.query(line, query_id, query_allele)?;
+        let (query, query_orf) = self.query(line, query_id, query_allele)?;
         let array = Key::within(self.chunk, array_id, array_allele);
         let array_index = self.lookup(line, &array)?;
-        if names_gene(array.id(), query.orf) {
+        if names_gene(array.id(), query_orf) {
             return Err(self.error(
                 line,
                 "one gene twice",
                 format!(
                     "query and array both perturb {}",
-                    String::from_utf8_lossy(query.orf)
+                    String::from_utf8_lossy(query_orf)
                 ),
             ));
         }
@@ -451,7 +450,7 @@ impl<'a> Worker<'a> {
             numbers[DMF] = fitness.value();
         }
         Ok(Pair {
-            query: query.index,
+            query,
             array: array_index,
             array_type,
             temperature_c,
