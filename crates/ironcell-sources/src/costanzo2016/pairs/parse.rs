@@ -209,26 +209,29 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
         return None;
     }
     let content = end - usize::from(end > 0 && window[end - 1] == b'\r');
-    // Where each field starts and ends: at its tab, the last used one perhaps at the
-    // line's end.
-    let mut starts = [0; MAX_FIELDS + 1];
-    let mut ends = [content; MAX_FIELDS];
+    // Field `i` lies between separators `i` and `i + 1`: the line's start (one before
+    // byte 0, wrapping), its tabs, its end. Offsets fit a byte: the window is 128 bytes.
+    let mut separators = [0u8; WINDOW + 2];
+    separators[0] = u8::MAX;
     let mut found = 0;
     for (word, tabs) in [first.tabs, second.tabs].into_iter().enumerate() {
         let mut tabs = tabs & below(content, word);
-        while tabs != 0 && found < plan.len {
-            let tab = word * BLOCK + tabs.trailing_zeros() as usize;
-            ends[found] = tab;
-            starts[found + 1] = tab + 1;
-            tabs &= tabs - 1;
+        while tabs != 0 {
             found += 1;
+            separators[found] = (word * BLOCK) as u8 + tabs.trailing_zeros() as u8;
+            tabs &= tabs - 1;
         }
     }
     if found + 1 < plan.len {
         return None; // short: the general path names the missing column
     }
+    separators[found + 1] = content as u8;
+    let field = |i: usize| {
+        let from = usize::from(separators[i].wrapping_add(1));
+        (from, usize::from(separators[i + 1]))
+    };
     for (span, &i) in values.texts.iter_mut().zip(&plan.texts) {
-        let (from, to) = (starts[i], ends[i]);
+        let (from, to) = field(i);
         // Empty, or padded (ASCII whitespace is at most b' ').
         if from >= to || window[from] <= b' ' || window[to - 1] <= b' ' {
             return None;
@@ -236,7 +239,7 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
         *span = (start + from, to - from);
     }
     for (number, &i) in values.numbers.iter_mut().zip(&plan.numbers) {
-        let (from, to) = (starts[i], ends[i]);
+        let (from, to) = field(i);
         *number = match crate::decimal::plain(window.get(from..to)?) {
             _ if from == to => None, // empty: missing
             Some((value, used)) if used == to - from => Some(value),
