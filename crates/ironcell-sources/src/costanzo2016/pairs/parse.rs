@@ -240,10 +240,9 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
     }
     for (number, &i) in values.numbers.iter_mut().zip(&plan.numbers) {
         let (from, to) = field(i);
-        *number = match crate::decimal::plain(window.get(from..to)?) {
-            _ if from == to => None, // empty: missing
-            Some((value, used)) if used == to - from => Some(value),
-            _ => return None,
+        *number = match from == to {
+            true => None, // empty: missing
+            false => Some(crate::decimal::field(window, from, to)?),
         };
     }
     Some(start + end + 1)
