@@ -177,8 +177,9 @@ pub(super) fn parse_chunk(
 }
 
 /// The fast path: fills `values` from the line starting at `start` and returns where the
-/// next line starts, when the line is well formed (ASCII, every used field present, text
-/// fields not empty nor padded, numbers plain decimals or empty). `None` hands the line to
+/// next line starts, when the line is well formed (visible ASCII and tabs only, so no
+/// field is padded; every used field present, text fields not empty, numbers plain
+/// decimals or empty). `None` hands the line to
 /// the general path, which gives the same values or the error.
 ///
 /// The separators come from bit masks over the line's first [`WINDOW`] bytes, so each
@@ -205,10 +206,12 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
         let bits = at.saturating_sub(word * BLOCK).min(BLOCK) as u32;
         1u64.checked_shl(bits).map_or(u64::MAX, |b| b - 1)
     };
-    if first.non_ascii & below(end, 0) != 0 || second.non_ascii & below(end, 1) != 0 {
+    let content = end - usize::from(end > 0 && window[end - 1] == b'\r');
+    // Visible ASCII and tabs only: UTF-8, and no field padded.
+    let odd = |m: Masks, word: usize| m.not_visible & !m.tabs & below(content, word);
+    if odd(first, 0) != 0 || odd(second, 1) != 0 {
         return None;
     }
-    let content = end - usize::from(end > 0 && window[end - 1] == b'\r');
     // Field `i` lies between separators `i` and `i + 1`: the line's start (one before
     // byte 0, wrapping), its tabs, its end. Offsets fit a byte: the window is 128 bytes.
     let mut separators = [0u8; WINDOW + 2];
@@ -232,9 +235,8 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
     };
     for (span, &i) in values.texts.iter_mut().zip(&plan.texts) {
         let (from, to) = field(i);
-        // Empty, or padded (ASCII whitespace is at most b' ').
-        if from >= to || window[from] <= b' ' || window[to - 1] <= b' ' {
-            return None;
+        if from >= to {
+            return None; // empty
         }
         *span = (start + from, to - from);
     }
