@@ -4,8 +4,8 @@
 //! the 2e7-row tables each lookup would hash the text byte by byte and then compare it
 //! through a pointer to a scattered heap string: a cache miss per row. Here a key carries
 //! the first [`INLINE`] bytes of its id and of its allele as machine words, zero-padded, and
-//! each entry keeps those words and its hash, so hashing is a few multiplications and a
-//! probe compares words in the entry itself. Only longer keys (none in the published
+//! each entry keeps those words, so hashing is a few multiplications and a probe
+//! compares words in the entry itself. Only longer keys (none in the published
 //! tables) compare their text, which lives back to back in one buffer, so a copy of the
 //! index is still a couple of memcpys.
 
@@ -22,19 +22,23 @@ pub(super) struct StrainIndex {
     text: Vec<u8>,
 }
 
+/// 48 bytes: the table is probed once per row, and its size decides how much of it the
+/// caches hold (the hash is not kept; growing the table computes it again).
 #[derive(Clone, Copy)]
 struct Entry {
-    hash: u64,
     words: Words,
     start: u32,
     index: u32,
 }
 
+const _: () = assert!(std::mem::size_of::<Entry>() == 48);
+
 /// The first [`INLINE`] bytes of id and allele, zero-padded, and their lengths.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Words {
-    id: u128,
-    allele: u128,
+    // Pairs of words, not `u128`s, whose alignment would pad an entry to 64 bytes.
+    id: [u64; 2],
+    allele: [u64; 2],
     id_len: u32,
     allele_len: u32,
 }
@@ -61,9 +65,7 @@ impl Words {
         const K: u64 = 0xf135_7aea_2e62_a9c5;
         let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(26);
         let lens = u64::from(self.id_len) << 32 | u64::from(self.allele_len);
-        let halves = |w: u128| [w as u64, (w >> 64) as u64];
-        let [a, b] = halves(self.id);
-        let [c, d] = halves(self.allele);
+        let ([a, b], [c, d]) = (self.id, self.allele);
         [a, b, c, d, lens].into_iter().fold(0, step)
     }
 }
@@ -72,7 +74,7 @@ impl Words {
 /// Reads the [`INLINE`] bytes in place when the text extends that far, as it does in a
 /// chunk for every field but the last few bytes'.
 #[inline]
-fn words(text: &[u8], start: usize, len: usize) -> u128 {
+fn words(text: &[u8], start: usize, len: usize) -> [u64; 2] {
     /// The low `k` bytes, for `k` in 0..=16.
     const LANES: [u128; INLINE + 1] = {
         let mut lanes = [u128::MAX; INLINE + 1];
@@ -87,7 +89,8 @@ fn words(text: &[u8], start: usize, len: usize) -> u128 {
         Some(block) => u128::from_le_bytes(block.try_into().expect("sixteen bytes")),
         None => padded(&text[start..start + len.min(INLINE)]),
     };
-    block & LANES[len.min(INLINE)]
+    let block = block & LANES[len.min(INLINE)];
+    [block as u64, (block >> 64) as u64]
 }
 
 /// The bytes as a zero-padded word.
@@ -146,9 +149,7 @@ impl StrainIndex {
     pub(super) fn get(&self, key: &Key<'_>, hash: u64) -> Option<u32> {
         self.entries
             .find(hash, |e| {
-                e.hash == hash
-                    && e.words == key.words
-                    && (e.words.whole() || self.text_matches(e, key))
+                e.words == key.words && (e.words.whole() || self.text_matches(e, key))
             })
             .map(|e| e.index)
     }
@@ -156,14 +157,13 @@ impl StrainIndex {
     /// Adds a key the index does not have yet; `hash` is the key's.
     pub(super) fn insert(&mut self, key: &Key<'_>, hash: u64, index: u32) {
         let entry = Entry {
-            hash,
             words: key.words,
             start: self.text.len() as u32,
             index,
         };
         self.text.extend_from_slice(key.id());
         self.text.extend_from_slice(key.allele());
-        self.entries.insert_unique(hash, entry, |e| e.hash);
+        self.entries.insert_unique(hash, entry, |e| e.words.hash());
     }
 
     /// Every key with its hash and index, in no particular order.
@@ -177,7 +177,7 @@ impl StrainIndex {
                 id: (start, id_len),
                 allele: (start + id_len, e.words.allele_len as usize),
             };
-            (key, e.hash, e.index)
+            (key, e.words.hash(), e.index)
         })
     }
 
