@@ -216,12 +216,13 @@ type Recycled = (Chunk, Vec<Pair>);
 /// Streams the rows of one SGA table, as [`PairRecord`]s or in [`Batch`]es.
 ///
 /// The full tables hold ~2e7 rows, so this reader is hand-written for speed rather than
-/// built on the generic delimited reader: a background thread cuts the input into
-/// whole-line chunks, the rayon pool parses them while the consumer takes rows from
-/// earlier chunks. A well-formed line is parsed in one pass over its bytes, numbers read
-/// where they stand and each strain parsed about once; any other line (blank, padded,
-/// short, `NaN`, bad values) takes the general path, which splits, trims and reports.
-/// Rows and errors come out in file order, with their lines.
+/// built on the generic delimited reader: a background thread cuts the input (a mapped
+/// file with [`Reader::open`], a stream with [`Reader::new`]) into whole-line chunks, the
+/// rayon pool parses them while the consumer takes rows from earlier chunks. A well-formed
+/// line is parsed from bit masks of its separators, numbers read where they stand and each
+/// strain parsed about once; any other line (blank, padded, short, not ASCII, `NaN`, bad
+/// values) takes the general path, which splits, trims and reports. Rows and errors come
+/// out in file order, with their lines.
 ///
 /// ```
 /// use ironcell_sources::costanzo2016::pairs::Reader;
