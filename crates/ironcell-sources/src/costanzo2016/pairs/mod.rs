@@ -617,6 +617,74 @@ mod tests {
         assert!(opened == records && opened_report.rejected == report.rejected);
     }
 
+    /// Lines of every shape the fast path must read exactly as the general path does, or
+    /// hand over to it: odd numbers, missing and extra fields, blank lines, CRLF, inner
+    /// spaces, non-ASCII alleles, lines longer than the masks' window.
+    #[test]
+    fn the_fast_path_agrees_with_the_general_path_on_random_lines() {
+        let strains = [
+            ("YBR188C_sn1898", "ntc20"),
+            ("YMR296C_tsa606", "lcb1-10"),
+            ("YAL002W_dma23", "vps8"),
+            ("YOR001W_damp1291", "rrp6-damp"),
+            ("YAL001C_tsq508", "tfc3-g349e"),
+        ];
+        let long = "x".repeat(70);
+        let odd_alleles = ["", "vps8Δ", "a b", long.as_str()];
+        let good = [
+            "0.5", "0.1234", "1", "0", ".5", "0.00001", "0.9999", "1.", "0.5000",
+        ];
+        let odd = [
+            "-0.1234",
+            "-0",
+            "5.",
+            "1e-3",
+            "",
+            "NaN",
+            "12345678.9",
+            "-",
+            "1.2.3",
+            "1,5",
+            "+0.5",
+        ];
+        let temps = ["DMA30", "TSA26", "DMA26", "TSA30", "DMA", "XYZ30"];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let (header, _) = FIXTURE.split_once('\n').unwrap();
+        let mut text = format!("{header}\n");
+        for _ in 0..2000 {
+            let (query, query_allele) = strains[next(strains.len())];
+            let (array, mut array_allele) = strains[next(strains.len())];
+            if next(10) == 0 {
+                array_allele = odd_alleles[next(odd_alleles.len())];
+            }
+            let mut fields = vec![query, query_allele, array, array_allele, temps[next(6)]];
+            for _ in 0..6 {
+                fields.push(match next(6) {
+                    0 => odd[next(odd.len())],
+                    _ => good[next(good.len())],
+                });
+            }
+            match next(40) {
+                0 => fields.truncate(next(11)),
+                1 => fields.push("extra"),
+                _ => {}
+            }
+            let end = if next(5) == 0 { "\r\n" } else { "\n" };
+            text += &format!("{}{end}", fields.join("\t"));
+        }
+        let (fast, fast_report) = read(&text, BadRows::Skip);
+        let (general, general_report) = read(&awkward(&text), BadRows::Skip);
+        assert!(fast.len() > 300, "only {} good rows", fast.len());
+        assert!(fast == general, "the paths read different records");
+        assert_eq!(fast_report, general_report);
+    }
+
     #[test]
     fn batches_hold_the_rows_and_their_bad_rows_in_order() {
         let mut reader = Reader::new(FIXTURE.as_bytes(), "SGA_ExE.txt").unwrap();
