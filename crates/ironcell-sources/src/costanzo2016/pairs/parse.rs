@@ -242,9 +242,10 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
     }
     for (number, &i) in values.numbers.iter_mut().zip(&plan.numbers) {
         let (from, to) = field(i);
-        *number = match from == to {
-            true => None, // empty: missing
-            false => Some(crate::decimal::field(window, from, to)?),
+        *number = if from == to {
+            None // empty: missing
+        } else {
+            Some(crate::decimal::field(window, from, to)?)
         };
     }
     Some(start + end + 1)

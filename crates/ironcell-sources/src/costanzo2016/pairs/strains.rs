@@ -59,7 +59,7 @@ impl Words {
     }
 
     fn hash(&self) -> u64 {
-        // The multiply-rotate step of FxHash over the six values: equal keys hash equal,
+        // The multiply-rotate step of FxHash over the five words: equal keys hash equal,
         // and ids that differ only past their first word (`_dma841` / `_dma842`) still
         // spread, the multiplication carrying every byte into the high bits.
         const K: u64 = 0xf135_7aea_2e62_a9c5;
