@@ -24,13 +24,12 @@ impl Error {
     /// A problem confined to one row: with `--skip-bad-rows` the row is skipped and listed
     /// under `reason` in the [`ReadReport`](crate::report::ReadReport); otherwise reading
     /// stops here.
-    /// The same error for a text that had `lines` more lines before it: parsers of a
-    /// chunk number its lines from 1, the reader knows where the chunk starts.
-    pub(crate) fn after_lines(mut self, lines: u64) -> Self {
+    /// Moves the error down by `lines`, for a text that had that many lines before it:
+    /// parsers of a chunk number its lines from 1, the reader knows where it starts.
+    pub(crate) fn add_lines(&mut self, lines: u64) {
         if let Some(line) = &mut self.line {
             *line += lines;
         }
-        self
     }
 
     pub(crate) fn bad_row(

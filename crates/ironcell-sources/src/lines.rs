@@ -12,12 +12,17 @@ use crate::Error;
 pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| Error::io(&name, e))?;
-    let inner: Box<dyn Read + Send> = if path.extension().is_some_and(|e| e == "gz") {
+    let inner: Box<dyn Read + Send> = if is_gzip(path) {
         Box::new(MultiGzDecoder::new(file))
     } else {
         Box::new(file)
     };
     Ok(Box::new(BufReader::with_capacity(1 << 16, inner)))
+}
+
+/// Whether the file is gzip-compressed, by its name.
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
 }
 
 /// Reads lines into a caller-owned buffer and counts them, so every reader can name the line

@@ -26,7 +26,6 @@ use std::{
     },
 };
 
-use flate2::read::MultiGzDecoder;
 use ironcell_core::{
     Environment, Experiment, ExperimentReference, Fitness, GeneInteraction, Genotype,
     InteractionOrder, Perturbation, Phenotype,
@@ -35,6 +34,8 @@ use ironcell_core::{
 use super::{provenance, DMF_DATASET, DMI_DATASET};
 use crate::{
     chunks::{Chunk, Chunks, LineChunks, MappedChunks},
+    lines::is_gzip,
+    open_maybe_gzip,
     report::RecordReader,
     table::Header,
     Error,
@@ -274,10 +275,10 @@ impl Reader {
     /// not change while it is read.
     pub fn open(path: &Path) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let file = File::open(path).map_err(|e| Error::io(&name, e))?;
-        if path.extension().is_some_and(|e| e == "gz") {
-            return Self::new(MultiGzDecoder::new(file), &name);
+        if is_gzip(path) {
+            return Self::new(open_maybe_gzip(path)?, &name);
         }
+        let file = File::open(path).map_err(|e| Error::io(&name, e))?;
         match MappedChunks::new(&file, &name, CHUNK_BYTES)? {
             Some(chunks) => Self::start(chunks, &name),
             None => Self::new(file, &name),
@@ -419,13 +420,12 @@ impl Reader {
             self.current = rows;
         }
         self.position = 0;
-        let before = self.lines_before;
+        let mut errors = parsed.errors;
+        for (_, e) in &mut errors {
+            e.add_lines(self.lines_before);
+        }
         self.lines_before += parsed.lines;
-        let errors = parsed.errors.into_iter();
-        self.errors = errors
-            .map(|(at, e)| (at, e.after_lines(before)))
-            .collect::<Vec<_>>()
-            .into_iter();
+        self.errors = errors.into_iter();
         self.next_error = self.errors.next();
         Ok(true)
     }

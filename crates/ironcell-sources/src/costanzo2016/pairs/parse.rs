@@ -179,8 +179,8 @@ pub(super) fn parse_chunk(
 /// The fast path: fills `values` from the line starting at `start` and returns where the
 /// next line starts, when the line is well formed (visible ASCII and tabs only, so no
 /// field is padded; every used field present, text fields not empty, numbers plain
-/// decimals or empty). `None` hands the line to
-/// the general path, which gives the same values or the error.
+/// decimals or empty). `None` hands the line to the general path, which gives the same
+/// values or the error.
 ///
 /// The separators come from bit masks over the line's first [`WINDOW`] bytes, so each
 /// field's end is a count of trailing zeros, not a search.
