@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     chunks::Chunk,
+    decimal::Column,
     masks::{masks, Masks, BLOCK},
     strain::Strain,
     table::{is_missing, Header},
@@ -47,6 +48,8 @@ pub(super) struct Plan {
     numbers: [usize; NUMBER_COLUMNS.len()],
     /// How many fields a line must have: one past the last used.
     len: usize,
+    /// Whether the columns are in the published order, the only one the fast path reads.
+    published: bool,
 }
 
 impl Plan {
@@ -61,6 +64,7 @@ impl Plan {
             texts: [0; TEXT_COLUMNS.len()],
             numbers: [0; NUMBER_COLUMNS.len()],
             len: 0,
+            published: false,
         };
         for (at, column) in plan.texts.iter_mut().zip(TEXT_COLUMNS) {
             *at = field(column)?;
@@ -74,6 +78,12 @@ impl Plan {
             .chain(&plan.numbers)
             .max()
             .expect("columns");
+        plan.published = plan
+            .texts
+            .iter()
+            .chain(&plan.numbers)
+            .copied()
+            .eq(0..FIELDS);
         Ok(plan)
     }
 }
@@ -85,8 +95,12 @@ type Span = (usize, usize);
 #[derive(Default)]
 struct Values {
     texts: [Span; TEXT_COLUMNS.len()],
-    numbers: [Option<f64>; NUMBER_COLUMNS.len()],
+    /// NaN where the value is missing (a NaN in the text is an error, never a value).
+    numbers: [f64; NUMBER_COLUMNS.len()],
 }
+
+/// Fields of a line in the published layout: the text columns, then the numbers.
+const FIELDS: usize = TEXT_COLUMNS.len() + NUMBER_COLUMNS.len();
 
 /// Fields the general path splits a line into (the published layout has 11).
 pub(super) const MAX_FIELDS: usize = 16;
@@ -140,8 +154,14 @@ pub(super) fn parse_chunk(
     };
     let (mut start, mut line) = (0, 1);
     let mut values = Values::default();
+    let mut columns = [Column::default(); NUMBER_COLUMNS.len()];
     while start < bytes.len() {
-        start = match well_formed(plan, bytes, start, &mut values) {
+        let fast = if plan.published {
+            well_formed(bytes, start, &mut columns, &mut values)
+        } else {
+            None
+        };
+        start = match fast {
             Some(end) => {
                 worker.push(line, &values);
                 end
@@ -177,14 +197,20 @@ pub(super) fn parse_chunk(
 }
 
 /// The fast path: fills `values` from the line starting at `start` and returns where the
-/// next line starts, when the line is well formed (visible ASCII and tabs only, so no
-/// field is padded; every used field present, text fields not empty, numbers plain
+/// next line starts, when the line is well formed (the published layout's eleven fields,
+/// visible ASCII and tabs only, so no field is padded; text fields not empty, numbers plain
 /// decimals or empty). `None` hands the line to the general path, which gives the same
 /// values or the error.
 ///
 /// The separators come from bit masks over the line's first [`WINDOW`] bytes, so each
-/// field's end is a count of trailing zeros, not a search.
-fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> Option<usize> {
+/// field's end is a count of trailing zeros, not a search, and with the layout fixed each
+/// field is read from known separators, not looked up by column.
+fn well_formed(
+    bytes: &[u8],
+    start: usize,
+    columns: &mut [Column; NUMBER_COLUMNS.len()],
+    values: &mut Values,
+) -> Option<usize> {
     let window: &[u8; WINDOW + SLACK] =
         bytes.get(start..start + WINDOW + SLACK)?.try_into().ok()?;
     let block = |i: usize| masks(window[i * BLOCK..][..BLOCK].try_into().expect("a block"));
@@ -207,45 +233,46 @@ fn well_formed(plan: &Plan, bytes: &[u8], start: usize, values: &mut Values) -> 
         1u64.checked_shl(bits).map_or(u64::MAX, |b| b - 1)
     };
     let content = end - usize::from(end > 0 && window[end - 1] == b'\r');
+    let (low, high) = (below(content, 0), below(content, 1));
     // Visible ASCII and tabs only: UTF-8, and no field padded.
-    let odd = |m: Masks, word: usize| m.not_visible & !m.tabs & below(content, word);
-    if odd(first, 0) != 0 || odd(second, 1) != 0 {
+    let (tabs, tabs_high) = (first.tabs & low, second.tabs & high);
+    if first.not_visible & low != tabs || second.not_visible & high != tabs_high {
         return None;
     }
     // Field `i` lies between separators `i` and `i + 1`: the line's start (one before
-    // byte 0, wrapping), its tabs, its end. Offsets fit a byte: the window is 128 bytes.
-    let mut separators = [0u8; WINDOW + 2];
+    // byte 0, wrapping), its tabs, its end. Offsets are below 128, the window's length, and
+    // the masks `& 15` and `& 127` say so to the compiler, which then checks no bounds.
+    let mut separators = [0u8; 16];
     separators[0] = u8::MAX;
     let mut found = 0;
-    for (word, tabs) in [first.tabs, second.tabs].into_iter().enumerate() {
-        let mut tabs = tabs & below(content, word);
+    for (word, mut tabs) in [(0, tabs), (BLOCK as u8, tabs_high)] {
         while tabs != 0 {
             found += 1;
-            separators[found] = (word * BLOCK) as u8 + tabs.trailing_zeros() as u8;
+            separators[found & 15] = word + tabs.trailing_zeros() as u8;
             tabs &= tabs - 1;
         }
     }
-    if found + 1 < plan.len {
-        return None; // short: the general path names the missing column
+    if found != FIELDS - 1 {
+        return None; // the general path names the missing column, or takes the extra ones
     }
-    separators[found + 1] = content as u8;
+    separators[FIELDS] = content as u8;
     let field = |i: usize| {
-        let from = usize::from(separators[i].wrapping_add(1));
-        (from, usize::from(separators[i + 1]))
+        let from = usize::from(separators[i].wrapping_add(1)) & 127;
+        (from, usize::from(separators[i + 1]) & 127)
     };
-    for (span, &i) in values.texts.iter_mut().zip(&plan.texts) {
+    for (i, span) in values.texts.iter_mut().enumerate() {
         let (from, to) = field(i);
         if from >= to {
             return None; // empty
         }
         *span = (start + from, to - from);
     }
-    for (number, &i) in values.numbers.iter_mut().zip(&plan.numbers) {
-        let (from, to) = field(i);
+    for (i, number) in values.numbers.iter_mut().enumerate() {
+        let (from, to) = field(TEXT_COLUMNS.len() + i);
         *number = if from == to {
-            None // empty: missing
+            f64::NAN // empty: missing
         } else {
-            Some(crate::decimal::field(window, from, to)?)
+            columns[i].read(window, from, to)?
         };
     }
     Some(start + end + 1)
@@ -298,17 +325,22 @@ impl<'a> Line<'a, '_> {
         }
     }
 
-    fn number(&self, i: usize, column: &str) -> Result<Option<f64>, Error> {
+    /// The column's number, NaN when missing.
+    fn number(&self, i: usize, column: &str) -> Result<f64, Error> {
         let text = self.text(i, column)?;
         if is_missing(text) {
-            return Ok(None);
+            return Ok(f64::NAN);
         }
-        text.parse().map(Some).map_err(|_| {
-            self.error(
-                "not a number",
-                format!("column {column:?}: expected a number, found {text:?}"),
-            )
-        })
+        // A NaN the parser accepts but `is_missing` does not (`-nan`) is not a value either.
+        text.parse()
+            .ok()
+            .filter(|x: &f64| !x.is_nan())
+            .ok_or_else(|| {
+                self.error(
+                    "not a number",
+                    format!("column {column:?}: expected a number, found {text:?}"),
+                )
+            })
     }
 
     /// The values the plan names, or the first column's error.
@@ -443,15 +475,15 @@ impl<'a> Worker<'a> {
         let bad = |what: &str, e: ironcell_core::Error| {
             self.error(line, "bad value", format!("{what}: {e}"))
         };
-        let n = values.numbers;
-        if let Some(eps) = n[EPSILON] {
-            GeneInteraction::new(InteractionOrder::Digenic, eps, n[P_VALUE])
+        let mut numbers = values.numbers;
+        let given = |x: f64| (!x.is_nan()).then_some(x);
+        if let Some(eps) = given(numbers[EPSILON]) {
+            GeneInteraction::new(InteractionOrder::Digenic, eps, given(numbers[P_VALUE]))
                 .map_err(|e| bad("genetic interaction score", e))?;
         }
-        let mut numbers = n.map(|x| x.unwrap_or(f64::NAN));
-        if let Some(value) = n[DMF] {
-            let fitness =
-                Fitness::new(value, n[DMF_STD]).map_err(|e| bad("double mutant fitness", e))?;
+        if let Some(value) = given(numbers[DMF]) {
+            let fitness = Fitness::new(value, given(numbers[DMF_STD]))
+                .map_err(|e| bad("double mutant fitness", e))?;
             numbers[DMF] = fitness.value();
         }
         Ok(Pair {
