@@ -4,7 +4,7 @@
 use ironcell_core::{Fitness, GeneInteraction, InteractionOrder, Perturbation};
 
 use super::{
-    strains::{Key, StrainIndex},
+    strains::{IdStart, Key, StrainIndex},
     ArrayType, Pair,
 };
 use crate::{
@@ -99,6 +99,9 @@ struct Values {
     numbers: [f64; NUMBER_COLUMNS.len()],
 }
 
+/// "Arraytype/Temp" texts a worker remembers.
+const TEMPS: usize = 4;
+
 /// Fields of a line in the published layout: the text columns, then the numbers.
 const FIELDS: usize = TEXT_COLUMNS.len() + NUMBER_COLUMNS.len();
 
@@ -149,6 +152,8 @@ pub(super) fn parse_chunk(
         shared,
         new: NewStrains::default(),
         last_query: None,
+        temps: [None; TEMPS],
+        temps_next: 0,
         rows,
         errors: Vec::new(),
     };
@@ -287,6 +292,9 @@ struct Worker<'a> {
     new: NewStrains,
     /// The previous row's query strain.
     last_query: Option<Query<'a>>,
+    /// The "Arraytype/Temp" texts met last, the latest at `temps_next - 1`.
+    temps: [Option<ArrayTemp>; TEMPS],
+    temps_next: usize,
     rows: Vec<Pair>,
     /// Bad rows, by the number of good rows before them.
     errors: Vec<(usize, Error)>,
@@ -298,6 +306,19 @@ struct Query<'a> {
     key: Key<'a>,
     index: u32,
     orf: &'a [u8],
+    /// The gene's start, to tell an array strain of another gene at a glance.
+    gene: IdStart,
+}
+
+/// An "Arraytype/Temp" text (its bytes as a word, and length) and what it says. A table
+/// holds only a few (`DMA26`, `DMA30`, `TSA26`, `TSA30`), so the last [`TEMPS`] met are
+/// kept, and a row's is nearly always among them.
+#[derive(Clone, Copy)]
+struct ArrayTemp {
+    word: u64,
+    len: usize,
+    array_type: ArrayType,
+    temperature_c: i32,
 }
 
 /// A data line's first [`MAX_FIELDS`] fields, trimmed.
@@ -409,18 +430,71 @@ impl<'a> Worker<'a> {
         Box::new(Error::bad_row(self.file, line, reason, message))
     }
 
-    /// The query strain's index. The tables list each query's rows together: most queries
-    /// are the previous row's.
-    fn query(&mut self, line: u64, id: Span, allele: Span) -> Result<(u32, &'a [u8]), Box<Error>> {
+    /// The query strain's index, gene start and gene. The tables list each query's rows
+    /// together: most queries are the previous row's.
+    fn query(
+        &mut self,
+        line: u64,
+        id: Span,
+        allele: Span,
+    ) -> Result<(u32, IdStart, &'a [u8]), Box<Error>> {
         let key = Key::within(self.chunk, id, allele);
         if let Some(last) = &self.last_query {
             if last.key.same(&key) {
-                return Ok((last.index, last.orf));
+                return Ok((last.index, last.gene, last.orf));
             }
         }
-        let (index, orf) = (self.lookup(line, &key)?, orf(key.id()));
-        self.last_query = Some(Query { key, index, orf });
-        Ok((index, orf))
+        let orf = orf(key.id());
+        let query = Query {
+            key,
+            index: self.lookup(line, &key)?,
+            orf,
+            gene: key.id_start(orf.len()),
+        };
+        self.last_query = Some(query);
+        Ok((query.index, query.gene, query.orf))
+    }
+
+    /// The array type and temperature that `text` names.
+    fn array_temp(&mut self, line: u64, (start, len): Span) -> Result<ArrayTemp, Box<Error>> {
+        // Texts of at most eight bytes, not at the chunk's very end, are compared as words.
+        let word = self
+            .chunk
+            .get(start..start + 8)
+            .filter(|_| len <= 8)
+            .map(|w| {
+                let keep = ((1u128 << (8 * len)) - 1) as u64;
+                u64::from_le_bytes(w.try_into().expect("eight bytes")) & keep
+            });
+        if let Some(word) = word {
+            for t in self.temps.iter().flatten() {
+                if t.word == word && t.len == len {
+                    return Ok(*t);
+                }
+            }
+        }
+        let text = &self.chunk[start..start + len];
+        let (array_type, temperature_c) = array_type_and_temperature(text).ok_or_else(|| {
+            self.error(
+                line,
+                "bad Arraytype/Temp",
+                format!(
+                    "column \"Arraytype/Temp\": expected DMA or TSA and a temperature (DMA30, TSA26), found {:?}",
+                    String::from_utf8_lossy(text)
+                ),
+            )
+        })?;
+        let temp = ArrayTemp {
+            word: word.unwrap_or_default(),
+            len,
+            array_type,
+            temperature_c,
+        };
+        if word.is_some() {
+            self.temps[self.temps_next % TEMPS] = Some(temp);
+            self.temps_next += 1;
+        }
+        Ok(temp)
     }
 
     /// The strain's index: shared, new in this chunk, or parsed now.
@@ -448,52 +522,61 @@ impl<'a> Worker<'a> {
     }
 
     fn row(&mut self, line: u64, values: &Values) -> Result<Pair, Box<Error>> {
-        let [query_id, query_allele, array_id, array_allele, (temp_start, temp_len)] = values.texts;
-        let (query, query_orf) = self.query(line, query_id, query_allele)?;
+        let [query_id, query_allele, array_id, array_allele, temp] = values.texts;
+        let (query, gene, orf) = self.query(line, query_id, query_allele)?;
         let array = Key::within(self.chunk, array_id, array_allele);
         let array_index = self.lookup(line, &array)?;
-        if names_gene(array.id(), query_orf) {
+        if array.id_may_start(&gene) && names_gene(array.id(), orf) {
             return Err(self.error(
                 line,
                 "one gene twice",
                 format!(
                     "query and array both perturb {}",
-                    String::from_utf8_lossy(query_orf)
+                    String::from_utf8_lossy(orf)
                 ),
             ));
         }
-        let array_temp = &self.chunk[temp_start..temp_start + temp_len];
-        let (array_type, temperature_c) = array_type_and_temperature(array_temp)
-            .ok_or_else(|| self.error(
-                line,
-                "bad Arraytype/Temp",
-                format!(
-                    "column \"Arraytype/Temp\": expected DMA or TSA and a temperature (DMA30, TSA26), found {:?}",
-                    String::from_utf8_lossy(array_temp)
-                ),
-            ))?;
+        let temp = self.array_temp(line, temp)?;
+        if !plausible(&values.numbers) {
+            self.check(line, &values.numbers)?;
+        }
+        Ok(Pair {
+            query,
+            array: array_index,
+            array_type: temp.array_type,
+            temperature_c: temp.temperature_c,
+            numbers: values.numbers,
+        })
+    }
+
+    /// The error `GeneInteraction::new` or `Fitness::new` gives for the values, if any.
+    /// (The fitness is kept as read: [`Pair::fitness`] builds it, and so clamps it at 0.)
+    #[cold]
+    fn check(&self, line: u64, numbers: &[f64; NUMBER_COLUMNS.len()]) -> Result<(), Box<Error>> {
         let bad = |what: &str, e: ironcell_core::Error| {
             self.error(line, "bad value", format!("{what}: {e}"))
         };
-        let mut numbers = values.numbers;
         let given = |x: f64| (!x.is_nan()).then_some(x);
         if let Some(eps) = given(numbers[EPSILON]) {
             GeneInteraction::new(InteractionOrder::Digenic, eps, given(numbers[P_VALUE]))
                 .map_err(|e| bad("genetic interaction score", e))?;
         }
         if let Some(value) = given(numbers[DMF]) {
-            let fitness = Fitness::new(value, given(numbers[DMF_STD]))
+            Fitness::new(value, given(numbers[DMF_STD]))
                 .map_err(|e| bad("double mutant fitness", e))?;
-            numbers[DMF] = fitness.value();
         }
-        Ok(Pair {
-            query,
-            array: array_index,
-            array_type,
-            temperature_c,
-            numbers,
-        })
+        Ok(())
     }
+}
+
+/// Whether the values pass the checks of `GeneInteraction::new` and `Fitness::new` (a
+/// finite score, a p-value in [0, 1], a finite fitness, a spread ≥ 0, each where given):
+/// a few comparisons per row instead of building both phenotypes. A test holds it to them.
+fn plausible(numbers: &[f64; NUMBER_COLUMNS.len()]) -> bool {
+    let [eps, p, _, _, dmf, std] = *numbers;
+    (eps.is_nan() || (eps.is_finite() && (p.is_nan() || (0.0..=1.0).contains(&p))))
+        && (dmf.is_nan()
+            || (dmf.is_finite() && (std.is_nan() || (0.0..f64::INFINITY).contains(&std))))
 }
 
 /// The ORF part of a strain id.

@@ -8,18 +8,40 @@
 //! compares words in the entry itself. Only longer keys (none in the published
 //! tables) compare their text, which lives back to back in one buffer, so a copy of the
 //! index is still a couple of memcpys.
-
-use hashbrown::HashTable;
+//!
+//! The table itself is written by hand, open addressing with linear probing over the
+//! entries, at most half full: a probe is then usually one entry read and compared, some
+//! twenty instructions, where `hashbrown`'s group probe and callback took about a hundred
+//! per row (BENCHMARKS.md, "Reading the pair-wise SGA tables"). Entries are never removed,
+//! which is what keeps linear probing this simple.
 
 /// Bytes of id and of allele held as words.
 const INLINE: usize = 16;
 
 /// Strain id and allele name → a strain's index.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(super) struct StrainIndex {
-    entries: HashTable<Entry>,
+    /// A power of two of slots, at most half of them taken; a free slot has [`FREE`].
+    slots: Vec<Entry>,
+    len: usize,
     /// Every key, `id` then `allele`, back to back.
     text: Vec<u8>,
+}
+
+/// The index of a free slot: no strain has it (indices stay below 2^31, local ones too).
+const FREE: u32 = u32::MAX;
+
+/// Slots of an empty index.
+const FIRST_SLOTS: usize = 64;
+
+impl Default for StrainIndex {
+    fn default() -> Self {
+        Self {
+            slots: vec![Entry::FREE; FIRST_SLOTS],
+            len: 0,
+            text: Vec::new(),
+        }
+    }
 }
 
 /// 48 bytes: the table is probed once per row, and its size decides how much of it the
@@ -32,6 +54,19 @@ struct Entry {
 }
 
 const _: () = assert!(std::mem::size_of::<Entry>() == 48);
+
+impl Entry {
+    const FREE: Self = Self {
+        words: Words {
+            id: [0; 2],
+            allele: [0; 2],
+            id_len: 0,
+            allele_len: 0,
+        },
+        start: 0,
+        index: FREE,
+    };
+}
 
 /// The first [`INLINE`] bytes of id and allele, zero-padded, and their lengths.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,8 +89,9 @@ impl Words {
     }
 
     /// Whether the words hold the whole key.
+    #[inline]
     fn whole(&self) -> bool {
-        self.id_len as usize <= INLINE && self.allele_len as usize <= INLINE
+        self.id_len.max(self.allele_len) as usize <= INLINE
     }
 
     fn hash(&self) -> u64 {
@@ -70,21 +106,33 @@ impl Words {
     }
 }
 
+/// The first bytes of a strain id, as [`Key::id_start`] takes them.
+#[derive(Clone, Copy)]
+pub(super) struct IdStart {
+    word: u128,
+    mask: u128,
+}
+
+fn id_word(words: &Words) -> u128 {
+    u128::from(words.id[0]) | u128::from(words.id[1]) << 64
+}
+
+/// The low `k` bytes, for `k` in 0..=16.
+const LANES: [u128; INLINE + 1] = {
+    let mut lanes = [u128::MAX; INLINE + 1];
+    let mut k = 0;
+    while k < INLINE {
+        lanes[k] = (1 << (8 * k)) - 1;
+        k += 1;
+    }
+    lanes
+};
+
 /// `len` bytes of `text` from `start` (at most [`INLINE`]), little-endian, zero-padded.
 /// Reads the [`INLINE`] bytes in place when the text extends that far, as it does in a
 /// chunk for every field but the last few bytes'.
 #[inline]
 fn words(text: &[u8], start: usize, len: usize) -> [u64; 2] {
-    /// The low `k` bytes, for `k` in 0..=16.
-    const LANES: [u128; INLINE + 1] = {
-        let mut lanes = [u128::MAX; INLINE + 1];
-        let mut k = 0;
-        while k < INLINE {
-            lanes[k] = (1 << (8 * k)) - 1;
-            k += 1;
-        }
-        lanes
-    };
     let block = match text.get(start..start + INLINE) {
         Some(block) => u128::from_le_bytes(block.try_into().expect("sixteen bytes")),
         None => padded(&text[start..start + len.min(INLINE)]),
@@ -137,7 +185,25 @@ impl<'t> Key<'t> {
         &self.text[self.allele.0..self.allele.0 + self.allele.1]
     }
 
+    /// The first `len` bytes of the id (at most [`INLINE`] of them).
+    pub(super) fn id_start(&self, len: usize) -> IdStart {
+        let mask = LANES[len.min(INLINE)];
+        IdStart {
+            word: id_word(&self.words) & mask,
+            mask,
+        }
+    }
+
+    /// Whether the id may start with `start`: it does, or differs from it only in the
+    /// letters' case bit. `false` rules a match out, however the case is folded.
+    #[inline]
+    pub(super) fn id_may_start(&self, start: &IdStart) -> bool {
+        const CASE: u128 = u128::from_ne_bytes([0x20; 16]);
+        (id_word(&self.words) ^ start.word) & start.mask & !CASE == 0
+    }
+
     /// Whether both keys name the same strain.
+    #[inline]
     pub(super) fn same(&self, other: &Key<'_>) -> bool {
         self.words == other.words
             && (self.words.whole() || (self.id() == other.id() && self.allele() == other.allele()))
@@ -145,17 +211,34 @@ impl<'t> Key<'t> {
 }
 
 impl StrainIndex {
+    /// The first slot to look at for `hash`: its high bits, which the multiplications
+    /// of [`Words::hash`] mix best.
+    fn home(&self, hash: u64) -> usize {
+        (hash >> (64 - self.slots.len().trailing_zeros())) as usize
+    }
+
     /// The key's index; `hash` is the key's.
+    #[inline]
     pub(super) fn get(&self, key: &Key<'_>, hash: u64) -> Option<u32> {
-        self.entries
-            .find(hash, |e| {
-                e.words == key.words && (e.words.whole() || self.text_matches(e, key))
-            })
-            .map(|e| e.index)
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let e = &self.slots[at & mask];
+            if e.words == key.words && (e.words.whole() || self.text_matches(e, key)) {
+                return Some(e.index);
+            }
+            if e.index == FREE {
+                return None;
+            }
+            at += 1;
+        }
     }
 
     /// Adds a key the index does not have yet; `hash` is the key's.
     pub(super) fn insert(&mut self, key: &Key<'_>, hash: u64, index: u32) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
         let entry = Entry {
             words: key.words,
             start: self.text.len() as u32,
@@ -163,12 +246,32 @@ impl StrainIndex {
         };
         self.text.extend_from_slice(key.id());
         self.text.extend_from_slice(key.allele());
-        self.entries.insert_unique(hash, entry, |e| e.words.hash());
+        self.place(entry, hash);
+        self.len += 1;
+    }
+
+    /// Puts the entry in the first free slot from its home.
+    fn place(&mut self, entry: Entry, hash: u64) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash) & mask;
+        while self.slots[at].index != FREE {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = entry;
+    }
+
+    /// Doubles the slots and places every entry again.
+    fn grow(&mut self) {
+        let doubled = vec![Entry::FREE; 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        for e in old.into_iter().filter(|e| e.index != FREE) {
+            self.place(e, e.words.hash());
+        }
     }
 
     /// Every key with its hash and index, in no particular order.
     pub(super) fn iter(&self) -> impl Iterator<Item = (Key<'_>, u64, u32)> {
-        self.entries.iter().map(|e| {
+        self.slots.iter().filter(|e| e.index != FREE).map(|e| {
             let start = e.start as usize;
             let id_len = e.words.id_len as usize;
             let key = Key {
@@ -181,6 +284,7 @@ impl StrainIndex {
         })
     }
 
+    #[cold]
     fn text_matches(&self, e: &Entry, key: &Key<'_>) -> bool {
         let start = e.start as usize;
         let id_end = start + e.words.id_len as usize;
@@ -230,6 +334,29 @@ mod tests {
             .collect();
         keys.sort_by_key(|k| k.2);
         assert_eq!(keys[2], (b"YAL002W_sn".to_vec(), b"1vps8".to_vec(), 2));
+    }
+
+    #[test]
+    fn finds_every_key_as_the_table_grows() {
+        let keys: Vec<(String, String)> = (0..3000)
+            .map(|i| (format!("Y{i:05}W_dma{i}"), format!("gene{}", i % 7)))
+            .collect();
+        let mut index = StrainIndex::default();
+        for (i, (id, allele)) in keys.iter().enumerate() {
+            let mut text = String::new();
+            let k = key(&mut text, id, allele);
+            index.insert(&k, k.hash(), i as u32);
+        }
+        for (i, (id, allele)) in keys.iter().enumerate() {
+            let mut text = String::new();
+            let k = key(&mut text, id, allele);
+            assert_eq!(index.get(&k, k.hash()), Some(i as u32), "{id}");
+            let k = key(&mut text, id, "other");
+            assert_eq!(index.get(&k, k.hash()), None, "{id}");
+        }
+        let mut found: Vec<u32> = index.iter().map(|(_, _, i)| i).collect();
+        found.sort_unstable();
+        assert!(found.into_iter().eq(0..3000));
     }
 
     #[test]
