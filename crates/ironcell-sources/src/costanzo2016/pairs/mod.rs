@@ -542,6 +542,35 @@ mod tests {
     }
 
     #[test]
+    fn every_row_gets_its_own_array_type_and_temperature() {
+        // More texts than a worker remembers, in turn, and one past eight bytes.
+        let temps = [
+            ("DMA26", ArrayType::Dma, 26),
+            ("TSA30", ArrayType::Tsa, 30),
+            ("DMA30", ArrayType::Dma, 30),
+            ("TSA26", ArrayType::Tsa, 26),
+            ("DMA37", ArrayType::Dma, 37),
+            ("TSA123456", ArrayType::Tsa, 123456),
+        ];
+        let (header, _) = FIXTURE.split_once('\n').unwrap();
+        let mut text = format!("{header}\n");
+        let mut expected = Vec::new();
+        for i in 0..40 {
+            let (temp, kind, c) = temps[(i * 7 + i / 5) % temps.len()];
+            text += &format!(
+                "YAL002W_sn1\tvps8\tYBR023C_dma2\tchs3\t{temp}\t0.1\t0.5\t0.9\t0.8\t0.7\t0.1\n"
+            );
+            expected.push((kind, c));
+        }
+        let (records, _) = read(&text, BadRows::Fail);
+        let found: Vec<_> = records
+            .iter()
+            .map(|r| (r.array_type, r.temperature_c))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
     fn rejected_rows_are_listed_by_reason() {
         let (_, report) = read(FIXTURE, BadRows::Skip);
         assert_eq!(report.rejected_rows(), 2);

@@ -608,3 +608,80 @@ fn array_type_and_temperature(text: &[u8]) -> Option<(ArrayType, i32)> {
         digits.iter().fold(0, |t, d| t * 10 + i32::from(d - b'0')),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plausible_values_are_those_the_core_constructors_accept() {
+        let given = |x: f64| (!x.is_nan()).then_some(x);
+        let values = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+            -0.0,
+            0.0,
+            0.5,
+            1.0,
+            1.5,
+        ];
+        for eps in values {
+            for p in values {
+                for dmf in values {
+                    for std in values {
+                        let core = given(eps).is_none_or(|eps| {
+                            GeneInteraction::new(InteractionOrder::Digenic, eps, given(p)).is_ok()
+                        }) && given(dmf)
+                            .is_none_or(|v| Fitness::new(v, given(std)).is_ok());
+                        let numbers = [eps, p, 0.9, 0.8, dmf, std];
+                        assert_eq!(plausible(&numbers), core, "{numbers:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_gene_clash_is_found_whatever_the_case_and_only_at_the_gene_end() {
+        for (query, array, clash) in [
+            ("YAL001C_sn1", "YAL001C_tsa508", true),
+            ("YAL001C_sn1", "yal001c_tsa508", true),
+            ("YAL001C_sn1", "YAL001C", true),
+            ("YAL001C_sn1", "YAL001CX_dma2", false),
+            ("YAL001C_sn1", "YAL001A_dma2", false),
+            ("YAL001C-A_sn1", "YAL001C_dma2", false),
+            ("Q0010_sn1", "q0010_dma9", true),
+        ] {
+            let line = format!("{query}\tq\t{array}\ta\t");
+            let key = |from: usize, len: usize| {
+                Key::within(line.as_bytes(), (from, len), (from + len + 1, 1))
+            };
+            let (query_key, array_key) = (key(0, query.len()), key(query.len() + 3, array.len()));
+            let orf = orf(query_key.id());
+            let found = array_key.id_may_start(&query_key.id_start(orf.len()))
+                && names_gene(array_key.id(), orf);
+            assert_eq!(found, clash, "{query} {array}");
+        }
+    }
+
+    #[test]
+    fn array_type_and_temperature_read_every_form() {
+        assert_eq!(
+            array_type_and_temperature(b"DMA30"),
+            Some((ArrayType::Dma, 30))
+        );
+        assert_eq!(
+            array_type_and_temperature(b"TSA26"),
+            Some((ArrayType::Tsa, 26))
+        );
+        assert_eq!(
+            array_type_and_temperature(b"TSA123456789"),
+            Some((ArrayType::Tsa, 123456789))
+        );
+        for bad in ["DMA", "DMA3x", "XMA30", "dma30", "TSA1234567890", ""] {
+            assert_eq!(array_type_and_temperature(bad.as_bytes()), None, "{bad}");
+        }
+    }
+}
