@@ -39,6 +39,7 @@ pub mod obo;
 pub mod ohya2005;
 pub mod reference;
 pub mod report;
+mod simd;
 pub mod strain;
 pub mod synlethdb;
 mod table;

@@ -9,8 +9,9 @@ use super::{
 };
 use crate::{
     chunks::Chunk,
-    decimal::Column,
+    decimal::TwoColumns,
     masks::{masks, Masks, BLOCK},
+    simd::Ssse3,
     strain::Strain,
     table::{is_missing, Header},
     Error,
@@ -157,12 +158,43 @@ pub(super) fn parse_chunk(
         rows,
         errors: Vec::new(),
     };
+    // With SSSE3, the lines are read by code compiled for it (numbers two at a time).
+    let lines = match Ssse3::detect() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the token exists only on a CPU with SSSE3.
+        Some(simd) => unsafe { read_lines_ssse3(&mut worker, simd) },
+        _ => read_lines(&mut worker, None),
+    };
+    let Worker {
+        rows, errors, new, ..
+    } = worker;
+    Parsed {
+        rows,
+        errors,
+        new,
+        lines,
+        chunk,
+    }
+}
+
+/// [`read_lines`] compiled for SSSE3, so that the vector code it inlines is.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+fn read_lines_ssse3(worker: &mut Worker<'_>, simd: Ssse3) -> u64 {
+    read_lines(worker, Some(simd))
+}
+
+/// Reads the worker's chunk, each line by the fast path or, when that declines, the
+/// general one; returns the number of lines.
+#[inline(always)]
+fn read_lines(worker: &mut Worker<'_>, simd: Option<Ssse3>) -> u64 {
+    let bytes = worker.chunk;
     let (mut start, mut line) = (0, 1);
     let mut values = Values::default();
-    let mut columns = [Column::default(); NUMBER_COLUMNS.len()];
+    let mut columns = [TwoColumns::default(); NUMBER_COLUMNS.len() / 2];
     while start < bytes.len() {
-        let fast = if plan.published {
-            well_formed(bytes, start, &mut columns, &mut values)
+        let fast = if worker.plan.published {
+            well_formed(bytes, start, simd, &mut columns, &mut values)
         } else {
             None
         };
@@ -181,7 +213,12 @@ pub(super) fn parse_chunk(
                     Ok(text) => worker.line(line, text),
                     Err(_) => worker.errors.push((
                         worker.rows.len(),
-                        Error::bad_row(file, line, "not UTF-8", "the line is not valid UTF-8"),
+                        Error::bad_row(
+                            worker.file,
+                            line,
+                            "not UTF-8",
+                            "the line is not valid UTF-8",
+                        ),
                     )),
                 }
                 end
@@ -189,16 +226,7 @@ pub(super) fn parse_chunk(
         };
         line += 1;
     }
-    let Worker {
-        rows, errors, new, ..
-    } = worker;
-    Parsed {
-        rows,
-        errors,
-        new,
-        lines: line - 1,
-        chunk,
-    }
+    line - 1
 }
 
 /// The fast path: fills `values` from the line starting at `start` and returns where the
@@ -210,10 +238,12 @@ pub(super) fn parse_chunk(
 /// The separators come from bit masks over the line's first [`WINDOW`] bytes, so each
 /// field's end is a count of trailing zeros, not a search, and with the layout fixed each
 /// field is read from known separators, not looked up by column.
+#[inline(always)]
 fn well_formed(
     bytes: &[u8],
     start: usize,
-    columns: &mut [Column; NUMBER_COLUMNS.len()],
+    simd: Option<Ssse3>,
+    columns: &mut [TwoColumns; NUMBER_COLUMNS.len() / 2],
     values: &mut Values,
 ) -> Option<usize> {
     let window: &[u8; WINDOW + SLACK] =
@@ -272,13 +302,13 @@ fn well_formed(
         }
         *span = (start + from, to - from);
     }
-    for (i, number) in values.numbers.iter_mut().enumerate() {
-        let (from, to) = field(TEXT_COLUMNS.len() + i);
-        *number = if from == to {
-            f64::NAN // empty: missing
-        } else {
-            columns[i].read(window, from, to)?
-        };
+    for (i, (pair, numbers)) in columns
+        .iter_mut()
+        .zip(values.numbers.chunks_exact_mut(2))
+        .enumerate()
+    {
+        let first = TEXT_COLUMNS.len() + 2 * i;
+        numbers.copy_from_slice(&pair.read(simd, window, field(first), field(first + 1))?);
     }
     Some(start + end + 1)
 }
@@ -498,11 +528,18 @@ impl<'a> Worker<'a> {
     }
 
     /// The strain's index: shared, new in this chunk, or parsed now.
+    #[inline]
     fn lookup(&mut self, line: u64, key: &Key<'_>) -> Result<u32, Box<Error>> {
         let hash = key.hash();
-        if let Some(i) = self.shared.get(key, hash) {
-            return Ok(i);
+        match self.shared.get(key, hash) {
+            Some(i) => Ok(i),
+            None => self.lookup_new(line, key, hash),
         }
+    }
+
+    /// A strain the shared index lacks: new in this chunk, or parsed now.
+    #[inline(never)]
+    fn lookup_new(&mut self, line: u64, key: &Key<'_>, hash: u64) -> Result<u32, Box<Error>> {
         if let Some(i) = self.new.index.get(key, hash) {
             return Ok(i);
         }

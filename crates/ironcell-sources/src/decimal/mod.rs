@@ -9,6 +9,10 @@
 //! than this (see BENCHMARKS.md, "Reading the pair-wise SGA tables"). Anything else
 //! (exponents, `NaN`, more than 15 digits) is left to the general parser.
 
+mod pair;
+
+pub(crate) use pair::TwoColumns;
+
 /// Powers of ten that are exact in an `f64`.
 const POWERS: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -202,11 +206,11 @@ fn digits(bytes: &[u8], at: &mut usize, mantissa: &mut u64) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Decimals in every shape the screens write, and edge cases.
-    fn sample() -> Vec<String> {
+    pub(super) fn sample() -> Vec<String> {
         let mut texts: Vec<String> = [
             "0",
             "-0",
