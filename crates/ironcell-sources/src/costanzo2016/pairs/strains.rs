@@ -95,14 +95,24 @@ impl Words {
     }
 
     fn hash(&self) -> u64 {
-        // The multiply-rotate step of FxHash over the five words: equal keys hash equal,
-        // and ids that differ only past their first word (`_dma841` / `_dma842`) still
-        // spread, the multiplication carrying every byte into the high bits.
-        const K: u64 = 0xf135_7aea_2e62_a9c5;
-        let step = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(26);
+        // Two full (64 × 64 → 128-bit) multiplications, each of two words, their halves
+        // folded (the mixing step of wyhash): equal keys hash equal, every input bit
+        // reaches the high bits the table uses, and the two run side by side, where a
+        // chain of five steps made each row wait on it. Every constant has a byte ≥ 0x80,
+        // which no word of ASCII text has, so no factor is ever zero.
+        const K: [u64; 4] = [
+            0xa076_1d64_78bd_642f,
+            0xe703_7ed1_a0b4_28db,
+            0x8ebc_6af0_9c88_c6e3,
+            0x5899_65cc_7537_4cc3,
+        ];
+        let fold = |x: u64, y: u64| {
+            let product = u128::from(x) * u128::from(y);
+            product as u64 ^ (product >> 64) as u64
+        };
         let lens = u64::from(self.id_len) << 32 | u64::from(self.allele_len);
         let ([a, b], [c, d]) = (self.id, self.allele);
-        [a, b, c, d, lens].into_iter().fold(0, step)
+        fold(a ^ K[0], b ^ K[1]) ^ fold(c ^ K[2], d ^ lens ^ K[3])
     }
 }
 
