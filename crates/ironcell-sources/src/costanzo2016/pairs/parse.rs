@@ -249,31 +249,29 @@ fn well_formed(
     let window: &[u8; WINDOW + SLACK] =
         bytes.get(start..start + WINDOW + SLACK)?.try_into().ok()?;
     let block = |i: usize| masks(window[i * BLOCK..][..BLOCK].try_into().expect("a block"));
+    // The line's content ends at its first byte that is neither visible ASCII nor a tab
+    // (so it is UTF-8, and no field is padded), which must be its line end.
+    let odd = |m: Masks| m.not_visible & !m.tabs;
     let first = block(0);
-    let second = if first.newlines == 0 {
-        block(1)
+    let (content, second) = if odd(first) != 0 {
+        (odd(first).trailing_zeros() as usize, Masks::default())
     } else {
-        Masks::default()
+        let second = block(1);
+        if odd(second) == 0 {
+            return None; // longer than the window
+        }
+        (BLOCK + odd(second).trailing_zeros() as usize, second)
     };
-    // The line end, in the first block or the second.
-    let end = if first.newlines != 0 {
-        first.newlines.trailing_zeros()
-    } else if second.newlines != 0 {
-        BLOCK as u32 + second.newlines.trailing_zeros()
-    } else {
-        return None;
-    } as usize;
-    let below = |at: usize, word: usize| {
-        let bits = at.saturating_sub(word * BLOCK).min(BLOCK) as u32;
+    let end = match window[content..] {
+        [b'\n', ..] => content,
+        [b'\r', b'\n', ..] => content + 1,
+        _ => return None,
+    };
+    let below = |word: usize| {
+        let bits = content.saturating_sub(word * BLOCK).min(BLOCK) as u32;
         1u64.checked_shl(bits).map_or(u64::MAX, |b| b - 1)
     };
-    let content = end - usize::from(end > 0 && window[end - 1] == b'\r');
-    let (low, high) = (below(content, 0), below(content, 1));
-    // Visible ASCII and tabs only: UTF-8, and no field padded.
-    let (tabs, tabs_high) = (first.tabs & low, second.tabs & high);
-    if first.not_visible & low != tabs || second.not_visible & high != tabs_high {
-        return None;
-    }
+    let (tabs, tabs_high) = (first.tabs & below(0), second.tabs & below(1));
     // Field `i` lies between separators `i` and `i + 1`: the line's start (one before
     // byte 0, wrapping), its tabs, its end. Offsets are below 128, the window's length, and
     // the masks `& 15` and `& 127` say so to the compiler, which then checks no bounds.
