@@ -131,30 +131,36 @@ pub struct Pair {
 
 impl Pair {
     /// The query strain's position in the strain table.
+    #[inline]
     pub fn query(&self) -> usize {
         self.query as usize
     }
 
     /// The array strain's position in the strain table.
+    #[inline]
     pub fn array(&self) -> usize {
         self.array as usize
     }
 
     /// `DMA` or `TSA`.
+    #[inline]
     pub fn array_type(&self) -> ArrayType {
         self.array_type
     }
 
     /// The screen's temperature.
+    #[inline]
     pub fn temperature_c(&self) -> i32 {
         self.temperature_c
     }
 
+    #[inline]
     fn number(&self, k: usize) -> Option<f64> {
         Some(self.numbers[k]).filter(|x| !x.is_nan())
     }
 
     /// ε with its P-value, when given.
+    #[inline]
     pub fn interaction(&self) -> Option<GeneInteraction> {
         self.number(EPSILON).map(|eps| {
             GeneInteraction::new(InteractionOrder::Digenic, eps, self.number(P_VALUE))
@@ -163,6 +169,7 @@ impl Pair {
     }
 
     /// The double-mutant fitness with its standard deviation, when given.
+    #[inline]
     pub fn fitness(&self) -> Option<Fitness> {
         self.number(DMF).map(|value| {
             Fitness::new(value, self.number(DMF_STD))
@@ -172,16 +179,19 @@ impl Pair {
     }
 
     /// "Query single mutant fitness (SMF)".
+    #[inline]
     pub fn query_smf(&self) -> Option<f64> {
         self.number(QUERY_SMF)
     }
 
     /// "Array SMF".
+    #[inline]
     pub fn array_smf(&self) -> Option<f64> {
         self.number(ARRAY_SMF)
     }
 
     /// The typed record, its strains taken from `strains`.
+    #[inline]
     pub fn record(&self, strains: &[Arc<Perturbation>]) -> PairRecord {
         PairRecord {
             query: Arc::clone(&strains[self.query()]),
