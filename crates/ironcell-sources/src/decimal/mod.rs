@@ -1,7 +1,9 @@
 //! Plain decimals (`-0.1255`, `0.9871`, `12`) read where they stand in a line.
 //!
-//! [`field`] reads a field whose bounds are known, eight bytes at once and without a branch
-//! per digit; [`plain`] reads from a start, a digit at a time, for the rest.
+//! [`Column`] reads fields whose bounds are known, eight bytes at once and without a branch
+//! per digit, checking each against the shape of the column's last number; [`TwoColumns`]
+//! reads two columns' numbers at once, as the halves of one vector where the CPU has
+//! SSSE3; [`plain`] reads from a start, a digit at a time, for the rest.
 //!
 //! Written by hand, not taken from a crate, because the screens' numbers are almost all this
 //! one shape and the general parsers pay for the shapes they are not: on the 2e7-row SGA
