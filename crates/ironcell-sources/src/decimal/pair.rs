@@ -24,8 +24,9 @@ pub(crate) struct TwoColumns {
 }
 
 /// What the lanes of a pair of numbers (after their signs, eight bytes each) must hold, and
-/// how their digits move.
+/// how their digits move. (Only x86-64 reads the vector constants.)
 #[derive(Clone, Copy)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 struct Lanes {
     /// Each number's length, for telling whether it has its column's shape.
     lens: [usize; 2],
