@@ -65,12 +65,13 @@ struct Shape {
 impl Default for Column {
     fn default() -> Self {
         Self {
-            // No field is this long: the first number derives its shape.
+            // A shape no text passes (its dot lane must read 0, and reads 1 whatever the
+            // text): the first number derives its own.
             shape: Shape {
                 len: usize::MAX,
                 keep: 0,
-                dot_lane: 0,
-                dot: 0,
+                dot_lane: u64::MAX,
+                dot: 1,
                 below: 0,
                 shift: 0,
                 fraction: 0,
@@ -310,6 +311,18 @@ pub(super) mod tests {
         ] {
             let line = format!("{text}\t0.5\t1.25\t2.5\n");
             assert_eq!(read_after("", &line, 0, text.len()), None, "{text:?}");
+        }
+        // Nothing at all, whatever the reader read before (a length the default shape
+        // or an empty field could be taken for).
+        for previous in ["", "0.5", "-1"] {
+            for (text, from, to) in [("-1", 0, 0), ("", 0, 0), ("-", 1, 0), ("x-", 1, 1)] {
+                let line = format!("{text}\t0.5\t1.25\t2.5\n");
+                assert_eq!(
+                    read_after(previous, &line, from, to),
+                    None,
+                    "{previous:?} {text:?}"
+                );
+            }
         }
         // Not numbers, though of the shape of the number before: each lane is checked.
         for (previous, text) in [

@@ -30,6 +30,8 @@ pub(crate) struct TwoColumns {
 struct Lanes {
     /// Each number's length, for telling whether it has its column's shape.
     lens: [usize; 2],
+    /// Each shape's dot lane: with the lengths, which shapes these constants are for.
+    dot_lanes: [u64; 2],
     /// `0` in a digit's lane, `.` in the dot's, 0 past the end: XORed with the text, a
     /// digit becomes its value and the dot 0.
     pattern: [u8; 16],
@@ -46,6 +48,7 @@ impl Lanes {
     fn new(shapes: [&Shape; 2]) -> Option<Self> {
         let mut lanes = Self {
             lens: [0; 2],
+            dot_lanes: [0; 2],
             pattern: [0; 16],
             limits: [u8::MAX; 16],
             shuffle: [0x80; 16],
@@ -71,6 +74,7 @@ impl Lanes {
                 lanes.shuffle[base + 8 - digits + i] = (base + from) as u8;
             }
             lanes.lens[half] = shape.len;
+            lanes.dot_lanes[half] = shape.dot_lane;
             lanes.powers[half] = POWERS[shape.fraction];
         }
         Some(lanes)
@@ -113,7 +117,12 @@ impl TwoColumns {
         };
         let both = [read(first, a)?, read(second, b)?];
         let lens = [first.shape.len, second.shape.len];
-        if vectors && self.lanes.is_none_or(|l| l.lens != lens) {
+        let dot_lanes = [first.shape.dot_lane, second.shape.dot_lane];
+        if vectors
+            && self
+                .lanes
+                .is_none_or(|l| l.lens != lens || l.dot_lanes != dot_lanes)
+        {
             self.lanes = Lanes::new([&first.shape, &second.shape]);
         }
         Some(both)
@@ -238,6 +247,22 @@ mod tests {
         // Where the CPU has SSSE3, many pairs of the sample are in the shapes before them.
         if Ssse3::detect().is_some() {
             assert!(by_vector > texts.len(), "{by_vector} pairs by vector");
+        }
+    }
+
+    #[test]
+    fn the_vector_path_follows_a_column_to_its_next_shape() {
+        if Ssse3::detect().is_none() {
+            return;
+        }
+        let mut columns = TwoColumns::default();
+        // The same length, the dot elsewhere: the constants must follow.
+        for (a, b) in [("0.1234", "1.5"), ("12.345", "1.5"), ("12.345", "-12.5")] {
+            for _ in 0..2 {
+                assert!(read(&mut columns, Ssse3::detect(), a, b).is_some());
+            }
+            let both = read_vector(&columns, a, b).map(|v| v.map(f64::to_bits));
+            assert_eq!(both, Some([parsed(a), parsed(b)]), "{a} {b}");
         }
     }
 
