@@ -99,7 +99,8 @@ impl Words {
         // folded (the mixing step of wyhash): equal keys hash equal, every input bit
         // reaches the high bits the table uses, and the two run side by side, where a
         // chain of five steps made each row wait on it. Every constant has a byte ≥ 0x80,
-        // which no word of ASCII text has, so no factor is ever zero.
+        // which no word of ASCII text has, so there no factor is zero (one that was would
+        // only spread keys less: entries are compared whole, whatever their hash).
         const K: [u64; 4] = [
             0xa076_1d64_78bd_642f,
             0xe703_7ed1_a0b4_28db,
