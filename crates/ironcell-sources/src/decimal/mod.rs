@@ -84,9 +84,7 @@ impl Column {
     /// Reads `text[from..to]`.
     #[inline(always)]
     pub(crate) fn read(&mut self, text: &[u8], from: usize, to: usize) -> Option<f64> {
-        let negative = text.get(from) == Some(&b'-');
-        let start = from + usize::from(negative);
-        let len = to.wrapping_sub(start);
+        let (negative, start, len) = after_sign(text, from, to);
         let s = self.shape;
         if let Some(word) = text.get(start..start + 8).filter(|_| len == s.len) {
             // Digits become 0..=9, and the dot, in its lane, 0.
@@ -104,9 +102,7 @@ impl Column {
     /// Reads a number of another shape than the last, and keeps its shape.
     #[inline(never)]
     fn derive(&mut self, text: &[u8], from: usize, to: usize) -> Option<f64> {
-        let negative = text.get(from) == Some(&b'-');
-        let start = from + usize::from(negative);
-        let len = to.wrapping_sub(start);
+        let (negative, start, len) = after_sign(text, from, to);
         let word = match text.get(start..start + 8) {
             Some(word) if (1..=8).contains(&len) => word,
             _ => {
@@ -148,6 +144,15 @@ impl Column {
         let packed = (d & shape.below) | ((d >> 8) & !shape.below);
         Some(signed(value(packed << shape.shift, fraction), negative))
     }
+}
+
+/// Whether `text[from..to]` starts with a minus sign, and where and how long the rest is
+/// (`to` before `from` wraps the length, which no shape has).
+#[inline(always)]
+fn after_sign(text: &[u8], from: usize, to: usize) -> (bool, usize, usize) {
+    let negative = text.get(from) == Some(&b'-');
+    let start = from + usize::from(negative);
+    (negative, start, to.wrapping_sub(start))
 }
 
 /// The number whose digits are the lanes of `v`, most significant first, with `fraction`

@@ -1,7 +1,7 @@
 //! Two columns of numbers read together, both numbers checked and converted as the halves
 //! of one vector where the CPU has SSSE3.
 
-use super::{Column, Shape, POWERS};
+use super::{after_sign, Column, Shape, POWERS};
 use crate::simd::Ssse3;
 
 /// Where a field lies in a line: from, to.
@@ -146,10 +146,9 @@ impl Lanes {
             _mm_or_pd, _mm_packs_epi32, _mm_set1_epi16, _mm_set1_epi32, _mm_set_epi64x,
             _mm_shuffle_epi8, _mm_storeu_pd, _mm_xor_si128,
         };
-        let signed = |at: usize| text.get(at) == Some(&b'-');
-        let (a_negative, b_negative) = (signed(a), signed(b));
-        let (a, b) = (a + usize::from(a_negative), b + usize::from(b_negative));
-        if a_end.wrapping_sub(a) != self.lens[0] || b_end.wrapping_sub(b) != self.lens[1] {
+        let (a_negative, a, a_len) = after_sign(text, a, a_end);
+        let (b_negative, b, b_len) = after_sign(text, b, b_end);
+        if a_len != self.lens[0] || b_len != self.lens[1] {
             return None;
         }
         let word = |at: usize| {
