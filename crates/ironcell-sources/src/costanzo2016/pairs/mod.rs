@@ -41,8 +41,8 @@ use crate::{
     Error,
 };
 use parse::{
-    parse_chunk, NewStrains, Parsed, Plan, ARRAY_SMF, DMF, DMF_STD, EPSILON, LOCAL, MAX_FIELDS,
-    NUMBER_COLUMNS, P_VALUE, QUERY_SMF,
+    given, parse_chunk, NewStrains, Parsed, Plan, ARRAY_SMF, DMF, DMF_STD, EPSILON, LOCAL,
+    MAX_FIELDS, NUMBER_COLUMNS, P_VALUE, QUERY_SMF,
 };
 use strains::StrainIndex;
 
@@ -156,7 +156,7 @@ impl Pair {
 
     #[inline]
     fn number(&self, k: usize) -> Option<f64> {
-        Some(self.numbers[k]).filter(|x| !x.is_nan())
+        given(self.numbers[k])
     }
 
     /// ε with its P-value, when given.

@@ -100,6 +100,12 @@ struct Values {
     numbers: [f64; NUMBER_COLUMNS.len()],
 }
 
+/// A number as rows keep it: NaN is a missing value.
+#[inline]
+pub(super) fn given(number: f64) -> Option<f64> {
+    (!number.is_nan()).then_some(number)
+}
+
 /// "Arraytype/Temp" texts a worker remembers.
 const TEMPS: usize = 4;
 
@@ -591,7 +597,6 @@ impl<'a> Worker<'a> {
         let bad = |what: &str, e: ironcell_core::Error| {
             self.error(line, "bad value", format!("{what}: {e}"))
         };
-        let given = |x: f64| (!x.is_nan()).then_some(x);
         if let Some(eps) = given(numbers[EPSILON]) {
             GeneInteraction::new(InteractionOrder::Digenic, eps, given(numbers[P_VALUE]))
                 .map_err(|e| bad("genetic interaction score", e))?;
@@ -650,7 +655,6 @@ mod tests {
 
     #[test]
     fn plausible_values_are_those_the_core_constructors_accept() {
-        let given = |x: f64| (!x.is_nan()).then_some(x);
         let values = [
             f64::NAN,
             f64::INFINITY,
