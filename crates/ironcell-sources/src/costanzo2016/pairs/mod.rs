@@ -380,7 +380,7 @@ impl Reader {
             new.perturbations.into_iter().map(Some).collect();
         for (key, hash, local) in new.index.iter() {
             let k = (local & !LOCAL) as usize;
-            remap[k] = match self.index.get(&key, hash) {
+            remap[k] = match self.index.get_key(&key, hash) {
                 Some(global) => global,
                 None => {
                     let global = self.table.len() as u32;

@@ -4,7 +4,7 @@
 use ironcell_core::{Fitness, GeneInteraction, InteractionOrder, Perturbation};
 
 use super::{
-    strains::{IdStart, Key, StrainIndex},
+    strains::{IdStart, Key, StrainIndex, Words},
     ArrayType, Pair,
 };
 use crate::{
@@ -92,12 +92,67 @@ impl Plan {
 /// Where a text field lies in the chunk: start and length.
 type Span = (usize, usize);
 
-/// The values of one line, before its strains are looked up.
+/// Where a line's text fields lie. A row needs them only now and then (a new strain, a
+/// long key, a suspected gene clash, a new "Arraytype/Temp" text), so the fast path keeps
+/// the line's separators and leaves the spans to be worked out then.
 #[derive(Default)]
+struct Texts {
+    /// Where the line starts, and its separators as [`well_formed`] found them: field `i`
+    /// lies between separators `i` and `i + 1`; `None` on the general path.
+    separators: Option<(usize, [u8; 16])>,
+    /// The spans, on the general path.
+    spans: [Span; TEXT_COLUMNS.len()],
+}
+
+impl Texts {
+    /// The key of the strain whose id and allele are fields `id` and `allele`, its words
+    /// already read. Out of line: only the rare rows that need the key's text call it, and
+    /// inlined, its span arithmetic was hoisted into every row.
+    #[cold]
+    #[inline(never)]
+    fn key<'t>(&self, words: Words, chunk: &'t [u8], id: usize, allele: usize) -> Key<'t> {
+        Key::with_words(words, chunk, self.span(id), self.span(allele))
+    }
+
+    /// Where text field `i` lies.
+    fn span(&self, i: usize) -> Span {
+        match self.separators {
+            Some((start, separators)) => {
+                let from = usize::from(separators[i].wrapping_add(1));
+                (start + from, usize::from(separators[i + 1]) - from)
+            }
+            None => self.spans[i],
+        }
+    }
+}
+
+/// The text fields' indices in [`Texts`].
+const QUERY_ID: usize = 0;
+const QUERY_ALLELE: usize = 1;
+const ARRAY_ID: usize = 2;
+const ARRAY_ALLELE: usize = 3;
+const ARRAY_TEMP: usize = 4;
+
+/// The values of one line, before its strains are looked up.
 struct Values {
-    texts: [Span; TEXT_COLUMNS.len()],
+    texts: Texts,
+    /// The query's and the array's strain key words.
+    keys: [Words; 2],
+    /// The "Arraytype/Temp" text's [`temp_word`], 0 where not read as one.
+    temp: u64,
     /// NaN where the value is missing (a NaN in the text is an error, never a value).
     numbers: [f64; NUMBER_COLUMNS.len()],
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Self {
+            texts: Default::default(),
+            keys: [Words::new(b"", (0, 0), (0, 0)); 2],
+            temp: 0,
+            numbers: Default::default(),
+        }
+    }
 }
 
 /// A number as rows keep it: NaN is a missing value.
@@ -159,7 +214,7 @@ pub(super) fn parse_chunk(
         shared,
         new: NewStrains::default(),
         last_query: None,
-        temps: [None; TEMPS],
+        temps: [ArrayTemp::NONE; TEMPS],
         temps_next: 0,
         rows,
         errors: Vec::new(),
@@ -299,13 +354,24 @@ fn well_formed(
         let from = usize::from(separators[i].wrapping_add(1)) & 127;
         (from, usize::from(separators[i + 1]) & 127)
     };
-    for (i, span) in values.texts.iter_mut().enumerate() {
+    for i in 0..TEXT_COLUMNS.len() {
         let (from, to) = field(i);
         if from >= to {
             return None; // empty
         }
-        *span = (start + from, to - from);
     }
+    values.texts.separators = Some((start, separators));
+    values.keys = [
+        Words::in_window(window, field(0), field(1)),
+        Words::in_window(window, field(2), field(3)),
+    ];
+    let (from, to) = field(4);
+    values.temp = if to - from <= 8 {
+        let bytes = window[from..from + 8].try_into().expect("eight bytes");
+        temp_word(bytes, to - from)
+    } else {
+        0
+    };
     for (i, (pair, numbers)) in columns
         .iter_mut()
         .zip(values.numbers.chunks_exact_mut(2))
@@ -327,7 +393,7 @@ struct Worker<'a> {
     /// The previous row's query strain.
     last_query: Option<Query<'a>>,
     /// The "Arraytype/Temp" texts met last, the latest at `temps_next - 1`.
-    temps: [Option<ArrayTemp>; TEMPS],
+    temps: [ArrayTemp; TEMPS],
     temps_next: usize,
     rows: Vec<Pair>,
     /// Bad rows, by the number of good rows before them.
@@ -344,15 +410,31 @@ struct Query<'a> {
     gene: IdStart,
 }
 
-/// An "Arraytype/Temp" text (its bytes as a word, and length) and what it says. A table
-/// holds only a few (`DMA26`, `DMA30`, `TSA26`, `TSA30`), so the last [`TEMPS`] met are
-/// kept, and a row's is nearly always among them.
+/// An "Arraytype/Temp" text as a [`temp_word`] and what it says. A table holds only a few
+/// (`DMA26`, `DMA30`, `TSA26`, `TSA30`), so the last [`TEMPS`] met are kept, and a row's is
+/// nearly always among them.
 #[derive(Clone, Copy)]
 struct ArrayTemp {
     word: u64,
-    len: usize,
     array_type: ArrayType,
     temperature_c: i32,
+}
+
+impl ArrayTemp {
+    /// No text's: every word of a text is non-zero.
+    const NONE: Self = Self {
+        word: 0,
+        array_type: ArrayType::Dma,
+        temperature_c: 0,
+    };
+}
+
+/// An "Arraytype/Temp" text of one to eight bytes, none of them 0, as its little-endian
+/// word (zero-padded): one word per text, and never 0. (The fast path's fields are visible
+/// ASCII; other texts are not taken as words.)
+fn temp_word(bytes: [u8; 8], len: usize) -> u64 {
+    debug_assert!((1..=8).contains(&len) && !bytes[..len].contains(&0));
+    u64::from_le_bytes(bytes) & (u64::MAX >> (64 - 8 * len))
 }
 
 /// A data line's first [`MAX_FIELDS`] fields, trimmed.
@@ -401,7 +483,13 @@ impl<'a> Line<'a, '_> {
     /// The values the plan names, or the first column's error.
     fn values(&self, plan: &Plan) -> Result<Values, Error> {
         let mut values = Values::default();
-        for ((span, &i), column) in values.texts.iter_mut().zip(&plan.texts).zip(TEXT_COLUMNS) {
+        for ((span, &i), column) in values
+            .texts
+            .spans
+            .iter_mut()
+            .zip(&plan.texts)
+            .zip(TEXT_COLUMNS)
+        {
             let text = self.text(i, column)?;
             // Fields are slices of the chunk: where, is their distance from its start.
             *span = (
@@ -409,6 +497,11 @@ impl<'a> Line<'a, '_> {
                 text.len(),
             );
         }
+        let [query_id, query_allele, array_id, array_allele, _] = values.texts.spans;
+        values.keys = [
+            Words::new(self.chunk, query_id, query_allele),
+            Words::new(self.chunk, array_id, array_allele),
+        ];
         for ((number, &i), column) in values
             .numbers
             .iter_mut()
@@ -451,9 +544,8 @@ impl<'a> Worker<'a> {
 
     /// Adds the row the values make, or its error.
     fn push(&mut self, line: u64, values: &Values) {
-        match self.row(line, values) {
-            Ok(r) => self.rows.push(r),
-            Err(e) => self.errors.push((self.rows.len(), *e)),
+        if let Err(e) = self.row(line, values) {
+            self.errors.push((self.rows.len(), *e));
         }
     }
 
@@ -464,20 +556,9 @@ impl<'a> Worker<'a> {
         Box::new(Error::bad_row(self.file, line, reason, message))
     }
 
-    /// The query strain's index, gene start and gene. The tables list each query's rows
-    /// together: most queries are the previous row's.
-    fn query(
-        &mut self,
-        line: u64,
-        id: Span,
-        allele: Span,
-    ) -> Result<(u32, IdStart, &'a [u8]), Box<Error>> {
-        let key = Key::within(self.chunk, id, allele);
-        if let Some(last) = &self.last_query {
-            if last.key.same(&key) {
-                return Ok((last.index, last.gene, last.orf));
-            }
-        }
+    /// Makes the row's query strain, which is not the previous row's, the last query.
+    #[inline(never)]
+    fn new_query(&mut self, line: u64, key: Key<'a>) -> Result<(), Box<Error>> {
         let orf = orf(key.id());
         let query = Query {
             key,
@@ -486,27 +567,25 @@ impl<'a> Worker<'a> {
             gene: key.id_start(orf.len()),
         };
         self.last_query = Some(query);
-        Ok((query.index, query.gene, query.orf))
+        Ok(())
     }
 
-    /// The array type and temperature that `text` names.
-    fn array_temp(&mut self, line: u64, (start, len): Span) -> Result<ArrayTemp, Box<Error>> {
-        // Texts of at most eight bytes, not at the chunk's very end, are compared as words.
-        let word = self
-            .chunk
-            .get(start..start + 8)
-            .filter(|_| len <= 8)
-            .map(|w| {
-                let keep = ((1u128 << (8 * len)) - 1) as u64;
-                u64::from_le_bytes(w.try_into().expect("eight bytes")) & keep
-            });
-        if let Some(word) = word {
-            for t in self.temps.iter().flatten() {
-                if t.word == word && t.len == len {
+    /// The array type and temperature that `text` names; `word` is its [`temp_word`], or
+    /// 0 where the line did not read it as one.
+    fn array_temp(
+        &mut self,
+        line: u64,
+        word: u64,
+        span: impl FnOnce() -> Span,
+    ) -> Result<ArrayTemp, Box<Error>> {
+        if word != 0 {
+            for t in &self.temps {
+                if t.word == word {
                     return Ok(*t);
                 }
             }
         }
+        let (start, len) = span();
         let text = &self.chunk[start..start + len];
         let (array_type, temperature_c) = array_type_and_temperature(text).ok_or_else(|| {
             self.error(
@@ -519,23 +598,21 @@ impl<'a> Worker<'a> {
             )
         })?;
         let temp = ArrayTemp {
-            word: word.unwrap_or_default(),
-            len,
+            word,
             array_type,
             temperature_c,
         };
-        if word.is_some() {
-            self.temps[self.temps_next % TEMPS] = Some(temp);
+        if word != 0 {
+            self.temps[self.temps_next % TEMPS] = temp;
             self.temps_next += 1;
         }
         Ok(temp)
     }
 
     /// The strain's index: shared, new in this chunk, or parsed now.
-    #[inline]
     fn lookup(&mut self, line: u64, key: &Key<'_>) -> Result<u32, Box<Error>> {
         let hash = key.hash();
-        match self.shared.get(key, hash) {
+        match self.shared.get_key(key, hash) {
             Some(i) => Ok(i),
             None => self.lookup_new(line, key, hash),
         }
@@ -544,7 +621,7 @@ impl<'a> Worker<'a> {
     /// A strain the shared index lacks: new in this chunk, or parsed now.
     #[inline(never)]
     fn lookup_new(&mut self, line: u64, key: &Key<'_>, hash: u64) -> Result<u32, Box<Error>> {
-        if let Some(i) = self.new.index.get(key, hash) {
+        if let Some(i) = self.new.index.get_key(key, hash) {
             return Ok(i);
         }
         // Both paths checked that the line is UTF-8, and fields end at ASCII separators.
@@ -562,32 +639,52 @@ impl<'a> Worker<'a> {
         Ok(i)
     }
 
-    fn row(&mut self, line: u64, values: &Values) -> Result<Pair, Box<Error>> {
-        let [query_id, query_allele, array_id, array_allele, temp] = values.texts;
-        let (query, gene, orf) = self.query(line, query_id, query_allele)?;
-        let array = Key::within(self.chunk, array_id, array_allele);
-        let array_index = self.lookup(line, &array)?;
-        if array.id_may_start(&gene) && names_gene(array.id(), orf) {
+    /// Adds the row the values make, built in place.
+    fn row(&mut self, line: u64, values: &Values) -> Result<(), Box<Error>> {
+        let texts = &values.texts;
+        let chunk = self.chunk;
+        let key = |words, id, allele| texts.key(words, chunk, id, allele);
+        let [query_words, array_words] = &values.keys;
+        // The tables list each query's rows together: most rows have the previous row's.
+        if !matches!(&self.last_query,
+            Some(q) if q.key.is(query_words, || key(*query_words, QUERY_ID, QUERY_ALLELE)))
+        {
+            let query = key(*query_words, QUERY_ID, QUERY_ALLELE);
+            self.new_query(line, query)?;
+        }
+        let last = self.last_query.as_ref().expect("the row's query");
+        if array_words.id_may_start(&last.gene)
+            && names_gene(key(*array_words, ARRAY_ID, ARRAY_ALLELE).id(), last.orf)
+        {
             return Err(self.error(
                 line,
                 "one gene twice",
                 format!(
                     "query and array both perturb {}",
-                    String::from_utf8_lossy(orf)
+                    String::from_utf8_lossy(last.orf)
                 ),
             ));
         }
-        let temp = self.array_temp(line, temp)?;
+        let query = last.index;
+        let hash = array_words.hash();
+        let array = match self.shared.get(array_words, hash, || {
+            key(*array_words, ARRAY_ID, ARRAY_ALLELE)
+        }) {
+            Some(i) => i,
+            None => self.lookup_new(line, &key(*array_words, ARRAY_ID, ARRAY_ALLELE), hash)?,
+        };
+        let temp = self.array_temp(line, values.temp, || texts.span(ARRAY_TEMP))?;
         if !plausible(&values.numbers) {
             self.check(line, &values.numbers)?;
         }
-        Ok(Pair {
+        self.rows.push(Pair {
             query,
-            array: array_index,
+            array,
             array_type: temp.array_type,
             temperature_c: temp.temperature_c,
             numbers: values.numbers,
-        })
+        });
+        Ok(())
     }
 
     /// The error `GeneInteraction::new` or `Fitness::new` gives for the values, if any.
@@ -694,12 +791,16 @@ mod tests {
             ("Q0010_sn1", "q0010_dma9", true),
         ] {
             let line = format!("{query}\tq\t{array}\ta\t");
-            let key = |from: usize, len: usize| {
-                Key::within(line.as_bytes(), (from, len), (from + len + 1, 1))
+            let spans = |from: usize, len: usize| ((from, len), (from + len + 1, 1));
+            let key = |from, len| {
+                let (id, allele) = spans(from, len);
+                Key::within(line.as_bytes(), id, allele)
             };
             let (query_key, array_key) = (key(0, query.len()), key(query.len() + 3, array.len()));
+            let (id, allele) = spans(query.len() + 3, array.len());
+            let array_words = Words::new(line.as_bytes(), id, allele);
             let orf = orf(query_key.id());
-            let found = array_key.id_may_start(&query_key.id_start(orf.len()))
+            let found = array_words.id_may_start(&query_key.id_start(orf.len()))
                 && names_gene(array_key.id(), orf);
             assert_eq!(found, clash, "{query} {array}");
         }

@@ -70,7 +70,7 @@ impl Entry {
 
 /// The first [`INLINE`] bytes of id and allele, zero-padded, and their lengths.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct Words {
+pub(super) struct Words {
     // Pairs of words, not `u128`s, whose alignment would pad an entry to 64 bytes.
     id: [u64; 2],
     allele: [u64; 2],
@@ -79,7 +79,10 @@ struct Words {
 }
 
 impl Words {
-    fn new(text: &[u8], id: (usize, usize), allele: (usize, usize)) -> Self {
+    /// The words of the key whose id is `text[id.0..][..id.1]` and allele
+    /// `text[allele.0..][..allele.1]` (start, length).
+    #[inline]
+    pub(super) fn new(text: &[u8], id: (usize, usize), allele: (usize, usize)) -> Self {
         Self {
             id: words(text, id.0, id.1),
             allele: words(text, allele.0, allele.1),
@@ -88,13 +91,47 @@ impl Words {
         }
     }
 
+    /// The same words for id and allele at `window[id.0..id.1]` and
+    /// `window[allele.0..allele.1]`, each starting in the first 128 bytes of a window with
+    /// [`INLINE`] bytes to spare, as a line's fields on the fast path do: the words are
+    /// read in place, with no bounds to check.
+    #[inline]
+    pub(super) fn in_window<const N: usize>(
+        window: &[u8; N],
+        id: (usize, usize),
+        allele: (usize, usize),
+    ) -> Self {
+        const { assert!(N >= 128 + INLINE) };
+        let words = |(from, to): (usize, usize)| {
+            let at = from & 127;
+            let block = u128::from_le_bytes(window[at..at + INLINE].try_into().expect("16 bytes"));
+            let block = block & LANES[(to - from).min(INLINE)];
+            [block as u64, (block >> 64) as u64]
+        };
+        Self {
+            id: words(id),
+            allele: words(allele),
+            id_len: (id.1 - id.0) as u32,
+            allele_len: (allele.1 - allele.0) as u32,
+        }
+    }
+
+    /// Whether the id may start with `start`: it does, or differs from it only in the
+    /// letters' case bit. `false` rules a match out, however the case is folded.
+    #[inline]
+    pub(super) fn id_may_start(&self, start: &IdStart) -> bool {
+        const CASE: u128 = u128::from_ne_bytes([0x20; 16]);
+        (id_word(self) ^ start.word) & start.mask & !CASE == 0
+    }
+
     /// Whether the words hold the whole key.
     #[inline]
     fn whole(&self) -> bool {
         self.id_len.max(self.allele_len) as usize <= INLINE
     }
 
-    fn hash(&self) -> u64 {
+    #[inline]
+    pub(super) fn hash(&self) -> u64 {
         // Two full (64 × 64 → 128-bit) multiplications, each of two words, their halves
         // folded (the mixing step of wyhash): equal keys hash equal, every input bit
         // reaches the high bits the table uses, and the two run side by side, where a
@@ -174,10 +211,24 @@ pub(super) struct Key<'t> {
 impl<'t> Key<'t> {
     /// The key of the strain whose id is `text[id.0..][..id.1]` and allele
     /// `text[allele.0..][..allele.1]` (start, length).
-    #[inline]
+    #[cfg(test)]
     pub(super) fn within(text: &'t [u8], id: (usize, usize), allele: (usize, usize)) -> Self {
+        Self::with_words(Words::new(text, id, allele), text, id, allele)
+    }
+
+    /// The key of the strain whose id is `text[id.0..][..id.1]` and allele
+    /// `text[allele.0..][..allele.1]` (start, length), its words already read
+    /// ([`Words::new`], [`Words::in_window`]).
+    #[inline]
+    pub(super) fn with_words(
+        words: Words,
+        text: &'t [u8],
+        id: (usize, usize),
+        allele: (usize, usize),
+    ) -> Self {
+        debug_assert!(words == Words::new(text, id, allele));
         Self {
-            words: Words::new(text, id, allele),
+            words,
             text,
             id,
             allele,
@@ -205,19 +256,22 @@ impl<'t> Key<'t> {
         }
     }
 
-    /// Whether the id may start with `start`: it does, or differs from it only in the
-    /// letters' case bit. `false` rules a match out, however the case is folded.
-    #[inline]
-    pub(super) fn id_may_start(&self, start: &IdStart) -> bool {
-        const CASE: u128 = u128::from_ne_bytes([0x20; 16]);
-        (id_word(&self.words) ^ start.word) & start.mask & !CASE == 0
+    /// Whether both keys name the same strain.
+    #[cfg(test)]
+    fn same(&self, other: &Key<'_>) -> bool {
+        self.is(&other.words, || *other)
     }
 
-    /// Whether both keys name the same strain.
+    /// Whether this key names the strain whose key words are `words`; `other` makes its
+    /// key, which only keys longer than their words need.
     #[inline]
-    pub(super) fn same(&self, other: &Key<'_>) -> bool {
-        self.words == other.words
-            && (self.words.whole() || (self.id() == other.id() && self.allele() == other.allele()))
+    pub(super) fn is<'o>(&self, words: &Words, other: impl FnOnce() -> Key<'o>) -> bool {
+        self.words == *words && (self.words.whole() || self.same_text(&other()))
+    }
+
+    #[cold]
+    fn same_text(&self, other: &Key<'_>) -> bool {
+        self.id() == other.id() && self.allele() == other.allele()
     }
 }
 
@@ -229,13 +283,24 @@ impl StrainIndex {
     }
 
     /// The key's index; `hash` is the key's.
+    pub(super) fn get_key(&self, key: &Key<'_>, hash: u64) -> Option<u32> {
+        self.get(&key.words, hash, || *key)
+    }
+
+    /// The index of the key whose words are `words`; `hash` is theirs, and `key` makes the
+    /// key, which only keys longer than their words need.
     #[inline]
-    pub(super) fn get(&self, key: &Key<'_>, hash: u64) -> Option<u32> {
+    pub(super) fn get<'k>(
+        &self,
+        words: &Words,
+        hash: u64,
+        key: impl Fn() -> Key<'k>,
+    ) -> Option<u32> {
         let mask = self.slots.len() - 1;
         let mut at = self.home(hash);
         loop {
             let e = &self.slots[at & mask];
-            if e.words == key.words && (e.words.whole() || self.text_matches(e, key)) {
+            if e.words == *words && (e.words.whole() || self.text_matches(e, &key())) {
                 return Some(e.index);
             }
             if e.index == FREE {
@@ -327,18 +392,18 @@ mod tests {
         for (i, (id, allele)) in cases.iter().enumerate() {
             let mut text = String::new();
             let k = key(&mut text, id, allele);
-            assert_eq!(index.get(&k, k.hash()), None);
+            assert_eq!(index.get_key(&k, k.hash()), None);
             index.insert(&k, k.hash(), i as u32);
         }
         let copy = index.clone();
         for (i, (id, allele)) in cases.iter().enumerate() {
             let mut text = String::new();
             let k = key(&mut text, id, allele);
-            assert_eq!(copy.get(&k, k.hash()), Some(i as u32));
+            assert_eq!(copy.get_key(&k, k.hash()), Some(i as u32));
         }
         let mut text = String::new();
         let k = key(&mut text, "YAL002W_sn1", "vps");
-        assert_eq!(copy.get(&k, k.hash()), None);
+        assert_eq!(copy.get_key(&k, k.hash()), None);
         let mut keys: Vec<_> = copy
             .iter()
             .map(|(k, _, i)| (k.id().to_vec(), k.allele().to_vec(), i))
@@ -361,13 +426,37 @@ mod tests {
         for (i, (id, allele)) in keys.iter().enumerate() {
             let mut text = String::new();
             let k = key(&mut text, id, allele);
-            assert_eq!(index.get(&k, k.hash()), Some(i as u32), "{id}");
+            assert_eq!(index.get_key(&k, k.hash()), Some(i as u32), "{id}");
             let k = key(&mut text, id, "other");
-            assert_eq!(index.get(&k, k.hash()), None, "{id}");
+            assert_eq!(index.get_key(&k, k.hash()), None, "{id}");
         }
         let mut found: Vec<u32> = index.iter().map(|(_, _, i)| i).collect();
         found.sort_unstable();
         assert!(found.into_iter().eq(0..3000));
+    }
+
+    #[test]
+    fn words_read_in_a_window_are_the_words_of_the_text() {
+        let cases = [
+            ("YAL002W_sn1", "vps8"),
+            ("Y", "a"),
+            ("YDR374W-A_dma1300", "ydr374w-a"),
+            ("YAL002W_sn1_with_a_long_suffix", "a_long_allele_name"),
+        ];
+        for (id, allele) in cases {
+            for start in [0, 37, 90, 127 - id.len() - 1 - allele.len()] {
+                let mut window = [b'#'; 128 + INLINE];
+                let a = start + id.len() + 1;
+                window[start..a - 1].copy_from_slice(id.as_bytes());
+                window[a - 1] = b'\t';
+                window[a..a + allele.len()].copy_from_slice(allele.as_bytes());
+                let read = Words::in_window(&window, (start, a - 1), (a, a + allele.len()));
+                assert!(
+                    read == Words::new(&window, (start, id.len()), (a, allele.len())),
+                    "{id} {allele} at {start}"
+                );
+            }
+        }
     }
 
     #[test]
