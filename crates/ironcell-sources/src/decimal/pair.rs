@@ -45,6 +45,9 @@ struct Lanes {
 }
 
 impl Lanes {
+    /// The constants for both shapes; `None` where one is not a shape the vector reads:
+    /// longer than eight bytes, or empty (a column with no number yet), which would take
+    /// an empty field (a missing number) for one.
     fn new(shapes: [&Shape; 2]) -> Option<Self> {
         let mut lanes = Self {
             lens: [0; 2],
@@ -55,7 +58,7 @@ impl Lanes {
             powers: [1.0; 2],
         };
         for (half, shape) in shapes.into_iter().enumerate() {
-            if shape.len > 8 {
+            if !(1..=8).contains(&shape.len) {
                 return None;
             }
             let dot = (shape.dot_lane != 0).then(|| (shape.dot_lane.trailing_zeros() / 8) as usize);
@@ -92,12 +95,12 @@ impl TwoColumns {
         a: Span,
         b: Span,
     ) -> Option<[f64; 2]> {
+        // An empty field (a missing number) has no shape's length: the vector path
+        // declines it.
         #[cfg(target_arch = "x86_64")]
         if let (Some(simd), Some(lanes)) = (simd, &self.lanes) {
-            if a.0 != a.1 && b.0 != b.1 {
-                if let Some(both) = lanes.read(simd, text, a, b) {
-                    return Some(both);
-                }
+            if let Some(both) = lanes.read(simd, text, a, b) {
+                return Some(both);
             }
         }
         self.one_at_a_time(simd.is_some(), text, a, b)

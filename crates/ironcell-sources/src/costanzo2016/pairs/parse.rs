@@ -98,10 +98,13 @@ type Span = (usize, usize);
 #[derive(Default)]
 struct Texts {
     /// Where the line starts, and its separators as [`well_formed`] found them: field `i`
-    /// lies between separators `i` and `i + 1`; `None` on the general path.
-    separators: Option<(usize, [u8; 16])>,
-    /// The spans, on the general path.
-    spans: [Span; TEXT_COLUMNS.len()],
+    /// lies between separators `i` and `i + 1`. (The fast path writes them here as it
+    /// finds them: copied from elsewhere, the ten one-byte stores would be read back as
+    /// one 16-byte load, which waits for them all to reach the cache.)
+    start: usize,
+    separators: [u8; 16],
+    /// The spans, on the general path, where the separators are not the line's.
+    spans: Option<[Span; TEXT_COLUMNS.len()]>,
 }
 
 impl Texts {
@@ -116,12 +119,15 @@ impl Texts {
 
     /// Where text field `i` lies.
     fn span(&self, i: usize) -> Span {
-        match self.separators {
-            Some((start, separators)) => {
-                let from = usize::from(separators[i].wrapping_add(1));
-                (start + from, usize::from(separators[i + 1]) - from)
+        match self.spans {
+            Some(spans) => spans[i],
+            None => {
+                let from = usize::from(self.separators[i].wrapping_add(1));
+                (
+                    self.start + from,
+                    usize::from(self.separators[i + 1]) - from,
+                )
             }
-            None => self.spans[i],
         }
     }
 }
@@ -193,8 +199,10 @@ pub(super) struct Parsed {
 /// Bytes of a line the fast path looks at (two mask blocks); longer lines, and lines that
 /// end too close to the chunk's end, take the general path.
 const WINDOW: usize = 2 * BLOCK;
-/// Bytes past a line the fast path may read: a strain key reads whole words.
-const SLACK: usize = 16;
+/// Bytes past those the fast path may read: every offset a separator (a byte) can hold
+/// has 16 more after it, as reading a strain key's words needs, so no read of a field
+/// checks bounds.
+const SLACK: usize = 256 + 16 - WINDOW;
 
 /// Parses one chunk, each line by the fast path or, when that declines, the general one.
 pub(super) fn parse_chunk(
@@ -313,30 +321,30 @@ fn well_formed(
     // The line's content ends at its first byte that is neither visible ASCII nor a tab
     // (so it is UTF-8, and no field is padded), which must be its line end.
     let odd = |m: Masks| m.not_visible & !m.tabs;
+    // The tabs before it, in the first block and the second.
+    let below = |bits: u32| (1u64 << bits) - 1;
     let first = block(0);
-    let (content, second) = if odd(first) != 0 {
-        (odd(first).trailing_zeros() as usize, Masks::default())
+    let (content, tabs, tabs_high) = if odd(first) != 0 {
+        let ends = odd(first).trailing_zeros();
+        (ends as usize, first.tabs & below(ends), 0)
     } else {
         let second = block(1);
         if odd(second) == 0 {
             return None; // longer than the window
         }
-        (BLOCK + odd(second).trailing_zeros() as usize, second)
+        let ends = odd(second).trailing_zeros();
+        (BLOCK + ends as usize, first.tabs, second.tabs & below(ends))
     };
     let end = match window[content..] {
         [b'\n', ..] => content,
         [b'\r', b'\n', ..] => content + 1,
         _ => return None,
     };
-    let below = |word: usize| {
-        let bits = content.saturating_sub(word * BLOCK).min(BLOCK) as u32;
-        1u64.checked_shl(bits).map_or(u64::MAX, |b| b - 1)
-    };
-    let (tabs, tabs_high) = (first.tabs & below(0), second.tabs & below(1));
     // Field `i` lies between separators `i` and `i + 1`: the line's start (one before
-    // byte 0, wrapping), its tabs, its end. Offsets are below 128, the window's length, and
-    // the masks `& 15` and `& 127` say so to the compiler, which then checks no bounds.
-    let mut separators = [0u8; 16];
+    // byte 0, wrapping), its tabs, its end. The separators are bytes, with [`SLACK`] after
+    // any, and the mask `& 15` keeps their count in the array: the compiler checks no
+    // bounds.
+    let separators = &mut values.texts.separators;
     separators[0] = u8::MAX;
     let mut found = 0;
     for (word, mut tabs) in [(0, tabs), (BLOCK as u8, tabs_high)] {
@@ -351,8 +359,8 @@ fn well_formed(
     }
     separators[FIELDS] = content as u8;
     let field = |i: usize| {
-        let from = usize::from(separators[i].wrapping_add(1)) & 127;
-        (from, usize::from(separators[i + 1]) & 127)
+        let from = usize::from(separators[i].wrapping_add(1));
+        (from, usize::from(separators[i + 1]))
     };
     for i in 0..TEXT_COLUMNS.len() {
         let (from, to) = field(i);
@@ -360,7 +368,8 @@ fn well_formed(
             return None; // empty
         }
     }
-    values.texts.separators = Some((start, separators));
+    values.texts.start = start;
+    values.texts.spans = None;
     values.keys = [
         Words::in_window(window, field(0), field(1)),
         Words::in_window(window, field(2), field(3)),
@@ -483,13 +492,8 @@ impl<'a> Line<'a, '_> {
     /// The values the plan names, or the first column's error.
     fn values(&self, plan: &Plan) -> Result<Values, Error> {
         let mut values = Values::default();
-        for ((span, &i), column) in values
-            .texts
-            .spans
-            .iter_mut()
-            .zip(&plan.texts)
-            .zip(TEXT_COLUMNS)
-        {
+        let mut spans = [(0, 0); TEXT_COLUMNS.len()];
+        for ((span, &i), column) in spans.iter_mut().zip(&plan.texts).zip(TEXT_COLUMNS) {
             let text = self.text(i, column)?;
             // Fields are slices of the chunk: where, is their distance from its start.
             *span = (
@@ -497,7 +501,8 @@ impl<'a> Line<'a, '_> {
                 text.len(),
             );
         }
-        let [query_id, query_allele, array_id, array_allele, _] = values.texts.spans;
+        values.texts.spans = Some(spans);
+        let [query_id, query_allele, array_id, array_allele, _] = spans;
         values.keys = [
             Words::new(self.chunk, query_id, query_allele),
             Words::new(self.chunk, array_id, array_allele),

@@ -92,7 +92,7 @@ impl Words {
     }
 
     /// The same words for id and allele at `window[id.0..id.1]` and
-    /// `window[allele.0..allele.1]`, each starting in the first 128 bytes of a window with
+    /// `window[allele.0..allele.1]`, each starting in the first 256 bytes of a window with
     /// [`INLINE`] bytes to spare, as a line's fields on the fast path do: the words are
     /// read in place, with no bounds to check.
     #[inline]
@@ -101,9 +101,9 @@ impl Words {
         id: (usize, usize),
         allele: (usize, usize),
     ) -> Self {
-        const { assert!(N >= 128 + INLINE) };
+        const { assert!(N >= 256 + INLINE) };
         let words = |(from, to): (usize, usize)| {
-            let at = from & 127;
+            let at = from & 255;
             let block = u128::from_le_bytes(window[at..at + INLINE].try_into().expect("16 bytes"));
             let block = block & LANES[(to - from).min(INLINE)];
             [block as u64, (block >> 64) as u64]
@@ -445,7 +445,7 @@ mod tests {
         ];
         for (id, allele) in cases {
             for start in [0, 37, 90, 127 - id.len() - 1 - allele.len()] {
-                let mut window = [b'#'; 128 + INLINE];
+                let mut window = [b'#'; 256 + INLINE];
                 let a = start + id.len() + 1;
                 window[start..a - 1].copy_from_slice(id.as_bytes());
                 window[a - 1] = b'\t';
