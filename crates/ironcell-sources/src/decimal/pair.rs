@@ -85,8 +85,10 @@ impl Lanes {
 }
 
 impl TwoColumns {
-    /// Reads the numbers at `a` and `b`: each a plain decimal, or empty (NaN); `None` when
-    /// either is anything else.
+    /// Reads the numbers at `a` and `b` into `out`: each a plain decimal, or empty (NaN);
+    /// `false` when either is anything else. (Written in place, not returned: returned,
+    /// the pair went through the stack and its reader waited on the copy, 5 % of a
+    /// table's read; BENCHMARKS.md.)
     #[inline(always)]
     pub(crate) fn read(
         &mut self,
@@ -94,16 +96,23 @@ impl TwoColumns {
         text: &[u8],
         a: Span,
         b: Span,
-    ) -> Option<[f64; 2]> {
+        out: &mut [f64; 2],
+    ) -> bool {
         // An empty field (a missing number) has no shape's length: the vector path
         // declines it.
         #[cfg(target_arch = "x86_64")]
         if let (Some(simd), Some(lanes)) = (simd, &self.lanes) {
-            if let Some(both) = lanes.read(simd, text, a, b) {
-                return Some(both);
+            if lanes.read(simd, text, a, b, out) {
+                return true;
             }
         }
-        self.one_at_a_time(simd.is_some(), text, a, b)
+        match self.one_at_a_time(simd.is_some(), text, a, b) {
+            Some(both) => {
+                *out = both;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Reads the numbers one after the other, then takes the columns' shapes as vector
@@ -134,7 +143,7 @@ impl TwoColumns {
 
 #[cfg(target_arch = "x86_64")]
 impl Lanes {
-    /// Both numbers, when each has its column's shape.
+    /// Both numbers into `out`, when each has its column's shape.
     #[inline(always)]
     fn read(
         &self,
@@ -142,7 +151,8 @@ impl Lanes {
         text: &[u8],
         (a, a_end): Span,
         (b, b_end): Span,
-    ) -> Option<[f64; 2]> {
+        out: &mut [f64; 2],
+    ) -> bool {
         use std::arch::x86_64::{
             _mm_castsi128_pd, _mm_cmpeq_epi8, _mm_cvtepi32_pd, _mm_div_pd, _mm_loadu_pd,
             _mm_loadu_si128, _mm_madd_epi16, _mm_maddubs_epi16, _mm_max_epu8, _mm_movemask_epi8,
@@ -152,13 +162,15 @@ impl Lanes {
         let (a_negative, a, a_len) = after_sign(text, a, a_end);
         let (b_negative, b, b_len) = after_sign(text, b, b_end);
         if a_len != self.lens[0] || b_len != self.lens[1] {
-            return None;
+            return false;
         }
         let word = |at: usize| {
             text.get(at..at + 8)
                 .map(|w| i64::from_le_bytes(w.try_into().expect("eight bytes")))
         };
-        let (a_word, b_word) = (word(a)?, word(b)?);
+        let (Some(a_word), Some(b_word)) = (word(a), word(b)) else {
+            return false;
+        };
         // SAFETY: the token says the CPU has SSSE3 (and SSE2, which every x86-64 CPU has);
         // the loads read the 16-byte arrays of `self` and the store writes `out`, and none
         // needs alignment.
@@ -167,7 +179,7 @@ impl Lanes {
             let x = _mm_xor_si128(_mm_set_epi64x(b_word, a_word), load(&self.pattern));
             let limits = load(&self.limits);
             if _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(x, limits), limits)) != 0xffff {
-                return None;
+                return false;
             }
             let digits = _mm_shuffle_epi8(x, load(&self.shuffle));
             // Byte pairs [10, 1], then word pairs [100, 1] and [10000, 1].
@@ -178,9 +190,8 @@ impl Lanes {
             // Below 10^8, exact, as is each power: correctly rounded divisions.
             let values = _mm_div_pd(_mm_cvtepi32_pd(eights), _mm_loadu_pd(self.powers.as_ptr()));
             let signs = _mm_set_epi64x(i64::from(b_negative) << 63, i64::from(a_negative) << 63);
-            let mut out = [0.0; 2];
             _mm_storeu_pd(out.as_mut_ptr(), _mm_or_pd(values, _mm_castsi128_pd(signs)));
-            Some(out)
+            true
         }
     }
 }
@@ -194,7 +205,10 @@ mod tests {
     fn read(columns: &mut TwoColumns, simd: Option<Ssse3>, a: &str, b: &str) -> Option<[f64; 2]> {
         let line = format!("x\t{a}\t{b}\t0.5\n");
         let (a, b) = ((2, 2 + a.len()), (3 + a.len(), 3 + a.len() + b.len()));
-        columns.read(simd, line.as_bytes(), a, b)
+        let mut out = [0.0; 2];
+        columns
+            .read(simd, line.as_bytes(), a, b, &mut out)
+            .then_some(out)
     }
 
     /// Reads `a` and `b` by the vector path alone, when the reader has one.
@@ -203,7 +217,10 @@ mod tests {
         let (a, b) = ((2, 2 + a.len()), (3 + a.len(), 3 + a.len() + b.len()));
         #[cfg(target_arch = "x86_64")]
         if let (Some(simd), Some(lanes)) = (Ssse3::detect(), &columns.lanes) {
-            return lanes.read(simd, line.as_bytes(), a, b);
+            let mut out = [0.0; 2];
+            return lanes
+                .read(simd, line.as_bytes(), a, b, &mut out)
+                .then_some(out);
         }
         None
     }

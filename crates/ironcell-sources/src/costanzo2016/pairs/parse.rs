@@ -381,13 +381,13 @@ fn well_formed(
     } else {
         0
     };
-    for (i, (pair, numbers)) in columns
-        .iter_mut()
-        .zip(values.numbers.chunks_exact_mut(2))
-        .enumerate()
-    {
+    let pairs = values.numbers.chunks_exact_mut(2);
+    for (i, (columns, numbers)) in columns.iter_mut().zip(pairs).enumerate() {
         let first = TEXT_COLUMNS.len() + 2 * i;
-        numbers.copy_from_slice(&pair.read(simd, window, field(first), field(first + 1))?);
+        let numbers = numbers.try_into().expect("two numbers");
+        if !columns.read(simd, window, field(first), field(first + 1), numbers) {
+            return None;
+        }
     }
     Some(start + end + 1)
 }
