@@ -144,6 +144,8 @@ struct Values {
     texts: Texts,
     /// The query's and the array's strain key words.
     keys: [Words; 2],
+    /// The array strain's key hash.
+    array_hash: u64,
     /// The "Arraytype/Temp" text's [`temp_word`], 0 where not read as one.
     temp: u64,
     /// NaN where the value is missing (a NaN in the text is an error, never a value).
@@ -155,6 +157,7 @@ impl Default for Values {
         Self {
             texts: Default::default(),
             keys: [Words::new(b"", (0, 0), (0, 0)); 2],
+            array_hash: 0,
             temp: 0,
             numbers: Default::default(),
         }
@@ -263,7 +266,7 @@ fn read_lines(worker: &mut Worker<'_>, simd: Option<Ssse3>) -> u64 {
     let mut columns = [TwoColumns::default(); NUMBER_COLUMNS.len() / 2];
     while start < bytes.len() {
         let fast = if worker.plan.published {
-            well_formed(bytes, start, simd, &mut columns, &mut values)
+            well_formed(bytes, start, simd, worker.shared, &mut columns, &mut values)
         } else {
             None
         };
@@ -312,6 +315,7 @@ fn well_formed(
     bytes: &[u8],
     start: usize,
     simd: Option<Ssse3>,
+    shared: &StrainIndex,
     columns: &mut [TwoColumns; NUMBER_COLUMNS.len() / 2],
     values: &mut Values,
 ) -> Option<usize> {
@@ -374,6 +378,8 @@ fn well_formed(
         Words::in_window(window, field(0), field(1)),
         Words::in_window(window, field(2), field(3)),
     ];
+    values.array_hash = values.keys[1].hash();
+    shared.prefetch(values.array_hash);
     let (from, to) = field(4);
     values.temp = if to - from <= 8 {
         let bytes = window[from..from + 8].try_into().expect("eight bytes");
@@ -507,6 +513,7 @@ impl<'a> Line<'a, '_> {
             Words::new(self.chunk, query_id, query_allele),
             Words::new(self.chunk, array_id, array_allele),
         ];
+        values.array_hash = values.keys[1].hash();
         for ((number, &i), column) in values
             .numbers
             .iter_mut()
@@ -671,7 +678,7 @@ impl<'a> Worker<'a> {
             ));
         }
         let query = last.index;
-        let hash = array_words.hash();
+        let hash = values.array_hash;
         let array = match self.shared.get(array_words, hash, || {
             key(*array_words, ARRAY_ID, ARRAY_ALLELE)
         }) {
