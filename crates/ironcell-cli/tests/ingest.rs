@@ -220,6 +220,17 @@ fn bench_readers_reads_every_generated_row_as_records_and_in_batches() {
             result[api]["rows_per_second"].as_f64().unwrap() > 0.0,
             "{text}"
         );
+        // Three runs by default, and the median of them reported.
+        let runs: Vec<f64> = result[api]["runs_seconds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_f64().unwrap())
+            .collect();
+        assert_eq!(runs.len(), 3, "{text}");
+        let mut sorted = runs.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(result[api]["seconds"].as_f64(), Some(sorted[1]), "{text}");
     }
     // Without --keep the generated file is removed.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -36,9 +36,7 @@ struct Timing {
 
 impl Timing {
     fn median(&self) -> f64 {
-        let mut s = self.steps.clone();
-        s.sort_by(f64::total_cmp);
-        s[s.len() / 2]
+        super::median(&self.steps)
     }
 }
 

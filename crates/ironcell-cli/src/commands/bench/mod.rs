@@ -160,29 +160,51 @@ pub fn readers(args: &BenchReadersArgs) -> Result<()> {
     }
     let bytes = std::fs::metadata(&path)?.len();
     println!("input: {} ({:.2} GB)", path.display(), bytes as f64 / 1e9);
-    let mut result = json!({"bytes": bytes});
-    for (api, time) in [
-        ("records", time_records as fn(&Path) -> Result<(u64, f64)>),
-        ("batches", time_batches),
-    ] {
-        let (rows, seconds) = time(&path)?;
-        println!(
-            "ironcell costanzo2016::pairs::Reader, {api}: {rows} rows in {seconds:.2} s = {:.2} M rows/s",
-            rows as f64 / seconds / 1e6
-        );
-        result["rows"] = json!(rows);
-        result[api] = json!({"seconds": seconds, "rows_per_second": rows as f64 / seconds});
+    // Each way's seconds, run by run; the ways interleave, so a drift in the machine's
+    // speed falls on all of them.
+    let mut ways: Vec<(&str, Vec<f64>)> = vec![("records", vec![]), ("batches", vec![])];
+    if args.python.is_some() {
+        ways.push(("pandas", vec![]));
     }
-    if let Some(python) = &args.python {
-        let (prows, pseconds) = time_pandas(python, &path)?;
+    let mut rows = 0;
+    for run in 1..=args.repeat {
+        for (way, seconds) in &mut ways {
+            let (n, s) = match (*way, &args.python) {
+                ("records", _) => time_records(&path)?,
+                ("batches", _) => time_batches(&path)?,
+                (_, Some(python)) => time_pandas(python, &path)?,
+                (_, None) => unreachable!("pandas is timed only with --python"),
+            };
+            let reader = match *way {
+                "pandas" => "pandas read_csv".to_owned(),
+                api => format!("ironcell costanzo2016::pairs::Reader, {api}"),
+            };
+            println!(
+                "run {run}: {reader}: {n} rows in {s:.2} s = {:.2} M rows/s",
+                n as f64 / s / 1e6
+            );
+            rows = n;
+            seconds.push(s);
+        }
+    }
+    let mut result = json!({"bytes": bytes, "rows": rows, "runs": args.repeat});
+    for (way, seconds) in &ways {
+        let median = median(seconds);
         println!(
-            "pandas read_csv: {prows} rows in {pseconds:.2} s = {:.2} M rows/s",
-            prows as f64 / pseconds / 1e6,
+            "{way}: median {median:.2} s = {:.2} M rows/s over {} runs",
+            rows as f64 / median / 1e6,
+            seconds.len()
         );
-        result["pandas"] = json!({"seconds": pseconds, "rows_per_second": prows as f64 / pseconds});
+        result[*way] = json!({
+            "seconds": median,
+            "rows_per_second": rows as f64 / median,
+            "runs_seconds": seconds,
+        });
+    }
+    if let Some(pandas) = result["pandas"]["seconds"].as_f64() {
         for api in ["records", "batches"] {
-            let speedup = pseconds / result[api]["seconds"].as_f64().unwrap_or(f64::NAN);
-            println!("ironcell {api} are {speedup:.1}x pandas");
+            let speedup = pandas / result[api]["seconds"].as_f64().unwrap_or(f64::NAN);
+            println!("ironcell {api} are {speedup:.1}x pandas (medians)");
             result[api]["speedup_over_pandas"] = json!(speedup);
         }
     }
@@ -191,6 +213,18 @@ pub fn readers(args: &BenchReadersArgs) -> Result<()> {
     }
     println!("{}", serde_json::to_string(&result)?);
     Ok(())
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
 }
 
 /// Peak resident memory of this process so far, from `/proc/self/status` (Linux), in bytes.
