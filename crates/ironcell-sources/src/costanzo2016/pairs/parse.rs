@@ -202,9 +202,9 @@ pub(super) struct Parsed {
 /// Bytes of a line the fast path looks at (two mask blocks); longer lines, and lines that
 /// end too close to the chunk's end, take the general path.
 const WINDOW: usize = 2 * BLOCK;
-/// Bytes past those the fast path may read: every offset a separator (a byte) can hold
-/// has 16 more after it, as reading a strain key's words needs, so no read of a field
-/// checks bounds.
+/// Bytes past the masked ones that the fast path may read: every offset a separator (a
+/// byte) can hold has 16 more after it, as reading a strain key's words needs, so no read
+/// of a field checks bounds.
 const SLACK: usize = 256 + 16 - WINDOW;
 
 /// Parses one chunk, each line by the fast path or, when that declines, the general one.
@@ -378,6 +378,8 @@ fn well_formed(
         Words::in_window(window, field(0), field(1)),
         Words::in_window(window, field(2), field(3)),
     ];
+    // The array strain's slot, a random one in an index larger than the core's cache, is
+    // fetched while the numbers are read.
     values.array_hash = values.keys[1].hash();
     shared.prefetch(values.array_hash);
     let (from, to) = field(4);
