@@ -117,16 +117,21 @@ impl Texts {
         Key::with_words(words, chunk, self.span(id), self.span(allele))
     }
 
-    /// Where text field `i` lies.
+    /// Where field `i` lies in the line, from its separators: its first byte and one past
+    /// its last (the line's start is one past separator 0, which wraps).
+    #[inline]
+    fn field(&self, i: usize) -> (usize, usize) {
+        let from = usize::from(self.separators[i].wrapping_add(1));
+        (from, usize::from(self.separators[i + 1]))
+    }
+
+    /// Where text field `i` lies in the chunk.
     fn span(&self, i: usize) -> Span {
         match self.spans {
             Some(spans) => spans[i],
             None => {
-                let from = usize::from(self.separators[i].wrapping_add(1));
-                (
-                    self.start + from,
-                    usize::from(self.separators[i + 1]) - from,
-                )
+                let (from, to) = self.field(i);
+                (self.start + from, to - from)
             }
         }
     }
@@ -362,18 +367,15 @@ fn well_formed(
         return None; // the general path names the missing column, or takes the extra ones
     }
     separators[FIELDS] = content as u8;
-    let field = |i: usize| {
-        let from = usize::from(separators[i].wrapping_add(1));
-        (from, usize::from(separators[i + 1]))
-    };
+    values.texts.start = start;
+    values.texts.spans = None;
+    let field = |i: usize| values.texts.field(i);
     for i in 0..TEXT_COLUMNS.len() {
         let (from, to) = field(i);
         if from >= to {
             return None; // empty
         }
     }
-    values.texts.start = start;
-    values.texts.spans = None;
     values.keys = [
         Words::in_window(window, field(0), field(1)),
         Words::in_window(window, field(2), field(3)),
