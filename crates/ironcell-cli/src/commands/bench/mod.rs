@@ -160,25 +160,31 @@ pub fn readers(args: &BenchReadersArgs) -> Result<()> {
     }
     let bytes = std::fs::metadata(&path)?.len();
     println!("input: {} ({:.2} GB)", path.display(), bytes as f64 / 1e9);
-    // Each way's seconds, run by run; the ways interleave, so a drift in the machine's
-    // speed falls on all of them.
-    let mut ways: Vec<(&str, Vec<f64>)> = vec![("records", vec![]), ("batches", vec![])];
-    if args.python.is_some() {
-        ways.push(("pandas", vec![]));
+    // Each way (its name, what it reads with, how to time it) and its seconds, run by run;
+    // the ways interleave, so a drift in the machine's speed falls on all of them.
+    type Timer<'a> = Box<dyn Fn(&Path) -> Result<(u64, f64)> + 'a>;
+    let mut ways: Vec<(&str, &str, Timer, Vec<f64>)> = vec![
+        (
+            "records",
+            "ironcell costanzo2016::pairs::Reader, records",
+            Box::new(time_records),
+            vec![],
+        ),
+        (
+            "batches",
+            "ironcell costanzo2016::pairs::Reader, batches",
+            Box::new(time_batches),
+            vec![],
+        ),
+    ];
+    if let Some(python) = &args.python {
+        let pandas: Timer = Box::new(move |path| time_pandas(python, path));
+        ways.push(("pandas", "pandas read_csv", pandas, vec![]));
     }
     let mut rows = 0;
     for run in 1..=args.repeat {
-        for (way, seconds) in &mut ways {
-            let (n, s) = match (*way, &args.python) {
-                ("records", _) => time_records(&path)?,
-                ("batches", _) => time_batches(&path)?,
-                (_, Some(python)) => time_pandas(python, &path)?,
-                (_, None) => unreachable!("pandas is timed only with --python"),
-            };
-            let reader = match *way {
-                "pandas" => "pandas read_csv".to_owned(),
-                api => format!("ironcell costanzo2016::pairs::Reader, {api}"),
-            };
+        for (_, reader, time, seconds) in &mut ways {
+            let (n, s) = time(&path)?;
             println!(
                 "run {run}: {reader}: {n} rows in {s:.2} s = {:.2} M rows/s",
                 n as f64 / s / 1e6
@@ -188,7 +194,7 @@ pub fn readers(args: &BenchReadersArgs) -> Result<()> {
         }
     }
     let mut result = json!({"bytes": bytes, "rows": rows, "runs": args.repeat});
-    for (way, seconds) in &ways {
+    for (way, _, _, seconds) in &ways {
         let median = median(seconds);
         println!(
             "{way}: median {median:.2} s = {:.2} M rows/s over {} runs",
