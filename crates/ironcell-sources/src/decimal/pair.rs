@@ -46,8 +46,9 @@ struct Lanes {
 
 impl Lanes {
     /// The constants for both shapes; `None` where one is not a shape the vector reads:
-    /// longer than eight bytes, or empty (a column with no number yet), which would take
-    /// an empty field (a missing number) for one.
+    /// longer than eight bytes (as a column's before its first number is), or of length 0,
+    /// which an empty field (a missing number) would match: the vector path tells a
+    /// missing number by its length alone.
     fn new(shapes: [&Shape; 2]) -> Option<Self> {
         let mut lanes = Self {
             lens: [0; 2],
