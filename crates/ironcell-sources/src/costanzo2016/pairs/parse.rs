@@ -572,18 +572,17 @@ impl<'a> Worker<'a> {
         Box::new(Error::bad_row(self.file, line, reason, message))
     }
 
-    /// Makes the row's query strain, which is not the previous row's, the last query.
+    /// Makes the row's query strain, which is not the previous row's and whose index is
+    /// `index`, the last query.
     #[inline(never)]
-    fn new_query(&mut self, line: u64, key: Key<'a>) -> Result<(), Box<Error>> {
+    fn new_query(&mut self, key: Key<'a>, index: u32) {
         let orf = orf(key.id());
-        let query = Query {
+        self.last_query = Some(Query {
             key,
-            index: self.lookup(line, &key)?,
+            index,
             orf,
             gene: key.id_start(orf.len()),
-        };
-        self.last_query = Some(query);
-        Ok(())
+        });
     }
 
     /// The array type and temperature that `text` names; `word` is its [`temp_word`], or
@@ -625,12 +624,19 @@ impl<'a> Worker<'a> {
         Ok(temp)
     }
 
-    /// The strain's index: shared, new in this chunk, or parsed now.
-    fn lookup(&mut self, line: u64, key: &Key<'_>) -> Result<u32, Box<Error>> {
-        let hash = key.hash();
-        match self.shared.get_key(key, hash) {
+    /// The strain's index: shared, new in this chunk, or parsed now. `words` and `hash`
+    /// are its key's, and `key` makes the key, which only a long key or a new strain needs.
+    #[inline(always)]
+    fn lookup<'k>(
+        &mut self,
+        line: u64,
+        words: &Words,
+        hash: u64,
+        key: impl Fn() -> Key<'k>,
+    ) -> Result<u32, Box<Error>> {
+        match self.shared.get(words, hash, &key) {
             Some(i) => Ok(i),
-            None => self.lookup_new(line, key, hash),
+            None => self.lookup_new(line, &key(), hash),
         }
     }
 
@@ -665,8 +671,9 @@ impl<'a> Worker<'a> {
         if !matches!(&self.last_query,
             Some(q) if q.key.is(query_words, || key(*query_words, QUERY_ID, QUERY_ALLELE)))
         {
-            let query = key(*query_words, QUERY_ID, QUERY_ALLELE);
-            self.new_query(line, query)?;
+            let query = || key(*query_words, QUERY_ID, QUERY_ALLELE);
+            let index = self.lookup(line, query_words, query_words.hash(), query)?;
+            self.new_query(query(), index);
         }
         let last = self.last_query.as_ref().expect("the row's query");
         if array_words.id_may_start(&last.gene)
@@ -682,13 +689,9 @@ impl<'a> Worker<'a> {
             ));
         }
         let query = last.index;
-        let hash = values.array_hash;
-        let array = match self.shared.get(array_words, hash, || {
+        let array = self.lookup(line, array_words, values.array_hash, || {
             key(*array_words, ARRAY_ID, ARRAY_ALLELE)
-        }) {
-            Some(i) => i,
-            None => self.lookup_new(line, &key(*array_words, ARRAY_ID, ARRAY_ALLELE), hash)?,
-        };
+        })?;
         let temp = self.array_temp(line, values.temp, || texts.span(ARRAY_TEMP))?;
         if !plausible(&values.numbers) {
             self.check(line, &values.numbers)?;

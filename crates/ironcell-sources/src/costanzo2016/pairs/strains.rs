@@ -235,7 +235,8 @@ impl<'t> Key<'t> {
         }
     }
 
-    pub(super) fn hash(&self) -> u64 {
+    #[cfg(test)]
+    fn hash(&self) -> u64 {
         self.words.hash()
     }
 
