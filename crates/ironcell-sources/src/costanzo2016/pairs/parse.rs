@@ -395,7 +395,8 @@ fn well_formed(
     for (i, (columns, numbers)) in columns.iter_mut().zip(pairs).enumerate() {
         let first = TEXT_COLUMNS.len() + 2 * i;
         let numbers = numbers.try_into().expect("two numbers");
-        if !columns.read(simd, window, field(first), field(first + 1), numbers) {
+        let ((from, middle), (_, to)) = (field(first), field(first + 1));
+        if !columns.read(simd, window, (from, middle, to), numbers) {
             return None;
         }
     }
