@@ -20,8 +20,20 @@ pub(crate) struct Masks {
     pub(crate) not_visible: u64,
 }
 
-/// The masks of one block.
-pub(crate) fn masks(block: &[u8; BLOCK]) -> Masks {
+impl Masks {
+    /// These masks followed by `upper`'s, which stand for the `bytes` bytes after.
+    pub(crate) fn then(self, bytes: u32, upper: Masks) -> Masks {
+        Masks {
+            tabs: self.tabs | upper.tabs << bytes,
+            not_visible: self.not_visible | upper.not_visible << bytes,
+        }
+    }
+}
+
+/// The masks of one block of `N` bytes: a multiple of 16, at most [`BLOCK`] (a half block
+/// spares the vectors past a line's end).
+pub(crate) fn masks<const N: usize>(block: &[u8; N]) -> Masks {
+    const { assert!(N % 16 == 0 && N <= BLOCK) };
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of every x86-64 CPU.
     unsafe {
@@ -34,7 +46,7 @@ pub(crate) fn masks(block: &[u8; BLOCK]) -> Masks {
 }
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn one_by_one(block: &[u8; BLOCK]) -> Masks {
+fn one_by_one<const N: usize>(block: &[u8; N]) -> Masks {
     let mut masks = Masks::default();
     for (i, &b) in block.iter().enumerate() {
         masks.tabs |= u64::from(b == b'\t') << i;
@@ -45,7 +57,7 @@ fn one_by_one(block: &[u8; BLOCK]) -> Masks {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn sse2(block: &[u8; BLOCK]) -> Masks {
+fn sse2<const N: usize>(block: &[u8; N]) -> Masks {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
@@ -82,5 +94,22 @@ mod tests {
         }
         block[63] = b'\n';
         assert!(masks(&block).not_visible >> 63 == 1);
+    }
+
+    #[test]
+    fn a_block_read_by_halves_has_the_whole_blocks_masks() {
+        let text = "YAL002W_sn1\tvps8Δ\tYBR023C dma2\tchs3\tDMA30\t-0.2\t\t0.9\x7f~!\x01\r\n";
+        let mut block = [0u8; BLOCK];
+        for shift in 0..BLOCK {
+            for (i, b) in block.iter_mut().enumerate() {
+                *b = text.as_bytes()[(i + shift) % text.len()];
+            }
+            let (low, high) = block.split_at(BLOCK / 2);
+            let low: &[u8; BLOCK / 2] = low.try_into().unwrap();
+            let high: &[u8; BLOCK / 2] = high.try_into().unwrap();
+            assert_eq!(masks(low), one_by_one(low), "shift {shift}");
+            let halves = masks(low).then(BLOCK as u32 / 2, masks(high));
+            assert_eq!(halves, masks(&block), "shift {shift}");
+        }
     }
 }
