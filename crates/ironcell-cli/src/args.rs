@@ -328,8 +328,9 @@ pub struct BenchReadersArgs {
     /// of generating again.
     #[arg(long)]
     pub keep: bool,
-    /// Times to read the file each way (records, batches, pandas, interleaved); the
-    /// medians are reported beside every run, as a shared machine's speed drifts.
+    /// Times to read the file each way (records; batches, counted as pandas' rows are;
+    /// batches with each pair's fitness built; pandas), interleaved; the medians are
+    /// reported beside every run, as a shared machine's speed drifts.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
     /// Reference bundle (gene names for the generated strains).

@@ -215,7 +215,7 @@ fn bench_readers_reads_every_generated_row_as_records_and_in_batches() {
     let result: serde_json::Value =
         serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap();
     assert_eq!(result["rows"], 20000, "{text}");
-    for api in ["records", "batches"] {
+    for api in ["records", "batches", "batches_fitness"] {
         assert!(
             result[api]["rows_per_second"].as_f64().unwrap() > 0.0,
             "{text}"
