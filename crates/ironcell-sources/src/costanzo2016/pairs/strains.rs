@@ -23,6 +23,8 @@ const INLINE: usize = 16;
 pub(super) struct StrainIndex {
     /// A power of two of slots, at most half of them taken; a free slot has [`FREE`].
     slots: Vec<Entry>,
+    /// 64 less the bits of a slot's position: a hash shifted right by it is a position.
+    shift: u32,
     len: usize,
     /// Every key, `id` then `allele`, back to back.
     text: Vec<u8>,
@@ -38,6 +40,7 @@ impl Default for StrainIndex {
     fn default() -> Self {
         Self {
             slots: vec![Entry::FREE; FIRST_SLOTS],
+            shift: 64 - FIRST_SLOTS.trailing_zeros(),
             len: 0,
             text: Vec::new(),
         }
@@ -105,7 +108,7 @@ impl Words {
         let words = |(from, to): (usize, usize)| {
             let at = from & 255;
             let block = u128::from_le_bytes(window[at..at + INLINE].try_into().expect("16 bytes"));
-            let block = block & LANES[(to - from).min(INLINE)];
+            let block = block & FIELD_LANES[(to - from) & 255];
             [block as u64, (block >> 64) as u64]
         };
         Self {
@@ -166,15 +169,23 @@ fn id_word(words: &Words) -> u128 {
 }
 
 /// The low `k` bytes, for `k` in 0..=16.
-const LANES: [u128; INLINE + 1] = {
-    let mut lanes = [u128::MAX; INLINE + 1];
+const LANES: [u128; INLINE + 1] = low_bytes();
+
+/// [`LANES`] for every length a field in a line's window can have (up to 255), so that
+/// the fast path takes its mask without clamping the length (4 KB, of which the first few
+/// rows are read).
+static FIELD_LANES: [u128; 256] = low_bytes();
+
+/// The low `k` bytes of a word at `k`, all of them from [`INLINE`] on.
+const fn low_bytes<const N: usize>() -> [u128; N] {
+    let mut lanes = [u128::MAX; N];
     let mut k = 0;
-    while k < INLINE {
+    while k < INLINE && k < N {
         lanes[k] = (1 << (8 * k)) - 1;
         k += 1;
     }
     lanes
-};
+}
 
 /// `len` bytes of `text` from `start` (at most [`INLINE`]), little-endian, zero-padded.
 /// Reads the [`INLINE`] bytes in place when the text extends that far, as it does in a
@@ -280,7 +291,7 @@ impl StrainIndex {
     /// The first slot to look at for `hash`: its high bits, which the multiplications
     /// of [`Words::hash`] mix best.
     fn home(&self, hash: u64) -> usize {
-        (hash >> (64 - self.slots.len().trailing_zeros())) as usize
+        (hash >> self.shift) as usize
     }
 
     /// Asks the CPU to bring in the slot where a lookup of `hash` starts, so that the
@@ -358,6 +369,7 @@ impl StrainIndex {
     fn grow(&mut self) {
         let doubled = vec![Entry::FREE; 2 * self.slots.len()];
         let old = std::mem::replace(&mut self.slots, doubled);
+        self.shift -= 1;
         for e in old.into_iter().filter(|e| e.index != FREE) {
             self.place(e, e.words.hash());
         }
