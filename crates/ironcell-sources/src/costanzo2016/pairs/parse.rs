@@ -273,8 +273,9 @@ fn read_lines(worker: &mut Worker<'_>, simd: Option<Ssse3>) -> u64 {
     let (mut start, mut line) = (0, 1);
     let mut values = Values::default();
     let mut columns = [TwoColumns::default(); NUMBER_COLUMNS.len() / 2];
+    let published = worker.plan.published;
     while start < bytes.len() {
-        let fast = if worker.plan.published {
+        let fast = if published {
             well_formed(bytes, start, simd, worker.shared, &mut columns, &mut values)
         } else {
             None
