@@ -24,6 +24,7 @@ pub(super) struct StrainIndex {
     /// A power of two of slots, at most half of them taken; a free slot has [`FREE`].
     slots: Vec<Entry>,
     /// 64 less the bits of a slot's position: a hash shifted right by it is a position.
+    /// Kept, though the slots' count gives it, as every row's lookup and prefetch needs it.
     shift: u32,
     len: usize,
     /// Every key, `id` then `allele`, back to back.
