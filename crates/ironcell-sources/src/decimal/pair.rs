@@ -169,11 +169,10 @@ impl Lanes {
 
 impl TwoColumns {
     /// Reads the numbers of the adjacent fields `fields` into `out`: each a plain decimal,
-    /// or empty (NaN); `false` when either is anything else. (The vector path reads 16
-    /// bytes from the first field's start: pairs closer to the text's end are read one
-    /// at a time.) (Written in place, not
-    /// returned: returned, the pair went through the stack and its reader waited on the
-    /// copy, 5 % of a table's read; BENCHMARKS.md.)
+    /// or empty (NaN); `false` when either is anything else. The vector path reads 16
+    /// bytes from the first field's start: pairs closer to the text's end are read one at
+    /// a time. (Written in place, not returned: returned, the pair went through the stack
+    /// and its reader waited on the copy, 5 % of a table's read; BENCHMARKS.md.)
     #[inline(always)]
     pub(crate) fn read(
         &mut self,
@@ -182,14 +181,14 @@ impl TwoColumns {
         fields: Adjacent,
         out: &mut [f64; 2],
     ) -> bool {
-        debug_assert!(fields.0 <= fields.1 && fields.1 < fields.2);
+        let (from, middle, to) = fields;
+        debug_assert!(from <= middle && middle < to);
         #[cfg(target_arch = "x86_64")]
         if let Some(simd) = simd {
             if self.lanes.read(simd, text, fields, out) {
                 return true;
             }
         }
-        let (from, middle, to) = fields;
         match self.one_at_a_time(text, from, middle, to) {
             Some(both) => {
                 *out = both;

@@ -679,20 +679,16 @@ impl<'a> Worker<'a> {
     fn row(&mut self, line: u64, values: &Values) -> Result<(), Box<Error>> {
         let texts = &values.texts;
         let chunk = self.chunk;
-        let key = |words, id, allele| texts.key(words, chunk, id, allele);
         let [query_words, array_words] = &values.keys;
+        let query_key = || texts.key(*query_words, chunk, QUERY_ID, QUERY_ALLELE);
+        let array_key = || texts.key(*array_words, chunk, ARRAY_ID, ARRAY_ALLELE);
         // The tables list each query's rows together: most rows have the previous row's.
-        if !matches!(&self.last_query,
-            Some(q) if q.key.is(query_words, || key(*query_words, QUERY_ID, QUERY_ALLELE)))
-        {
-            let query = || key(*query_words, QUERY_ID, QUERY_ALLELE);
-            let index = self.lookup(line, query_words, query_words.hash(), query)?;
-            self.new_query(query(), index);
+        if !matches!(&self.last_query, Some(q) if q.key.is(query_words, query_key)) {
+            let index = self.lookup(line, query_words, query_words.hash(), query_key)?;
+            self.new_query(query_key(), index);
         }
         let last = self.last_query.as_ref().expect("the row's query");
-        if array_words.id_may_start(&last.gene)
-            && names_gene(key(*array_words, ARRAY_ID, ARRAY_ALLELE).id(), last.orf)
-        {
+        if array_words.id_may_start(&last.gene) && names_gene(array_key().id(), last.orf) {
             return Err(self.error(
                 line,
                 "one gene twice",
@@ -703,9 +699,7 @@ impl<'a> Worker<'a> {
             ));
         }
         let query = last.index;
-        let array = self.lookup(line, array_words, values.array_hash, || {
-            key(*array_words, ARRAY_ID, ARRAY_ALLELE)
-        })?;
+        let array = self.lookup(line, array_words, values.array_hash, array_key)?;
         let temp = self.array_temp(line, values.temp, || texts.span(ARRAY_TEMP))?;
         let checked = if values.finite {
             debug_assert!(values.numbers.iter().all(|x| !x.is_infinite()));
