@@ -4,9 +4,74 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ironcell_data::ontology::WidthRule;
+use ironcell_sources::{data_dir::DataDir, reference::Reference};
 
-/// The data bundled with the repository: the reference and the measured screens.
-pub const BUNDLED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+/// Where public data is read from.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// The data directory (yeast-reference/, yeast-screens/, yeast-networks/). Default:
+    /// $IRONCELL_DATA, else the user cache that `ironcell fetch` fills (~/.cache/ironcell).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+/// The data directory, and the reference bundle derived from it unless one is given.
+#[derive(Debug, Clone, Args)]
+pub struct ReferenceArgs {
+    #[command(flatten)]
+    pub dir: DataArgs,
+    /// A reference bundle written by `ironcell reference build`, instead of the one derived
+    /// from the data directory's yeast-reference/ (and cached beside it) on first use.
+    #[arg(long, value_name = "DIR")]
+    pub reference: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The data directory: `--data`, else `$IRONCELL_DATA`, else the user cache.
+    pub fn dir(&self) -> DataDir {
+        DataDir::resolve(self.data.as_deref())
+    }
+}
+
+/// A reference and the bundle directory it was read from (saved models record it).
+pub struct LoadedReference {
+    pub reference: Reference,
+    pub dir: PathBuf,
+}
+
+impl ReferenceArgs {
+    /// The bundle given by `--reference`, else the data directory's, derived on first use
+    /// (its counts printed then, on standard error).
+    pub fn load(&self) -> anyhow::Result<LoadedReference> {
+        if let Some(dir) = &self.reference {
+            let reference = Reference::read(dir)?;
+            return Ok(LoadedReference {
+                reference,
+                dir: dir.clone(),
+            });
+        }
+        LoadedReference::derive(&self.dir.dir())
+    }
+}
+
+impl LoadedReference {
+    /// The data directory's reference, derived on first use (its counts printed then, on
+    /// standard error).
+    pub fn derive(data: &DataDir) -> anyhow::Result<Self> {
+        let derived = data.reference()?;
+        if let Some(report) = &derived.built {
+            eprint!(
+                "reference bundle derived from {} into {}:\n{report}",
+                data.root().join("yeast-reference").display(),
+                derived.dir.display()
+            );
+        }
+        Ok(Self {
+            reference: derived.reference,
+            dir: derived.dir,
+        })
+    }
+}
 
 /// ironcell: learn how yeast cells respond to multiplexed genetic perturbations.
 #[derive(Debug, Parser)]
@@ -197,9 +262,8 @@ pub struct DatasetGraphArgs {
     /// BioGRID: keep only this experimental system type (physical or genetic).
     #[arg(long)]
     pub kind: Option<String>,
-    /// Reference bundle (gene names).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -221,12 +285,15 @@ pub struct DatasetBuildArgs {
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// The dataset: costanzo2016, kuzmin2018, kuzmin2020, ohya2005, synlethdb, essentiality.
-    pub dataset: Option<String>,
-    /// Where the files go.
-    #[arg(long, default_value = "data/fetched")]
-    pub to: PathBuf,
-    /// Fetch every file as MIRROR/<file name> instead of from its official URL.
+    /// Datasets to fetch (without one, the list); `all` is every dataset of the standard
+    /// data directory.
+    pub datasets: Vec<String>,
+    /// The data directory the files go into (default: $IRONCELL_DATA, else the user cache,
+    /// ~/.cache/ironcell).
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+    /// A copy of the data directory served over HTTP: every file is fetched as
+    /// MIRROR/<its path in the data directory>, checked against the recorded sha256.
     #[arg(long)]
     pub mirror: Option<String>,
 }
@@ -245,7 +312,7 @@ pub enum BenchCommand {
     /// DCell training genotypes/s on the real filtered GO (forward + backward + AdamW),
     /// beside a PyTorch DCell written TorchCell's way (a loop over subsystems).
     Dcell(BenchDcellArgs),
-    /// Every model on six tasks of measured, bundled data (random and gene-disjoint splits),
+    /// Every model on eight tasks of measured data (random and gene-disjoint splits),
     /// test-set metrics with bootstrap 95 % intervals, scikit-learn's random forest beside.
     Accuracy(BenchAccuracyArgs),
 }
@@ -263,9 +330,8 @@ pub enum BenchDevice {
 
 #[derive(Debug, Args)]
 pub struct BenchDcellArgs {
-    /// Reference bundle (GO and annotations).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
     #[command(flatten)]
     pub filter: OntologyFilterArgs,
     /// Subsystem width rule.
@@ -308,9 +374,8 @@ pub struct BenchDatasetArgs {
     /// Keep the dataset.
     #[arg(long)]
     pub keep: bool,
-    /// Reference bundle (the gene universe).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -333,9 +398,8 @@ pub struct BenchReadersArgs {
     /// reported beside every run, as a shared machine's speed drifts.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
-    /// Reference bundle (gene names for the generated strains).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
 }
 
 /// The published datasets `ingest` reads.
@@ -371,9 +435,19 @@ pub enum Source {
     /// standard names mapped through the reference).
     #[value(name = "jonikas2009-upr", alias = "jonikas2009")]
     Jonikas2009,
-    /// Gene networks: BioGRID tab3, STRING detailed links, regulatory or plain edge lists
-    /// (layout told from the first line), each stored as a network named by its file
-    /// (`Krogan-2006.txt.gz` → `Krogan-2006`).
+    /// DCell's Costanzo 2016 ε subsets: `GO_0006281_training_data_2016_0`, `…_testing_…`
+    /// (datasets `dcell2018_go0006281_train` / `_test`; the `…_all_data_…` placeholders are
+    /// passed over).
+    #[value(name = "dcell-costanzo2016-epsilon", alias = "dcell-epsilon")]
+    DcellEpsilon,
+    /// Hoepfner 2014 HOP z-scores, `hoepfner_movva_2014_hop_known.txt` (a chemogenomic score
+    /// per deletion strain and compound; the compound is the environment's additive).
+    #[value(name = "hoepfner2014-hop", alias = "hoepfner2014")]
+    Hoepfner2014,
+    /// Gene networks: BioGRID tab3, STRING (physical) links, regulatory or plain edge lists,
+    /// regulatory matrices (YEASTRACT), Yeast9's reactions (genes sharing a reaction); the
+    /// layout told from the first line, each stored as a network named by its file
+    /// (`Krogan-2006.txt.gz` → `Krogan-2006`; STRING's `4932.…` by its folder).
     Networks,
 }
 
@@ -402,9 +476,8 @@ pub struct IngestArgs {
     /// Skip rows that cannot be read, and list them, instead of stopping at the first.
     #[arg(long)]
     pub skip_bad_rows: bool,
-    /// Reference bundle (genes for name mapping, stored alongside).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
 }
 
 impl IngestArgs {
@@ -426,15 +499,19 @@ pub enum ReferenceCommand {
 
 #[derive(Debug, Args)]
 pub struct ReferenceBuildArgs {
-    /// Directory of SGD GenBank chromosome files (`*.gb`, `*.gb.gz`, `*.gbk`, `*.gbff`).
+    /// Directory of SGD GenBank chromosome files (`*.gb`, `*.gb.gz`, `*.gbk`, `*.gbff`);
+    /// default: the data directory's yeast-reference/sgd-genbank.
     #[arg(long)]
-    pub genbank: PathBuf,
-    /// Gene Ontology in OBO 1.2 (optionally gzip).
+    pub genbank: Option<PathBuf>,
+    /// Gene Ontology in OBO 1.2 (optionally gzip); default: the data directory's.
     #[arg(long)]
-    pub obo: PathBuf,
-    /// Yeast Deletion Project table (`Deletion_primers_PCR_sizes.txt`, optionally gzip).
+    pub obo: Option<PathBuf>,
+    /// Yeast Deletion Project table (`Deletion_primers_PCR_sizes.txt`, optionally gzip);
+    /// default: the data directory's.
     #[arg(long)]
-    pub deletion_table: PathBuf,
+    pub deletion_table: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Take GO annotations from this GAF 2.x file (SGD's `gene_association.sgd`, optionally
     /// gzip) instead of GenBank's qualifiers: GAF lines carry dates, which the ontology's
     /// `--annotated-before` cut-off needs.
@@ -467,9 +544,8 @@ pub struct OntologyFilterArgs {
 
 #[derive(Debug, Args)]
 pub struct OntologyDcellArgs {
-    /// Reference bundle directory.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
     #[command(flatten)]
     pub filter: OntologyFilterArgs,
     /// Output JSON file.
@@ -499,9 +575,8 @@ pub struct QuickstartArgs {
     /// Where the store, metrics and plots go.
     #[arg(long, default_value = "out/quickstart")]
     pub out: PathBuf,
-    /// The bundled data directory (reference/ and screens/).
-    #[arg(long, default_value = BUNDLED_DATA)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
     #[command(flatten)]
     pub filter: OntologyFilterArgs,
     /// Subsystem width rule.
@@ -573,9 +648,8 @@ pub struct TrainArgs {
     /// (the paper's rule, with `--min-genes 6`); by default every annotated gene counts.
     #[arg(long)]
     pub contain_disrupted: bool,
-    /// Reference bundle (GO and annotations).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
     #[command(flatten)]
     pub filter: OntologyFilterArgs,
 }
@@ -629,9 +703,8 @@ pub struct BaselineArgs {
     /// Seed of the models, the folds and the training sample.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Reference bundle (CDS and GO for the features).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
     /// Run directory: models in SPLIT/LABEL/ (or cv/LABEL/, fitted on every row), metrics.json.
     #[arg(long, default_value = "out/baseline")]
     pub out: PathBuf,
@@ -679,9 +752,8 @@ pub struct BenchBaselinesArgs {
     /// Seed of the folds, the models and the synthetic rows.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Reference bundle (for the dataset's gene features).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference"))]
-    pub reference: PathBuf,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
     /// Also write every fold's numbers here as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -703,6 +775,12 @@ pub enum AccuracyTask {
     Environments,
     /// UPR reporter level, Jonikas 2009 (single and double mutants).
     Upr,
+    /// Costanzo 2016 ε of the gene pairs of two GO subtrees (DCell's example data), with
+    /// each gene's single-mutant fitness as inputs; DCell's own split beside ours.
+    Epsilon,
+    /// Hoepfner 2014 HOP chemogenomic z-scores: deletion strains under 132 compounds, the
+    /// compound an input.
+    Chemogenomics,
 }
 
 /// A model of the benchmark.
@@ -715,6 +793,8 @@ pub enum AccuracyModel {
     Additive,
     /// Double mutants: f_a · f_b, the null model of ε.
     Multiplicative,
+    /// Interaction scores (ε, E-MAP S): 0, no interaction.
+    Zero,
     /// Random forest on pooled gene features (100 trees, a third of the features per split).
     Rf,
     /// Gradient-boosted trees on the same features.
@@ -726,18 +806,20 @@ pub enum AccuracyModel {
 #[derive(Debug, Args)]
 pub struct BenchAccuracyArgs {
     /// Tasks to run: smf (Costanzo 2016), dmf (Kuzmin 2018 doubles), emap (Collins 2007),
-    /// ssl (Tong 2004 calls), environments (Qian 2012 + Costanzo 2021), upr (Jonikas 2009).
+    /// ssl (Tong 2004 calls), environments (Qian 2012 + Costanzo 2021), upr (Jonikas 2009),
+    /// epsilon (Costanzo 2016 ε, DCell's subtrees), chemogenomics (Hoepfner 2014 HOP).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "smf,dmf,emap,ssl,environments,upr"
+        default_value = "smf,dmf,emap,ssl,environments,upr,epsilon,chemogenomics"
     )]
     pub tasks: Vec<AccuracyTask>,
-    /// Models: mean, additive and multiplicative (double mutants), rf, gbt, dcell.
+    /// Models: mean, additive and multiplicative (double mutants), zero (interaction scores),
+    /// rf, gbt, dcell.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "mean,additive,multiplicative,rf,gbt,dcell"
+        default_value = "mean,additive,multiplicative,zero,rf,gbt,dcell"
     )]
     pub models: Vec<AccuracyModel>,
     /// Seeds of the splits and models (e.g. 1,2,3,4,5); the table shows means over seeds.
@@ -772,9 +854,8 @@ pub struct BenchAccuracyArgs {
     /// The scikit-learn script.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/baselines_sklearn.py"))]
     pub sklearn_script: PathBuf,
-    /// The bundled data (reference and screens).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"))]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Where accuracy.json and accuracy.md go.
     #[arg(long, default_value = "bench-accuracy")]
     pub out: PathBuf,

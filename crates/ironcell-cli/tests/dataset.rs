@@ -136,3 +136,36 @@ fn held_out_genes_and_graphs_join_the_dataset() {
     ]);
     assert!(missing.contains("ingest networks"), "{missing}");
 }
+
+#[test]
+fn the_data_directorys_networks_map_onto_a_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let networks = common::data_dir().folder("yeast-networks").unwrap();
+    for (file, name, directed) in [
+        (
+            "string-v12-physical/4932.protein.physical.links.v12.0.txt.gz",
+            "string-v12-physical",
+            false,
+        ),
+        (
+            "yeastract-2019/YEASTRACT_20190713_BOTH.tsv.gz",
+            "YEASTRACT_20190713_BOTH",
+            true,
+        ),
+        ("yeast-gem-9.0.2/yeast-GEM.txt.gz", "yeast-GEM", false),
+    ] {
+        let out = ironcell(&[
+            "dataset",
+            "graph",
+            "--dataset",
+            data.to_str().unwrap(),
+            "--input",
+            networks.join(file).to_str().unwrap(),
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("graph {name}: ")), "{text}");
+        assert_eq!(text.contains(", directed;"), directed, "{text}");
+        assert!(data.join(format!("graphs/{name}.arrow")).is_file());
+    }
+}

@@ -6,15 +6,12 @@
 #[allow(dead_code)]
 mod common;
 
-use std::{
-    path::Path,
-    process::{Command, Output},
-};
+use std::{path::Path, process::Output};
 
-use common::{fixture, ironcell, ironcell_fails};
+use common::{command, fixture, ironcell, ironcell_fails};
 
 fn ingest(db: &Path, source: &str, inputs: &[&str], extra: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ironcell"));
+    let mut cmd = command();
     cmd.args(["ingest", source, "--db"])
         .arg(format!("sqlite://{}", db.display()));
     for i in inputs {
@@ -45,7 +42,7 @@ fn every_source_ingests_and_a_second_run_adds_nothing() {
     let db = dir.path().join("kg.sqlite");
     let wt = fixture("wt122data.tsv");
     let wt = wt.to_str().unwrap();
-    let runs: [(&str, &[&str], &[&str], u64); 9] = [
+    let runs: [(&str, &[&str], &[&str], u64); 11] = [
         ("costanzo2016", &["SGA_ExE.txt"], &["--skip-bad-rows"], 11),
         (
             "kuzmin2018",
@@ -89,6 +86,18 @@ fn every_source_ingests_and_a_second_run_adds_nothing() {
             &["jonikas2009_double_mutants.tsv"],
             &["--skip-bad-rows"],
             3,
+        ),
+        (
+            "dcell-costanzo2016-epsilon",
+            &["GO_0006281_training_data_2016_0"],
+            &["--skip-bad-rows"],
+            3,
+        ),
+        (
+            "hoepfner2014-hop",
+            &["hoepfner_hop_known.txt"],
+            &["--skip-bad-rows"],
+            4,
         ),
     ];
     for (source, inputs, extra, expected) in runs {

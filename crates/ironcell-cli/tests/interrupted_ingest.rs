@@ -1,6 +1,10 @@
 //! A killed ingest leaves the store consistent, and running it again completes it: the
 //! store then holds exactly what one uninterrupted ingest stores.
 
+// These tests build no dataset, so `two_label_dataset` goes unused here.
+#[allow(dead_code)]
+mod common;
+
 use std::{
     fmt::Write as _,
     path::Path,
@@ -33,7 +37,7 @@ fn write_table(path: &Path, queries: usize, arrays: usize) {
 }
 
 fn ingest(db: &Path, input: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ironcell"));
+    let mut cmd = common::command();
     cmd.args(["ingest", "costanzo2016", "--input"])
         .arg(input)
         .arg("--db")
@@ -44,7 +48,7 @@ fn ingest(db: &Path, input: &Path) -> Command {
 }
 
 fn stats(db: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+    let out = common::command()
         .args(["kg", "stats", "--db"])
         .arg(format!("sqlite://{}", db.display()))
         .output()

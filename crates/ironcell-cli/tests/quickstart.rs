@@ -1,11 +1,14 @@
-//! End-to-end: the quickstart on a reduced configuration of the bundled real data.
+//! End-to-end: the quickstart on a reduced configuration of the measured data in the data
+//! directory, and what it says when the data directory lacks it.
 
-use std::process::Command;
+// These tests build no dataset, so `two_label_dataset` goes unused here.
+#[allow(dead_code)]
+mod common;
 
 #[test]
 fn quickstart_reduced_writes_store_metrics_and_plots() {
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+    let status = common::command()
         .args([
             "quickstart",
             "--max-instances",
@@ -62,7 +65,7 @@ fn bad_input_is_a_clear_error() {
     let genbank = dir.path().join("gb");
     std::fs::create_dir(&genbank).unwrap();
     std::fs::write(genbank.join("chr01.gb"), "LOCUS       X\nFEATURES             Location/Qualifiers\n     gene            1..x\n                     /locus_tag=\"YAL001C\"\n//\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_ironcell"))
+    let output = common::command()
         .args([
             "reference",
             "build",
@@ -82,5 +85,40 @@ fn bad_input_is_a_clear_error() {
     assert!(
         stderr.contains("chr01.gb:3: malformed location"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn an_empty_data_directory_is_a_clear_error_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("data");
+    std::fs::create_dir(&empty).unwrap();
+    let out = dir.path().join("out");
+    let output = common::command()
+        .arg("quickstart")
+        .arg("--data")
+        .arg(&empty)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "missing data file yeast-screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx",
+        &format!("looked in {} (given by --data)", empty.display()),
+        &format!(
+            "ironcell fetch costanzo2016 kuzmin2018-subset yeast-reference --to {}",
+            empty.display()
+        ),
+        "IRONCELL_DATA=/path/to/data",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} not in:\n{stderr}");
+    }
+    assert!(!out.exists(), "the output directory was created");
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "the data directory was written"
     );
 }

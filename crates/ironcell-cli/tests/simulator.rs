@@ -12,12 +12,15 @@ use ironcell_models::{
     metrics::pearson,
     train::{predict, train, TrainConfig},
 };
-use ironcell_sources::reference::Reference;
+use ironcell_sources::data_dir::DataDir;
 
 #[test]
 fn dcell_recovers_simulated_ground_truth() {
-    let bundle = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
-    let mut reference = Reference::read(&bundle).unwrap();
+    let data = DataDir::resolve_in(
+        None,
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")),
+    );
+    let mut reference = data.reference().unwrap().reference;
     // Real genes and GO, restricted to chromosomes I and II to keep the test fast.
     reference
         .annotations

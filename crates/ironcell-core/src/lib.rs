@@ -40,6 +40,6 @@ pub use experiment::{Experiment, ExperimentReference, Provenance, Publication, R
 pub use gene::SystematicName;
 pub use genotype::{Genotype, Perturbation, PerturbationKind};
 pub use phenotype::{
-    Assay, Call, Confirmation, EmapScore, Expression, Fitness, GeneInteraction, InteractionOrder,
-    Log2Ratio, Morphology, Phenotype, PhenotypeKind, Reporter, Severity,
+    Assay, Call, ChemogenomicScore, Confirmation, EmapScore, Expression, Fitness, GeneInteraction,
+    InteractionOrder, Log2Ratio, Morphology, Phenotype, PhenotypeKind, Reporter, Severity,
 };

@@ -292,6 +292,42 @@ impl EmapScore {
     }
 }
 
+/// A chemogenomic score: how a deletion strain grows under a compound relative to the other
+/// strains of a pooled screen (Hoepfner 2014's HOP z-scores), negative when the strain is
+/// depleted (hypersensitive), positive when it is enriched (resistant).
+///
+/// It is not [`Fitness`]: a z-score is relative to the pool within one experiment, has no
+/// wild-type value of 1 and runs from about −50 to 13, so it is kept on its own scale.
+///
+/// ```
+/// use ironcell_core::ChemogenomicScore;
+///
+/// assert_eq!(ChemogenomicScore::new(-7.8)?.score(), -7.8);
+/// assert!(ChemogenomicScore::new(f64::NAN).is_err());
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChemogenomicScore {
+    score: f64,
+}
+
+impl ChemogenomicScore {
+    /// A score; a non-finite one is an error.
+    pub fn new(score: f64) -> Result<Self, Error> {
+        Ok(Self {
+            score: finite(score)?,
+        })
+    }
+
+    /// As the pool: what the wild type shows.
+    pub const NONE: Self = Self { score: 0.0 };
+
+    /// The score.
+    pub fn score(&self) -> f64 {
+        self.score
+    }
+}
+
 /// A reporter's level in a strain: a second modality beside growth (Jonikas 2009's
 /// unfolded-protein-response reporter), with the level the single mutants predict for a
 /// combination, when the source gives one.
@@ -477,6 +513,8 @@ pub enum Phenotype {
     EmapScore(EmapScore),
     /// A reporter's level.
     Reporter(Reporter),
+    /// A chemogenomic score under a compound.
+    ChemogenomicScore(ChemogenomicScore),
 }
 
 impl Phenotype {
@@ -492,6 +530,7 @@ impl Phenotype {
             Self::Expression(_) => PhenotypeKind::Expression,
             Self::EmapScore(_) => PhenotypeKind::EmapScore,
             Self::Reporter(_) => PhenotypeKind::Reporter,
+            Self::ChemogenomicScore(_) => PhenotypeKind::ChemogenomicScore,
         }
     }
 }
@@ -526,11 +565,13 @@ pub enum PhenotypeKind {
     EmapScore,
     /// [`Phenotype::Reporter`].
     Reporter,
+    /// [`Phenotype::ChemogenomicScore`].
+    ChemogenomicScore,
 }
 
 impl PhenotypeKind {
     /// Every kind, in a stable order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Fitness,
         Self::GeneInteraction,
         Self::Essentiality,
@@ -540,6 +581,7 @@ impl PhenotypeKind {
         Self::Expression,
         Self::EmapScore,
         Self::Reporter,
+        Self::ChemogenomicScore,
     ];
 
     /// The snake-case name.
@@ -554,6 +596,7 @@ impl PhenotypeKind {
             Self::Expression => "expression",
             Self::EmapScore => "emap_score",
             Self::Reporter => "reporter",
+            Self::ChemogenomicScore => "chemogenomic_score",
         }
     }
 }

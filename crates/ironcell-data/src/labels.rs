@@ -163,7 +163,7 @@ fn query(genotype: &Genotype) -> Option<Query<'_>> {
 }
 
 /// The value a phenotype gives a label of `kind`: fitness and its std, ε/τ and its p-value,
-/// an E-MAP S-score, a reporter level, or a synthetic-lethality call as 1 (observed) or 0 (a
+/// an E-MAP S-score, a reporter level, a chemogenomic score, or a synthetic-lethality call as 1 (observed) or 0 (a
 /// tested negative). Morphology, expression and essentiality carry no scalar label yet.
 fn measure(phenotype: &Phenotype, kind: PhenotypeKind) -> Option<(f64, Option<f64>, Option<f64>)> {
     match (phenotype, kind) {
@@ -173,6 +173,9 @@ fn measure(phenotype: &Phenotype, kind: PhenotypeKind) -> Option<(f64, Option<f6
         }
         (Phenotype::EmapScore(s), PhenotypeKind::EmapScore) => Some((s.score(), None, None)),
         (Phenotype::Reporter(r), PhenotypeKind::Reporter) => Some((r.value(), None, None)),
+        (Phenotype::ChemogenomicScore(s), PhenotypeKind::ChemogenomicScore) => {
+            Some((s.score(), None, None))
+        }
         (Phenotype::SyntheticLethality(c), PhenotypeKind::SyntheticLethality) => {
             Some((if c.observed { 1.0 } else { 0.0 }, None, None))
         }

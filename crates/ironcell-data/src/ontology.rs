@@ -12,11 +12,19 @@
 //! parent is one above its highest child, so executing strata in order sees every input ready.
 //! Why written here rather than taken from a crate: these filters are DCell's own definition.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    path::Path,
+};
 
 use ironcell_core::SystematicName;
-use ironcell_sources::reference::{Annotation, Reference};
+use ironcell_sources::{
+    dcell_epsilon,
+    reference::{Annotation, Reference},
+};
 use serde::{Deserialize, Serialize};
+
+use crate::Error;
 
 /// The id of the root added above BP, MF and CC.
 pub const ROOT_ID: &str = "ROOT";
@@ -254,16 +262,16 @@ fn popcount(bits: &[u64]) -> usize {
 
 /// Builds the DCell ontology from a reference.
 ///
-/// ```
-/// use std::path::Path;
+/// ```no_run
 /// use ironcell_data::ontology::{build, OntologyConfig};
-/// use ironcell_sources::reference::{Annotation, Reference};
+/// use ironcell_sources::data_dir::DataDir;
 ///
-/// let reference = Reference::read(Path::new("../../data/reference"))?;
+/// // The data directory's reference (`--data`, `$IRONCELL_DATA` or the user cache).
+/// let reference = DataDir::resolve(None).reference()?.reference;
 /// let ontology = build(&reference, &OntologyConfig::default());
 /// println!("{} subsystems in {} strata", ontology.subsystems.len(), ontology.strata());
 /// assert_eq!(ontology.subsystems.last().unwrap().id, "ROOT");
-/// # Ok::<(), ironcell_sources::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
     // The date cut-off comes first: a gene annotated only later is not in the universe.
@@ -461,6 +469,114 @@ pub fn build(reference: &Reference, config: &OntologyConfig) -> DcellOntology {
     }
 }
 
+/// DCell's ontology as a published topology gives it ([`dcell_epsilon::read_topology`]): its
+/// terms, genes and children as they are, no filtering (the authors' subtrees come
+/// filtered). The first term is the root; it takes [`ROOT_ID`] as its id, so the model lays it
+/// out as the root it is, and keeps its GO id as its name.
+pub fn from_topology(terms: &[dcell_epsilon::Term], source: &Path) -> Result<DcellOntology, Error> {
+    let root = terms
+        .first()
+        .ok_or_else(|| Error::format(source, "a topology without terms"))?;
+    let index: HashMap<&str, usize> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    if index.len() != terms.len() {
+        return Err(Error::format(source, "a term is listed twice"));
+    }
+    let mut children = Vec::with_capacity(terms.len());
+    for t in terms {
+        let mut of = Vec::with_capacity(t.children.len());
+        for c in &t.children {
+            of.push(*index.get(c.as_str()).ok_or_else(|| {
+                Error::format(
+                    source,
+                    format!("{} names a child {c} that has no block", t.id),
+                )
+            })?);
+        }
+        children.push(of);
+    }
+    // Heights by repeated relaxation: a term is one above its highest child. A cycle would
+    // keep raising them, so more rounds than terms is an error.
+    let mut height = vec![0usize; terms.len()];
+    for round in 0..=terms.len() {
+        let mut changed = false;
+        for t in 0..terms.len() {
+            let h = children[t]
+                .iter()
+                .map(|&c| height[c] + 1)
+                .max()
+                .unwrap_or(0);
+            if h != height[t] {
+                height[t] = h;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        if round == terms.len() {
+            return Err(Error::format(source, "the topology has a cycle"));
+        }
+    }
+    if (1..terms.len()).any(|t| height[t] >= height[0]) {
+        return Err(Error::format(
+            source,
+            format!("the first term, {}, is not above every other", root.id),
+        ));
+    }
+    let gene_set: BTreeSet<&SystematicName> = terms.iter().flat_map(|t| &t.genes).collect();
+    let genes: Vec<SystematicName> = gene_set.into_iter().cloned().collect();
+    let gene_index: HashMap<&SystematicName, usize> =
+        genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    order.sort_by_key(|&t| (height[t], t != 0, terms[t].id.clone()));
+    let position: Vec<usize> = {
+        let mut p = vec![0; terms.len()];
+        for (i, &t) in order.iter().enumerate() {
+            p[t] = i;
+        }
+        p
+    };
+    let mut contained: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); terms.len()];
+    for &t in &order {
+        let mut set: BTreeSet<usize> = terms[t].genes.iter().map(|g| gene_index[g]).collect();
+        for &c in &children[t] {
+            set.extend(contained[c].iter().copied());
+        }
+        contained[t] = set;
+    }
+    let subsystems = order
+        .iter()
+        .map(|&t| Subsystem {
+            id: if t == 0 {
+                ROOT_ID.to_owned()
+            } else {
+                terms[t].id.clone()
+            },
+            name: terms[t].id.clone(),
+            children: children[t].iter().map(|&c| position[c]).collect(),
+            direct_genes: terms[t]
+                .genes
+                .iter()
+                .map(|g| gene_index[g])
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            contained_genes: contained[t].len(),
+            stratum: height[t],
+        })
+        .collect();
+    Ok(DcellOntology {
+        genes,
+        subsystems,
+        stages: vec![],
+        config: OntologyConfig::default(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,5 +703,25 @@ mod tests {
         };
         assert_eq!(s.width(WidthRule::Contained), 30);
         assert_eq!(s.width(WidthRule::Direct), 20);
+    }
+
+    #[test]
+    fn a_published_topology_is_taken_as_it_is() {
+        let text = "ROOT: GO:0000001 4\nGENES: YAL001C\nTERMS: GO:0000002 GO:0000003\n\
+ROOT: GO:0000002 2\nGENES: YAL002W\nTERMS: GO:0000003\n\
+ROOT: GO:0000003 2\nGENES: YAL003W YAL004W\nTERMS:\n";
+        let terms = dcell_epsilon::read_topology(text.as_bytes(), "t").unwrap();
+        let o = from_topology(&terms, Path::new("t")).unwrap();
+        let ids: Vec<&str> = o.subsystems.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["GO:0000003", "GO:0000002", ROOT_ID]);
+        assert_eq!(o.subsystems[2].name, "GO:0000001");
+        assert_eq!(o.strata(), 3);
+        assert_eq!(o.subsystems[2].children, [1, 0]);
+        assert_eq!(o.subsystems[2].contained_genes, 4);
+        assert_eq!(o.genes.len(), 4);
+        let cycle =
+            "ROOT: GO:1 1\nGENES: YAL001C\nTERMS: GO:2\nROOT: GO:2 1\nGENES:\nTERMS: GO:1\n";
+        let terms = dcell_epsilon::read_topology(cycle.as_bytes(), "t").unwrap();
+        assert!(from_topology(&terms, Path::new("t")).is_err());
     }
 }

@@ -7,7 +7,7 @@ use std::{
     collections::{BTreeSet, HashSet},
     fs::File,
     io::{BufReader, Cursor},
-    path::PathBuf,
+    path::{Path, PathBuf},
 };
 
 use ironcell_core::{Experiment, PhenotypeKind};
@@ -18,7 +18,8 @@ use ironcell_kg::{
 use ironcell_sources::{
     collins2007,
     costanzo2016::pairs,
-    jonikas2009, kuzmin2018, kuzmin2020,
+    data_dir::DataDir,
+    dcell_epsilon, hoepfner2014, jonikas2009, kuzmin2018, kuzmin2020,
     names::GeneNames,
     networks::{self, Edge},
     ohya2005,
@@ -86,6 +87,28 @@ fn experiments() -> Vec<Experiment> {
     .unwrap();
     out.extend(sl.iter().map(synlethdb::Record::experiment));
     out.extend(screens_of_issue_12());
+    out.extend(screens_of_issue_25());
+    out
+}
+
+/// DCell's ε subsets and the HOP chemogenomic scores: a dataset named by its file and an
+/// environment per compound.
+fn screens_of_issue_25() -> Vec<Experiment> {
+    let essential = HashSet::new();
+    let file = "GO_0006281_training_data_2016_0";
+    let (term, part) = dcell_epsilon::file_part(file).unwrap();
+    let (pairs, _) = collect(
+        dcell_epsilon::Reader::new(Cursor::new(text(file)), file, &essential),
+        BadRows::Skip,
+    )
+    .unwrap();
+    let dataset = dcell_epsilon::dataset(&term, part);
+    let mut out: Vec<Experiment> = pairs.iter().map(|r| r.experiment(&dataset)).collect();
+    let reader =
+        hoepfner2014::Reader::new(Cursor::new(text("hoepfner_hop_known.txt")), "hop").unwrap();
+    let compounds = reader.compounds().to_vec();
+    let (strains, _) = collect(reader, BadRows::Skip).unwrap();
+    out.extend(strains.iter().flat_map(|r| r.experiments(&compounds)));
     out
 }
 
@@ -94,8 +117,7 @@ fn experiments() -> Vec<Experiment> {
 fn screens_of_issue_12() -> Vec<Experiment> {
     let mut out = Vec::new();
     // Jonikas names genes by standard names from all over the genome: the whole bundle maps.
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
-    let names = GeneNames::new(&Reference::read(&dir).unwrap().genes);
+    let names = GeneNames::new(&full_reference().genes);
     let (emap, _) = collect(
         collins2007::Reader::new(Cursor::new(text("collins2007_sscores.tsv")), "s").unwrap(),
         BadRows::Skip,
@@ -138,11 +160,21 @@ fn screens_of_issue_12() -> Vec<Experiment> {
     out
 }
 
-/// The bundled reference cut down to chromosome I's first genes and the GO terms above
-/// their annotations, so a Neo4j round trip stays quick.
+/// The data directory's reference (`IRONCELL_DATA`, a relative one taken from the workspace).
+fn full_reference() -> Reference {
+    DataDir::resolve_in(
+        None,
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")),
+    )
+    .reference()
+    .unwrap()
+    .reference
+}
+
+/// The reference cut down to chromosome I's first genes and the GO terms above their
+/// annotations, so a Neo4j round trip stays quick.
 fn reference() -> Reference {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
-    let mut r = Reference::read(&dir).unwrap();
+    let mut r = full_reference();
     r.genes.retain(|g| g.systematic_name.as_str() < "YAL010");
     let genes: HashSet<_> = r.genes.iter().map(|g| g.systematic_name.clone()).collect();
     r.annotations.retain(|a| genes.contains(&a.gene));
@@ -189,31 +221,35 @@ fn selections() -> Vec<Selection> {
     ]
 }
 
-/// A co-expression network with a repeated (reversed) pair and a self-loop, and a
-/// directed regulatory one that links the same genes both ways.
-fn networks() -> [(String, bool, Vec<Edge>); 2] {
+/// A co-expression network with a repeated (reversed) pair and a self-loop, a directed
+/// regulatory one that links the same genes both ways, and one of each layout the data
+/// directory's networks come in: STRING's physical links (both directions listed), a
+/// regulatory matrix and a metabolic model's reactions.
+fn networks() -> Vec<(String, bool, Vec<Edge>)> {
     let names = GeneNames::new(&reference().genes);
-    let read = |text: &str, regulatory: bool| {
-        let reader = if regulatory {
-            networks::Reader::regulatory(text.as_bytes(), "reg", &names)
-        } else {
-            networks::Reader::edge_list(text.as_bytes(), "coexpr", &names)
-        };
-        collect(reader, BadRows::Fail).unwrap().0
+    let read = |text: &str, name: &str| {
+        let reader = networks::Reader::detect(text.as_bytes(), name, &names).unwrap();
+        let directed = reader.is_directed();
+        let edges = collect(reader, BadRows::Fail).unwrap().0;
+        (name.to_owned(), directed, edges)
     };
-    [
-        (
-            "Hu-2007".to_owned(),
-            false,
-            read(
-                "YAL001C YAL002W 0.8\nYAL002W YAL001C 0.1\nYAL002W YAL002W\nYAL003W YAL002W 0.25\n",
-                false,
-            ),
+    vec![
+        read(
+            "YAL001C YAL002W 0.8\nYAL002W YAL001C 0.1\nYAL002W YAL002W\nYAL003W YAL002W 0.25\n",
+            "Hu-2007",
         ),
-        (
-            "regulation".to_owned(),
-            true,
-            read("YAL001C\tYAL002W\nYAL002W\tYAL001C\t2.5\n", true),
+        read("YAL001C\tYAL002W\nYAL002W\tYAL001C\t2.5\n", "regulation"),
+        read(
+            "protein1 protein2 combined_score\n4932.YAL001C 4932.YAL003W 712\n4932.YAL003W 4932.YAL001C 712\n4932.YAL005C 4932.YAL001C 151\n",
+            "string-v12-physical",
+        ),
+        read(
+            "SystematicName\tYAL001C\tYAL005C\nYAL002W\t1\t0\nYAL003W\t1\t1\nYAL007C\t0\t0\n",
+            "YEASTRACT_20190713_BOTH",
+        ),
+        read(
+            "Rxn name\tFormula\tGene-reaction association\tLB\tUB\tObjective\nr_0001\ta => b\t(YAL001C and YAL002W) or YAL003W\t0\t1000\t0\nr_0002\tb => c\tYAL002W or YAL001C\t0\t1000\t0\n",
+            "yeast-GEM",
         ),
     ]
 }
@@ -238,16 +274,24 @@ fn exercise(store: &mut dyn GraphStore) -> (ironcell_kg::Stats, Vec<Vec<Experime
             directed,
             edges: &edges,
         };
-        let unique = if directed { 2 } else { 3 };
-        assert_eq!(store.put_network(&network).unwrap(), unique, "{name}");
+        // The first edge of a repeated pair is the one kept, scores and all.
+        let mut pairs = HashSet::new();
+        let expected: Vec<Edge> = edges
+            .iter()
+            .filter(|e| {
+                let (a, b) = (e.a.clone(), e.b.clone());
+                pairs.insert(if directed || a <= b { (a, b) } else { (b, a) })
+            })
+            .cloned()
+            .collect();
+        assert_eq!(
+            store.put_network(&network).unwrap(),
+            expected.len() as u64,
+            "{name}"
+        );
         assert_eq!(store.put_network(&network).unwrap(), 0, "{name}");
         let (read_directed, read) = store.network(&name).unwrap().unwrap();
         assert_eq!(read_directed, directed);
-        // The first edge of a repeated pair is the one kept, scores and all.
-        let mut expected = edges.clone();
-        if !directed {
-            expected.remove(1);
-        }
         assert_eq!(read.len(), expected.len(), "{name}");
         for e in &expected {
             assert!(
@@ -276,6 +320,10 @@ fn exercise(store: &mut dyn GraphStore) -> (ironcell_kg::Stats, Vec<Vec<Experime
     assert_eq!(store.dataset_info("no such dataset").unwrap(), None);
     let stats = store.stats().unwrap();
     assert_eq!(stats.networks["Hu-2007"], 3);
+    // STRING lists each pair both ways; the reactions share YAL001C–YAL002W.
+    assert_eq!(stats.networks["string-v12-physical"], 2);
+    assert_eq!(stats.networks["YEASTRACT_20190713_BOTH"], 3);
+    assert_eq!(stats.networks["yeast-GEM"], 3);
     assert_eq!(stats.nodes["Experiment"] as usize, unique.len());
     let answers = selections()
         .iter()
@@ -303,7 +351,12 @@ fn sqlite_round_trips_every_source() {
         .all(|e| e.phenotype.kind() == PhenotypeKind::GeneInteraction));
     assert!(!answers[2].is_empty() && answers[2].iter().all(|e| e.environment.temperature_c == 30));
     assert!(answers[3].iter().all(|e| e.genotype.len() == 1));
-    for kind in ["emap_score", "synthetic_lethality", "reporter"] {
+    for kind in [
+        "emap_score",
+        "synthetic_lethality",
+        "reporter",
+        "chemogenomic_score",
+    ] {
         assert!(
             stats.experiments.keys().any(|(_, p, _)| p == kind),
             "{kind}: {:?}",
@@ -314,6 +367,16 @@ fn sqlite_round_trips_every_source() {
         .experiments
         .keys()
         .any(|(d, _, env)| d == "yeastphenome_33958448" && env.contains("+ benomyl 30 ug/ml")));
+    assert!(stats
+        .experiments
+        .keys()
+        .any(|(d, p, env)| d == "hoepfner2014_hop"
+            && p == "chemogenomic_score"
+            && env.ends_with("+ MMS, methyl methanesulfonate")));
+    assert!(stats
+        .experiments
+        .keys()
+        .any(|(d, p, _)| d == "dcell2018_go0006281_train" && p == "gene_interaction"));
     for label in [
         "Gene",
         "GoTerm",

@@ -21,7 +21,7 @@ use ironcell_models::dcell::{
     kernel::{Mode, Model},
     AuxReduction, DcellConfig, Layout,
 };
-use ironcell_sources::reference::Reference;
+use ironcell_sources::data_dir::DataDir;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -243,7 +243,10 @@ fn random_ontology_matches_the_reference() {
 
 #[test]
 fn real_filtered_go_matches_the_reference() {
-    let reference = Reference::read(&repo().join("data/reference")).expect("bundled reference");
+    let reference = DataDir::resolve_in(None, &repo())
+        .reference()
+        .expect("the data directory's reference")
+        .reference;
     let ontology = build(&reference, &OntologyConfig::default());
     let config = DcellConfig {
         width_rule: WidthRule::Direct,

@@ -1,10 +1,11 @@
-//! Downloading the published files from their official locations: resumable (HTTP range
-//! requests on a `.part` file), verified against a sha256 where one is known, and unpacked
-//! when the publisher ships a zip.
+//! Downloading the data directory's files from where they were published: resumable (HTTP
+//! range requests on a `.part` file), verified against the sha256 the
+//! [catalogue](crate::data_dir::catalog) records, gzip-compressed where the layout keeps a
+//! file compressed that was published plain, and unpacked when the publisher ships a zip.
 //!
-//! The table below is the single place that says where each dataset lives. A mirror (a
-//! directory served over HTTP with the same file names) can stand in for every location,
-//! which is also how the tests run without the internet.
+//! A mirror (a copy of the data directory served over HTTP, same layout) can stand in for
+//! every location; it serves the layout's own bytes, so even files no published download
+//! reproduces come from it checked. It is also how the tests run without the internet.
 
 use std::{
     fs::{self, File, OpenOptions},
@@ -12,126 +13,13 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use flate2::{write::GzEncoder, Compression};
 use sha2::{Digest, Sha256};
 
-use crate::Error;
-
-/// One file of a dataset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RemoteFile {
-    /// The file name it is saved under.
-    pub name: &'static str,
-    /// Its official URL.
-    pub url: &'static str,
-    /// Its sha256, where known.
-    pub sha256: Option<&'static str>,
-    /// Whether it is a zip to unpack next to it.
-    pub unpack: bool,
-}
-
-/// A dataset's files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RemoteDataset {
-    /// The name `ironcell fetch` and `ironcell ingest` know it by.
-    pub name: &'static str,
-    /// Its files.
-    pub files: &'static [RemoteFile],
-    /// What the user should know (licence, what the archive holds).
-    pub note: &'static str,
-}
-
-const fn file(name: &'static str, url: &'static str, unpack: bool) -> RemoteFile {
-    RemoteFile {
-        name,
-        url,
-        sha256: None,
-        unpack,
-    }
-}
-
-/// Every dataset `ironcell fetch` knows.
-pub const DATASETS: &[RemoteDataset] = &[
-    RemoteDataset {
-        name: "costanzo2016",
-        files: &[file(
-            "costanzo2016_pairwise.zip",
-            "https://thecellmap.org/costanzo2016/data_files/Raw%20genetic%20interaction%20datasets:%20Pair-wise%20interaction%20format.zip",
-            true,
-        )],
-        note: "TheCellMap release of Costanzo et al. 2016: SGA_ExE/NxN/ExN_NxE/DAmP.txt and strain_ids_and_single_mutant_fitness.xlsx (~1 GB unpacked)",
-    },
-    RemoteDataset {
-        name: "kuzmin2018",
-        files: &[file(
-            "aao1729_data_s1.tsv",
-            "https://www.science.org/doi/suppl/10.1126/science.aao1729/suppl_file/aao1729_data_s1.tsv",
-            false,
-        )],
-        note: "Science supplementary Data S1 of Kuzmin et al. 2018",
-    },
-    RemoteDataset {
-        name: "kuzmin2020",
-        files: &[file(
-            "aaz5667-tables_s1_to_s13.zip",
-            "https://www.science.org/doi/suppl/10.1126/science.aaz5667/suppl_file/aaz5667-tables_s1_to_s13.zip",
-            true,
-        )],
-        note: "Science supplementary Tables S1–S13 of Kuzmin et al. 2020 (S1, S3, S5 are read)",
-    },
-    RemoteDataset {
-        name: "ohya2005",
-        files: &[
-            file(
-                "mt4718data.tsv",
-                "http://www.yeast.ib.k.u-tokyo.ac.jp/SCMD/download.php?path=mt4718data.tsv",
-                false,
-            ),
-            file(
-                "wt122data.tsv",
-                "http://www.yeast.ib.k.u-tokyo.ac.jp/SCMD/download.php?path=wt122data.tsv",
-                false,
-            ),
-        ],
-        note: "SCMD (Saccharomyces Cerevisiae Morphological Database) CalMorph matrices",
-    },
-    RemoteDataset {
-        name: "synlethdb",
-        files: &[
-            file(
-                "Yeast_SL.csv",
-                "https://synlethdb.sist.shanghaitech.edu.cn/v2/static/download/SL/Yeast_SL.csv",
-                false,
-            ),
-            file(
-                "Yeast_SR.csv",
-                "https://synlethdb.sist.shanghaitech.edu.cn/v2/static/download/SR/Yeast_SR.csv",
-                false,
-            ),
-        ],
-        note: "SynLethDB 2.0 yeast tables; if the site moved its downloads, fetch them from its download page and use --mirror",
-    },
-    RemoteDataset {
-        name: "essentiality",
-        files: &[
-            file(
-                "Deletion_primers_PCR_sizes.txt",
-                "http://www-sequence.stanford.edu/group/yeast_deletion_project/Deletion_primers_PCR_sizes.txt",
-                false,
-            ),
-            file(
-                "phenotype_data.tab",
-                "https://downloads.yeastgenome.org/curation/literature/phenotype_data.tab",
-                false,
-            ),
-        ],
-        note: "Yeast Deletion Project strain table and SGD phenotype annotations (SGD data are CC BY 4.0)",
-    },
-];
-
-/// The dataset called `name`.
-pub fn dataset(name: &str) -> Option<&'static RemoteDataset> {
-    DATASETS.iter().find(|d| d.name == name)
-}
+use crate::{
+    data_dir::catalog::{DataFile, Origin},
+    Error,
+};
 
 /// What a download did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,4 +178,112 @@ pub fn unzip(archive: &Path, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         written.push(target);
     }
     Ok(written)
+}
+
+/// What fetching one file of the catalogue did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// Downloaded (or found complete) and checked.
+    File {
+        /// The download: for a file the layout keeps compressed, of the published plain file,
+        /// whose sha256 is the one checked.
+        download: Downloaded,
+        /// Whether its sha256 was checked against a known one.
+        verified: bool,
+        /// Files a zip held, unpacked beside it.
+        unpacked: Vec<PathBuf>,
+    },
+    /// Not downloadable: made by a conversion no download repeats (how, in words).
+    NotDownloadable(&'static str),
+}
+
+/// Fetches `file` into the data directory at `root`: from `mirror` (`MIRROR/<path>`, the
+/// layout's own bytes) when given, else from where it was published.
+pub fn fetch_file(
+    file: &DataFile,
+    root: &Path,
+    mirror: Option<&str>,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+) -> Result<Fetched, Error> {
+    let dest = root.join(file.path);
+    let dest_name = dest.display().to_string();
+    if let Some(parent) = dest.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(&dest_name, e))?;
+    }
+    let fetched = |download, verified, unpacked| {
+        Ok(Fetched::File {
+            download,
+            verified,
+            unpacked,
+        })
+    };
+    if let Some(mirror) = mirror {
+        let url = format!("{}/{}", mirror.trim_end_matches('/'), file.path);
+        let download = download(&url, &dest, file.sha256, progress)?;
+        let unpacked = match file.origin {
+            Origin::Archive(_) => unzip(&dest, dest.parent().unwrap_or(root))?,
+            _ => vec![],
+        };
+        return fetched(download, file.sha256.is_some(), unpacked);
+    }
+    match file.origin {
+        Origin::Published(url) => fetched(
+            download(url, &dest, file.sha256, progress)?,
+            file.sha256.is_some(),
+            vec![],
+        ),
+        Origin::Archive(url) => {
+            let download = download(url, &dest, file.sha256, progress)?;
+            let unpacked = unzip(&dest, dest.parent().unwrap_or(root))?;
+            fetched(download, file.sha256.is_some(), unpacked)
+        }
+        Origin::Gzipped {
+            url,
+            content_sha256,
+        } => {
+            if dest.exists() && sha256_of_content(&dest)?.eq_ignore_ascii_case(content_sha256) {
+                let download = Downloaded {
+                    path: dest.clone(),
+                    bytes: fs::metadata(&dest)
+                        .map_err(|e| Error::io(&dest_name, e))?
+                        .len(),
+                    sha256: content_sha256.to_owned(),
+                    resumed_from: 0,
+                    already_present: true,
+                };
+                return fetched(download, true, vec![]);
+            }
+            // The plain file lands beside its final name, so an interrupted run resumes it.
+            let plain = dest.with_extension("");
+            let download = download(url, &plain, Some(content_sha256), progress)?;
+            gzip(&plain, &dest)?;
+            fs::remove_file(&plain).map_err(|e| Error::io(&plain.display().to_string(), e))?;
+            fetched(download, true, vec![])
+        }
+        Origin::Made(how) => Ok(Fetched::NotDownloadable(how)),
+    }
+}
+
+/// The sha256 of a gzip file's content.
+fn sha256_of_content(path: &Path) -> Result<String, Error> {
+    let mut reader = crate::open_maybe_gzip(path)?;
+    let mut hasher = Sha256::new();
+    io::copy(&mut reader, &mut hasher).map_err(|e| Error::io(&path.display().to_string(), e))?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Compresses `plain` into `dest` through a temporary name, so `dest` is whole or absent.
+fn gzip(plain: &Path, dest: &Path) -> Result<(), Error> {
+    let name = dest.display().to_string();
+    let partial = dest.with_extension("gz.part");
+    let mut input = BufReader::new(File::open(plain).map_err(|e| Error::io(&name, e))?);
+    let mut out = GzEncoder::new(
+        File::create(&partial).map_err(|e| Error::io(&name, e))?,
+        Compression::best(),
+    );
+    io::copy(&mut input, &mut out).map_err(|e| Error::io(&name, e))?;
+    out.finish()
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(&name, e))?;
+    fs::rename(&partial, dest).map_err(|e| Error::io(&name, e))
 }

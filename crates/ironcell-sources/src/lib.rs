@@ -21,6 +21,8 @@
 mod chunks;
 pub mod collins2007;
 pub mod costanzo2016;
+pub mod data_dir;
+pub mod dcell_epsilon;
 mod decimal;
 pub mod deletion;
 mod error;
@@ -28,6 +30,7 @@ pub mod essentiality;
 pub mod fetch;
 pub mod gaf;
 pub mod genbank;
+pub mod hoepfner2014;
 pub mod jonikas2009;
 pub mod kuzmin2018;
 pub mod kuzmin2020;
@@ -45,6 +48,7 @@ pub mod synlethdb;
 mod table;
 pub mod tong2004;
 mod xlsx;
+pub mod yeast_gem;
 pub mod yeastphenome;
 
 pub use error::Error;

@@ -33,7 +33,7 @@ impl Masks {
 /// The masks of one block of `N` bytes: a multiple of 16, at most [`BLOCK`] (a half block
 /// spares the vectors past a line's end).
 pub(crate) fn masks<const N: usize>(block: &[u8; N]) -> Masks {
-    const { assert!(N % 16 == 0 && N <= BLOCK) };
+    const { assert!(N.is_multiple_of(16) && N <= BLOCK) };
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of every x86-64 CPU.
     unsafe {

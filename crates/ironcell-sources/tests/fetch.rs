@@ -1,5 +1,6 @@
 //! `fetch::download` against a local HTTP server: a full download, an interrupted one that
-//! resumes with a range request, a checksum mismatch, and unpacking a zip.
+//! resumes with a range request, a checksum mismatch, unpacking a zip, and a catalogue file
+//! published plain that the layout keeps compressed.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -8,7 +9,10 @@ use std::{
     thread,
 };
 
-use ironcell_sources::fetch::{download, unzip};
+use ironcell_sources::{
+    data_dir::catalog::{DataFile, Origin},
+    fetch::{download, fetch_file, unzip, Fetched},
+};
 use sha2::{Digest, Sha256};
 
 /// What the server saw and how it should misbehave.
@@ -143,4 +147,64 @@ fn unzip_writes_the_entries() {
         .read_to_string(&mut text)
         .unwrap();
     assert_eq!(text, "Query Strain ID\n");
+}
+
+#[test]
+fn a_file_published_plain_is_checked_then_gzipped_into_the_layout() {
+    let plain = body();
+    let url: &'static str = Box::leak(serve(plain.clone(), Arc::default()).into_boxed_str());
+    let root = tempfile::tempdir().unwrap();
+    let file = DataFile {
+        path: "yeast-networks/example/data.bin.gz",
+        bytes: None,
+        sha256: None,
+        origin: Origin::Gzipped {
+            url,
+            content_sha256: Box::leak(sha(&plain).into_boxed_str()),
+        },
+    };
+    let got = fetch_file(&file, root.path(), None, &mut |_, _| {}).unwrap();
+    assert!(
+        matches!(got, Fetched::File { verified: true, .. }),
+        "{got:?}"
+    );
+    let dest = root.path().join(file.path);
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&dest).unwrap())
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, plain);
+    // Nothing is left beside it, and a second run finds it complete.
+    assert_eq!(
+        std::fs::read_dir(dest.parent().unwrap()).unwrap().count(),
+        1
+    );
+    let again = fetch_file(&file, root.path(), None, &mut |_, _| {}).unwrap();
+    assert!(matches!(again, Fetched::File { download, .. } if download.already_present));
+
+    // Other bytes at the URL than the ones recorded: an error, nothing kept.
+    let other = tempfile::tempdir().unwrap();
+    let wrong = DataFile {
+        origin: Origin::Gzipped {
+            url,
+            content_sha256: Box::leak("0".repeat(64).into_boxed_str()),
+        },
+        ..file
+    };
+    let err = fetch_file(&wrong, other.path(), None, &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("sha256 mismatch"), "{err}");
+    assert!(!other.path().join(file.path).exists());
+}
+
+#[test]
+fn a_file_no_download_provides_says_how_it_was_made() {
+    let file = DataFile {
+        path: "yeast-screens/x/converted.tsv",
+        bytes: None,
+        sha256: None,
+        origin: Origin::Made("converted from an R object"),
+    };
+    let root = tempfile::tempdir().unwrap();
+    let got = fetch_file(&file, root.path(), None, &mut |_, _| {}).unwrap();
+    assert_eq!(got, Fetched::NotDownloadable("converted from an R object"));
 }

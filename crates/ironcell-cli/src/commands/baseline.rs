@@ -234,12 +234,11 @@ impl Inputs {
         dir: &Path,
         kinds: &[GeneFeature],
         pooling: Pooling,
-        reference: &Path,
+        reference: &Reference,
     ) -> Result<(Self, Manifest, usize)> {
         let manifest = read_manifest(dir)?;
         let instances = Instances::open(&dir.join("instances.arrow"))?;
-        let reference = Reference::read(reference)?;
-        let (features, reports) = GeneFeatures::build(kinds, &manifest.genes, &reference)?;
+        let (features, reports) = GeneFeatures::build(kinds, &manifest.genes, reference)?;
         for r in &reports {
             println!(
                 "features {}: {} columns, {} of {} genes without data (zeros)",
@@ -285,8 +284,13 @@ impl Inputs {
 }
 
 pub fn run(args: &BaselineArgs) -> Result<()> {
-    let (inputs, manifest, slots) =
-        Inputs::load(&args.dataset, &args.features, args.pooling, &args.reference)?;
+    let reference = args.data.load()?;
+    let (inputs, manifest, slots) = Inputs::load(
+        &args.dataset,
+        &args.features,
+        args.pooling,
+        &reference.reference,
+    )?;
     let chosen: Vec<usize> = if args.labels.is_empty() {
         (0..inputs.labels.len()).collect()
     } else {
@@ -337,7 +341,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
         standardizer: fitted.standardizer.clone(),
         universe: manifest.genes.clone(),
         trained_genes: trained_genes(&inputs, &fitted.rows, &manifest.genes),
-        reference: args.reference.clone(),
+        reference: reference.dir.clone(),
         dataset: args.dataset.clone(),
         split: split.to_owned(),
     };

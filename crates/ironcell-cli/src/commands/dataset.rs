@@ -96,7 +96,7 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
     let manifest = read_manifest(&args.dataset)?;
     let (name, directed, mut edges) = match (&args.input, &args.network) {
         (Some(path), _) => {
-            let (directed, edges) = read_network(path, args.format, &args.reference)?;
+            let (directed, edges) = read_network(path, args.format, &args.data.load()?.reference)?;
             (name_of(path).to_owned(), directed, edges)
         }
         (None, Some(network)) => {
@@ -147,9 +147,8 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
 fn read_network(
     path: &Path,
     format: Option<NetworkFormat>,
-    reference: &Path,
+    reference: &Reference,
 ) -> Result<(bool, Vec<Edge>)> {
-    let reference = Reference::read(reference)?;
     let names = GeneNames::new(&reference.genes);
     let file = path.display().to_string();
     let input = open_maybe_gzip(path)?;

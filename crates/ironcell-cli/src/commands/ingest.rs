@@ -17,10 +17,10 @@ use ironcell_kg::{
     GraphStore,
 };
 use ironcell_sources::{
-    collins2007, costanzo2016, deletion, essentiality, jonikas2009, kuzmin2018, kuzmin2020,
+    collins2007, costanzo2016, dcell_epsilon, deletion, essentiality, hoepfner2014, jonikas2009,
+    kuzmin2018, kuzmin2020,
     names::GeneNames,
     networks, ohya2005, open_maybe_gzip,
-    reference::Reference,
     report::{collect, read_all, BadRows, ReadError, ReadReport, RecordReader},
     synlethdb, tong2004, yeastphenome,
 };
@@ -290,6 +290,26 @@ fn ingest_path(
             sink,
             |r| vec![r.experiment()],
         ),
+        Source::DcellEpsilon => {
+            let (term, part) = dcell_epsilon::file_part(&file).with_context(|| {
+                format!(
+                    "{name}: expected one of DCell's data files, named like \
+                     GO_0006281_training_data_2016_0 (topology files are not data)"
+                )
+            })?;
+            let dataset = dcell_epsilon::dataset(&term, part);
+            ingest(
+                dcell_epsilon::Reader::new(input()?, &name, &genes.essential),
+                policy,
+                sink,
+                |r| vec![r.experiment(&dataset)],
+            )
+        }
+        Source::Hoepfner2014 => {
+            let reader = hoepfner2014::Reader::new(input()?, &name)?;
+            let compounds = reader.compounds().to_vec();
+            ingest(reader, policy, sink, |r| r.experiments(&compounds))
+        }
         Source::Networks => bail!("networks are stored by ingest_network"),
     }
 }
@@ -316,7 +336,7 @@ fn ingest_network(
 }
 
 pub fn run(args: &IngestArgs) -> Result<()> {
-    let reference = Reference::read(&args.reference)?;
+    let reference = args.data.load()?.reference;
     let genes = Genes {
         names: GeneNames::new(&reference.genes),
         essential: reference.essential_genes(),
@@ -379,7 +399,7 @@ mod tests {
 
     #[test]
     fn yeastphenome_files_are_filed_under_their_pubmed_id() {
-        let path = Path::new("data/screens/yeastphenome/23103169/qian_zhang_2012_value.txt.gz");
+        let path = Path::new("yeast-screens/yeastphenome/23103169/qian_zhang_2012_value.txt.gz");
         assert_eq!(pubmed_folder(path), Some(23103169));
         assert_eq!(pubmed_folder(Path::new("qian_zhang_2012_value.txt")), None);
     }

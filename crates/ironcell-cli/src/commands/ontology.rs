@@ -34,7 +34,7 @@ pub fn build(reference: &Reference, config: &OntologyConfig) -> Result<DcellOnto
 }
 
 pub fn dcell(args: &OntologyDcellArgs) -> Result<()> {
-    let reference = Reference::read(&args.reference)?;
+    let reference = args.data.load()?.reference;
     let ontology = build(&reference, &args.filter.config())?;
     print_table(&ontology);
     let json = serde_json::to_vec(&ontology)?;

@@ -4,7 +4,6 @@ use std::{
     collections::HashMap,
     fs::{self, File},
     io::BufReader,
-    path::Path,
     time::Instant,
 };
 
@@ -30,8 +29,12 @@ use ironcell_models::{
     train::{fit_single_label, predict, TrainConfig},
 };
 use ironcell_sources::{
-    costanzo2016, kuzmin2018, open_maybe_gzip,
-    reference::Reference,
+    costanzo2016,
+    data_dir::{
+        derived::{DELETION_TABLE, GENBANK, OBO},
+        DataDir,
+    },
+    kuzmin2018, open_maybe_gzip,
     report::{collect, BadRows},
 };
 use rand::{seq::SliceRandom, SeedableRng};
@@ -39,19 +42,23 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 use crate::{
-    args::QuickstartArgs,
+    args::{LoadedReference, QuickstartArgs},
     commands::ontology::{build as build_ontology, print_table},
     plot, progress,
 };
 
-const SMF_XLSX: &str = "screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx";
-const KUZMIN_TSV: &str = "screens/kuzmin2018-subset/unique_triples.tsv.gz";
+const SMF_XLSX: &str = "yeast-screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx";
+const KUZMIN_TSV: &str = "yeast-screens/kuzmin2018-subset/unique_triples.tsv.gz";
 
 pub fn run(args: &QuickstartArgs) -> Result<()> {
     let started = Instant::now();
+    // Every input is checked before the output directory is touched.
+    let data = args.data.dir();
+    data.require([SMF_XLSX, KUZMIN_TSV, OBO, DELETION_TABLE])?;
+    data.folder(GENBANK)?;
+    let reference = LoadedReference::derive(&data)?.reference;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
 
-    let reference = Reference::read(&args.data.join("reference"))?;
     println!(
         "reference: {} genes, {} GO annotations, {} GO terms ({})",
         reference.genes.len(),
@@ -62,7 +69,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     let ontology = build_ontology(&reference, &args.filter.config())?;
     print_table(&ontology);
 
-    let (experiments, selections) = read_screens(&args.data)?;
+    let (experiments, selections) = read_screens(&data)?;
     let db = args.out.join("ironcell.sqlite");
     let mut store = SqliteStore::open(&db)?;
     store.put_reference(&reference)?;
@@ -233,13 +240,13 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     Ok(())
 }
 
-fn read_screens(data: &Path) -> Result<(Vec<Experiment>, [Selection; 2])> {
-    let path = data.join(SMF_XLSX);
+fn read_screens(data: &DataDir) -> Result<(Vec<Experiment>, [Selection; 2])> {
+    let path = data.file(SMF_XLSX)?;
     let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let reader = costanzo2016::smf::Reader::new(BufReader::new(file), &path.display().to_string())?;
     let (smf, _) = collect(reader, BadRows::Fail)?;
     let (mut experiments, smf_selection) = screens::costanzo_smf(&smf, 30);
-    let path = data.join(KUZMIN_TSV);
+    let path = data.file(KUZMIN_TSV)?;
     let reader = kuzmin2018::Reader::new(open_maybe_gzip(&path)?, &path.display().to_string())?;
     let (records, _) = collect(reader, BadRows::Fail)?;
     let (kuzmin, kuzmin_selection) = screens::kuzmin(&records);

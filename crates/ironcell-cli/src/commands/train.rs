@@ -17,7 +17,6 @@ use ironcell_models::{
     metrics::Metrics,
     train::{predict, train, TrainConfig},
 };
-use ironcell_sources::reference::Reference;
 use serde_json::json;
 
 use crate::{
@@ -49,7 +48,7 @@ fn finite_mean(values: impl Iterator<Item = f32>) -> f64 {
 pub fn run(args: &TrainArgs) -> Result<()> {
     let manifest = read_manifest(&args.dataset)?;
     let instances = Instances::open(&args.dataset.join("instances.arrow"))?;
-    let reference = Reference::read(&args.reference)?;
+    let reference = args.data.load()?.reference;
     let mut filter = args.filter.config();
     if args.contain_disrupted {
         let mut disrupted = vec![false; manifest.genes.len()];

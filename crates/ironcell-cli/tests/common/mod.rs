@@ -6,18 +6,34 @@ use std::{
     process::{Command, Output},
 };
 
+use ironcell_sources::data_dir::{DataDir, ENV};
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../ironcell-sources/tests/fixtures")
         .join(name)
 }
 
+/// The data directory the tests read: `$IRONCELL_DATA`, a relative one taken from the
+/// workspace root (where the README's commands run), else the user cache.
+pub fn data_dir() -> DataDir {
+    DataDir::resolve_in(
+        None,
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")),
+    )
+}
+
+/// The `ironcell` binary, given the tests' data directory as an absolute path (it runs in
+/// this crate's folder).
+pub fn command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ironcell"));
+    cmd.env(ENV, data_dir().root());
+    cmd
+}
+
 /// Runs `ironcell args`, failing the test with its stderr unless it succeeds.
 pub fn ironcell(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = command().args(args).output().unwrap();
     assert!(
         out.status.success(),
         "ironcell {args:?}: {}",
@@ -28,10 +44,7 @@ pub fn ironcell(args: &[&str]) -> Output {
 
 /// Runs `ironcell args`, expecting it to fail; returns its stderr.
 pub fn ironcell_fails(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_ironcell"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = command().args(args).output().unwrap();
     assert!(!out.status.success(), "ironcell {args:?} succeeded");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

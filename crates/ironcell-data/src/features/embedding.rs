@@ -388,7 +388,7 @@ mod tests {
         let path = dir.path().join("e.npy");
         let header = "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }";
         let mut header = header.to_owned();
-        while (10 + header.len() + 1) % 64 != 0 {
+        while !(10 + header.len() + 1).is_multiple_of(64) {
             header.push(' ');
         }
         header.push('\n');

@@ -37,7 +37,7 @@ pub enum MatrixError {
 impl<'a> Matrix<'a> {
     /// Wraps `values` as rows of `cols` columns, all finite.
     pub fn new(values: &'a [f32], cols: usize) -> Result<Self, MatrixError> {
-        if cols == 0 || values.len() % cols != 0 {
+        if cols == 0 || !values.len().is_multiple_of(cols) {
             return Err(MatrixError::Shape {
                 len: values.len(),
                 cols,

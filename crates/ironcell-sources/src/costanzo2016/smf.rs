@@ -162,17 +162,15 @@ mod tests {
     use crate::report::{collect, BadRows};
     use ironcell_core::{PerturbationKind, Phenotype};
 
-    /// The published Data File S1, as bundled with the repository.
-    const PUBLISHED: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx"
-    );
-
     #[test]
     fn reads_every_strain_of_the_published_file() {
-        let file = BufReader::new(File::open(PUBLISHED).unwrap());
-        let (records, report) =
-            collect(Reader::new(file, PUBLISHED).unwrap(), BadRows::Fail).unwrap();
+        // The published Data File S1, from the data directory.
+        let path = crate::data_dir::for_tests()
+            .file("yeast-screens/costanzo2016/strain_ids_and_single_mutant_fitness.xlsx")
+            .unwrap();
+        let file = BufReader::new(File::open(&path).unwrap());
+        let name = path.display().to_string();
+        let (records, report) = collect(Reader::new(file, &name).unwrap(), BadRows::Fail).unwrap();
         assert_eq!(report.rows_read, 10_859);
         assert_eq!(records.len(), 20_484);
         let mut kinds: BTreeMap<PerturbationKind, usize> = BTreeMap::new();

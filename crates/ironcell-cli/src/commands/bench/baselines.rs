@@ -63,7 +63,12 @@ fn is_standardized(kind: ModelKind) -> bool {
 pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
     let (x, y, cols, what) = match &args.dataset {
         Some(dir) => {
-            let (inputs, _, _) = Inputs::load(dir, &args.features, args.pooling, &args.reference)?;
+            let (inputs, _, _) = Inputs::load(
+                dir,
+                &args.features,
+                args.pooling,
+                &args.data.load()?.reference,
+            )?;
             let l = inputs.label_index(&args.label)?;
             let rows: Vec<usize> = (0..inputs.len())
                 .filter(|&i| inputs.y[i * inputs.labels.len() + l].is_finite())

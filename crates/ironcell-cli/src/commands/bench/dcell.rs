@@ -15,7 +15,6 @@ use ironcell_models::{
     optim::AdamW,
     train::gene_states,
 };
-use ironcell_sources::reference::Reference;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -194,7 +193,7 @@ fn time_cuda(_: &Layout, _: &DcellConfig, _: &[Vec<usize>], _: &[f32], _: usize)
 }
 
 pub fn run(args: &BenchDcellArgs) -> Result<()> {
-    let reference = Reference::read(&args.reference)?;
+    let reference = args.data.load()?.reference;
     let ontology = commands::ontology::build(&reference, &args.filter.config())?;
     let config = DcellConfig {
         width_rule: args.width.into(),

@@ -150,7 +150,7 @@ fn time_pandas(python: &str, path: &Path) -> Result<(u64, f64)> {
 }
 
 pub fn readers(args: &BenchReadersArgs) -> Result<()> {
-    let reference = Reference::read(&args.reference)?;
+    let reference = args.data.load()?.reference;
     std::fs::create_dir_all(&args.dir)?;
     let path = args.dir.join("SGA_ExE.bench.txt");
     if !(args.keep && path.exists()) {
@@ -240,7 +240,7 @@ fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 0 {
+    if sorted.len().is_multiple_of(2) {
         (sorted[mid - 1] + sorted[mid]) / 2.0
     } else {
         sorted[mid]
@@ -298,7 +298,7 @@ print(json.dumps({"count": seen, "seconds": time.perf_counter() - t}))
 }
 
 pub fn dataset(args: &BenchDatasetArgs) -> Result<()> {
-    let reference = Reference::read(&args.reference)?;
+    let reference = args.data.load()?.reference;
     let genes: Vec<_> = reference
         .genes
         .iter()

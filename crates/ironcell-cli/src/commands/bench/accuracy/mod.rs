@@ -5,7 +5,7 @@
 
 mod tasks;
 
-use std::{collections::BTreeMap, fs, path::Path, time::Instant};
+use std::{collections::BTreeMap, fs, time::Instant};
 
 use anyhow::{Context, Result};
 use ironcell_data::{
@@ -22,16 +22,19 @@ use ironcell_models::{
     metrics::{bootstrap_intervals, Classification, Metrics},
     train::{fit_single_label, predict, TrainConfig},
 };
-use ironcell_sources::reference::Reference;
+use ironcell_sources::data_dir::{
+    derived::{DELETION_TABLE, OBO},
+    DataDir,
+};
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::json;
 
-use tasks::{AccuracyTask, Screens, Task};
+use tasks::{AccuracyTask, Screens, Task, SMF};
 
 use crate::{
-    args::{AccuracyModel, BenchAccuracyArgs},
+    args::{AccuracyModel, BenchAccuracyArgs, LoadedReference},
     commands::bench::baselines::run_sklearn,
 };
 
@@ -44,6 +47,7 @@ impl AccuracyModel {
             Self::Mean => "mean",
             Self::Additive => "additive",
             Self::Multiplicative => "multiplicative",
+            Self::Zero => "zero",
             Self::Rf => "rf",
             Self::Gbt => "gbt",
             Self::Dcell => "dcell",
@@ -52,12 +56,14 @@ impl AccuracyModel {
 }
 
 /// One split of one task under one seed.
-struct SplitRows {
-    name: &'static str,
+struct SplitRows<'t> {
+    name: String,
     /// What was held out, for the held-out environment.
     detail: Option<String>,
     train: Vec<usize>,
     test: Vec<usize>,
+    /// The ontology DCell uses on this split, when not the whole GO (a published subtree).
+    ontology: Option<&'t DcellOntology>,
 }
 
 /// A metric with its bootstrap interval.
@@ -72,7 +78,7 @@ struct Estimate {
 #[derive(Debug, Clone, Serialize)]
 struct Outcome {
     task: AccuracyTask,
-    split: &'static str,
+    split: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     held_out: Option<String>,
     seed: u64,
@@ -87,8 +93,9 @@ struct Outcome {
 /// The splits of a task under `seed`: random; gene-disjoint (≥ 1 test gene); for multi-gene
 /// instances also every gene a test gene; for several environments one held out. Where each
 /// gene is one instance (single mutants in one environment) a random split is already
-/// gene-disjoint, and only that one is made, named `gene_disjoint`.
-fn splits(task: &Task, seed: u64) -> Vec<SplitRows> {
+/// gene-disjoint, and only that one is made, named `gene_disjoint`. Splits the data's
+/// publishers made come last, the same under every seed.
+fn splits(task: &Task, seed: u64) -> Vec<SplitRows<'_>> {
     let n = task.rows.len();
     let one_per_gene = task.rows.len() == task.genes.len();
     let fractions = SplitFractions {
@@ -108,39 +115,33 @@ fn splits(task: &Task, seed: u64) -> Vec<SplitRows> {
     };
     let any = genes(Overlap::Any);
     let mut out = Vec::new();
-    if !one_per_gene {
-        out.push(SplitRows {
-            name: "random",
-            detail: None,
-            train: random.train,
-            test: random.test,
-        });
-    }
-    out.push(SplitRows {
-        name: "gene_disjoint",
+    let ours = |name: &str, train, test| SplitRows {
+        name: name.to_owned(),
         detail: None,
-        train: any.train,
-        test: any.test,
-    });
+        train,
+        test,
+        ontology: None,
+    };
+    if !one_per_gene {
+        out.push(ours("random", random.train, random.test));
+    }
+    out.push(ours("gene_disjoint", any.train, any.test));
     if task.rows.iter().any(|r| r.genes.len() > 1) {
         let all = genes(Overlap::All);
-        out.push(SplitRows {
-            name: "gene_disjoint_both",
-            detail: None,
-            train: all.train,
-            test: all.test,
-        });
+        out.push(ours("gene_disjoint_both", all.train, all.test));
     }
     if task.environments.len() > 1 {
         let held = (seed as usize) % task.environments.len();
         let (test, train) = (0..n).partition(|&i| task.rows[i].environment == held);
         out.push(SplitRows {
-            name: "held_out_environment",
             detail: Some(task.environments[held].clone()),
-            train,
-            test,
+            ..ours("held_out_environment", train, test)
         });
     }
+    out.extend(task.published.iter().map(|p| SplitRows {
+        ontology: p.ontology.as_ref(),
+        ..ours(&p.name, p.train.clone(), p.test.clone())
+    }));
     out
 }
 
@@ -253,7 +254,7 @@ fn params(args: &BenchAccuracyArgs, seed: u64) -> Params {
 /// Everything one (task, seed, split) needs to score a model.
 struct Fit<'a> {
     task: &'a Task,
-    split: &'a SplitRows,
+    split: &'a SplitRows<'a>,
     train: &'a [usize],
     seed: u64,
     resamples: usize,
@@ -271,7 +272,7 @@ impl Fit<'_> {
         let truth: Vec<f64> = rows.iter().map(|&i| self.task.rows[i].y).collect();
         Outcome {
             task: self.task.name,
-            split: self.split.name,
+            split: self.split.name.clone(),
             held_out: self.split.detail.clone(),
             seed: self.seed,
             model,
@@ -370,33 +371,50 @@ fn null_model(task: &Task, test: &[usize], additive: bool) -> (Vec<usize>, Vec<f
 /// The gene features of the learned models. The Costanzo 2016 profile-similarity network is
 /// left out: it is computed from the same SGA screens the interaction and fitness labels
 /// come from, so on held-out genes it would carry their labels in.
-fn gene_features(data: &Path) -> [GeneFeature; 4] {
-    let network = |file: &str| GeneFeature::Network {
-        path: data.join("networks").join(file),
-    };
-    [
-        GeneFeature::Codon,
-        GeneFeature::Go { min_genes: 30 },
-        network("Krogan-2006.txt.gz"),
-        network("Hu-2007.txt.gz"),
-    ]
+/// The networks whose node statistics are gene features: neither is derived from the labels of
+/// a task (Costanzo 2016's profile-similarity network, made of genetic interactions, is not
+/// used).
+const NETWORKS: [&str; 2] = [
+    "yeast-screens/networks/Krogan-2006.txt.gz",
+    "yeast-screens/networks/Hu-2007.txt.gz",
+];
+
+fn gene_features(data: &DataDir) -> Vec<GeneFeature> {
+    let networks = NETWORKS.map(|file| GeneFeature::Network {
+        path: data.root().join(file),
+    });
+    [GeneFeature::Codon, GeneFeature::Go { min_genes: 30 }]
+        .into_iter()
+        .chain(networks)
+        .collect()
 }
 
 pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
     let started = Instant::now();
+    // Every input is checked before anything is written.
+    let data = args.data.dir();
+    data.require(
+        [SMF, OBO, DELETION_TABLE]
+            .into_iter()
+            .chain(NETWORKS)
+            .chain(args.tasks.iter().flat_map(|t| t.files().iter().copied())),
+    )?;
+    let reference = LoadedReference::derive(&data)?.reference;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    let reference = Reference::read(&args.data.join("reference"))?;
     let ontology = ironcell_data::ontology::build(&reference, &OntologyConfig::default());
     let gene_index = ontology.gene_index();
-    let screens = Screens::new(&args.data, &reference)?;
+    let screens = Screens::new(&data, &reference)?;
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut summaries = Vec::new();
     for &name in &args.tasks {
         let task = screens.task(name)?;
-        let (features, _) =
-            GeneFeatures::build(&gene_features(&args.data), &task.genes, &reference)?;
-        let (x, width) = design(&task, &features)?;
+        let (features, _) = GeneFeatures::build(&gene_features(&data), &task.genes, &reference)?;
+        let (mut x, mut width) = design(&task, &features)?;
         let growth = (name == AccuracyTask::Upr).then(|| with_growth(&task, &x, width));
+        if name == AccuracyTask::Epsilon {
+            // The single mutants' fitness is an input of ε, as DCell's authors had it.
+            (x, width) = with_growth(&task, &x, width);
+        }
         let to_ontology: Vec<Option<usize>> = task
             .genes
             .iter()
@@ -454,6 +472,10 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                             (rows, p, 0.0)
                         }
                         AccuracyModel::Additive | AccuracyModel::Multiplicative => continue,
+                        AccuracyModel::Zero if name.is_interaction() => {
+                            (split.test.clone(), vec![0.0; split.test.len()], 0.0)
+                        }
+                        AccuracyModel::Zero => continue,
                         AccuracyModel::Rf | AccuracyModel::Gbt => {
                             let kind = if model == AccuracyModel::Rf {
                                 ModelKind::Rf
@@ -465,7 +487,15 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                         }
                         AccuracyModel::Dcell if task.environments.len() > 1 => continue,
                         AccuracyModel::Dcell => {
-                            let (p, s, n) = dcell(&ctx, &ontology, &to_ontology, args);
+                            let (p, s, n) = match split.ontology {
+                                Some(subtree) => {
+                                    let index = subtree.gene_index();
+                                    let to_subtree: Vec<Option<usize>> =
+                                        task.genes.iter().map(|g| index.get(g).copied()).collect();
+                                    dcell(&ctx, subtree, &to_subtree, args)
+                                }
+                                None => dcell(&ctx, &ontology, &to_ontology, args),
+                            };
                             dcell_train = Some(n);
                             (split.test.clone(), p, s)
                         }
@@ -603,7 +633,7 @@ fn markdown(outcomes: &[Outcome], seeds: &[u64]) -> String {
     let mut groups: BTreeMap<(AccuracyTask, &str, String, &str), Vec<&Outcome>> = BTreeMap::new();
     for o in outcomes {
         groups
-            .entry((o.task, o.split, o.model.clone(), o.engine))
+            .entry((o.task, o.split.as_str(), o.model.clone(), o.engine))
             .or_default()
             .push(o);
     }
@@ -681,6 +711,7 @@ mod tests {
                 })
                 .collect(),
             smf: (0..genes).map(|g| (g != 3).then_some(0.5)).collect(),
+            published: vec![],
         }
     }
 
@@ -695,7 +726,7 @@ mod tests {
             .collect();
         let t = task(&rows, 10, 2);
         let s = splits(&t, 1);
-        let names: Vec<&str> = s.iter().map(|s| s.name).collect();
+        let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
             [
@@ -724,7 +755,7 @@ mod tests {
         assert!(held.train.iter().all(|&i| t.rows[i].environment != env));
 
         let singles = task(&[(&[0], 0, 1.0), (&[1], 0, 2.0), (&[2], 0, 3.0)], 3, 1);
-        let names: Vec<&str> = splits(&singles, 1).iter().map(|s| s.name).collect();
+        let names: Vec<String> = splits(&singles, 1).into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["gene_disjoint"]);
     }
 

@@ -1,5 +1,6 @@
-//! Every reader of a bundled screen, on the real published file in `data/screens/`: the row
-//! counts the sources' README gives, what was stored, and what was passed over or rejected.
+//! Every reader of a measured screen, on the real published file in the data directory's
+//! `yeast-screens/` (`IRONCELL_DATA`; a relative path is taken from the workspace root): the
+//! row counts the data's README gives, what was stored, and what was passed over or rejected.
 
 use std::{
     collections::{BTreeSet, HashSet},
@@ -8,16 +9,24 @@ use std::{
 
 use ironcell_core::{PerturbationKind, Phenotype, SystematicName};
 use ironcell_sources::{
-    collins2007, jonikas2009,
+    collins2007,
+    data_dir::DataDir,
+    dcell_epsilon, hoepfner2014, jonikas2009,
     names::GeneNames,
-    open_maybe_gzip,
-    reference::Reference,
+    networks, open_maybe_gzip,
     report::{collect, BadRows},
-    tong2004, yeastphenome,
+    tong2004, yeast_gem, yeastphenome,
 };
 
+fn data() -> DataDir {
+    DataDir::resolve_in(
+        None,
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")),
+    )
+}
+
 fn screens() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/screens")
+    data().folder("yeast-screens").unwrap()
 }
 
 fn open(path: &Path) -> impl std::io::BufRead {
@@ -122,9 +131,7 @@ fn yeastphenome_matrices() {
 
 #[test]
 fn jonikas2009_upr_reporter() {
-    let reference =
-        Reference::read(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/reference"))
-            .unwrap();
+    let reference = data().reference().unwrap().reference;
     let names = GeneNames::new(&reference.genes);
     let essential = reference.essential_genes();
     let path = screens().join("jonikas2009-upr-emap/double_mutants.tsv.gz");
@@ -160,4 +167,126 @@ fn jonikas2009_upr_reporter() {
         unmapped.iter().any(|m| m.contains("\"LEU2C\"")),
         "{unmapped:?}"
     );
+}
+
+#[test]
+fn dcell_epsilon_splits_and_topologies() {
+    let reference = data().reference().unwrap().reference;
+    let essential = reference.essential_genes();
+    let dir = screens().join("dcell-costanzo2016-epsilon");
+    let mut counts = Vec::new();
+    for file in [
+        "GO_0006281_training_data_2016_0.gz",
+        "GO_0006281_testing_data_2016_0.gz",
+        "GO_0006281_all_data_2016_0.gz",
+        "GO_0000790_training_data_2016_0.gz",
+        "GO_0000790_testing_data_2016_0.gz",
+    ] {
+        let reader = dcell_epsilon::Reader::new(open(&dir.join(file)), file, &essential);
+        let (records, report) = collect(reader, BadRows::Fail).unwrap();
+        assert!(records.iter().all(|r| r.genotype.len() == 2));
+        counts.push((records.len(), report.passed_over));
+    }
+    // The README's counts: measured pairs, and the 1,390 placeholders of `all_data`.
+    assert_eq!(
+        counts,
+        [(8_783, 0), (2_868, 0), (0, 1_390), (5_092, 0), (1_724, 0)]
+    );
+    for (file, terms, genes) in [
+        ("GO_0006281_topology", 21, 162),
+        ("GO_0000790_topology", 11, 124),
+    ] {
+        let topology = dcell_epsilon::read_topology(open(&dir.join(file)), file).unwrap();
+        assert_eq!((topology.len(), topology[0].size), (terms, genes));
+    }
+}
+
+#[test]
+fn hoepfner2014_hop_scores() {
+    let path = screens().join("hoepfner2014-hop/hoepfner_movva_2014_hop_known.txt.gz");
+    let reader = hoepfner2014::Reader::new(open(&path), "hop_known.txt.gz").unwrap();
+    let compounds = reader.compounds().to_vec();
+    assert_eq!(compounds.len(), 132);
+    let (records, report) = collect(reader, BadRows::Fail).unwrap();
+    // 6,649 strains, 1,707 of them with no compound measured; 877,668 − 280,658 NaN cells.
+    assert_eq!((report.rows_read, report.passed_over), (6_649, 1_707));
+    let experiments: usize = records.iter().map(|r| r.scores.len()).sum();
+    assert_eq!(experiments, 597_010);
+    let (tunicamycin, _) = compounds
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.starts_with("Tunicamycin"))
+        .unwrap();
+    let hac1 = records
+        .iter()
+        .find(|r| r.perturbation.gene().as_str() == "YFL031W")
+        .unwrap();
+    let score = hac1
+        .scores
+        .iter()
+        .find(|(c, _)| *c == tunicamycin)
+        .unwrap()
+        .1;
+    assert!(
+        score.score() < -7.0,
+        "HAC1 under tunicamycin: {}",
+        score.score()
+    );
+}
+
+#[test]
+fn molecular_networks() {
+    let reference = data().reference().unwrap().reference;
+    let names = GeneNames::new(&reference.genes);
+    let networks = data().folder("yeast-networks").unwrap();
+    let read = |file: &str| {
+        let path = networks.join(file);
+        let reader = networks::Reader::detect(open(&path), file, &names).unwrap();
+        let directed = reader.is_directed();
+        let (edges, report) = collect(reader, BadRows::Skip).unwrap();
+        (directed, edges, report)
+    };
+    let (directed, edges, report) =
+        read("string-v12-physical/4932.protein.physical.links.v12.0.txt.gz");
+    assert!(!directed);
+    assert_eq!(report.rows_read, 352_606);
+    assert_eq!(edges.len() as u64 + report.rejected_rows() as u64, 352_606);
+    assert!(edges.iter().all(|e| e.scores["combined_score"] >= 150.0));
+    // YEASTRACT: 11,486 documented edges, less those of six targets the S288C reference
+    // lacks (SNR190, STA1, MAL61, …); 2,973 targets have no documented regulator.
+    let (directed, edges, report) = read("yeastract-2019/YEASTRACT_20190713_BOTH.tsv.gz");
+    assert!(directed);
+    assert_eq!(
+        (
+            report.rows_read,
+            report.passed_over,
+            edges.len(),
+            report.rejected_rows()
+        ),
+        (6_885, 2_973, 11_476, 6)
+    );
+    // The gold standard: 1,403 signed edges, one to DEX2 (not in S288C).
+    let (_, edges, report) = read("yeastract-2019/gold_standard.tsv.gz");
+    assert_eq!((report.rows_read, edges.len()), (993, 1_402));
+    assert_eq!(report.rejected["unmapped gene name"].len(), 1);
+    assert!(edges.iter().any(|e| e.scores["weight"] == -1.0));
+    // Yeast9: 2,709 of 4,131 reactions have a rule, over 1,161 genes (the README's counts).
+    let path = networks.join("yeast-gem-9.0.2/yeast-GEM.txt.gz");
+    let (reactions, report) = collect(
+        yeast_gem::Reader::new(open(&path), "gem", &names).unwrap(),
+        BadRows::Fail,
+    )
+    .unwrap();
+    let genes: BTreeSet<&SystematicName> = reactions.iter().flat_map(|r| &r.genes).collect();
+    assert_eq!(
+        (report.rows_read, reactions.len(), genes.len()),
+        (4_131, 2_709, 1_161)
+    );
+    let (directed, edges, _) = read("yeast-gem-9.0.2/yeast-GEM.txt.gz");
+    assert!(!directed);
+    let pairs = reactions
+        .iter()
+        .map(|r| r.genes.len() * (r.genes.len() - 1) / 2)
+        .sum::<usize>();
+    assert_eq!(edges.len(), pairs);
 }

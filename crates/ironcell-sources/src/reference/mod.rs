@@ -1,6 +1,7 @@
 //! The reference bundle: the genes, GO terms and GO annotations ironcell needs, assembled
-//! from SGD GenBank, the GO OBO and the deletion table, and stored compactly so a fresh clone
-//! runs without the original downloads.
+//! from SGD GenBank, the GO OBO and the deletion table ([`Inputs`]), and stored compactly so
+//! commands read it in a second instead of parsing the chromosomes each time (the data
+//! directory derives and caches one: [`crate::data_dir::derived`]).
 //!
 //! Layout of a bundle directory (all text, gzip-compressed, readable by any tool):
 //! - `genes.tsv.gz`: `systematic_name, standard_name, synonyms (;-joined), chromosome, strand
@@ -8,6 +9,8 @@
 //! - `go_annotations.tsv.gz`: `systematic_name, go_id, aspect (P/F/C), evidence, pmid`, and
 //!   `date` (YYYYMMDD) when the annotations came from a GAF file (GenBank's carry no dates).
 //! - `go.obo.gz`: the live GO terms that annotations reach, with all their ancestors.
+
+mod inputs;
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap, HashSet},
@@ -27,6 +30,7 @@ use crate::{
     report::RecordReader,
     Error,
 };
+pub use inputs::Inputs;
 
 /// A gene of the reference.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +75,8 @@ pub struct Annotation {
 /// Counts from assembling a reference, for the user and the provenance note.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildReport {
+    /// GenBank files read.
+    pub genbank_files: usize,
     /// Loci read from GenBank.
     pub loci: usize,
     /// Loci kept as genes (valid systematic names).
@@ -87,6 +93,10 @@ pub struct BuildReport {
     pub deletion_orfs_unmatched: usize,
     /// GO terms kept (annotated terms and their ancestors).
     pub terms: usize,
+    /// Genes the deletion table marks essential.
+    pub essential_genes: usize,
+    /// Whether the annotations came from a GAF file.
+    pub from_gaf: bool,
     /// GAF lines with a `NOT` qualifier, left out.
     pub gaf_negated: usize,
     /// GAF lines whose object names no gene of the GenBank files.
@@ -126,7 +136,11 @@ impl Reference {
         deletion_path: &Path,
         gaf_path: Option<&Path>,
     ) -> Result<(Self, BuildReport), Error> {
-        let mut report = BuildReport::default();
+        let mut report = BuildReport {
+            genbank_files: genbank_files.len(),
+            from_gaf: gaf_path.is_some(),
+            ..BuildReport::default()
+        };
         let mut genes: BTreeMap<SystematicName, Gene> = BTreeMap::new();
         let mut raw_annotations = Vec::new();
         for path in genbank_files {
@@ -230,6 +244,7 @@ impl Reference {
             annotations: annotations.into_iter().collect(),
             go_version,
         };
+        report.essential_genes = reference.essential_genes().len();
         Ok((reference, report))
     }
 
