@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ironcell_data::ontology::WidthRule;
+use ironcell_data::{ontology::WidthRule, split::SplitName};
 use ironcell_sources::{data_dir::DataDir, reference::Reference};
 
 /// Where public data is read from.
@@ -83,8 +83,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole path on bundled real data: reference → GO ontology → SQLite knowledge
-    /// graph → splits → DCell and baselines → metrics, plots.
+    /// Run the whole path on measured data from the data directory: reference → GO ontology →
+    /// SQLite knowledge graph → splits → DCell and baselines → metrics, plots.
     Quickstart(QuickstartArgs),
     /// Reference bundles.
     #[command(subcommand)]
@@ -95,8 +95,8 @@ pub enum Command {
     /// Read published screen files, unchanged, into the knowledge graph. Re-running stores
     /// nothing twice; every row is accounted for (read, stored, or rejected with its reason).
     Ingest(IngestArgs),
-    /// Download a dataset's published files from their official location (resumable,
-    /// checksum-verified, zips unpacked). Without a dataset, list the known ones.
+    /// Fill a data directory from where each file was published (resumable, checked against
+    /// the recorded sha256, zips unpacked). Without a dataset, list the catalogue.
     Fetch(FetchArgs),
     /// Training datasets built from the knowledge graph.
     #[command(subcommand)]
@@ -617,9 +617,11 @@ pub struct TrainArgs {
     /// Run directory: one sub-directory per split with the model and its metrics.
     #[arg(long, default_value = "out/train")]
     pub out: PathBuf,
-    /// Splits to train and test on (repeatable).
-    #[arg(long = "split", default_values_t = vec!["random".to_owned(), "gene_disjoint".to_owned()])]
-    pub splits: Vec<String>,
+    /// Splits to train and test on (repeatable): random, gene_disjoint_any, gene_disjoint_all,
+    /// held_out_environment, query_disjoint, test_genes_any, test_genes_all, as the dataset
+    /// has them.
+    #[arg(long = "split", default_values_t = vec![SplitName::Random, SplitName::GeneDisjointAll])]
+    pub splits: Vec<SplitName>,
     /// Passes over the training part.
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
@@ -679,9 +681,11 @@ pub struct BaselineArgs {
     /// k-fold cross-validation over every labelled instance instead of the dataset's splits.
     #[arg(long)]
     pub cv: Option<usize>,
-    /// Splits to train and test on (repeatable; ignored with --cv).
-    #[arg(long = "split", default_values_t = vec!["random".to_owned(), "gene_disjoint".to_owned()])]
-    pub splits: Vec<String>,
+    /// Splits to train and test on (repeatable; ignored with --cv): random,
+    /// gene_disjoint_any, gene_disjoint_all, held_out_environment, query_disjoint,
+    /// test_genes_any, test_genes_all, as the dataset has them.
+    #[arg(long = "split", default_values_t = vec![SplitName::Random, SplitName::GeneDisjointAll])]
+    pub splits: Vec<SplitName>,
     /// Labels to model (default: every label of the dataset).
     #[arg(long = "label")]
     pub labels: Vec<String>,
@@ -893,8 +897,8 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub dataset: Option<PathBuf>,
     /// The split whose test part the RLIPP scores use.
-    #[arg(long, default_value = "random")]
-    pub split: String,
+    #[arg(long, default_value_t = SplitName::Random)]
+    pub split: SplitName,
     /// At most this many test instances for RLIPP (half fit the ridge models, half score).
     #[arg(long, default_value_t = 1000)]
     pub max_instances: usize,

@@ -49,7 +49,7 @@ fn held_out_genes_and_graphs_join_the_dataset() {
     );
     let line = text
         .lines()
-        .find(|l| l.starts_with("split test_genes:"))
+        .find(|l| l.starts_with("split test_genes_all:"))
         .expect("the held-out split is reported");
     assert!(line.ends_with("test genes seen in training: 0"), "{line}");
 

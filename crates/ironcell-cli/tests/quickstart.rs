@@ -27,7 +27,7 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
         "ironcell.sqlite",
         "metrics.json",
         "scatter_random.png",
-        "scatter_gene_disjoint.png",
+        "scatter_gene_disjoint_all.png",
     ] {
         let meta = std::fs::metadata(out.path().join(file)).unwrap();
         assert!(meta.len() > 0, "{file} is empty");

@@ -69,4 +69,14 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
         "YAL001C,NOT_A_GENE",
     ]);
     assert!(stderr.contains("NOT_A_GENE"), "{stderr}");
+
+    // One split vocabulary: the old names are refused with the new one.
+    for (old, new) in [
+        ("gene_disjoint", "gene_disjoint_all"),
+        ("gene_disjoint_both", "gene_disjoint_all"),
+        ("test_genes", "test_genes_all"),
+    ] {
+        let stderr = ironcell_fails(&["train", "--dataset", data, "--split", old]);
+        assert!(stderr.contains(new), "{old}: {stderr}");
+    }
 }

@@ -25,8 +25,9 @@ use crate::{
     instances::{InstanceWriter, LabelValue},
     labels::{aggregate, Alleles, LabelPolicy, Query},
     split::{
-        gene_disjoint_split, held_out_genes_split, query_disjoint_split, random_split, Split,
-        SplitFractions,
+        gene_disjoint_split, held_out_environment, held_out_environment_split,
+        held_out_genes_split, query_disjoint_split, random_split, Overlap, Split, SplitFractions,
+        SplitName,
     },
     Error,
 };
@@ -111,12 +112,16 @@ pub struct SplitSummary {
     pub test: usize,
     /// Instances in no part (gene-disjoint: genes straddling parts).
     pub left_out: usize,
-    /// Test genes also in training instances (must be 0 for a gene-disjoint split).
+    /// Genes of test instances also in training instances: 0 under `gene_disjoint_all` and
+    /// `test_genes_all`; under the `_any` splits, the training partners of held-out genes.
     pub test_genes_seen_in_training: usize,
     /// Test instances' query strains whose genes a training instance holds all together
     /// (query-disjoint split only, where it must be 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_queries_seen_in_training: Option<usize>,
+    /// The environment held out (`held_out_environment` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<String>,
 }
 
 /// What was built.
@@ -189,6 +194,7 @@ fn summary(split: &Split, table: &Table) -> SplitSummary {
         left_out: split.dropped,
         test_genes_seen_in_training: of(&split.test).intersection(&train).count(),
         test_queries_seen_in_training: None,
+        held_out: None,
     }
 }
 
@@ -245,7 +251,8 @@ fn write_splits(path: &Path, n: usize, splits: &[(&str, &Split)]) -> Result<(), 
 }
 
 /// Reads split `name` of `splits.arrow` back into index lists.
-pub fn read_split(path: &Path, name: &str) -> Result<Split, Error> {
+pub fn read_split(path: &Path, name: SplitName) -> Result<Split, Error> {
+    let name = name.as_str();
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let reader =
         FileReader::try_new(BufReader::new(file), None).map_err(|e| Error::arrow(path, e))?;
@@ -256,7 +263,21 @@ pub fn read_split(path: &Path, name: &str) -> Result<Split, Error> {
         let column = batch
             .column_by_name(name)
             .and_then(|c| c.as_any().downcast_ref::<UInt8Array>())
-            .ok_or_else(|| Error::format(path, format!("no uint8 split column `{name}`")))?;
+            .ok_or_else(|| {
+                let has: Vec<&str> = batch
+                    .schema_ref()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect();
+                Error::format(
+                    path,
+                    format!(
+                        "this dataset has no `{name}` split (it has {})",
+                        has.join(", ")
+                    ),
+                )
+            })?;
         for (i, code) in column.values().iter().enumerate() {
             match code {
                 0 => split.train.push(offset + i),
@@ -442,12 +463,6 @@ impl Table {
     }
 }
 
-/// The split that holds out whole multi-gene query strains (trigenic screens).
-pub const QUERY_DISJOINT_SPLIT: &str = "query_disjoint";
-
-/// The split a user's held-out genes define.
-pub const TEST_GENES_SPLIT: &str = "test_genes";
-
 /// Writes a dataset directory from a table: instances, splits and manifest.
 pub fn write(
     out: &Path,
@@ -478,17 +493,39 @@ pub fn write(
         validation: query.split.validation,
         test: query.split.test,
     };
-    let disjoint = gene_disjoint_split(
-        table.len(),
-        |i| table.genes(i).iter().map(|&g| g as usize),
-        genes.len(),
-        fractions,
-        query.split.seed,
-    );
-    let mut splits = vec![("random", random), ("gene_disjoint", disjoint)];
+    let genes_of = |i: usize| table.genes(i).iter().map(|&g| g as usize);
+    let disjoint = |overlap| {
+        gene_disjoint_split(
+            table.len(),
+            genes_of,
+            genes.len(),
+            fractions,
+            overlap,
+            query.split.seed,
+        )
+    };
+    let mut splits = vec![
+        (SplitName::Random, random),
+        (SplitName::GeneDisjointAny, disjoint(Overlap::Any)),
+        (SplitName::GeneDisjointAll, disjoint(Overlap::All)),
+    ];
+    let held_environment = held_out_environment(environments.len(), query.split.seed);
+    let held_name = environments.get(held_environment).map(ToString::to_string);
+    if environments.len() > 1 {
+        splits.push((
+            SplitName::HeldOutEnvironment,
+            held_out_environment_split(
+                table.len(),
+                |i| usize::from(table.environment[i]),
+                held_environment,
+                query.split.validation,
+                query.split.seed,
+            ),
+        ));
+    }
     if !table.queries.is_empty() {
         splits.push((
-            QUERY_DISJOINT_SPLIT,
+            SplitName::QueryDisjoint,
             query_disjoint_split(
                 table.len(),
                 |i| table.genes(i).iter().map(|&g| g as usize),
@@ -504,20 +541,26 @@ pub fn write(
             .iter()
             .filter_map(|g| genes.binary_search(g).ok())
             .collect();
-        splits.push((
-            TEST_GENES_SPLIT,
-            held_out_genes_split(
-                table.len(),
-                |i| table.genes(i).iter().map(|&g| g as usize),
-                genes.len(),
-                &held_out,
-                query.split.validation,
-                query.split.seed,
-            ),
-        ));
+        for (name, overlap) in [
+            (SplitName::TestGenesAny, Overlap::Any),
+            (SplitName::TestGenesAll, Overlap::All),
+        ] {
+            splits.push((
+                name,
+                held_out_genes_split(
+                    table.len(),
+                    genes_of,
+                    genes.len(),
+                    &held_out,
+                    query.split.validation,
+                    overlap,
+                    query.split.seed,
+                ),
+            ));
+        }
     }
     let splits_path = out.join("splits.arrow");
-    let named: Vec<(&str, &Split)> = splits.iter().map(|(n, s)| (*n, s)).collect();
+    let named: Vec<(&str, &Split)> = splits.iter().map(|(n, s)| (n.as_str(), s)).collect();
     write_splits(&splits_path, table.len(), &named)?;
     let manifest = Manifest {
         query,
@@ -531,10 +574,17 @@ pub fn write(
             .iter()
             .map(|(name, split)| {
                 let mut s = summary(split, table);
-                if *name == QUERY_DISJOINT_SPLIT {
-                    s.test_queries_seen_in_training = Some(queries_seen_in_training(split, table));
+                match name {
+                    SplitName::QueryDisjoint => {
+                        s.test_queries_seen_in_training =
+                            Some(queries_seen_in_training(split, table));
+                    }
+                    SplitName::HeldOutEnvironment => {
+                        s.held_out = held_name.clone();
+                    }
+                    _ => {}
                 }
-                ((*name).to_owned(), s)
+                (name.as_str().to_owned(), s)
             })
             .collect(),
         sha256: [

@@ -1,16 +1,107 @@
-//! Seeded train / validation / test splits.
+//! Seeded train / validation / test splits, and the one vocabulary that names them
+//! ([`SplitName`]) in datasets, benchmarks, tables and JSON.
 //!
-//! Three kinds: [`random_split`] over instances; [`gene_disjoint_split`], which assigns
-//! *genes* to the three parts and keeps an instance only where all its genes fall in one part,
-//! so no test genotype contains a gene seen in training: the honest test of generalisation to
-//! unmeasured genes; and, for trigenic screens, [`query_disjoint_split`], which assigns the
-//! double-mutant *query strains* to parts, so no test triple's query pair was ever perturbed
-//! together in training.
+//! The kinds: [`random_split`] over instances; [`gene_disjoint_split`], which assigns *genes*
+//! to the three parts and an instance by its genes under an [`Overlap`] rule: with
+//! [`Overlap::All`] no test genotype holds a gene seen in training (the honest test of
+//! generalisation to unmeasured genes), with [`Overlap::Any`] a test genotype holds at least
+//! one; [`held_out_genes_split`], the same around genes the user chose; and, for trigenic
+//! screens, [`query_disjoint_split`], which assigns the double-mutant *query strains* to
+//! parts, so no test triple's query pair was ever perturbed together in training.
+
+use std::{fmt, str::FromStr};
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+
+/// The name of a split: the one vocabulary of `dataset build`, every benchmark, every table
+/// and JSON. One name, one protocol.
+///
+/// ```
+/// use ironcell_data::split::SplitName;
+///
+/// assert_eq!("gene_disjoint_all".parse::<SplitName>()?, SplitName::GeneDisjointAll);
+/// // The old names are refused with the new one.
+/// let err = "gene_disjoint_both".parse::<SplitName>().unwrap_err();
+/// assert!(err.contains("gene_disjoint_all"), "{err}");
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitName {
+    /// Instances at random, stratified by genotype size and dataset.
+    Random,
+    /// Genes held out; a test genotype holds at least one of them.
+    GeneDisjointAny,
+    /// Genes held out; every gene of a test genotype is one of them, so training saw none.
+    GeneDisjointAll,
+    /// One environment held out whole.
+    HeldOutEnvironment,
+    /// Whole multi-gene query strains held out (trigenic screens).
+    QueryDisjoint,
+    /// The user's genes held out; a test genotype holds at least one of them.
+    TestGenesAny,
+    /// The user's genes held out; every gene of a test genotype is one of them.
+    TestGenesAll,
+}
+
+impl SplitName {
+    /// Every name, in the order tables list them.
+    pub const ALL: [Self; 7] = [
+        Self::Random,
+        Self::GeneDisjointAny,
+        Self::GeneDisjointAll,
+        Self::HeldOutEnvironment,
+        Self::QueryDisjoint,
+        Self::TestGenesAny,
+        Self::TestGenesAll,
+    ];
+
+    /// The name as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Random => "random",
+            Self::GeneDisjointAny => "gene_disjoint_any",
+            Self::GeneDisjointAll => "gene_disjoint_all",
+            Self::HeldOutEnvironment => "held_out_environment",
+            Self::QueryDisjoint => "query_disjoint",
+            Self::TestGenesAny => "test_genes_any",
+            Self::TestGenesAll => "test_genes_all",
+        }
+    }
+}
+
+impl fmt::Display for SplitName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SplitName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(name) = Self::ALL.into_iter().find(|n| n.as_str() == s) {
+            return Ok(name);
+        }
+        let known = Self::ALL.map(Self::as_str).join(", ");
+        Err(match s {
+            "gene_disjoint" => "split \"gene_disjoint\" is no longer a name: it meant \
+                 gene_disjoint_all (every gene of a test genotype held out) in datasets and \
+                 gene_disjoint_any (at least one) in benchmarks; say which"
+                .to_owned(),
+            "gene_disjoint_both" => {
+                "split \"gene_disjoint_both\" is now called gene_disjoint_all".to_owned()
+            }
+            "test_genes" => "split \"test_genes\" is now called test_genes_all (every gene of a \
+                 test genotype yours; test_genes_any: at least one)"
+                .to_owned(),
+            other => format!("unknown split {other:?}; the splits are {known}"),
+        })
+    }
+}
 
 /// Fractions of validation and test; training gets the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -69,13 +160,25 @@ pub fn random_split(n: usize, fractions: SplitFractions, seed: u64) -> Split {
 }
 
 /// A gene-disjoint split: genes (indices below `n_genes`) are split by `fractions`, and
-/// instance `i` of `n`, whose genes `genes_of(i)` yields, goes to the part holding all its
-/// genes. Taking the genes through a function lets 2e7 instances stay in flat storage.
+/// instance `i` of `n`, whose genes `genes_of(i)` yields, goes to a part by `overlap` (see
+/// [`Overlap`]). Taking the genes through a function lets 2e7 instances stay in flat storage.
+///
+/// ```
+/// use ironcell_data::split::{gene_disjoint_split, Overlap, SplitFractions};
+/// let pairs = [vec![0, 1], vec![0, 2], vec![1, 2], vec![2, 3]];
+/// let f = SplitFractions { validation: 0.0, test: 0.5 };
+/// let any = gene_disjoint_split(4, |i| pairs[i].clone(), 4, f, Overlap::Any, 3);
+/// let all = gene_disjoint_split(4, |i| pairs[i].clone(), 4, f, Overlap::All, 3);
+/// assert_eq!(any.train, all.train);
+/// assert!(all.test.iter().all(|t| any.test.contains(t)));
+/// assert_eq!(any.train.len() + any.test.len(), 4);
+/// ```
 pub fn gene_disjoint_split<I: IntoIterator<Item = usize>>(
     n: usize,
     genes_of: impl Fn(usize) -> I,
     n_genes: usize,
     fractions: SplitFractions,
+    overlap: Overlap,
     seed: u64,
 ) -> Split {
     let genes = random_split(n_genes, fractions, seed);
@@ -87,18 +190,20 @@ pub fn gene_disjoint_split<I: IntoIterator<Item = usize>>(
     for &g in &genes.test {
         part[g] = 2;
     }
-    split_by_gene_parts(n, genes_of, &part)
+    split_by_gene_parts(n, genes_of, &part, overlap)
 }
 
 /// A gene-disjoint split around test genes the user chose (indices below `n_genes`): the
 /// other genes go to validation (a `validation` share of them, seeded) or training, and an
-/// instance to the part holding all its genes, as in [`gene_disjoint_split`].
+/// instance to a part by `overlap`, as in [`gene_disjoint_split`].
 ///
 /// ```
-/// use ironcell_data::split::held_out_genes_split;
+/// use ironcell_data::split::{held_out_genes_split, Overlap};
 /// let genotypes = [vec![0], vec![1], vec![0, 1], vec![2]];
-/// let split = held_out_genes_split(4, |i| genotypes[i].clone(), 3, &[1], 0.0, 7);
-/// assert_eq!((split.train, split.test, split.dropped), (vec![0, 3], vec![1], 1));
+/// let all = held_out_genes_split(4, |i| genotypes[i].clone(), 3, &[1], 0.0, Overlap::All, 7);
+/// assert_eq!((all.train, all.test, all.dropped), (vec![0, 3], vec![1], 1));
+/// let any = held_out_genes_split(4, |i| genotypes[i].clone(), 3, &[1], 0.0, Overlap::Any, 7);
+/// assert_eq!((any.train, any.test, any.dropped), (vec![0, 3], vec![1, 2], 0));
 /// ```
 pub fn held_out_genes_split<I: IntoIterator<Item = usize>>(
     n: usize,
@@ -106,6 +211,7 @@ pub fn held_out_genes_split<I: IntoIterator<Item = usize>>(
     n_genes: usize,
     test_genes: &[usize],
     validation: f64,
+    overlap: Overlap,
     seed: u64,
 ) -> Split {
     let mut part = vec![0u8; n_genes];
@@ -118,63 +224,58 @@ pub fn held_out_genes_split<I: IntoIterator<Item = usize>>(
     for &g in &rest[..n_validation.min(rest.len())] {
         part[g] = 1;
     }
-    split_by_gene_parts(n, genes_of, &part)
+    split_by_gene_parts(n, genes_of, &part, overlap)
 }
 
-/// Which multi-gene instances count as held out when some of their genes are test genes.
+/// Where a multi-gene instance goes when its genes fall in different parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Overlap {
-    /// At least one test gene: a pair may pair a test gene with a training gene.
+    /// To the most held-out part among its genes' (test, else validation, else training):
+    /// a test pair may pair a test gene with a training gene. Nothing is dropped.
     Any,
-    /// Every gene a test gene: the model has seen none of them.
+    /// To the part holding every one of its genes; straddling instances are dropped, so the
+    /// model has seen none of a test genotype's genes.
     All,
 }
 
-/// A train / test split around a seeded `test_fraction` of the genes: instances without a
-/// test gene train, instances held out under `overlap` test, and (under [`Overlap::All`])
-/// instances mixing test and training genes are dropped. No validation part: this is for
-/// benchmarks whose models do not select epochs.
+/// Which of `environments` (> 0) the `held_out_environment` split under `seed` holds out: one
+/// rule for datasets and benchmarks, so a seed names the same environment in both.
+pub fn held_out_environment(environments: usize, seed: u64) -> usize {
+    (seed % environments.max(1) as u64) as usize
+}
+
+/// One environment held out whole: instances measured in environment `held` (of
+/// `environment_of(i)`) test; the others train, but for a seeded `validation` share of them.
 ///
 /// ```
-/// use ironcell_data::split::{test_genes_split, Overlap};
-/// let pairs = [vec![0, 1], vec![0, 2], vec![1, 2], vec![2, 3]];
-/// let any = test_genes_split(4, |i| pairs[i].clone(), 4, 0.5, Overlap::Any, 3);
-/// let all = test_genes_split(4, |i| pairs[i].clone(), 4, 0.5, Overlap::All, 3);
-/// assert_eq!(any.train, all.train);
-/// assert!(all.test.iter().all(|t| any.test.contains(t)));
-/// assert_eq!(any.train.len() + any.test.len(), 4);
+/// use ironcell_data::split::held_out_environment_split;
+/// let environments = [0, 1, 0, 2, 1];
+/// let split = held_out_environment_split(5, |i| environments[i], 1, 0.0, 7);
+/// assert_eq!((split.train, split.test), (vec![0, 2, 3], vec![1, 4]));
 /// ```
-pub fn test_genes_split<I: IntoIterator<Item = usize>>(
+pub fn held_out_environment_split(
     n: usize,
-    genes_of: impl Fn(usize) -> I,
-    n_genes: usize,
-    test_fraction: f64,
-    overlap: Overlap,
+    environment_of: impl Fn(usize) -> usize,
+    held: usize,
+    validation: f64,
     seed: u64,
 ) -> Split {
-    let mut genes: Vec<usize> = (0..n_genes).collect();
-    genes.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let mut is_test = vec![false; n_genes];
-    let n_test = (n_genes as f64 * test_fraction).round() as usize;
-    for &g in &genes[..n_test.min(n_genes)] {
-        is_test[g] = true;
+    let (test, rest): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| environment_of(i) == held);
+    let others = random_split(
+        rest.len(),
+        SplitFractions {
+            validation,
+            test: 0.0,
+        },
+        seed,
+    );
+    Split {
+        train: others.train.iter().map(|&k| rest[k]).collect(),
+        validation: others.validation.iter().map(|&k| rest[k]).collect(),
+        test,
+        dropped: 0,
     }
-    let mut split = Split::default();
-    for i in 0..n {
-        let (mut total, mut held) = (0, 0);
-        for g in genes_of(i) {
-            total += 1;
-            held += usize::from(is_test[g]);
-        }
-        match (held, overlap) {
-            (0, _) => split.train.push(i),
-            (_, Overlap::Any) => split.test.push(i),
-            (h, Overlap::All) if h == total => split.test.push(i),
-            _ => split.dropped += 1,
-        }
-    }
-    split
 }
 
 /// A query-disjoint split for screens that cross multi-gene query strains with arrays (Kuzmin
@@ -261,25 +362,32 @@ pub fn query_disjoint_split<I: IntoIterator<Item = usize>>(
     split
 }
 
-/// Assigns instance `i` to the part (0 train, 1 validation, 2 test) of all its genes, or drops
-/// it when they straddle parts.
+/// Assigns instance `i` to a part (0 train, 1 validation, 2 test) from its genes' parts under
+/// `overlap`.
 fn split_by_gene_parts<I: IntoIterator<Item = usize>>(
     n: usize,
     genes_of: impl Fn(usize) -> I,
     part: &[u8],
+    overlap: Overlap,
 ) -> Split {
     let mut split = Split::default();
     for i in 0..n {
         let mut parts = genes_of(i).into_iter().map(|g| part[g]);
         let first = parts.next().unwrap_or(0);
-        if parts.all(|p| p == first) {
-            match first {
-                0 => split.train.push(i),
-                1 => split.validation.push(i),
-                _ => split.test.push(i),
-            }
-        } else {
-            split.dropped += 1;
+        let (mut highest, mut mixed) = (first, false);
+        for p in parts {
+            highest = highest.max(p);
+            mixed |= p != first;
+        }
+        let to = match overlap {
+            Overlap::All if mixed => None,
+            _ => Some(highest),
+        };
+        match to {
+            Some(0) => split.train.push(i),
+            Some(1) => split.validation.push(i),
+            Some(_) => split.test.push(i),
+            None => split.dropped += 1,
         }
     }
     split
@@ -337,13 +445,17 @@ mod tests {
         let instances: Vec<Vec<usize>> = (0..50)
             .flat_map(|a| (0..50).map(move |b| vec![a, b]))
             .collect();
-        let s = gene_disjoint_split(
-            instances.len(),
-            |i| instances[i].iter().copied(),
-            50,
-            SplitFractions::default(),
-            3,
-        );
+        let split = |overlap| {
+            gene_disjoint_split(
+                instances.len(),
+                |i| instances[i].iter().copied(),
+                50,
+                SplitFractions::default(),
+                overlap,
+                3,
+            )
+        };
+        let s = split(Overlap::All);
         let genes = |part: &[usize]| -> BTreeSet<usize> {
             part.iter().flat_map(|&i| instances[i].clone()).collect()
         };
@@ -354,6 +466,46 @@ mod tests {
             s.train.len() + s.validation.len() + s.test.len() + s.dropped,
             instances.len()
         );
+        // Under Any the same training part, nothing dropped, and every test instance holds a
+        // test gene, every validation instance a validation gene and no test gene.
+        let any = split(Overlap::Any);
+        assert_eq!(any.train, s.train);
+        assert_eq!(any.dropped, 0);
+        assert!(s.test.iter().all(|i| any.test.contains(i)));
+        assert!(any
+            .test
+            .iter()
+            .all(|&i| instances[i].iter().any(|g| test.contains(g))));
+        assert!(any
+            .validation
+            .iter()
+            .all(|&i| instances[i].iter().all(|g| !test.contains(g))
+                && instances[i].iter().any(|g| val.contains(g))));
+        assert_eq!(
+            any.train.len() + any.validation.len() + any.test.len(),
+            instances.len()
+        );
+    }
+
+    #[test]
+    fn every_name_round_trips_and_old_names_say_the_new_one() {
+        for name in SplitName::ALL {
+            assert_eq!(name.as_str().parse::<SplitName>(), Ok(name));
+            let json = serde_json::to_string(&name).unwrap();
+            assert_eq!(json, format!("\"{name}\""));
+        }
+        for (old, new) in [
+            ("gene_disjoint", "gene_disjoint_all"),
+            ("gene_disjoint_both", "gene_disjoint_all"),
+            ("test_genes", "test_genes_all"),
+        ] {
+            let err = old.parse::<SplitName>().unwrap_err();
+            assert!(err.contains(new), "{old}: {err}");
+        }
+        assert!("randomly"
+            .parse::<SplitName>()
+            .unwrap_err()
+            .contains("gene_disjoint_any"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use ironcell_core::{Phenotype, PhenotypeKind, SystematicName};
 use ironcell_data::{
     dataset::{build, DatasetQuery, SplitConfig},
     instances::Instances,
+    split::SplitName,
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_sources::{
@@ -123,7 +124,7 @@ fn builds_labels_splits_and_manifest() {
         random.iter().all(|&c| c <= 2),
         "a random split keeps every instance"
     );
-    let disjoint = split_column(dir.path(), "gene_disjoint");
+    let disjoint = split_column(dir.path(), "gene_disjoint_all");
     let genes_of = |code: u8| -> BTreeSet<u32> {
         (0..data.len())
             .filter(|&i| disjoint[i] == code)
@@ -133,8 +134,20 @@ fn builds_labels_splits_and_manifest() {
     assert!(genes_of(0).is_disjoint(&genes_of(2)));
     assert!(genes_of(0).is_disjoint(&genes_of(1)));
     assert_eq!(
-        manifest.splits["gene_disjoint"].test_genes_seen_in_training,
+        manifest.splits["gene_disjoint_all"].test_genes_seen_in_training,
         0
+    );
+    // Under `_any` the same training part; a test genotype may pair a held-out gene with a
+    // training one, but holds at least one gene no training genotype holds.
+    let any = split_column(dir.path(), "gene_disjoint_any");
+    let training_genes = genes_of(0);
+    assert!((0..data.len()).all(|i| (any[i] == 0) == (disjoint[i] == 0)));
+    assert!((0..data.len())
+        .filter(|&i| any[i] == 2)
+        .all(|i| data.genes(i).iter().any(|g| !training_genes.contains(g))));
+    assert!(
+        (0..data.len()).filter(|&i| any[i] == 2).count()
+            >= (0..data.len()).filter(|&i| disjoint[i] == 2).count()
     );
     // Kuzmin's triples carry their double-mutant query strain: a query-disjoint split keeps
     // every triple of one query in one part.
@@ -153,12 +166,16 @@ fn builds_labels_splits_and_manifest() {
         .collect();
     assert!(triples.len() >= 2, "{triples:?}");
     assert!(triples.iter().all(|&i| by_query[i] == by_query[triples[0]]));
-    assert!(manifest.splits["gene_disjoint"]
+    assert!(manifest.splits["gene_disjoint_all"]
         .test_queries_seen_in_training
         .is_none());
     // The reader gives back what the columns say.
-    for name in ["random", "gene_disjoint"] {
-        let codes = split_column(dir.path(), name);
+    for name in [
+        SplitName::Random,
+        SplitName::GeneDisjointAny,
+        SplitName::GeneDisjointAll,
+    ] {
+        let codes = split_column(dir.path(), name.as_str());
         let split =
             ironcell_data::dataset::read_split(&dir.path().join("splits.arrow"), name).unwrap();
         for (code, part) in [
@@ -199,13 +216,22 @@ fn builds_labels_splits_and_manifest() {
         ..query
     };
     let manifest = build(&store, &query, user.path()).unwrap();
+    let names: Vec<&str> = manifest.splits.keys().map(String::as_str).collect();
     assert_eq!(
-        manifest.splits.len(),
-        4,
-        "random, gene_disjoint, query_disjoint, test_genes"
+        names,
+        [
+            "gene_disjoint_all",
+            "gene_disjoint_any",
+            "held_out_environment",
+            "query_disjoint",
+            "random",
+            "test_genes_all",
+            "test_genes_any"
+        ]
     );
-    let split = ironcell_data::dataset::read_split(&user.path().join("splits.arrow"), "test_genes")
-        .unwrap();
+    let read =
+        |name| ironcell_data::dataset::read_split(&user.path().join("splits.arrow"), name).unwrap();
+    let split = read(SplitName::TestGenesAll);
     assert!(!split.test.is_empty());
     assert!(split.test.contains(&0));
     assert!(split
@@ -216,5 +242,41 @@ fn builds_labels_splits_and_manifest() {
         .train
         .iter()
         .all(|&i| data.genes(i).iter().all(|g| !held.contains(g))));
-    assert_eq!(manifest.splits["test_genes"].test_genes_seen_in_training, 0);
+    assert_eq!(
+        manifest.splits["test_genes_all"].test_genes_seen_in_training,
+        0
+    );
+    let any = read(SplitName::TestGenesAny);
+    assert_eq!(any.train, split.train);
+    assert!(any
+        .test
+        .iter()
+        .all(|&i| data.genes(i).iter().any(|g| held.contains(g))));
+    assert!(split.test.iter().all(|i| any.test.contains(i)));
+    // The SGA fixture screens at 26 and 30 °C: one of them is held out whole.
+    let held_env = read(SplitName::HeldOutEnvironment);
+    let environment = |i: usize| data.source(i).1;
+    let held_out = environment(held_env.test[0]);
+    assert!(held_env.test.iter().all(|&i| environment(i) == held_out));
+    assert!(held_env
+        .train
+        .iter()
+        .chain(&held_env.validation)
+        .all(|&i| environment(i) != held_out));
+    let named = manifest.splits["held_out_environment"]
+        .held_out
+        .clone()
+        .unwrap();
+    assert_eq!(named, manifest.environments[held_out as usize].to_string());
+    // A split the dataset lacks is named with the ones it has.
+    let err = ironcell_data::dataset::read_split(
+        &dir.path().join("splits.arrow"),
+        SplitName::TestGenesAny,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("no `test_genes_any` split (it has random,"),
+        "{err}"
+    );
 }

@@ -18,6 +18,7 @@ use ironcell_data::{
     },
     instances::Instances,
     split::kfold,
+    split::SplitName,
 };
 use ironcell_models::{
     baseline::{self, Matrix, ModelKind, Params, Regressor, Standardizer},
@@ -386,8 +387,9 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             let dir = args.out.join("cv").join(&inputs.labels[l]);
             recipe(l, "cv", &fitted).save(&dir, &fitted.model)?;
         } else {
-            for name in &args.splits {
-                let split = read_split(&args.dataset.join("splits.arrow"), name)?;
+            for &split_name in &args.splits {
+                let split = read_split(&args.dataset.join("splits.arrow"), split_name)?;
+                let name = split_name.as_str();
                 let keep = |part: &[usize]| -> Vec<usize> {
                     part.iter()
                         .copied()
@@ -493,7 +495,7 @@ fn grid(job: &Job<'_>, labels: &[usize]) -> Result<()> {
     let mut table = String::from(
         "label\tsplit\ttrees\tmax_depth\tmin_samples\tn_train\tn_test\tpearson\tspearman\tr2\tmse\tfit_seconds\n",
     );
-    let split_name = args.splits.first().map_or("random", String::as_str);
+    let split_name = args.splits.first().copied().unwrap_or(SplitName::Random);
     let split = read_split(&args.dataset.join("splits.arrow"), split_name)?;
     print_header();
     for &l in labels {
@@ -515,7 +517,8 @@ fn grid(job: &Job<'_>, labels: &[usize]) -> Result<()> {
                     p.gbt.rounds = trees;
                     p.gbt.max_depth = depth;
                     p.gbt.min_samples_leaf = min_samples;
-                    let (_, [row, _]) = job.evaluate(kind, &p, l, split_name, &train, &test)?;
+                    let (_, [row, _]) =
+                        job.evaluate(kind, &p, l, split_name.as_str(), &train, &test)?;
                     print_row(&row);
                     let depth = depth.map_or("none".to_owned(), |d| d.to_string());
                     table.push_str(&format!(

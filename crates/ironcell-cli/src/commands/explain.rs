@@ -100,7 +100,7 @@ fn print_rlipp(
 ) -> Result<()> {
     let manifest = read_manifest(dataset)?;
     let instances = Instances::open(&dataset.join("instances.arrow"))?;
-    let split = read_split(&dataset.join("splits.arrow"), &args.split)?;
+    let split = read_split(&dataset.join("splits.arrow"), args.split)?;
     let to_model = ontology.indices_of(&manifest.genes);
     let (mut genotypes, mut y) = (Vec::new(), Vec::new());
     for &i in split.test.iter().take(args.max_instances) {

@@ -1,4 +1,4 @@
-//! `ironcell quickstart`: the walking skeleton on bundled, measured data.
+//! `ironcell quickstart`: the walking skeleton on measured data from the data directory.
 
 use std::{
     collections::HashMap,
@@ -18,7 +18,7 @@ use ironcell_data::{
     instances::Instances,
     ontology::DcellOntology,
     screens::{self, Selection, COSTANZO2016_SMF, KUZMIN2018_SUBSET, KUZMIN2018_SUBSET_DATASETS},
-    split::Split,
+    split::{Split, SplitName},
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{
@@ -124,8 +124,8 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         data.mapped_genes,
         manifest.genes.len()
     );
-    let splits = ["random", "gene_disjoint"]
-        .map(|name| -> Result<(&str, Split)> {
+    let splits = [SplitName::Random, SplitName::GeneDisjointAll]
+        .map(|name| -> Result<(SplitName, Split)> {
             let split = read_split(&dataset_dir.join("splits.arrow"), name)?;
             Ok((name, restrict(split, &kept)))
         })
@@ -147,7 +147,8 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     let mut report = Vec::new();
     let mut rows = Vec::new();
     let mut size = None;
-    for (name, split) in &splits {
+    for (split_name, split) in &splits {
+        let name = split_name.as_str();
         println!(
             "split {name}: train {}, validation {}, test {} (dropped {} straddling genes)",
             split.train.len(),

@@ -109,8 +109,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         unseen
     );
 
-    for name in &args.splits {
-        let split = read_split(&args.dataset.join("splits.arrow"), name)?;
+    for &split_name in &args.splits {
+        let split = read_split(&args.dataset.join("splits.arrow"), split_name)?;
+        let name = split_name.as_str();
         ensure!(
             split.train.len() > 1 && !split.test.is_empty(),
             "split {name} is too small (train {}, test {})",

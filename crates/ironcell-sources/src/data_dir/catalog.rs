@@ -443,12 +443,20 @@ pub fn dataset(name: &str) -> Option<&'static Dataset> {
     DATASETS.iter().find(|d| d.name == name)
 }
 
-/// The catalogue's entry for `path` (inside the data directory) and its dataset.
+/// The catalogue's entry for `path` (inside the data directory) and its dataset; for a
+/// folder (`yeast-reference/sgd-genbank/`), its first file's.
 pub fn entry(path: &str) -> Option<(&'static Dataset, &'static DataFile)> {
+    let folder = path.strip_suffix('/');
     DATASETS
         .iter()
         .flat_map(|d| d.files.iter().map(move |f| (d, f)))
-        .find(|(_, f)| f.path == path)
+        .find(|(_, f)| match folder {
+            Some(folder) => f
+                .path
+                .strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/')),
+            None => f.path == path,
+        })
 }
 
 #[cfg(test)]
@@ -474,5 +482,11 @@ mod tests {
             }
         }
         assert!(entry("yeast-screens/networks/Hu-2007.txt.gz").is_some());
+        let (d, f) = entry("yeast-reference/sgd-genbank/").unwrap();
+        assert_eq!(
+            (d.name, f.path),
+            ("yeast-reference", "yeast-reference/sgd-genbank/chr01.gb.gz")
+        );
+        assert!(entry("yeast-reference/sgd").is_none());
     }
 }

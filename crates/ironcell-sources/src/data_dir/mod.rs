@@ -179,7 +179,7 @@ impl fmt::Display for Missing {
         let mut fetch = Vec::new();
         let mut made = Vec::new();
         for file in &self.files {
-            match catalog::entry(file.trim_end_matches('/')) {
+            match catalog::entry(file) {
                 Some((d, f)) if f.downloadable() && !fetch.contains(&d.name) => {
                     fetch.push(d.name);
                 }

@@ -14,7 +14,9 @@ use ironcell_data::{
         GeneFeature, GeneFeatures,
     },
     ontology::{DcellOntology, OntologyConfig},
-    split::{random_split, test_genes_split, Overlap, SplitFractions},
+    split::{
+        gene_disjoint_split, held_out_environment, random_split, Overlap, SplitFractions, SplitName,
+    },
 };
 use ironcell_models::{
     baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
@@ -90,10 +92,11 @@ struct Outcome {
     metrics: BTreeMap<&'static str, Estimate>,
 }
 
-/// The splits of a task under `seed`: random; gene-disjoint (≥ 1 test gene); for multi-gene
-/// instances also every gene a test gene; for several environments one held out. Where each
-/// gene is one instance (single mutants in one environment) a random split is already
-/// gene-disjoint, and only that one is made, named `gene_disjoint`. Splits the data's
+/// The splits of a task under `seed`: `random`; `gene_disjoint_any` (≥ 1 test gene); for
+/// multi-gene instances also `gene_disjoint_all` (every gene a test gene); for several
+/// environments `held_out_environment`. Where each gene is one instance (single mutants in
+/// one environment) a random split is already gene-disjoint, and only `gene_disjoint_any`
+/// is made. Splits the data's
 /// publishers made come last, the same under every seed.
 fn splits(task: &Task, seed: u64) -> Vec<SplitRows<'_>> {
     let n = task.rows.len();
@@ -104,43 +107,46 @@ fn splits(task: &Task, seed: u64) -> Vec<SplitRows<'_>> {
     };
     let random = random_split(n, fractions, seed);
     let genes = |overlap| {
-        test_genes_split(
+        gene_disjoint_split(
             n,
             |i| task.rows[i].genes.iter().copied(),
             task.genes.len(),
-            TEST_FRACTION,
+            fractions,
             overlap,
             seed,
         )
     };
     let any = genes(Overlap::Any);
     let mut out = Vec::new();
-    let ours = |name: &str, train, test| SplitRows {
-        name: name.to_owned(),
+    let ours = |name: SplitName, train, test| SplitRows {
+        name: name.as_str().to_owned(),
         detail: None,
         train,
         test,
         ontology: None,
     };
     if !one_per_gene {
-        out.push(ours("random", random.train, random.test));
+        out.push(ours(SplitName::Random, random.train, random.test));
     }
-    out.push(ours("gene_disjoint", any.train, any.test));
+    out.push(ours(SplitName::GeneDisjointAny, any.train, any.test));
     if task.rows.iter().any(|r| r.genes.len() > 1) {
         let all = genes(Overlap::All);
-        out.push(ours("gene_disjoint_both", all.train, all.test));
+        out.push(ours(SplitName::GeneDisjointAll, all.train, all.test));
     }
     if task.environments.len() > 1 {
-        let held = (seed as usize) % task.environments.len();
+        let held = held_out_environment(task.environments.len(), seed);
         let (test, train) = (0..n).partition(|&i| task.rows[i].environment == held);
         out.push(SplitRows {
             detail: Some(task.environments[held].clone()),
-            ..ours("held_out_environment", train, test)
+            ..ours(SplitName::HeldOutEnvironment, train, test)
         });
     }
     out.extend(task.published.iter().map(|p| SplitRows {
+        name: p.name.clone(),
+        detail: None,
+        train: p.train.clone(),
+        test: p.test.clone(),
         ontology: p.ontology.as_ref(),
-        ..ours(&p.name, p.train.clone(), p.test.clone())
     }));
     out
 }

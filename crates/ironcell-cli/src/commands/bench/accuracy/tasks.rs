@@ -39,7 +39,7 @@ const UPR_DOUBLES: &str = "yeast-screens/jonikas2009-upr-emap/double_mutants.tsv
 const UPR_SINGLES: &str = "yeast-screens/jonikas2009-upr-emap/singles.tsv";
 const HOP: &str = "yeast-screens/hoepfner2014-hop/hoepfner_movva_2014_hop_known.txt.gz";
 /// DCell's subtrees: the training and test files, and the topology.
-const SUBTREES: [[&str; 3]; 2] = [
+static SUBTREES: [[&str; 3]; 2] = [
     [
         "yeast-screens/dcell-costanzo2016-epsilon/GO_0006281_training_data_2016_0.gz",
         "yeast-screens/dcell-costanzo2016-epsilon/GO_0006281_testing_data_2016_0.gz",
@@ -50,14 +50,6 @@ const SUBTREES: [[&str; 3]; 2] = [
         "yeast-screens/dcell-costanzo2016-epsilon/GO_0000790_testing_data_2016_0.gz",
         "yeast-screens/dcell-costanzo2016-epsilon/GO_0000790_topology",
     ],
-];
-const EPSILON_FILES: [&str; 6] = [
-    SUBTREES[0][0],
-    SUBTREES[0][1],
-    SUBTREES[0][2],
-    SUBTREES[1][0],
-    SUBTREES[1][1],
-    SUBTREES[1][2],
 ];
 
 impl AccuracyTask {
@@ -85,7 +77,7 @@ impl AccuracyTask {
             Self::Ssl => &[SGA],
             Self::Environments => &[QIAN, COSTANZO2021],
             Self::Upr => &[UPR_DOUBLES, UPR_SINGLES],
-            Self::Epsilon => &EPSILON_FILES,
+            Self::Epsilon => SUBTREES.as_flattened(),
             Self::Chemogenomics => &[HOP],
         }
     }
