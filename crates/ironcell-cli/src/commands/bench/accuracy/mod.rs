@@ -737,8 +737,8 @@ mod tests {
             names,
             [
                 "random",
-                "gene_disjoint",
-                "gene_disjoint_both",
+                "gene_disjoint_any",
+                "gene_disjoint_all",
                 "held_out_environment"
             ]
         );
@@ -762,7 +762,7 @@ mod tests {
 
         let singles = task(&[(&[0], 0, 1.0), (&[1], 0, 2.0), (&[2], 0, 3.0)], 3, 1);
         let names: Vec<String> = splits(&singles, 1).into_iter().map(|s| s.name).collect();
-        assert_eq!(names, ["gene_disjoint"]);
+        assert_eq!(names, ["gene_disjoint_any"]);
     }
 
     #[test]
