@@ -877,9 +877,12 @@ pub struct PredictArgs {
     /// Where to write the predictions (TSV: genotype, [environment,] prediction, unseen genes).
     #[arg(long)]
     pub out: PathBuf,
-    /// Reference bundle (default: the one the model was trained with).
+    /// Reference bundle (default: the one the model was trained with, else the data
+    /// directory's).
     #[arg(long)]
     pub reference: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 #[derive(Debug, Args)]

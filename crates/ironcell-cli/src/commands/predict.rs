@@ -16,7 +16,10 @@ use ironcell_sources::{
     reference::Reference,
 };
 
-use crate::{args::PredictArgs, commands::baseline::Recipe};
+use crate::{
+    args::{LoadedReference, PredictArgs},
+    commands::baseline::Recipe,
+};
 
 /// One line of the genotype file.
 struct Query {
@@ -78,12 +81,17 @@ fn read_queries(text: &str, names: &GeneNames, path: &str) -> Result<Vec<Query>>
 
 pub fn run(args: &PredictArgs) -> Result<()> {
     let (recipe, model) = Recipe::load(&args.model)?;
-    let reference_dir = args
+    // The bundle given, else the one the model recorded, else (a cache since removed) the
+    // data directory's, derived again from the same inputs.
+    let given = args
         .reference
-        .clone()
-        .unwrap_or_else(|| recipe.reference.clone());
-    let reference = Reference::read(&reference_dir)
-        .with_context(|| format!("the model's reference {}", reference_dir.display()))?;
+        .as_ref()
+        .or(Some(&recipe.reference).filter(|d| d.is_dir()));
+    let reference = match given {
+        Some(dir) => Reference::read(dir)
+            .with_context(|| format!("the reference bundle {}", dir.display()))?,
+        None => LoadedReference::derive(&args.data.dir())?.reference,
+    };
     let names = GeneNames::new(&reference.genes);
     let path = args.genotypes.display().to_string();
     let text = fs::read_to_string(&args.genotypes).with_context(|| path.clone())?;
