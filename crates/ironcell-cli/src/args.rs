@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ironcell_data::{ontology::WidthRule, split::SplitName};
+use ironcell_models::predictor::{load_any, ModelCard, Predictor};
 use ironcell_sources::{data_dir::DataDir, reference::Reference};
 
 /// Where public data is read from.
@@ -109,7 +110,7 @@ pub enum Command {
     /// Traditional baselines (random forest, gradient boosting, elastic net, SVR) on pooled
     /// gene features, with the dataset's splits or k-fold cross-validation; saves the models.
     Baseline(BaselineArgs),
-    /// Score genotypes from a file with a model saved by `baseline`.
+    /// Score genotypes from a file with any saved model (DCell, a baseline, a null model).
     Predict(PredictArgs),
     /// The knowledge graph: counts, queries, bulk export.
     #[command(subcommand)]
@@ -867,9 +868,8 @@ pub struct BenchAccuracyArgs {
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// A model directory written by `ironcell baseline` (RUN/SPLIT/LABEL).
-    #[arg(long)]
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Genotypes, one per line: systematic names separated by `+` or tabs; an optional
     /// second tab-separated column (the environment) is copied to the output. `#` comments.
     #[arg(long)]
@@ -877,26 +877,54 @@ pub struct PredictArgs {
     /// Where to write the predictions (TSV: genotype, [environment,] prediction, unseen genes).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// A saved model, and the reference its genes are named (and featured) by.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// A model directory: any model `ironcell train` or `baseline` saved (RUN/SPLIT for
+    /// DCell, RUN/SPLIT/LABEL for a baseline), as its `card.json` says.
+    #[arg(long)]
+    pub model: PathBuf,
     /// Reference bundle (default: the one the model was trained with, else the data
     /// directory's).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub reference: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
 }
 
+impl ModelArgs {
+    /// The model, whatever its kind, and the reference: the one given, else the one the
+    /// model recorded, else (a cache since removed, or a model that records none) the data
+    /// directory's, derived again from the same inputs.
+    pub fn open(&self) -> anyhow::Result<(Box<dyn Predictor>, Reference)> {
+        use anyhow::Context;
+        let card = ModelCard::read(&self.model)?;
+        let given = self
+            .reference
+            .as_ref()
+            .or(card.reference.as_ref().filter(|d| d.is_dir()));
+        let reference = match given {
+            Some(dir) => Reference::read(dir)
+                .with_context(|| format!("the reference bundle {}", dir.display()))?,
+            None => LoadedReference::derive(&self.data.dir())?.reference,
+        };
+        Ok((load_any(&self.model, Some(&reference))?, reference))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A split directory written by `ironcell train` (holds dcell.json).
-    #[arg(long)]
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Perturbed genes, systematic names separated by commas.
     #[arg(long, value_delimiter = ',', required = true)]
     pub genotype: Vec<String>,
-    /// Subsystems to list.
+    /// Subsystems to list (DCell).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    /// Also score every subsystem by RLIPP over this dataset's test part (first label).
+    /// DCell: also score every subsystem by RLIPP over this dataset's test part (first label).
     #[arg(long)]
     pub dataset: Option<PathBuf>,
     /// The split whose test part the RLIPP scores use.

@@ -72,7 +72,30 @@ fn baselines_train_test_save_and_predict() {
         "{text}"
     );
     assert!(text.contains("mean ± std"), "{text}");
-    assert!(cv_run.join("cv/fitness/baseline.json").exists());
+    // Every saved model has a card: what it is, what it learned from, how it tested.
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cv_run.join("cv/fitness/card.json")).unwrap())
+            .unwrap();
+    assert_eq!(card["kind"], "enet");
+    assert!(card.get("split").is_none(), "fitted on every row: {card}");
+    assert!(
+        card["metrics"]["fitness"]["mse"].as_f64().is_some(),
+        "{card}"
+    );
+    let card: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(run).join("random/fitness/card.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (&card["kind"], &card["split"]),
+        (&"rf".into(), &"random".into())
+    );
+    assert_eq!(card["labels"], serde_json::json!(["fitness"]));
+    assert_eq!(
+        card["dataset"]["instances_sha256"].as_str().unwrap().len(),
+        64
+    );
+    assert!(!card["trained_genes"].as_array().unwrap().is_empty());
 
     // Scoring: a known pair, a gene by its standard name with an environment, and a gene the
     // split never trained on.
@@ -100,6 +123,34 @@ fn baselines_train_test_save_and_predict() {
     assert_eq!(act1[1], "YPD");
     assert!(act1[2].parse::<f64>().unwrap().is_finite());
     assert_eq!(act1[3], "YFL039C", "ACT1 is in no fixture genotype");
+
+    // `explain` asks any model what each gene of a genotype adds.
+    let out = ironcell(&[
+        "explain",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotype",
+        "YAL001C,YBR002C",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fitness (rf model): wild type"), "{text}");
+    assert_eq!(text.matches(" adds ").count(), 2, "{text}");
+
+    // The cross-validated elastic net (one-hot, concatenated, standardised) scores the same
+    // file through the same interface.
+    let cv_model = cv_run.join("cv/fitness");
+    let cv_predictions = dir.path().join("cv.tsv");
+    ironcell(&[
+        "predict",
+        "--model",
+        cv_model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        cv_predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&cv_predictions).unwrap();
+    assert_eq!(table.lines().count(), 3, "{table}");
 
     std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
     let stderr = ironcell_fails(&predict);

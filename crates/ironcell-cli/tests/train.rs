@@ -44,6 +44,30 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
 
     let model = Path::new(run).join("random");
     let model = model.to_str().unwrap();
+
+    // DCell answers `predict` like any saved model: both labels, genes unseen in training
+    // flagged.
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(&genotypes, "YAL001C+YBR002C\nACT1\n").unwrap();
+    let predictions = dir.path().join("p.tsv");
+    ironcell(&[
+        "predict",
+        "--model",
+        model,
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "genotype\tenvironment\tfitness\tgene_interaction\tunseen_genes"
+    );
+    let act1: Vec<&str> = lines[2].split('\t').collect();
+    assert!(act1[2].parse::<f64>().unwrap().is_finite(), "{table}");
+    assert_eq!(act1[4], "YFL039C", "{table}");
     let out = ironcell(&[
         "explain",
         "--model",
@@ -54,7 +78,9 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
         "5",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("wild type"), "{text}");
+    assert!(text.contains("fitness (dcell model): wild type"), "{text}");
+    // What each gene adds: the genotype's prediction less the one without it.
+    assert!(text.contains("  YBR002C    without it "), "{text}");
     assert_eq!(
         text.lines().filter(|l| l.contains(" GO:")).count(),
         5,

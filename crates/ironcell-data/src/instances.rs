@@ -26,6 +26,7 @@ use arrow_ipc::{
     writer::FileWriter,
 };
 use arrow_schema::{DataType, Field, Schema};
+use ironcell_core::SystematicName;
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -463,6 +464,36 @@ impl Iterator for Batches<'_> {
         }
         self.ready.pop_front()
     }
+}
+
+/// The genes of `universe` perturbed in at least one of `rows`, whose genes (indices into
+/// `universe`) `genes_of` yields: what a model trained on those rows has seen.
+///
+/// ```
+/// use ironcell_data::instances::perturbed_genes;
+/// let universe = ["YAL001C".parse()?, "YAL002W".parse()?, "YAL003W".parse()?];
+/// let genotypes = [vec![0u32, 2], vec![1], vec![2]];
+/// let seen = perturbed_genes(&universe, &[0, 2], |i| genotypes[i].clone());
+/// assert_eq!(seen, [universe[0].clone(), universe[2].clone()]);
+/// # Ok::<(), ironcell_core::Error>(())
+/// ```
+pub fn perturbed_genes<I: IntoIterator<Item = u32>>(
+    universe: &[SystematicName],
+    rows: &[usize],
+    genes_of: impl Fn(usize) -> I,
+) -> Vec<SystematicName> {
+    let mut seen = vec![false; universe.len()];
+    for &i in rows {
+        for g in genes_of(i) {
+            seen[g as usize] = true;
+        }
+    }
+    universe
+        .iter()
+        .zip(seen)
+        .filter(|(_, s)| *s)
+        .map(|(g, _)| g.clone())
+        .collect()
 }
 
 #[cfg(test)]

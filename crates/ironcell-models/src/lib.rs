@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod dcell;
 pub mod metrics;
 pub mod optim;
+pub mod predictor;
 pub mod ridge;
 pub mod train;
 

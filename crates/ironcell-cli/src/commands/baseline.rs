@@ -2,87 +2,33 @@
 //! splits (or k-fold cross-validation) beside the training mean, and saved with everything
 //! `ironcell predict` needs to score new genotypes.
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-    time::Instant,
-};
+use std::{fs, path::Path, time::Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{read_manifest, read_split, Manifest},
     features::{
         pooling::{Pooler, Pooling},
         GeneFeature, GeneFeatures,
     },
-    instances::Instances,
+    instances::{perturbed_genes, Instances},
     split::kfold,
     split::SplitName,
 };
 use ironcell_models::{
-    baseline::{self, Matrix, ModelKind, Params, Regressor, Standardizer},
+    baseline::{Matrix, ModelKind, Params, Regressor, Standardizer},
     metrics::Metrics,
+    predictor::{DatasetRef, FeatureModel, ModelCard, Recipe},
 };
 use ironcell_sources::reference::Reference;
 use rand::{seq::index::sample, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::args::BaselineArgs;
 
 /// Training rows SVR uses by default: its kernel matrix is n × n.
 const SVR_MAX_TRAIN: usize = 5_000;
-
-/// The file beside a saved regressor that says how to turn a genotype into its input.
-const RECIPE: &str = "baseline.json";
-
-/// Everything between a genotype and a saved regressor's input.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Recipe {
-    /// The label it predicts.
-    pub label: String,
-    /// Gene features, in column order.
-    pub features: Vec<GeneFeature>,
-    /// How gene vectors are pooled.
-    pub pooling: Pooling,
-    /// Genes per genotype a concatenation holds.
-    pub slots: usize,
-    /// Column standardisation fitted on the training rows, if used.
-    pub standardizer: Option<Standardizer>,
-    /// The dataset's gene universe (one-hot columns).
-    pub universe: Vec<SystematicName>,
-    /// Genes perturbed in at least one training genotype.
-    pub trained_genes: Vec<SystematicName>,
-    /// The reference the features came from.
-    pub reference: PathBuf,
-    /// Where the training data came from: dataset directory and split (or `cv`).
-    pub dataset: PathBuf,
-    /// The split.
-    pub split: String,
-}
-
-impl Recipe {
-    pub fn save(&self, dir: &Path, model: &Regressor) -> Result<()> {
-        baseline::save(dir, model)?;
-        let path = dir.join(RECIPE);
-        fs::write(&path, serde_json::to_vec_pretty(self)?)
-            .with_context(|| format!("writing {}", path.display()))
-    }
-
-    pub fn load(dir: &Path) -> Result<(Self, Regressor)> {
-        let path = dir.join(RECIPE);
-        let text = fs::read(&path).with_context(|| {
-            format!(
-                "{}: not a model directory written by `ironcell baseline`",
-                path.display()
-            )
-        })?;
-        let recipe =
-            serde_json::from_slice(&text).with_context(|| format!("{}", path.display()))?;
-        Ok((recipe, baseline::load(dir)?))
-    }
-}
 
 /// One evaluation: a model (or the training mean) on one test part.
 #[derive(Debug, Clone, Serialize)]
@@ -334,17 +280,40 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     if args.grid {
         return grid(&job, &chosen);
     }
-    let recipe = |l: usize, split: &str, fitted: &Fitted| Recipe {
-        label: inputs.labels[l].clone(),
-        features: args.features.clone(),
-        pooling: args.pooling,
-        slots,
-        standardizer: fitted.standardizer.clone(),
-        universe: manifest.genes.clone(),
-        trained_genes: trained_genes(&inputs, &fitted.rows, &manifest.genes),
-        reference: reference.dir.clone(),
-        dataset: args.dataset.clone(),
-        split: split.to_owned(),
+    // A fitted model saved with its recipe and card: what `predict` and `evaluate` open.
+    let save = |dir: &Path, l: usize, split: Option<SplitName>, fitted: &Fitted, tested: &[Row]| {
+        let recipe = Recipe {
+            features: args.features.clone(),
+            pooling: args.pooling,
+            slots,
+            standardizer: fitted.standardizer.clone(),
+            universe: manifest.genes.clone(),
+        };
+        let mut card = ModelCard::new(
+            &args.model.to_string(),
+            vec![inputs.labels[l].clone()],
+            recipe.describe(),
+        );
+        card.dataset = Some(DatasetRef {
+            dir: args.dataset.clone(),
+            instances_sha256: manifest
+                .sha256
+                .get("instances.arrow")
+                .cloned()
+                .unwrap_or_default(),
+        });
+        card.split = split;
+        card.reference = Some(reference.dir.clone());
+        card.trained_genes = perturbed_genes(&manifest.genes, &fitted.rows, |i| {
+            inputs.genes[i].iter().copied()
+        });
+        card.trained_rows = fitted.rows.len();
+        card.set_metrics(
+            &inputs.labels[l],
+            mean_metrics(tested, &args.model.to_string()),
+        );
+        FeatureModel::save(dir, &card, &recipe, &fitted.model)
+            .with_context(|| format!("saving the model in {}", dir.display()))
     };
     let mut rows = Vec::new();
     print_header();
@@ -382,10 +351,10 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             for model in [args.model.to_string(), "mean".to_owned()] {
                 summarise(&fold_rows, &model);
             }
-            rows.extend(fold_rows);
             let fitted = job.fit(args.model, &job.params, l, &job.sampled(&labelled))?;
             let dir = args.out.join("cv").join(&inputs.labels[l]);
-            recipe(l, "cv", &fitted).save(&dir, &fitted.model)?;
+            save(&dir, l, None, &fitted, &fold_rows)?;
+            rows.extend(fold_rows);
         } else {
             for &split_name in &args.splits {
                 let split = read_split(&args.dataset.join("splits.arrow"), split_name)?;
@@ -409,9 +378,9 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
                 let (fitted, pair) =
                     job.evaluate(args.model, &job.params, l, name, &train, &test)?;
                 pair.iter().for_each(print_row);
-                rows.extend(pair);
                 let dir = args.out.join(name).join(&inputs.labels[l]);
-                recipe(l, name, &fitted).save(&dir, &fitted.model)?;
+                save(&dir, l, Some(split_name), &fitted, &pair)?;
+                rows.extend(pair);
             }
         }
     }
@@ -422,23 +391,16 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     Ok(())
 }
 
-fn trained_genes(
-    inputs: &Inputs,
-    train: &[usize],
-    universe: &[SystematicName],
-) -> Vec<SystematicName> {
-    let mut seen = vec![false; universe.len()];
-    for &i in train {
-        for &g in &inputs.genes[i] {
-            seen[g as usize] = true;
-        }
-    }
-    universe
-        .iter()
-        .zip(seen)
-        .filter(|(_, s)| *s)
-        .map(|(g, _)| g.clone())
-        .collect()
+/// The mean over `rows` of `model`'s test metrics (one split's row, or every fold's).
+fn mean_metrics(rows: &[Row], model: &str) -> [(&'static str, f64); 4] {
+    let of: Vec<&Row> = rows.iter().filter(|r| r.model == model).collect();
+    let mean = |f: fn(&Row) -> f64| of.iter().map(|r| f(r)).sum::<f64>() / of.len().max(1) as f64;
+    [
+        ("pearson", mean(|r| r.pearson)),
+        ("spearman", mean(|r| r.spearman)),
+        ("r2", mean(|r| r.r2)),
+        ("mse", mean(|r| r.mse)),
+    ]
 }
 
 fn print_header() {

@@ -1,31 +1,100 @@
-//! `ironcell explain`: the GO subsystems whose states a genotype changes most, according to a
-//! trained DCell (the "visible" part of the visible neural network).
+//! `ironcell explain`: what any saved model says of a genotype against wild type and what each
+//! of its genes adds; for DCell also the GO subsystems whose states the genotype changes most
+//! (the "visible" part of the visible neural network).
 
 use std::path::Path;
 
-use anyhow::{bail, ensure, Result};
+use anyhow::{bail, ensure, Context, Result};
+use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{read_manifest, read_split},
     instances::Instances,
     ontology::DcellOntology,
 };
-use ironcell_models::dcell::{
-    kernel::{Mode, Model},
-    rlipp::rlipp,
-    saved::{load, Saved},
+use ironcell_models::{
+    dcell::{
+        kernel::{Mode, Model},
+        rlipp::rlipp,
+    },
+    predictor::{DcellModel, Genotypes, ModelCard, Predictor},
 };
 
 use crate::args::ExplainArgs;
 
 pub fn run(args: &ExplainArgs) -> Result<()> {
-    let Saved { description, model } = load(&args.model)?;
+    let mut genotype = Vec::with_capacity(args.genotype.len());
+    for name in &args.genotype {
+        genotype.push(name.trim().parse::<SystematicName>().with_context(|| {
+            format!("--genotype {name:?}: expected systematic names separated by commas")
+        })?);
+    }
+    genotype.sort();
+    genotype.dedup();
+    let dir = &args.model.model;
+    if ModelCard::read(dir)?.kind == DcellModel::KIND {
+        let dcell = DcellModel::open(dir)?;
+        contributions(&dcell, &genotype)?;
+        subsystems(&dcell, &genotype, args)
+    } else {
+        ensure!(
+            args.dataset.is_none(),
+            "--dataset asks for RLIPP scores of DCell's subsystems; {} is not DCell",
+            dir.display()
+        );
+        let (model, _) = args.model.open()?;
+        contributions(model.as_ref(), &genotype)
+    }
+}
+
+/// Any model: its prediction for the genotype beside wild type's, and what each gene adds
+/// (the genotype's prediction less the prediction without that gene).
+fn contributions(model: &dyn Predictor, genotype: &[SystematicName]) -> Result<()> {
+    let all: Vec<u32> = (0..genotype.len() as u32).collect();
+    let mut rows = vec![Vec::new(), all.clone()];
+    if genotype.len() > 1 {
+        rows.extend(
+            all.iter()
+                .map(|&g| all.iter().copied().filter(|&h| h != g).collect()),
+        );
+    }
+    let p = model.predict(&Genotypes::new(genotype, rows.iter().map(Vec::as_slice)))?;
+    let card = model.card();
+    for (l, label) in card.labels.iter().enumerate() {
+        println!(
+            "{label} ({} model): wild type {:.4}, genotype {:.4}",
+            card.kind,
+            p.row(0)[l],
+            p.row(1)[l]
+        );
+        if genotype.len() > 1 {
+            for (k, gene) in genotype.iter().enumerate() {
+                let without = p.row(2 + k)[l];
+                println!(
+                    "  {:<10} without it {without:.4}, adds {:+.4}{}",
+                    gene.as_str(),
+                    p.row(1)[l] - without,
+                    if card.trained_genes.contains(gene) {
+                        ""
+                    } else {
+                        " (never perturbed in training)"
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// DCell: the GO subsystems whose states the genotype changes most.
+fn subsystems(dcell: &DcellModel, genotype: &[SystematicName], args: &ExplainArgs) -> Result<()> {
+    let (description, model) = (dcell.description(), dcell.model());
     let ontology = &description.ontology;
     let index = ontology.gene_index();
-    let mut genes = Vec::with_capacity(args.genotype.len());
+    let mut genes = Vec::with_capacity(genotype.len());
     let mut unknown = Vec::new();
-    for name in &args.genotype {
-        match index.iter().find(|(g, _)| g.as_str() == name.trim()) {
-            Some((_, &i)) => genes.push(i),
+    for name in genotype {
+        match index.get(name) {
+            Some(&i) => genes.push(i),
             None => unknown.push(name.as_str()),
         }
     }
@@ -40,15 +109,6 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
     // Column 0: wild type; column 1: the genotype. Inference mode, so the two do not
     // influence each other through batch statistics.
     let act = model.forward(&[Vec::new(), genes.clone()], Mode::Inference);
-    let root = layout.terms.len() - 1;
-    let head = act.head(root, labels);
-    for (l, label) in description.labels.iter().enumerate() {
-        println!(
-            "{label}: wild type {:.4}, genotype {:.4}",
-            head[l * 2],
-            head[l * 2 + 1]
-        );
-    }
     let contained = ontology.contained_gene_sets();
     let mut changes: Vec<(usize, f32, f32)> = layout
         .terms
@@ -85,7 +145,7 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
         );
     }
     if let Some(dataset) = &args.dataset {
-        print_rlipp(&model, ontology, dataset, args)?;
+        print_rlipp(model, ontology, dataset, args)?;
     }
     println!("\nΔ state: RMS change of the subsystem's neurons from wild type; Δ head: change of its auxiliary prediction ({}); hit: contains a perturbed gene.", description.labels.first().map_or("", String::as_str));
     Ok(())

@@ -1,29 +1,17 @@
-//! `ironcell predict`: score a file of genotypes with a saved baseline, saying which genes the
-//! model never saw perturbed in training (their features still come from the reference).
+//! `ironcell predict`: score a file of genotypes with any saved model (DCell, a feature model,
+//! a null model), saying which genes the model never saw perturbed in training.
 
-use std::{
-    collections::{BTreeSet, HashMap},
-    fmt::Write as _,
-    fs,
-};
+use std::{collections::BTreeSet, fmt::Write as _, fs};
 
 use anyhow::{bail, Context, Result};
 use ironcell_core::SystematicName;
-use ironcell_data::features::{pooling::Pooler, GeneFeatures};
-use ironcell_models::baseline::Matrix;
-use ironcell_sources::{
-    names::{GeneNames, Unresolved},
-    reference::Reference,
-};
+use ironcell_models::predictor::Genotypes;
+use ironcell_sources::names::{GeneNames, Unresolved};
 
-use crate::{
-    args::{LoadedReference, PredictArgs},
-    commands::baseline::Recipe,
-};
+use crate::args::PredictArgs;
 
 /// One line of the genotype file.
 struct Query {
-    line: usize,
     genes: Vec<SystematicName>,
     environment: Option<String>,
 }
@@ -70,73 +58,48 @@ fn read_queries(text: &str, names: &GeneNames, path: &str) -> Result<Vec<Query>>
         }
         genes.sort();
         genes.dedup();
-        queries.push(Query {
-            line,
-            genes,
-            environment,
-        });
+        queries.push(Query { genes, environment });
     }
     Ok(queries)
 }
 
 pub fn run(args: &PredictArgs) -> Result<()> {
-    let (recipe, model) = Recipe::load(&args.model)?;
-    // The bundle given, else the one the model recorded, else (a cache since removed) the
-    // data directory's, derived again from the same inputs.
-    let given = args
-        .reference
-        .as_ref()
-        .or(Some(&recipe.reference).filter(|d| d.is_dir()));
-    let reference = match given {
-        Some(dir) => Reference::read(dir)
-            .with_context(|| format!("the reference bundle {}", dir.display()))?,
-        None => LoadedReference::derive(&args.data.dir())?.reference,
-    };
+    let (model, reference) = args.model.open()?;
+    let card = model.card();
     let names = GeneNames::new(&reference.genes);
     let path = args.genotypes.display().to_string();
     let text = fs::read_to_string(&args.genotypes).with_context(|| path.clone())?;
     let queries = read_queries(&text, &names, &path)?;
 
-    // Feature rows: the training universe, then any other gene the queries name.
-    let mut universe = recipe.universe.clone();
-    let known: BTreeSet<&SystematicName> = recipe.universe.iter().collect();
-    let extra: BTreeSet<SystematicName> = queries
+    // The queries' genes as one universe, each genotype indices into it.
+    let universe: Vec<SystematicName> = queries
         .iter()
-        .flat_map(|q| q.genes.iter())
-        .filter(|g| !known.contains(g))
-        .cloned()
+        .flat_map(|q| q.genes.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
-    universe.extend(extra);
-    let (features, _) = GeneFeatures::build_with_identity(
-        &recipe.features,
-        &universe,
-        &recipe.universe,
-        &reference,
-    )?;
-    let row: HashMap<&SystematicName, u32> = universe
+    let rows: Vec<Vec<u32>> = queries
         .iter()
-        .enumerate()
-        .map(|(i, g)| (g, i as u32))
+        .map(|q| {
+            q.genes
+                .iter()
+                .map(|g| {
+                    universe
+                        .binary_search(g)
+                        .expect("every query gene is in the universe") as u32
+                })
+                .collect()
+        })
         .collect();
-    let pooler = Pooler::new(recipe.pooling, &features, recipe.slots);
-    let width = pooler.width();
-    let mut x = vec![0.0f32; queries.len() * width];
-    for (q, out) in queries.iter().zip(x.chunks_exact_mut(width.max(1))) {
-        let mut rows: Vec<u32> = q.genes.iter().map(|g| row[g]).collect();
-        rows.sort_unstable();
-        pooler
-            .pool(&rows, &features, out)
-            .with_context(|| format!("{path}, line {}", q.line))?;
-        if let Some(s) = &recipe.standardizer {
-            s.apply(out);
-        }
-    }
-    let predictions = model.predict(Matrix::new(&x, width)?);
+    let predictions = model.predict(&Genotypes::new(&universe, rows.iter().map(Vec::as_slice)))?;
 
-    let trained: BTreeSet<&SystematicName> = recipe.trained_genes.iter().collect();
-    let mut out = format!("genotype\tenvironment\t{}\tunseen_genes\n", recipe.label);
+    let trained: BTreeSet<&SystematicName> = card.trained_genes.iter().collect();
+    let mut out = format!(
+        "genotype\tenvironment\t{}\tunseen_genes\n",
+        card.labels.join("\t")
+    );
     let mut with_unseen = 0;
-    for (q, p) in queries.iter().zip(&predictions) {
+    for (i, q) in queries.iter().enumerate() {
         let unseen: Vec<&str> = q
             .genes
             .iter()
@@ -145,11 +108,17 @@ pub fn run(args: &PredictArgs) -> Result<()> {
             .collect();
         with_unseen += usize::from(!unseen.is_empty());
         let genotype: Vec<&str> = q.genes.iter().map(SystematicName::as_str).collect();
+        let values: Vec<String> = predictions
+            .row(i)
+            .iter()
+            .map(|p| format!("{p:.6}"))
+            .collect();
         writeln!(
             out,
-            "{}\t{}\t{p:.6}\t{}",
+            "{}\t{}\t{}\t{}",
             genotype.join("+"),
             q.environment.as_deref().unwrap_or(""),
+            values.join("\t"),
             unseen.join("+")
         )?;
     }
@@ -157,9 +126,9 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     println!(
         "{} genotypes scored with the {} model for {} ({}); {} hold a gene never perturbed in its training data; predictions in {}",
         queries.len(),
-        model.kind(),
-        recipe.label,
-        args.model.display(),
+        card.kind,
+        card.labels.join(", "),
+        args.model.model.display(),
         with_unseen,
         args.out.display()
     );

@@ -6,15 +6,12 @@ use std::{fs, sync::Arc};
 use anyhow::{ensure, Context, Result};
 use ironcell_data::{
     dataset::{read_manifest, read_split},
-    instances::Instances,
+    instances::{perturbed_genes, Instances},
 };
 use ironcell_models::{
-    dcell::{
-        kernel::Model,
-        saved::{save, Description},
-        AuxReduction, DcellConfig, Layout,
-    },
+    dcell::{kernel::Model, saved::Description, AuxReduction, DcellConfig, Layout},
     metrics::Metrics,
+    predictor::{DatasetRef, DcellModel, ModelCard},
     train::{predict, train, TrainConfig},
 };
 use serde_json::json;
@@ -174,6 +171,14 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         let predicted = predict(&model, &pick(&split.test), 1024);
         let test_y = target(&split.test);
         let mut metrics = Vec::new();
+        let mut card = ModelCard::new(
+            DcellModel::KIND,
+            labels.clone(),
+            format!(
+                "gene states of DCell's ontology: {} subsystems, {} strata",
+                size.subsystems, size.strata
+            ),
+        );
         println!(
             "{:<16} {:<10} {:>7} {:>8} {:>9} {:>8} {:>9}",
             "label", "model", "n", "Pearson", "Spearman", "R²", "MSE"
@@ -206,6 +211,16 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 );
                 metrics.push(json!({"label": label, "model": model_name, "metrics": m}));
             }
+            let m = Metrics::compute(&truth, &dcell);
+            card.set_metrics(
+                label,
+                [
+                    ("pearson", m.pearson),
+                    ("spearman", m.spearman),
+                    ("r2", m.r2),
+                    ("mse", m.mse),
+                ],
+            );
         }
         let dir = args.out.join(name);
         let description = Description {
@@ -213,7 +228,20 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             labels: labels.clone(),
             ontology: ontology.clone(),
         };
-        save(&dir, &description, &model)?;
+        card.dataset = Some(DatasetRef {
+            dir: args.dataset.clone(),
+            instances_sha256: manifest
+                .sha256
+                .get("instances.arrow")
+                .cloned()
+                .unwrap_or_default(),
+        });
+        card.split = Some(split_name);
+        card.trained_rows = split.train.len();
+        card.trained_genes = perturbed_genes(&manifest.genes, &split.train, |i| {
+            instances.genes(i).iter().copied()
+        });
+        DcellModel::new(card, description, model).save(&dir)?;
         let report = json!({"dataset": args.dataset, "split": name, "train": split.train.len(),
             "test": split.test.len(), "size": size, "config": config, "train_config": train_config,
             "loss_by_epoch": history, "test_metrics": metrics});

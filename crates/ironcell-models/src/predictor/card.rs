@@ -1,0 +1,134 @@
+//! The model card: `card.json` in every saved model's directory, read before anything else so
+//! a directory says what it holds.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+};
+
+use ironcell_core::SystematicName;
+use ironcell_data::split::SplitName;
+use serde::{Deserialize, Serialize};
+
+use super::Error;
+
+/// The card's file name.
+pub(crate) const CARD: &str = "card.json";
+
+/// The dataset a model was trained on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetRef {
+    /// Its directory, as given to the command that trained the model.
+    pub dir: PathBuf,
+    /// The sha256 of its `instances.arrow`, from its manifest: the rows a split's indices
+    /// point into.
+    pub instances_sha256: String,
+}
+
+/// What a model is, what it predicts and what it was trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    /// `dcell`, `rf`, `gbt`, `enet`, `svr`, `mean`, `additive` or `multiplicative`.
+    pub kind: String,
+    /// The labels it predicts, in column order.
+    pub labels: Vec<String>,
+    /// The dataset it was trained on, when it was trained on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<DatasetRef>,
+    /// The split whose training part it was fitted on; `None`: every row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitName>,
+    /// How a genotype becomes its input, in words (the feature recipe, the ontology).
+    pub inputs: String,
+    /// The reference bundle its inputs come from, where they do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<PathBuf>,
+    /// Genes perturbed in at least one training genotype: predictions for others are for
+    /// genes the model never saw perturbed.
+    pub trained_genes: Vec<SystematicName>,
+    /// Training genotypes it saw.
+    pub trained_rows: usize,
+    /// Test-set metrics per label, as the command that trained it measured them; a metric
+    /// that is not a number (the correlation of a constant prediction) is left out.
+    #[serde(default)]
+    pub metrics: BTreeMap<String, BTreeMap<String, f64>>,
+    /// The ironcell version that wrote it.
+    pub ironcell: String,
+}
+
+impl ModelCard {
+    /// A card for a `kind` model predicting `labels`, nothing else known yet.
+    pub fn new(kind: &str, labels: Vec<String>, inputs: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            labels,
+            dataset: None,
+            split: None,
+            inputs: inputs.into(),
+            reference: None,
+            trained_genes: vec![],
+            trained_rows: 0,
+            metrics: BTreeMap::new(),
+            ironcell: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+
+    /// Records `label`'s test metrics, leaving out those that are not finite numbers.
+    pub fn set_metrics<'a>(
+        &mut self,
+        label: &str,
+        metrics: impl IntoIterator<Item = (&'a str, f64)>,
+    ) {
+        self.metrics.insert(
+            label.to_owned(),
+            metrics
+                .into_iter()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        );
+    }
+
+    /// Reads `dir/card.json`.
+    pub fn read(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join(CARD);
+        let text = fs::read(&path).map_err(|e| {
+            Error::file(
+                &path,
+                format!("{e}: not a model directory written by `ironcell train` or `baseline`"),
+            )
+        })?;
+        serde_json::from_slice(&text).map_err(|e| Error::file(&path, e))
+    }
+
+    /// Writes `dir/card.json` (the directory created if missing).
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
+        let path = dir.join(CARD);
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::file(&path, e))?;
+        fs::write(&path, json).map_err(|e| Error::file(&path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_round_trips_and_a_directory_without_one_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut card = ModelCard::new("gbt", vec!["fitness".into()], "codon, go:30; sum");
+        card.split = Some(SplitName::GeneDisjointAll);
+        card.trained_genes = vec!["YAL001C".parse().unwrap()];
+        card.set_metrics("fitness", [("pearson", 0.5), ("spearman", f64::NAN)]);
+        card.write(dir.path()).unwrap();
+        assert_eq!(ModelCard::read(dir.path()).unwrap(), card);
+        assert_eq!(card.metrics["fitness"].len(), 1);
+        let text = fs::read_to_string(dir.path().join(CARD)).unwrap();
+        assert!(text.contains("\"split\": \"gene_disjoint_all\""), "{text}");
+        let empty = tempfile::tempdir().unwrap();
+        let err = ModelCard::read(empty.path()).unwrap_err().to_string();
+        assert!(err.contains("not a model directory"), "{err}");
+    }
+}

@@ -1,0 +1,198 @@
+//! The feature models: a baseline regressor (rf, gbt, enet, svr) on a genotype's pooled gene
+//! features, with the recipe that turns any genotype into its input.
+//!
+//! At load the features of every gene of the training universe and of the reference are built
+//! once, so a genotype of genes the model never saw is scored as one of seen genes is; the
+//! pooling of "intact" (all genes minus the perturbed ones) keeps the training universe's
+//! total, as in training. A gene outside both has no features: asking about it is an error,
+//! not a row of zeros.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    fs,
+    path::Path,
+};
+
+use ironcell_core::SystematicName;
+use ironcell_data::features::{
+    pooling::{Pooler, Pooling},
+    GeneFeature, GeneFeatures,
+};
+use ironcell_sources::reference::Reference;
+use serde::{Deserialize, Serialize};
+
+use super::{Error, Genotypes, ModelCard, Predictions, Predictor};
+use crate::baseline::{self, Matrix, Regressor, Standardizer};
+
+const RECIPE: &str = "recipe.json";
+
+/// Everything between a genotype and a saved regressor's input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// Gene features, in column order.
+    pub features: Vec<GeneFeature>,
+    /// How a genotype's gene vectors become one.
+    pub pooling: Pooling,
+    /// Genes per genotype a concatenation holds.
+    pub slots: usize,
+    /// Column standardisation fitted on the training rows, if used.
+    pub standardizer: Option<Standardizer>,
+    /// The training dataset's gene universe (one-hot columns; the intact pooling's total).
+    pub universe: Vec<SystematicName>,
+}
+
+impl Recipe {
+    /// The recipe in words, for the card.
+    pub fn describe(&self) -> String {
+        let kinds: Vec<String> = self.features.iter().map(ToString::to_string).collect();
+        format!(
+            "gene features {} pooled by {}{}",
+            kinds.join(", "),
+            self.pooling,
+            if self.standardizer.is_some() {
+                ", standardised"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// A regressor on pooled gene features.
+#[derive(Debug, Clone)]
+pub struct FeatureModel {
+    card: ModelCard,
+    recipe: Recipe,
+    model: Regressor,
+    features: GeneFeatures,
+    pooler: Pooler,
+    row: HashMap<SystematicName, u32>,
+}
+
+impl FeatureModel {
+    /// Writes a fitted `model` with its `recipe` and `card` into `dir`.
+    pub fn save(
+        dir: &Path,
+        card: &ModelCard,
+        recipe: &Recipe,
+        model: &Regressor,
+    ) -> Result<(), Error> {
+        baseline::save(dir, model).map_err(|e| Error::file(dir, e))?;
+        let path = dir.join(RECIPE);
+        let json = serde_json::to_vec_pretty(recipe).map_err(|e| Error::file(&path, e))?;
+        fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        card.write(dir)
+    }
+
+    /// Opens the model in `dir` with its `card`; its features come from `reference`.
+    pub(crate) fn load(dir: &Path, card: ModelCard, reference: &Reference) -> Result<Self, Error> {
+        let path = dir.join(RECIPE);
+        let text = fs::read(&path).map_err(|e| Error::file(&path, e))?;
+        let recipe: Recipe = serde_json::from_slice(&text).map_err(|e| Error::file(&path, e))?;
+        let model = baseline::load(dir).map_err(|e| Error::file(dir, e))?;
+        if card.labels.len() != 1 {
+            return Err(Error::file(
+                &dir.join(super::card::CARD),
+                "a feature model predicts one label",
+            ));
+        }
+        Self::new(card, recipe, model, reference)
+    }
+
+    /// A fitted model, ready to score any genotype of the reference's genes.
+    pub fn new(
+        card: ModelCard,
+        recipe: Recipe,
+        model: Regressor,
+        reference: &Reference,
+    ) -> Result<Self, Error> {
+        let known: BTreeSet<&SystematicName> = recipe.universe.iter().collect();
+        let mut genes = recipe.universe.clone();
+        genes.extend(
+            reference
+                .genes
+                .iter()
+                .map(|g| &g.systematic_name)
+                .filter(|g| !known.contains(g))
+                .cloned(),
+        );
+        let (features, _) = GeneFeatures::build_with_identity(
+            &recipe.features,
+            &genes,
+            &recipe.universe,
+            reference,
+        )?;
+        // The pooler's total (the intact rule) is the training universe's, as in training.
+        let d = features.columns.len();
+        let trained = GeneFeatures {
+            genes: recipe.universe.clone(),
+            columns: features.columns.clone(),
+            values: features.values[..recipe.universe.len() * d].to_vec(),
+        };
+        let pooler = Pooler::new(recipe.pooling, &trained, recipe.slots);
+        let row = genes
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g, i as u32))
+            .collect();
+        Ok(Self {
+            card,
+            recipe,
+            model,
+            features,
+            pooler,
+            row,
+        })
+    }
+
+    /// The recipe.
+    pub fn recipe(&self) -> &Recipe {
+        &self.recipe
+    }
+}
+
+impl Predictor for FeatureModel {
+    fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
+        let universe = genotypes.universe();
+        // The asked universe onto this model's feature rows, once.
+        let mut rows_of = Vec::with_capacity(universe.len());
+        for g in universe {
+            rows_of.push(self.row.get(g).copied());
+        }
+        let width = self.pooler.width();
+        let mut x = vec![0f32; genotypes.len() * width];
+        let mut rows = Vec::new();
+        for (genotype, out) in genotypes
+            .rows()
+            .iter()
+            .zip(x.chunks_exact_mut(width.max(1)))
+        {
+            rows.clear();
+            for &g in genotype.iter() {
+                rows.push(rows_of[g as usize].ok_or_else(|| {
+                    Error::Input(format!(
+                        "{} is in neither the model's training genes nor its reference: it has \
+                         no features",
+                        universe[g as usize]
+                    ))
+                })?);
+            }
+            rows.sort_unstable();
+            self.pooler
+                .pool(&rows, &self.features, out)
+                .map_err(|e| Error::Input(e.to_string()))?;
+            if let Some(s) = &self.recipe.standardizer {
+                s.apply(out);
+            }
+        }
+        let matrix = Matrix::new(&x, width).map_err(|e| Error::Input(e.to_string()))?;
+        Ok(Predictions::new(
+            self.card.labels.clone(),
+            self.model.predict(matrix),
+        ))
+    }
+}
