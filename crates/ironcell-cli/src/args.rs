@@ -112,6 +112,9 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Score genotypes from a file with any saved model (DCell, a baseline, a null model).
     Predict(PredictArgs),
+    /// Score every model saved under a run directory on its dataset's test part, with 95 %
+    /// bootstrap intervals, by genotype size and dataset.
+    Evaluate(EvaluateArgs),
     /// The knowledge graph: counts, queries, bulk export.
     #[command(subcommand)]
     Kg(KgCommand),
@@ -877,6 +880,33 @@ pub struct PredictArgs {
     /// Where to write the predictions (TSV: genotype, [environment,] prediction, unseen genes).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// A run directory: every model saved under it (a directory with `card.json`) is scored
+    /// on the test part of the split it was trained on.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Only the models trained on this split.
+    #[arg(long)]
+    pub split: Option<SplitName>,
+    /// The dataset directory (default: the one each model's card names; its instances must
+    /// have the sha256 the card recorded).
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// Reference bundle (default: the one each model was trained with, else the data
+    /// directory's).
+    #[arg(long, value_name = "DIR")]
+    pub reference: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Bootstrap resamples of each test set.
+    #[arg(long, default_value_t = 200)]
+    pub resamples: usize,
+    /// Where evaluation.json and evaluation.md go (default: the run directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// A saved model, and the reference its genes are named (and featured) by.

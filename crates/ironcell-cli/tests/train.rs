@@ -45,6 +45,35 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
     let model = Path::new(run).join("random");
     let model = model.to_str().unwrap();
 
+    // `evaluate` reproduces the test metrics `train` recorded, and says more: intervals, and
+    // the test set by genotype size.
+    ironcell(&["evaluate", "--run", run, "--resamples", "20"]);
+    let outcomes: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(run).join("evaluation.json")).unwrap())
+            .unwrap();
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(run).join("random/card.json")).unwrap())
+            .unwrap();
+    let all = outcomes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["label"] == "fitness" && o["subset"] == "all" && o["split"] == "random")
+        .expect("DCell scored on fitness");
+    assert_eq!(all["model"], "dcell");
+    for metric in ["mse", "r2"] {
+        assert_eq!(
+            all["metrics"][metric]["value"].as_f64(),
+            card["metrics"]["fitness"][metric].as_f64(),
+            "{metric}"
+        );
+    }
+    assert_eq!(
+        all["n_test"].as_u64(),
+        fitness["metrics"]["n"].as_u64(),
+        "the same test genotypes"
+    );
+
     // DCell answers `predict` like any saved model: both labels, genes unseen in training
     // flagged.
     let genotypes = dir.path().join("g.tsv");

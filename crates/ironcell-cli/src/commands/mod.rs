@@ -3,6 +3,7 @@
 mod baseline;
 mod bench;
 mod dataset;
+mod evaluate;
 mod explain;
 mod fetch;
 mod ingest;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(args) => baseline::run(&args),
         Command::Predict(args) => predict::run(&args),
+        Command::Evaluate(args) => evaluate::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
         Command::Kg(KgCommand::Export(args)) => kg::export(&args),

@@ -1,11 +1,12 @@
-//! `ironcell bench accuracy`: every model on six tasks of measured data, each under a random
+//! `ironcell bench accuracy`: every model on the tasks of measured data, each under a random
 //! split and gene-disjoint splits (for multi-gene instances both "at least one test gene" and
-//! "every gene a test gene"), test-set metrics with bootstrap 95 % intervals, and
-//! scikit-learn's random forest on the same features and rows beside ours.
+//! "every gene a test gene"), test-set metrics with bootstrap 95 % intervals (scored and
+//! tabulated by `ironcell-eval`), and scikit-learn's random forest on the same features and
+//! rows beside ours.
 
 mod tasks;
 
-use std::{collections::BTreeMap, fs, time::Instant};
+use std::{fs, time::Instant};
 
 use anyhow::{Context, Result};
 use ironcell_data::{
@@ -18,10 +19,14 @@ use ironcell_data::{
         gene_disjoint_split, held_out_environment, random_split, Overlap, SplitFractions, SplitName,
     },
 };
+use ironcell_eval::{
+    evaluate::Outcome,
+    report::markdown,
+    score::{score, Judged},
+};
 use ironcell_models::{
     baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
     dcell::DcellConfig,
-    metrics::{bootstrap_intervals, Classification, Metrics},
     train::{fit_single_label, predict, TrainConfig},
 };
 use ironcell_sources::data_dir::{
@@ -30,7 +35,6 @@ use ironcell_sources::data_dir::{
 };
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
 use serde_json::json;
 
 use tasks::{AccuracyTask, Screens, Task, SMF};
@@ -66,30 +70,6 @@ struct SplitRows<'t> {
     test: Vec<usize>,
     /// The ontology DCell uses on this split, when not the whole GO (a published subtree).
     ontology: Option<&'t DcellOntology>,
-}
-
-/// A metric with its bootstrap interval.
-#[derive(Debug, Clone, Copy, Serialize)]
-struct Estimate {
-    value: f64,
-    low: f64,
-    high: f64,
-}
-
-/// One model's test-set numbers on one split.
-#[derive(Debug, Clone, Serialize)]
-struct Outcome {
-    task: AccuracyTask,
-    split: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    held_out: Option<String>,
-    seed: u64,
-    model: String,
-    engine: &'static str,
-    n_train: usize,
-    n_test: usize,
-    seconds: f64,
-    metrics: BTreeMap<&'static str, Estimate>,
 }
 
 /// The splits of a task under `seed`: `random`; `gene_disjoint_any` (≥ 1 test gene); for
@@ -206,42 +186,6 @@ fn pick(x: &[f32], width: usize, rows: &[usize]) -> Vec<f32> {
         .collect()
 }
 
-/// Test-set metrics with bootstrap intervals: Pearson, Spearman, R², MSE, or for calls
-/// AUROC, AUPRC and the base rate.
-fn score(
-    classification: bool,
-    truth: &[f64],
-    prediction: &[f64],
-    resamples: usize,
-    seed: u64,
-) -> BTreeMap<&'static str, Estimate> {
-    let names: &[&'static str] = if classification {
-        &["auroc", "auprc", "base_rate"]
-    } else {
-        &["pearson", "spearman", "r2", "mse"]
-    };
-    let stats = |t: &[f64], p: &[f64]| -> Vec<f64> {
-        if classification {
-            let c = Classification::compute(t, p);
-            vec![c.auroc, c.auprc, c.base_rate]
-        } else {
-            let m = Metrics::compute(t, p);
-            vec![m.pearson, m.spearman, m.r2, m.mse]
-        }
-    };
-    let point = stats(truth, prediction);
-    let ci = bootstrap_intervals(truth.len(), resamples, seed, |rows| {
-        let t: Vec<f64> = rows.iter().map(|&i| truth[i]).collect();
-        let p: Vec<f64> = rows.iter().map(|&i| prediction[i]).collect();
-        stats(&t, &p)
-    });
-    names
-        .iter()
-        .zip(point.iter().zip(ci))
-        .map(|(&name, (&value, (low, high)))| (name, Estimate { value, low, high }))
-        .collect()
-}
-
 /// The random forest of the benchmark (and of scikit-learn beside it).
 fn params(args: &BenchAccuracyArgs, seed: u64) -> Params {
     let mut p = Params {
@@ -276,18 +220,21 @@ impl Fit<'_> {
         seconds: f64,
     ) -> Outcome {
         let truth: Vec<f64> = rows.iter().map(|&i| self.task.rows[i].y).collect();
+        let label = self.task.label.as_str();
         Outcome {
-            task: self.task.name,
+            task: self.task.name.as_str().to_owned(),
             split: self.split.name.clone(),
             held_out: self.split.detail.clone(),
-            seed: self.seed,
+            seed: Some(self.seed),
             model,
-            engine,
+            engine: engine.to_owned(),
+            label: label.to_owned(),
+            subset: "all".to_owned(),
             n_train: self.train.len(),
             n_test: rows.len(),
-            seconds,
+            seconds: Some(seconds),
             metrics: score(
-                self.task.name.is_classification(),
+                Judged::of(label),
                 &truth,
                 prediction,
                 self.resamples,
@@ -574,7 +521,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
             }
         }
     }
-    let table = markdown(&outcomes, &args.seeds);
+    let table = markdown(&outcomes);
     println!("\n{table}");
     let json_path = args.out.join("accuracy.json");
     let doc = json!({
@@ -605,23 +552,14 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
     Ok(())
 }
 
-/// The metric a task is ranked by.
-fn primary(task: AccuracyTask) -> &'static str {
-    if task.is_classification() {
-        "auroc"
-    } else {
-        "pearson"
-    }
-}
-
 fn report_line(o: &Outcome) {
-    let name = primary(o.task);
+    let name = Judged::of(&o.label).primary();
     let e = o.metrics[name];
     eprintln!(
         "  {:<13} {:<20} seed {} {:<15} {:<12} n {:>6}/{:<6} {name} {:.3} [{:.3}, {:.3}] {:.1} s",
-        o.task.as_str(),
+        o.task,
         o.split,
-        o.seed,
+        o.seed.unwrap_or_default(),
         o.model,
         o.engine,
         o.n_train,
@@ -629,70 +567,8 @@ fn report_line(o: &Outcome) {
         e.value,
         e.low,
         e.high,
-        o.seconds
+        o.seconds.unwrap_or_default()
     );
-}
-
-/// The table for BENCHMARKS.md: per task, split and model, the mean over seeds of each
-/// metric, the first metric with its interval (intervals averaged over seeds).
-fn markdown(outcomes: &[Outcome], seeds: &[u64]) -> String {
-    let mut groups: BTreeMap<(AccuracyTask, &str, String, &str), Vec<&Outcome>> = BTreeMap::new();
-    for o in outcomes {
-        groups
-            .entry((o.task, o.split.as_str(), o.model.clone(), o.engine))
-            .or_default()
-            .push(o);
-    }
-    let mut out = String::from(
-        "| task | split | model | engine | n train | n test | metric [95 % CI] | others |\n\
-         |---|---|---|---|---|---|---|---|\n",
-    );
-    for ((task, split, model, engine), os) in &groups {
-        let k = os.len() as f64;
-        let avg = |f: &dyn Fn(&Outcome) -> f64| os.iter().map(|o| f(o)).sum::<f64>() / k;
-        let names: Vec<&str> = os[0].metrics.keys().copied().collect();
-        let primary = if task.is_classification() {
-            "auroc"
-        } else {
-            "pearson"
-        };
-        let value = avg(&|o| o.metrics[primary].value);
-        let first = if value.is_finite() {
-            format!(
-                "{primary} {value:.3} [{:.3}, {:.3}]",
-                avg(&|o| o.metrics[primary].low),
-                avg(&|o| o.metrics[primary].high)
-            )
-        } else {
-            // A constant prediction has no correlation.
-            format!("{primary} —")
-        };
-        let others: Vec<String> = names
-            .iter()
-            .filter(|&&n| n != primary)
-            .map(|&n| match avg(&|o| o.metrics[n].value) {
-                v if v.is_finite() => format!("{n} {v:.3}"),
-                _ => format!("{n} —"),
-            })
-            .collect();
-        let held = os[0]
-            .held_out
-            .as_deref()
-            .filter(|_| seeds.len() == 1)
-            .map(|h| format!(" ({h})"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "| {} | {split}{held} | {model} | {engine} | {:.0} | {:.0} | {first} | {} |\n",
-            task.as_str(),
-            avg(&|o| o.n_train as f64),
-            avg(&|o| o.n_test as f64),
-            others.join(", ")
-        ));
-    }
-    if seeds.len() > 1 {
-        out.push_str(&format!("\nMeans over seeds {seeds:?}.\n"));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -718,6 +594,7 @@ mod tests {
                 .collect(),
             smf: (0..genes).map(|g| (g != 3).then_some(0.5)).collect(),
             published: vec![],
+            label: ironcell_core::PhenotypeKind::Fitness,
         }
     }
 

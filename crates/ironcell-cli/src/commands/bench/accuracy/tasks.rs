@@ -115,6 +115,8 @@ pub struct Task {
     pub smf: Vec<Option<f64>>,
     /// Splits the data's publishers made, used as they are beside ours.
     pub published: Vec<PublishedSplit>,
+    /// What the label is.
+    pub label: PhenotypeKind,
 }
 
 /// A published train/test split and, where it comes with one, the ontology its authors'
@@ -416,6 +418,7 @@ impl<'r> Screens<'r> {
             environments: environments.into_keys().collect(),
             rows,
             published: vec![],
+            label: kind,
         })
     }
 }

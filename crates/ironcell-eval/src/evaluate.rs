@@ -1,0 +1,164 @@
+//! A model scored on a dataset's test part: one outcome per label over every test genotype,
+//! then broken down by genotype size and, where the dataset combines several, by dataset.
+
+use std::collections::BTreeMap;
+
+use ironcell_data::{dataset::Manifest, instances::Instances, split::Split};
+use ironcell_models::predictor::{Genotypes, Predictor};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    score::{score, Estimate, Judged},
+    Error,
+};
+
+/// One model's test-set numbers for one label on one part of one split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The task or dataset scored.
+    pub task: String,
+    /// The split.
+    pub split: String,
+    /// What the split held out, where it held out one thing (an environment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<String>,
+    /// The seed of the split and the model, where there were several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The model.
+    pub model: String,
+    /// Whose implementation: `ironcell`, `scikit-learn`.
+    pub engine: String,
+    /// The label.
+    pub label: String,
+    /// `all`, or the part of the test set: `1 gene`, `2 genes`, `3+ genes`, `dataset NAME`.
+    pub subset: String,
+    /// Training genotypes the model saw.
+    pub n_train: usize,
+    /// Test genotypes scored.
+    pub n_test: usize,
+    /// Fit time, where measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// The metrics with their intervals.
+    pub metrics: BTreeMap<String, Estimate>,
+}
+
+/// Bootstrap settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bootstrap {
+    /// Resamples of each test set.
+    pub resamples: usize,
+    /// Their seed.
+    pub seed: u64,
+}
+
+impl Default for Bootstrap {
+    fn default() -> Self {
+        Self {
+            resamples: 200,
+            seed: 0,
+        }
+    }
+}
+
+/// Subsets of fewer test genotypes than this are not scored on their own.
+const MIN_SUBSET: usize = 3;
+
+/// Scores `predictor` on the test part of `split` of the dataset (`instances`, `manifest`)
+/// named `task`: every label the model predicts that the dataset has, over the test genotypes
+/// with a value; then by genotype size and by dataset. `n_train` is what the caller knows of
+/// the model's training rows.
+pub fn evaluate(
+    predictor: &dyn Predictor,
+    instances: &Instances,
+    manifest: &Manifest,
+    split: (&str, &Split),
+    task: &str,
+    n_train: usize,
+    bootstrap: Bootstrap,
+) -> Result<Vec<Outcome>, Error> {
+    let (split_name, split) = split;
+    let card = predictor.card();
+    let genotypes = Genotypes::new(
+        &manifest.genes,
+        split.test.iter().map(|&i| instances.genes(i)),
+    );
+    let predictions = predictor.predict(&genotypes)?;
+    let mut out = Vec::new();
+    for (column, label) in card.labels.iter().enumerate() {
+        let Some(l) = manifest.labels.iter().position(|m| m == label) else {
+            continue;
+        };
+        let predicted: Vec<f64> = predictions.column(column).collect();
+        // (test row, truth, prediction) where both are numbers.
+        let scored: Vec<(usize, f64, f64)> = split
+            .test
+            .iter()
+            .zip(&predicted)
+            .filter_map(|(&i, &p)| {
+                let t = f64::from(instances.label(l, i).value);
+                (t.is_finite() && p.is_finite()).then_some((i, t, p))
+            })
+            .collect();
+        let judged = Judged::of(label);
+        let mut sizes: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut datasets: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+        for &(i, t, p) in &scored {
+            let size = match instances.genes(i).len() {
+                1 => "1 gene",
+                2 => "2 genes",
+                _ => "3+ genes",
+            };
+            sizes.entry(size).or_default().push((t, p));
+            let (dataset, _) = instances.source(i);
+            let name = manifest
+                .datasets
+                .get(usize::from(dataset))
+                .map_or("?", String::as_str);
+            datasets.entry(name).or_default().push((t, p));
+        }
+        // A breakdown into one part would only repeat "all".
+        let mut subsets = vec![(
+            "all".to_owned(),
+            scored.iter().map(|&(_, t, p)| (t, p)).collect::<Vec<_>>(),
+        )];
+        if sizes.len() > 1 {
+            subsets.extend(sizes.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        }
+        if datasets.len() > 1 {
+            subsets.extend(
+                datasets
+                    .into_iter()
+                    .map(|(k, v)| (format!("dataset {k}"), v)),
+            );
+        }
+        for (subset, pairs) in subsets {
+            if pairs.len() < MIN_SUBSET {
+                continue;
+            }
+            let (truth, prediction): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+            out.push(Outcome {
+                task: task.to_owned(),
+                split: split_name.to_owned(),
+                held_out: None,
+                seed: None,
+                model: card.kind.clone(),
+                engine: "ironcell".to_owned(),
+                label: label.clone(),
+                subset,
+                n_train,
+                n_test: truth.len(),
+                seconds: None,
+                metrics: score(
+                    judged,
+                    &truth,
+                    &prediction,
+                    bootstrap.resamples,
+                    bootstrap.seed,
+                ),
+            });
+        }
+    }
+    Ok(out)
+}

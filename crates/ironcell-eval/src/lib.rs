@@ -1,0 +1,27 @@
+//! ironcell's evaluation: any [`Predictor`](ironcell_models::predictor::Predictor) scored on a
+//! dataset's test part, with 95 % bootstrap intervals, broken down by genotype size and dataset,
+//! written as the Markdown tables BENCHMARKS.md holds and as JSON. `ironcell evaluate`,
+//! `bench accuracy` and the training commands all score through here, so a number means the
+//! same wherever it is printed.
+//!
+//! ```
+//! use ironcell_eval::score::{score, Judged};
+//! // Calls are judged by AUROC wherever they are scored.
+//! let truth = [0.0, 1.0, 1.0, 0.0, 1.0, 0.0];
+//! let scores = [0.2, 0.9, 0.5, 0.5, 0.3, 0.1];
+//! let s = score(Judged::of("synthetic_lethality"), &truth, &scores, 20, 1);
+//! assert!((s["auroc"].value - 5.0 / 6.0).abs() < 1e-12);
+//! ```
+#![deny(missing_docs)]
+
+pub mod evaluate;
+pub mod report;
+pub mod score;
+
+/// Why an evaluation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The model could not answer.
+    #[error(transparent)]
+    Predict(#[from] ironcell_models::predictor::Error),
+}
