@@ -615,10 +615,21 @@ pub enum Reduction {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
+    /// The run as TOML: [model] (kind = "dcell", "rf" or "gbt", and its hyper-parameters),
+    /// [data] (dataset, splits), [training] (epochs, batch_size, seed, optimizer, schedule,
+    /// early_stopping, gradient_clip); see the README. Without it, the flags below describe a
+    /// DCell run.
+    #[arg(long, conflicts_with_all = ["resume", "dataset"])]
+    pub config: Option<PathBuf>,
+    /// Continue the run in this directory from its last checkpoint, with its config.toml:
+    /// the weights end as an uninterrupted run's would, bit for bit.
+    #[arg(long, value_name = "RUN", conflicts_with = "dataset")]
+    pub resume: Option<PathBuf>,
     /// Dataset directory (from `ironcell dataset build`).
-    #[arg(long)]
-    pub dataset: PathBuf,
-    /// Run directory: one sub-directory per split with the model and its metrics.
+    #[arg(long, required_unless_present_any = ["config", "resume"])]
+    pub dataset: Option<PathBuf>,
+    /// Run directory: config.toml, then one sub-directory per split with the model, its card,
+    /// the metrics per epoch and the checkpoints.
     #[arg(long, default_value = "out/train")]
     pub out: PathBuf,
     /// Splits to train and test on (repeatable): random, gene_disjoint_any, gene_disjoint_all,
@@ -658,6 +669,9 @@ pub struct TrainArgs {
     pub data: ReferenceArgs,
     #[command(flatten)]
     pub filter: OntologyFilterArgs,
+    /// Bootstrap resamples of the test sets scored at the end.
+    #[arg(long, default_value_t = 200)]
+    pub resamples: usize,
 }
 
 #[derive(Debug, Args)]

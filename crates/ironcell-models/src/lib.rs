@@ -7,12 +7,14 @@
 #![deny(missing_docs)]
 
 pub mod baseline;
+pub mod codec;
 pub mod dcell;
 pub mod metrics;
 pub mod optim;
 pub mod predictor;
 pub mod ridge;
 pub mod train;
+pub mod trainer;
 
 /// The CPU backend: burn's ndarray backend in f32.
 pub type Cpu = burn::backend::NdArray<f32>;

@@ -1,24 +1,28 @@
-//! `ironcell train`: DCell on a dataset directory, one model per split, test-set metrics
-//! beside the training-mean baseline.
+//! `ironcell train`: a run described by a TOML file (or, for DCell, by flags) trained by the
+//! library's trainer, one model per split, then each scored on its split's test part beside the
+//! training mean through `ironcell-eval`.
 
-use std::{fs, sync::Arc};
+use std::fs;
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{Context, Result};
 use ironcell_data::{
     dataset::{read_manifest, read_split},
-    instances::{perturbed_genes, Instances},
+    instances::Instances,
+};
+use ironcell_eval::{
+    evaluate::{evaluate, Bootstrap, Outcome},
+    report::markdown,
 };
 use ironcell_models::{
-    dcell::{kernel::Model, saved::Description, AuxReduction, DcellConfig, Layout},
-    metrics::Metrics,
-    predictor::{DatasetRef, DcellModel, ModelCard},
-    train::{predict, train, TrainConfig},
+    dcell::AuxReduction,
+    optim::OptimizerConfig,
+    predictor::{load_any, ModelCard, NullModel},
+    trainer::{self, DataConfig, DcellParams, ModelConfig, RunConfig, TrainingConfig},
 };
-use serde_json::json;
 
 use crate::{
     args::{Reduction, TrainArgs},
-    commands, progress,
+    progress,
 };
 
 impl From<Reduction> for AuxReduction {
@@ -30,225 +34,147 @@ impl From<Reduction> for AuxReduction {
     }
 }
 
-/// Mean of the finite values.
-fn finite_mean(values: impl Iterator<Item = f32>) -> f64 {
-    let (sum, n) = values
-        .filter(|v| v.is_finite())
-        .fold((0.0, 0usize), |(s, n), v| (s + f64::from(v), n + 1));
-    if n == 0 {
-        0.0
-    } else {
-        sum / n as f64
-    }
+/// The DCell run the flags describe.
+fn from_flags(args: &TrainArgs) -> Result<RunConfig> {
+    let dataset = args
+        .dataset
+        .clone()
+        .context("--dataset (or --config, or --resume)")?;
+    Ok(RunConfig {
+        model: ModelConfig::Dcell(DcellParams {
+            width: args.width.into(),
+            alpha: args.alpha,
+            aux_reduction: args.aux_reduction.into(),
+            init_scale: 0.001,
+            min_genes: args.filter.min_genes,
+            drop_evidence: args.filter.drop_evidence.clone(),
+            contain_disrupted: args.contain_disrupted,
+            annotated_before: args.filter.annotated_before,
+        }),
+        data: DataConfig {
+            dataset,
+            splits: args.splits.clone(),
+        },
+        training: TrainingConfig {
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            seed: args.seed,
+            optimizer: OptimizerConfig::Adamw {
+                learning_rate: args.learning_rate,
+                weight_decay: args.weight_decay,
+            },
+            ..TrainingConfig::default()
+        },
+    })
+}
+
+fn read_config(path: &std::path::Path) -> Result<RunConfig> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{}", path.display()))
 }
 
 pub fn run(args: &TrainArgs) -> Result<()> {
-    let manifest = read_manifest(&args.dataset)?;
-    let instances = Instances::open(&args.dataset.join("instances.arrow"))?;
-    let reference = args.data.load()?.reference;
-    let mut filter = args.filter.config();
-    if args.contain_disrupted {
-        let mut disrupted = vec![false; manifest.genes.len()];
-        for i in 0..instances.len() {
-            for &g in instances.genes(i) {
-                disrupted[g as usize] = true;
-            }
-        }
-        filter.containment_genes = Some(
-            manifest
-                .genes
-                .iter()
-                .zip(&disrupted)
-                .filter(|(_, &d)| d)
-                .map(|(g, _)| g.clone())
-                .collect(),
-        );
+    let (config, out, resume) = match (&args.resume, &args.config) {
+        (Some(run), _) => (read_config(&run.join("config.toml"))?, run.clone(), true),
+        (None, Some(file)) => (read_config(file)?, args.out.clone(), false),
+        (None, None) => (from_flags(args)?, args.out.clone(), false),
+    };
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    if !resume {
+        let path = out.join("config.toml");
+        fs::write(&path, toml::to_string(&config)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
-    let ontology = commands::ontology::build(&reference, &filter)?;
-    if let Some(stage) = ontology
-        .stages
-        .iter()
-        .find(|s| s.stage.contains("disrupted"))
-    {
-        println!("ontology: {} terms {}", stage.terms, stage.stage);
-    }
-    let labels = manifest.labels.clone();
-    let n_labels = labels.len();
-    ensure!(
-        n_labels > 0,
-        "{}: the dataset has no labels",
-        args.dataset.display()
-    );
+    let reference = args.data.load()?;
+    let mut observer = progress::Training::default();
+    let trained = trainer::run(
+        &config,
+        &reference.reference,
+        &reference.dir,
+        &out,
+        resume,
+        &mut observer,
+    )?;
+    drop(observer);
 
-    // Dataset gene universe → ontology inputs; genes outside GO are invisible to DCell.
-    let to_ontology = ontology.indices_of(&manifest.genes);
-    let mut unseen = 0;
-    let rows: Vec<Vec<usize>> = (0..instances.len())
-        .map(|i| {
-            let genes = instances.genes(i);
-            let mapped: Vec<usize> = genes
-                .iter()
-                .filter_map(|&g| to_ontology[g as usize])
-                .collect();
-            unseen += usize::from(mapped.len() < genes.len());
-            mapped
-        })
-        .collect();
-    let y: Vec<f32> = (0..instances.len())
-        .flat_map(|i| (0..n_labels).map(move |l| (l, i)))
-        .map(|(l, i)| instances.label(l, i).value)
-        .collect();
-    println!(
-        "{}: {} instances, labels {:?}; {} have a gene outside the filtered GO (its state is not an input)",
-        args.dataset.display(),
-        instances.len(),
-        labels,
-        unseen
+    // Each model on its split's test part, beside the training mean.
+    let dataset = &config.data.dataset;
+    let manifest = read_manifest(dataset)?;
+    let instances = Instances::open(&dataset.join("instances.arrow"))?;
+    let task = dataset.file_name().map_or_else(
+        || dataset.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
     );
-
-    for &split_name in &args.splits {
-        let split = read_split(&args.dataset.join("splits.arrow"), split_name)?;
-        let name = split_name.as_str();
-        ensure!(
-            split.train.len() > 1 && !split.test.is_empty(),
-            "split {name} is too small (train {}, test {})",
-            split.train.len(),
-            split.test.len()
-        );
-        let pick =
-            |idx: &[usize]| -> Vec<Vec<usize>> { idx.iter().map(|&i| rows[i].clone()).collect() };
-        let target = |idx: &[usize]| -> Vec<f32> {
-            idx.iter()
-                .flat_map(|&i| y[i * n_labels..(i + 1) * n_labels].iter().copied())
-                .collect()
-        };
-        let train_y = target(&split.train);
-        let means: Vec<f64> = (0..n_labels)
-            .map(|l| finite_mean(train_y.iter().skip(l).step_by(n_labels).copied()))
+    let bootstrap = Bootstrap {
+        resamples: args.resamples,
+        seed: config.training.seed,
+    };
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for t in &trained {
+        let split = read_split(&dataset.join("splits.arrow"), t.split)?;
+        let means: Vec<f64> = (0..manifest.labels.len())
+            .map(|l| {
+                let v: Vec<f64> = split
+                    .train
+                    .iter()
+                    .map(|&i| f64::from(instances.label(l, i).value))
+                    .filter(|v| v.is_finite())
+                    .collect();
+                v.iter().sum::<f64>() / v.len().max(1) as f64
+            })
             .collect();
-        let config = DcellConfig {
-            width_rule: args.width.into(),
-            alpha: args.alpha,
-            aux_reduction: args.aux_reduction.into(),
-            seed: args.seed,
-            initial_output: means[0],
-            ..DcellConfig::default()
-        };
-        let layout = Arc::new(Layout::new(&ontology, &config, n_labels));
-        let size = layout.size();
-        println!(
-            "split {name}: train {}, test {}; DCell {} subsystems, {} strata, {} neurons, {} parameters",
+        let mean = NullModel::mean(manifest.labels.clone(), means);
+        let scored = (t.split.as_str(), &split);
+        outcomes.extend(evaluate(
+            &mean,
+            &instances,
+            &manifest,
+            scored,
+            &task,
             split.train.len(),
-            split.test.len(),
-            size.subsystems,
-            size.strata,
-            size.neurons,
-            size.parameters
-        );
-        let params = layout.init_parameters(&config);
-        let model = Model::new(layout, params, config.alpha, config.aux_reduction);
-        let train_config = TrainConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            learning_rate: args.learning_rate,
-            weight_decay: args.weight_decay,
-            seed: args.seed,
-        };
-        let steps = split.train.len().div_ceil(args.batch_size) * args.epochs;
-        let bar = progress::training(steps, format!("DCell {name}"));
-        let (model, history) = train(
-            model,
-            &pick(&split.train),
-            &train_y,
-            &train_config,
-            |_, loss| {
-                bar.set_message(format!("{loss:.4}"));
-                bar.inc(1);
-            },
-        );
-        bar.finish();
-
-        let predicted = predict(&model, &pick(&split.test), 1024);
-        let test_y = target(&split.test);
-        let mut metrics = Vec::new();
-        let mut card = ModelCard::new(
-            DcellModel::KIND,
-            labels.clone(),
-            format!(
-                "gene states of DCell's ontology: {} subsystems, {} strata",
-                size.subsystems, size.strata
-            ),
-        );
-        println!(
-            "{:<16} {:<10} {:>7} {:>8} {:>9} {:>8} {:>9}",
-            "label", "model", "n", "Pearson", "Spearman", "R²", "MSE"
-        );
-        for (l, label) in labels.iter().enumerate() {
-            let observed: Vec<usize> = (0..split.test.len())
-                .filter(|&j| test_y[j * n_labels + l].is_finite())
-                .collect();
-            if observed.is_empty() {
-                continue;
-            }
-            let truth: Vec<f64> = observed
-                .iter()
-                .map(|&j| f64::from(test_y[j * n_labels + l]))
-                .collect();
-            let dcell: Vec<f64> = observed
-                .iter()
-                .map(|&j| predicted[j * n_labels + l])
-                .collect();
-            for (model_name, m) in [
-                ("DCell", Metrics::compute(&truth, &dcell)),
-                (
-                    "mean",
-                    Metrics::compute(&truth, &vec![means[l]; truth.len()]),
-                ),
-            ] {
-                println!(
-                    "{:<16} {:<10} {:>7} {:>8.3} {:>9.3} {:>8.3} {:>9.4}",
-                    label, model_name, m.n, m.pearson, m.spearman, m.r2, m.mse
+            bootstrap,
+        )?);
+        for dir in &t.models {
+            let model = load_any(dir, Some(&reference.reference))?;
+            let found = evaluate(
+                model.as_ref(),
+                &instances,
+                &manifest,
+                scored,
+                &task,
+                model.card().trained_rows,
+                bootstrap,
+            )?;
+            // The card keeps its test metrics, as `evaluate` will find them again.
+            let mut card: ModelCard = model.card().clone();
+            for o in found.iter().filter(|o| o.subset == "all") {
+                card.set_metrics(
+                    &o.label,
+                    o.metrics.iter().map(|(k, e)| (k.as_str(), e.value)),
                 );
-                metrics.push(json!({"label": label, "model": model_name, "metrics": m}));
             }
-            let m = Metrics::compute(&truth, &dcell);
-            card.set_metrics(
-                label,
-                [
-                    ("pearson", m.pearson),
-                    ("spearman", m.spearman),
-                    ("r2", m.r2),
-                    ("mse", m.mse),
-                ],
+            card.write(dir)?;
+            outcomes.extend(found);
+        }
+        if let Some(fit) = &t.fit {
+            println!(
+                "split {}: {} epochs{}, kept epoch {}",
+                t.split,
+                fit.history.len(),
+                if fit.stopped_early {
+                    " (stopped early)"
+                } else {
+                    ""
+                },
+                fit.kept_epoch.map_or("—".to_owned(), |e| e.to_string())
             );
         }
-        let dir = args.out.join(name);
-        let description = Description {
-            config: config.clone(),
-            labels: labels.clone(),
-            ontology: ontology.clone(),
-        };
-        card.dataset = Some(DatasetRef {
-            dir: args.dataset.clone(),
-            instances_sha256: manifest
-                .sha256
-                .get("instances.arrow")
-                .cloned()
-                .unwrap_or_default(),
-        });
-        card.split = Some(split_name);
-        card.trained_rows = split.train.len();
-        card.trained_genes = perturbed_genes(&manifest.genes, &split.train, |i| {
-            instances.genes(i).iter().copied()
-        });
-        DcellModel::new(card, description, model).save(&dir)?;
-        let report = json!({"dataset": args.dataset, "split": name, "train": split.train.len(),
-            "test": split.test.len(), "size": size, "config": config, "train_config": train_config,
-            "loss_by_epoch": history, "test_metrics": metrics});
-        let path = dir.join("metrics.json");
-        fs::write(&path, serde_json::to_vec_pretty(&report)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-        println!("model and metrics written to {}", dir.display());
     }
+    let table = markdown(&outcomes);
+    println!("{table}");
+    let path = out.join("test_metrics.json");
+    fs::write(&path, serde_json::to_vec_pretty(&outcomes)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("models, cards and metrics in {}", out.display());
     Ok(())
 }

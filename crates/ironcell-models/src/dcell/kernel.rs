@@ -145,6 +145,11 @@ impl<T: Real> Model<T> {
         &self.params
     }
 
+    /// The flat parameters, to update (an optimiser's step, a checkpoint's restore).
+    pub fn params_mut(&mut self) -> &mut [T] {
+        &mut self.params
+    }
+
     /// Batch-norm running means and variances, one per hidden neuron.
     pub fn running_stats(&self) -> (&[T], &[T]) {
         (&self.running_mean, &self.running_var)

@@ -1,0 +1,193 @@
+//! `ironcell train --config`: DCell and a tree model from the same kind of file, and exact
+//! resume: a run killed with SIGKILL and resumed ends with the weights of a run never
+//! interrupted, bit for bit.
+
+// These tests expect no failure, so `ironcell_fails` goes unused here.
+#[allow(dead_code)]
+mod common;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    thread,
+    time::{Duration, Instant},
+};
+
+use common::{command, ironcell, two_label_dataset};
+
+/// A DCell run over `data` with a warm-restarting schedule and gradient clipping; the
+/// optimiser's moments and the batch-norm statistics are state a checkpoint must hold.
+fn dcell_config(dir: &Path, data: &Path, epochs: usize) -> PathBuf {
+    let path = dir.join("dcell.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"[model]
+kind = "dcell"
+min_genes = 4
+
+[data]
+dataset = "{}"
+splits = ["random"]
+
+[training]
+epochs = {epochs}
+batch_size = 4
+seed = 3
+gradient_clip = 5.0
+
+[training.optimizer]
+kind = "adamw"
+learning_rate = 0.01
+
+[training.schedule]
+kind = "cosine"
+period = 3
+multiplier = 2
+"#,
+            data.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn params(run: &Path) -> Vec<u8> {
+    std::fs::read(run.join("random/dcell.params")).unwrap()
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let config = dcell_config(dir.path(), &data, 24);
+
+    let whole = dir.path().join("whole");
+    ironcell(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+
+    // The same run, killed once a few epochs are checkpointed.
+    let cut = dir.path().join("cut");
+    let mut child = command()
+        .args(["train", "--config", config.to_str().unwrap(), "--out"])
+        .arg(&cut)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let last = cut.join("random/checkpoints/last.ckpt");
+    let started = Instant::now();
+    let mut checkpoints = 0;
+    let mut seen = None;
+    while checkpoints < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no checkpoint appeared"
+        );
+        if let Ok(meta) = std::fs::metadata(&last) {
+            let modified = meta.modified().unwrap();
+            if seen != Some(modified) {
+                seen = Some(modified);
+                checkpoints += 1;
+            }
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        !cut.join("random/dcell.params").exists(),
+        "killed before the end"
+    );
+
+    ironcell(&["train", "--resume", cut.to_str().unwrap()]);
+    assert_eq!(params(&cut), params(&whole), "resumed weights differ");
+    let history = |run: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(run.join("random/metrics.json")).unwrap()).unwrap()
+    };
+    let (a, b) = (history(&whole), history(&cut));
+    assert_eq!(a["history"].as_array().unwrap().len(), 24);
+    for (x, y) in a["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(b["history"].as_array().unwrap())
+    {
+        assert_eq!(x["train_loss"], y["train_loss"]);
+        assert_eq!(x["validation"], y["validation"]);
+        assert_eq!(x["learning_rate"], y["learning_rate"]);
+    }
+    // The schedule restarted within the run.
+    let rates: Vec<f64> = a["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["learning_rate"].as_f64().unwrap())
+        .collect();
+    assert!(rates[2] < 0.01 && rates[3] == 0.01, "{rates:?}");
+}
+
+#[test]
+fn a_tree_model_trains_from_the_same_kind_of_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let config = dir.path().join("gbt.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[model]
+kind = "gbt"
+features = ["codon", "go:2"]
+
+[model.params.gbt]
+rounds = 20
+
+[data]
+dataset = "{}"
+splits = ["random", "gene_disjoint_all"]
+"#,
+            data.display()
+        ),
+    )
+    .unwrap();
+    let run = dir.path().join("run");
+    let out = ironcell(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("| gbt |") && text.contains("| mean |"),
+        "{text}"
+    );
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("random/fitness/card.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (&card["kind"], &card["split"]),
+        (&"gbt".into(), &"random".into())
+    );
+    // The validation part is merged into training, never dropped.
+    assert!(card["trained_rows"].as_u64().unwrap() > 0);
+    assert!(run.join("gene_disjoint_all/fitness/card.json").is_file());
+    ironcell(&[
+        "evaluate",
+        "--run",
+        run.to_str().unwrap(),
+        "--resamples",
+        "10",
+    ]);
+    assert!(run.join("evaluation.md").is_file());
+}

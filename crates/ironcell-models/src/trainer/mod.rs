@@ -1,0 +1,609 @@
+//! The trainer, in the spirit of burn-train's learner: the model supplies a training step and
+//! its predictions ([`Learner`]); the trainer owns the loop: seeded mini-batches from the
+//! instance store, the learning-rate schedule, a validation pass each epoch, early stopping,
+//! checkpoints of the last and the best epoch, and exact resume.
+//!
+//! Exact resume: an epoch's batches depend only on the seed and the epoch number, the learner's
+//! step is deterministic, and a checkpoint (written each epoch, renamed into place) holds every
+//! bit of state the next epoch reads: parameters, batch-norm statistics, optimiser moments,
+//! the schedule and the early-stopping counters. So training resumed from the last checkpoint
+//! after a `kill -9` ends with the same weights, bit for bit, as a run never interrupted.
+
+mod checkpoint;
+pub mod dcell;
+mod run;
+pub mod schedule;
+
+pub use run::{run, DataConfig, DcellParams, FeatureModelConfig, ModelConfig, RunConfig, Trained};
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+use ironcell_data::{
+    instances::{BatchPlan, Instances, MiniBatch},
+    split::Split,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{codec, metrics::Metrics, optim::OptimizerConfig};
+use schedule::{Schedule, ScheduleConfig};
+
+/// A model the trainer fits. It owns its parameters and its optimiser.
+pub trait Learner {
+    /// The labels it predicts, in column order (the dataset's label columns).
+    fn labels(&self) -> &[String];
+
+    /// One optimisation step on `batch` (genes as the dataset's gene indices, labels row-major,
+    /// NaN where missing) at `learning_rate`; the batch's training loss.
+    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64;
+
+    /// Predictions `[genotypes, labels]` for genotypes of the dataset's gene indices.
+    fn predict(&self, genotypes: &[&[u32]]) -> Vec<f64>;
+
+    /// Appends every bit of state a resumed run needs.
+    fn save_state(&self, out: &mut Vec<u8>);
+
+    /// Reads back what [`Self::save_state`] wrote.
+    fn restore_state(&mut self, input: &mut &[u8]) -> Result<(), codec::Error>;
+}
+
+/// What the validation pass watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    /// Mean squared error (lower is better).
+    Mse,
+    /// Pearson correlation (higher is better).
+    Pearson,
+}
+
+/// Stop when the monitored validation metric has not improved for `patience` epochs; the
+/// model kept is the best epoch's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlyStopping {
+    /// The metric.
+    #[serde(default = "mse")]
+    pub metric: Monitor,
+    /// Epochs without improvement before stopping.
+    #[serde(default = "five")]
+    pub patience: usize,
+    /// The label watched (default: the first).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+fn mse() -> Monitor {
+    Monitor::Mse
+}
+fn five() -> usize {
+    5
+}
+
+/// How to train.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    /// Passes over the training part at most.
+    #[serde(default = "ten")]
+    pub epochs: usize,
+    /// Genotypes per step.
+    #[serde(default = "batch_size")]
+    pub batch_size: usize,
+    /// Seed of the weights and the batch order.
+    #[serde(default)]
+    pub seed: u64,
+    /// The optimiser.
+    #[serde(default)]
+    pub optimizer: OptimizerConfig,
+    /// The learning-rate schedule.
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
+    /// Early stopping on the validation part, if any.
+    #[serde(default)]
+    pub early_stopping: Option<EarlyStopping>,
+    /// Gradients scaled down to this L2 norm at most.
+    #[serde(default)]
+    pub gradient_clip: Option<f64>,
+}
+
+fn ten() -> usize {
+    10
+}
+fn batch_size() -> usize {
+    256
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self {
+            epochs: ten(),
+            batch_size: batch_size(),
+            seed: 0,
+            optimizer: OptimizerConfig::default(),
+            schedule: ScheduleConfig::default(),
+            early_stopping: None,
+            gradient_clip: None,
+        }
+    }
+}
+
+/// One label's validation numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Validation {
+    /// Mean squared error.
+    #[serde(deserialize_with = "nan_from_null")]
+    pub mse: f64,
+    /// Pearson correlation (NaN for a constant prediction).
+    #[serde(deserialize_with = "nan_from_null")]
+    pub pearson: f64,
+    /// Genotypes with a value.
+    pub n: usize,
+}
+
+/// One epoch, as the run's metrics files record it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 0-based.
+    pub epoch: usize,
+    /// The rate the epoch started with.
+    pub learning_rate: f64,
+    /// Mean training loss over its steps.
+    #[serde(deserialize_with = "nan_from_null")]
+    pub train_loss: f64,
+    /// Per label, on the validation part (empty without one).
+    pub validation: BTreeMap<String, Validation>,
+    /// The monitored value, higher is better (−MSE for MSE).
+    pub monitored: Option<f64>,
+    /// Whether it is the best epoch so far.
+    pub best: bool,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// JSON writes a NaN as `null`; it reads back as NaN.
+fn nan_from_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Option::<f64>::deserialize(d).map(|v| v.unwrap_or(f64::NAN))
+}
+
+/// What the trainer keeps between epochs, in every checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct State {
+    epochs_done: usize,
+    schedule: Schedule,
+    best: Option<(usize, f64)>,
+    history: Vec<EpochRecord>,
+    stopped_early: bool,
+}
+
+/// How training went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fit {
+    /// Every epoch.
+    pub history: Vec<EpochRecord>,
+    /// The epoch whose weights were kept (early stopping), else the last.
+    pub kept_epoch: Option<usize>,
+    /// Whether early stopping ended it.
+    pub stopped_early: bool,
+}
+
+/// Sees training as it goes (progress bars).
+pub trait Observer {
+    /// Training of `what` starts: at most `epochs` epochs of `steps` steps.
+    fn start(&mut self, what: &str, epochs: usize, steps: usize) {
+        let _ = (what, epochs, steps);
+    }
+
+    /// A step of `epoch` ended with `loss`.
+    fn step(&mut self, epoch: usize, loss: f64);
+    /// An epoch ended.
+    fn epoch(&mut self, record: &EpochRecord);
+}
+
+/// An observer that ignores everything.
+impl Observer for () {
+    fn step(&mut self, _: usize, _: f64) {}
+    fn epoch(&mut self, _: &EpochRecord) {}
+}
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file of the run.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The configuration cannot be trained.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    pub(crate) fn file(path: &Path, message: impl std::fmt::Display) -> Self {
+        Self::File {
+            path: path.to_owned(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The checkpoint of the last epoch in `dir`.
+pub fn last_checkpoint(dir: &Path) -> PathBuf {
+    dir.join("checkpoints").join("last.ckpt")
+}
+
+fn best_checkpoint(dir: &Path) -> PathBuf {
+    dir.join("checkpoints").join("best.ckpt")
+}
+
+/// Trains `learner` on the training part of `split` of `instances`, validating on its
+/// validation part, checkpointing into `dir/checkpoints/`; with `resume`, continues from the
+/// last checkpoint there. With early stopping the learner ends with the best epoch's state.
+pub fn fit(
+    learner: &mut dyn Learner,
+    instances: &Instances,
+    split: &Split,
+    config: &TrainingConfig,
+    dir: &Path,
+    resume: bool,
+    observer: &mut dyn Observer,
+) -> Result<Fit, Error> {
+    let checkpoints = dir.join("checkpoints");
+    std::fs::create_dir_all(&checkpoints).map_err(|e| Error::file(&checkpoints, e))?;
+    let last = last_checkpoint(dir);
+    let mut state = if resume && last.is_file() {
+        let (state, bytes): (State, Vec<u8>) = checkpoint::read(&last)?;
+        learner
+            .restore_state(&mut bytes.as_slice())
+            .map_err(|e| Error::file(&last, e))?;
+        state
+    } else {
+        State {
+            epochs_done: 0,
+            schedule: Schedule::new(config.schedule, config.optimizer.learning_rate()),
+            best: None,
+            history: Vec::new(),
+            stopped_early: false,
+        }
+    };
+    let watched = match &config.early_stopping {
+        Some(EarlyStopping {
+            label: Some(label), ..
+        }) => learner
+            .labels()
+            .iter()
+            .position(|l| l == label)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "early stopping watches {label:?}, which the model does not predict ({:?})",
+                    learner.labels()
+                ))
+            })?,
+        _ => 0,
+    };
+    if config.early_stopping.is_some() && split.validation.is_empty() {
+        return Err(Error::Config(
+            "early stopping needs a validation part; the split has none".to_owned(),
+        ));
+    }
+    let train: Vec<u32> = split.train.iter().map(|&i| i as u32).collect();
+    let steps = train.len().div_ceil(config.batch_size.max(1)).max(1) as f64;
+    while state.epochs_done < config.epochs && !state.stopped_early {
+        let epoch = state.epochs_done;
+        let started = Instant::now();
+        let plan = BatchPlan {
+            batch_size: config.batch_size,
+            shuffle: true,
+            seed: config.seed,
+            epoch,
+            rank: 0,
+            world: 1,
+        };
+        let learning_rate = state.schedule.learning_rate(epoch as f64);
+        let (mut total, mut n) = (0.0, 0usize);
+        for (k, batch) in instances.batches(&train, plan).enumerate() {
+            // Batch norm has no variance in a batch of one.
+            if batch.indices.len() < 2 {
+                continue;
+            }
+            let rate = state
+                .schedule
+                .learning_rate(epoch as f64 + k as f64 / steps);
+            let loss = learner.train_step(&batch, rate);
+            observer.step(epoch, loss);
+            total += loss;
+            n += 1;
+        }
+        let validation = validate(learner, instances, &split.validation);
+        let monitored = config.early_stopping.as_ref().and_then(|e| {
+            let label = learner.labels().get(watched)?;
+            let v = validation.get(label)?;
+            let value = match e.metric {
+                Monitor::Mse => -v.mse,
+                Monitor::Pearson => v.pearson,
+            };
+            value.is_finite().then_some(value)
+        });
+        state.schedule.end_epoch(monitored);
+        let improved = monitored.is_some_and(|m| state.best.is_none_or(|(_, b)| m > b));
+        let mut bytes = Vec::new();
+        learner.save_state(&mut bytes);
+        if improved {
+            state.best = monitored.map(|m| (epoch, m));
+        }
+        if let (Some(e), Some((best, _))) = (&config.early_stopping, state.best) {
+            state.stopped_early = epoch - best >= e.patience;
+        }
+        let record = EpochRecord {
+            epoch,
+            learning_rate,
+            train_loss: total / n.max(1) as f64,
+            validation,
+            monitored,
+            best: improved,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        observer.epoch(&record);
+        state.history.push(record);
+        state.epochs_done = epoch + 1;
+        if improved {
+            checkpoint::write(&best_checkpoint(dir), &state, &bytes)?;
+        }
+        checkpoint::write(&last, &state, &bytes)?;
+    }
+    let kept_epoch = match (&config.early_stopping, state.best) {
+        (Some(_), Some((epoch, _))) => {
+            let best = best_checkpoint(dir);
+            let (_, bytes): (State, Vec<u8>) = checkpoint::read(&best)?;
+            learner
+                .restore_state(&mut bytes.as_slice())
+                .map_err(|e| Error::file(&best, e))?;
+            Some(epoch)
+        }
+        _ => state.epochs_done.checked_sub(1),
+    };
+    Ok(Fit {
+        history: state.history,
+        kept_epoch,
+        stopped_early: state.stopped_early,
+    })
+}
+
+/// Genotypes per prediction call of a validation pass.
+const PREDICT_BATCH: usize = 4096;
+
+/// Each label's MSE and Pearson over the `rows` with a value.
+fn validate(
+    learner: &dyn Learner,
+    instances: &Instances,
+    rows: &[usize],
+) -> BTreeMap<String, Validation> {
+    let labels = learner.labels();
+    let mut predicted = Vec::with_capacity(rows.len() * labels.len());
+    for chunk in rows.chunks(PREDICT_BATCH) {
+        let genotypes: Vec<&[u32]> = chunk.iter().map(|&i| instances.genes(i)).collect();
+        predicted.extend(learner.predict(&genotypes));
+    }
+    let mut out = BTreeMap::new();
+    if rows.is_empty() {
+        return out;
+    }
+    for (l, label) in labels.iter().enumerate() {
+        let (truth, prediction): (Vec<f64>, Vec<f64>) = rows
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                (
+                    f64::from(instances.label(l, i).value),
+                    predicted[k * labels.len() + l],
+                )
+            })
+            .filter(|(t, p)| t.is_finite() && p.is_finite())
+            .unzip();
+        if truth.len() < 2 {
+            continue;
+        }
+        let m = Metrics::compute(&truth, &prediction);
+        out.insert(
+            label.clone(),
+            Validation {
+                mse: m.mse,
+                pearson: m.pearson,
+                n: m.n,
+            },
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use ironcell_data::instances::{InstanceWriter, LabelValue};
+
+    use super::*;
+
+    /// A model that predicts one number θ, moved by gradient descent on the squared error.
+    struct Constant {
+        labels: Vec<String>,
+        theta: f32,
+    }
+
+    impl Learner for Constant {
+        fn labels(&self) -> &[String] {
+            &self.labels
+        }
+
+        fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64 {
+            let n = batch.labels.len() as f32;
+            let grad: f32 = batch
+                .labels
+                .iter()
+                .map(|y| 2.0 * (self.theta - y))
+                .sum::<f32>()
+                / n;
+            let loss = batch
+                .labels
+                .iter()
+                .map(|y| (self.theta - y).powi(2))
+                .sum::<f32>()
+                / n;
+            self.theta -= learning_rate as f32 * grad;
+            f64::from(loss)
+        }
+
+        fn predict(&self, genotypes: &[&[u32]]) -> Vec<f64> {
+            vec![f64::from(self.theta); genotypes.len()]
+        }
+
+        fn save_state(&self, out: &mut Vec<u8>) {
+            codec::put_f32s(out, &[self.theta]);
+        }
+
+        fn restore_state(&mut self, input: &mut &[u8]) -> Result<(), codec::Error> {
+            let mut theta = [0f32];
+            codec::get_f32s_into(input, &mut theta)?;
+            self.theta = theta[0];
+            Ok(())
+        }
+    }
+
+    /// 20 training genotypes labelled 2, 10 validation genotypes labelled 1.
+    fn data(dir: &Path) -> (Instances, Split) {
+        let path = dir.join("instances.arrow");
+        let mut w = InstanceWriter::create(&path, &["y".to_owned()]).unwrap();
+        for i in 0..30u32 {
+            let value = if i < 20 { 2.0 } else { 1.0 };
+            let label = LabelValue {
+                value,
+                std: f32::NAN,
+                p_value: f32::NAN,
+            };
+            w.push(&[i], 0, 0, &[label]).unwrap();
+        }
+        w.finish().unwrap();
+        let split = Split {
+            train: (0..20).collect(),
+            validation: (20..30).collect(),
+            test: vec![],
+            dropped: 0,
+        };
+        (Instances::open(&path).unwrap(), split)
+    }
+
+    fn learner() -> Constant {
+        Constant {
+            labels: vec!["y".to_owned()],
+            theta: 0.0,
+        }
+    }
+
+    fn config(epochs: usize, early_stopping: Option<EarlyStopping>) -> TrainingConfig {
+        TrainingConfig {
+            epochs,
+            batch_size: 5,
+            optimizer: OptimizerConfig::Sgd {
+                learning_rate: 0.05,
+                weight_decay: 0.0,
+                momentum: 0.0,
+            },
+            early_stopping,
+            ..TrainingConfig::default()
+        }
+    }
+
+    #[test]
+    fn early_stopping_keeps_the_best_validation_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let (instances, split) = data(dir.path());
+        let stop = EarlyStopping {
+            metric: Monitor::Mse,
+            patience: 2,
+            label: None,
+        };
+        let mut model = learner();
+        let fitted = fit(
+            &mut model,
+            &instances,
+            &split,
+            &config(100, Some(stop)),
+            dir.path(),
+            false,
+            &mut (),
+        )
+        .unwrap();
+        assert!(fitted.stopped_early, "{:?}", fitted.history.len());
+        let best = fitted.kept_epoch.unwrap();
+        assert_eq!(
+            fitted.history.len(),
+            best + 3,
+            "two epochs past the best, then stop"
+        );
+        // θ passes 1 (the validation labels) on its way to 2 (the training labels); the
+        // model kept is the one nearest the validation labels, not the last one.
+        assert!((model.theta - 1.0).abs() < 0.2, "{}", model.theta);
+        let last = fitted.history.last().unwrap();
+        assert!(last.validation["y"].mse > fitted.history[best].validation["y"].mse);
+    }
+
+    #[test]
+    fn a_resumed_fit_ends_where_an_uninterrupted_one_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let (instances, split) = data(dir.path());
+        let whole_dir = dir.path().join("whole");
+        let mut whole = learner();
+        let all = fit(
+            &mut whole,
+            &instances,
+            &split,
+            &config(7, None),
+            &whole_dir,
+            false,
+            &mut (),
+        )
+        .unwrap();
+        let cut_dir = dir.path().join("cut");
+        let mut first = learner();
+        fit(
+            &mut first,
+            &instances,
+            &split,
+            &config(3, None),
+            &cut_dir,
+            false,
+            &mut (),
+        )
+        .unwrap();
+        // A fresh process: a new learner, the last checkpoint.
+        let mut resumed = learner();
+        let rest = fit(
+            &mut resumed,
+            &instances,
+            &split,
+            &config(7, None),
+            &cut_dir,
+            true,
+            &mut (),
+        )
+        .unwrap();
+        assert_eq!(resumed.theta.to_bits(), whole.theta.to_bits());
+        // The same epochs, wall time aside (as JSON, where NaN equals NaN).
+        let timeless = |f: &Fit| {
+            let epochs: Vec<EpochRecord> = f
+                .history
+                .iter()
+                .map(|r| EpochRecord {
+                    seconds: 0.0,
+                    ..r.clone()
+                })
+                .collect();
+            serde_json::to_value(epochs).unwrap()
+        };
+        assert_eq!(timeless(&rest), timeless(&all));
+    }
+}

@@ -1,0 +1,463 @@
+//! A training run as a TOML file describes it (`ironcell train --config run.toml`): the model
+//! and its hyper-parameters, the dataset and its splits, and how to train. One model per split
+//! lands in `RUN/SPLIT/` (a feature model, single-label, in `RUN/SPLIT/LABEL/`) with its card,
+//! the per-epoch metrics and the checkpoints.
+
+use std::{fs, path::Path};
+
+use ironcell_core::SystematicName;
+use ironcell_data::{
+    dataset::{read_manifest, read_split, Manifest},
+    features::{
+        pooling::{Pooler, Pooling},
+        GeneFeature, GeneFeatures,
+    },
+    instances::{perturbed_genes, Instances},
+    ontology::{self, DcellOntology, OntologyConfig, WidthRule},
+    split::{Split, SplitName},
+};
+use ironcell_sources::reference::Reference;
+use serde::{Deserialize, Serialize};
+
+use super::{dcell::DcellLearner, fit, Error, Fit, Learner, Observer, TrainingConfig};
+use crate::{
+    baseline::{Matrix, ModelKind, Params, Regressor},
+    dcell::{AuxReduction, DcellConfig},
+    predictor::{DatasetRef, DcellModel, FeatureModel, ModelCard, Recipe},
+};
+
+/// A run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// The model.
+    pub model: ModelConfig,
+    /// The data.
+    pub data: DataConfig,
+    /// How to train.
+    #[serde(default)]
+    pub training: TrainingConfig,
+}
+
+/// The data a run trains on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// A dataset directory (from `dataset build`).
+    pub dataset: std::path::PathBuf,
+    /// Splits: one model each, trained on the training part, validated on the validation
+    /// part, tested (by `evaluate`) on the test part.
+    #[serde(default = "random")]
+    pub splits: Vec<SplitName>,
+}
+
+fn random() -> Vec<SplitName> {
+    vec![SplitName::Random]
+}
+
+/// Which model, with its hyper-parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelConfig {
+    /// DCell on the GO hierarchy (every label of the dataset at once).
+    Dcell(DcellParams),
+    /// A random forest on pooled gene features (one model per label).
+    Rf(FeatureModelConfig),
+    /// Gradient-boosted trees on pooled gene features (one model per label).
+    Gbt(FeatureModelConfig),
+}
+
+/// DCell's hyper-parameters and its ontology's filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DcellParams {
+    /// Subsystem widths: `direct` (TorchCell) or `contained` (the paper).
+    #[serde(default = "direct")]
+    pub width: WidthRule,
+    /// Weight of the auxiliary losses.
+    #[serde(default = "alpha")]
+    pub alpha: f64,
+    /// How the auxiliary losses are combined.
+    #[serde(default)]
+    pub aux_reduction: AuxReduction,
+    /// Weights start uniform in ±this.
+    #[serde(default = "init_scale")]
+    pub init_scale: f64,
+    /// GO terms with fewer genes are removed.
+    #[serde(default = "min_genes")]
+    pub min_genes: usize,
+    /// Evidence codes whose annotations are removed first.
+    #[serde(default = "igi")]
+    pub drop_evidence: Vec<String>,
+    /// Count only genes perturbed in the dataset towards `min_genes` (the paper's rule).
+    #[serde(default)]
+    pub contain_disrupted: bool,
+    /// Keep only annotations dated before this day (YYYYMMDD; a bundle built with a GAF).
+    #[serde(default)]
+    pub annotated_before: Option<u32>,
+}
+
+fn direct() -> WidthRule {
+    WidthRule::Direct
+}
+fn alpha() -> f64 {
+    0.3
+}
+fn init_scale() -> f64 {
+    0.001
+}
+fn min_genes() -> usize {
+    4
+}
+fn igi() -> Vec<String> {
+    vec!["IGI".to_owned()]
+}
+
+/// A feature model's recipe and hyper-parameters. It has no epochs: it is fitted once, on the
+/// training part and the validation part merged (it selects nothing on validation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureModelConfig {
+    /// Gene features, as `baseline --features` names them (`codon`, `go:30`,
+    /// `network:PATH`, …).
+    #[serde(default = "features")]
+    pub features: Vec<String>,
+    /// How a genotype's gene vectors become one.
+    #[serde(default = "sum")]
+    pub pooling: Pooling,
+    /// Hyper-parameters (the `[model.params.rf]` / `[model.params.gbt]` tables).
+    #[serde(default)]
+    pub params: Params,
+}
+
+fn features() -> Vec<String> {
+    vec!["codon".to_owned(), "go:30".to_owned()]
+}
+
+fn sum() -> Pooling {
+    Pooling::Sum
+}
+
+/// What one split's training made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trained {
+    /// The split.
+    pub split: SplitName,
+    /// The model directories written (one, or one per label for a feature model).
+    pub models: Vec<std::path::PathBuf>,
+    /// The epochs, for a model that has them.
+    pub fit: Option<Fit>,
+}
+
+/// Trains `config`'s model on every split into `out/SPLIT/`; with `resume`, continues each
+/// split from its last checkpoint and skips the splits already finished. `reference` gives the
+/// ontology and the gene features.
+pub fn run(
+    config: &RunConfig,
+    reference: &Reference,
+    reference_dir: &Path,
+    out: &Path,
+    resume: bool,
+    observer: &mut dyn Observer,
+) -> Result<Vec<Trained>, Error> {
+    let dataset = &config.data.dataset;
+    let data_error = |e: ironcell_data::Error| Error::Config(e.to_string());
+    let manifest = read_manifest(dataset).map_err(data_error)?;
+    let instances = Instances::open(&dataset.join("instances.arrow")).map_err(data_error)?;
+    let mut trained = Vec::new();
+    for &split_name in &config.data.splits {
+        let split = read_split(&dataset.join("splits.arrow"), split_name).map_err(data_error)?;
+        if split.train.len() < 2 {
+            return Err(Error::Config(format!(
+                "split {split_name} has {} training genotypes",
+                split.train.len()
+            )));
+        }
+        let dir = out.join(split_name.as_str());
+        let data = Data {
+            dataset,
+            manifest: &manifest,
+            instances: &instances,
+            split_name,
+            split: &split,
+        };
+        match &config.model {
+            ModelConfig::Dcell(m) => {
+                if resume && dir.join("card.json").is_file() {
+                    trained.push(Trained {
+                        split: split_name,
+                        models: vec![dir],
+                        fit: None,
+                    });
+                    continue;
+                }
+                let ontology = dcell_ontology(m, reference, &manifest, &instances)?;
+                let to_ontology = ontology.indices_of(&manifest.genes);
+                let config_dcell = DcellConfig {
+                    width_rule: m.width,
+                    init_scale: m.init_scale,
+                    alpha: m.alpha,
+                    aux_reduction: m.aux_reduction,
+                    seed: config.training.seed,
+                    initial_output: first_label_mean(&instances, &split.train),
+                    ..DcellConfig::default()
+                };
+                let mut learner = DcellLearner::new(
+                    ontology,
+                    config_dcell,
+                    manifest.labels.clone(),
+                    to_ontology,
+                    &config.training.optimizer,
+                    config.training.gradient_clip,
+                );
+                observer.start(
+                    &format!("DCell {split_name}"),
+                    config.training.epochs,
+                    split
+                        .train
+                        .len()
+                        .div_ceil(config.training.batch_size.max(1)),
+                );
+                let fitted = fit(
+                    &mut learner,
+                    &instances,
+                    &split,
+                    &config.training,
+                    &dir,
+                    resume,
+                    observer,
+                )?;
+                write_history(&dir, &fitted)?;
+                let size = learner.model().layout().size();
+                let inputs = format!(
+                    "gene states of DCell's ontology: {} subsystems, {} strata",
+                    size.subsystems, size.strata
+                );
+                let card = data.card(
+                    DcellModel::KIND,
+                    learner.labels().to_vec(),
+                    inputs,
+                    &split.train,
+                );
+                let (description, model) = learner.into_parts();
+                DcellModel::new(card, description, model)
+                    .save(&dir)
+                    .map_err(|e| Error::file(&dir, e))?;
+                trained.push(Trained {
+                    split: split_name,
+                    models: vec![dir],
+                    fit: Some(fitted),
+                });
+            }
+            ModelConfig::Rf(m) | ModelConfig::Gbt(m) => {
+                let kind = if matches!(config.model, ModelConfig::Rf(_)) {
+                    ModelKind::Rf
+                } else {
+                    ModelKind::Gbt
+                };
+                let models = fit_features(
+                    kind,
+                    m,
+                    config.training.seed,
+                    (reference, reference_dir),
+                    &data,
+                    &dir,
+                    resume,
+                )?;
+                trained.push(Trained {
+                    split: split_name,
+                    models,
+                    fit: None,
+                });
+            }
+        }
+    }
+    Ok(trained)
+}
+
+/// A split of the dataset being trained on, and what every card made on it records.
+struct Data<'a> {
+    dataset: &'a Path,
+    manifest: &'a Manifest,
+    instances: &'a Instances,
+    split_name: SplitName,
+    split: &'a Split,
+}
+
+impl Data<'_> {
+    /// The card of a model trained on `rows` of this split.
+    fn card(&self, kind: &str, labels: Vec<String>, inputs: String, rows: &[usize]) -> ModelCard {
+        let mut card = ModelCard::new(kind, labels, inputs);
+        card.dataset = Some(DatasetRef {
+            dir: self.dataset.to_owned(),
+            instances_sha256: self
+                .manifest
+                .sha256
+                .get("instances.arrow")
+                .cloned()
+                .unwrap_or_default(),
+        });
+        card.split = Some(self.split_name);
+        card.trained_rows = rows.len();
+        card.trained_genes = perturbed_genes(&self.manifest.genes, rows, |i| {
+            self.instances.genes(i).iter().copied()
+        });
+        card
+    }
+}
+
+/// The first label's mean over `rows` with a value: where an untrained DCell's output starts.
+fn first_label_mean(instances: &Instances, rows: &[usize]) -> f64 {
+    let values: Vec<f64> = rows
+        .iter()
+        .map(|&i| f64::from(instances.label(0, i).value))
+        .filter(|v| v.is_finite())
+        .collect();
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+fn dcell_ontology(
+    m: &DcellParams,
+    reference: &Reference,
+    manifest: &Manifest,
+    instances: &Instances,
+) -> Result<DcellOntology, Error> {
+    let mut filter = OntologyConfig {
+        min_genes: m.min_genes,
+        drop_evidence: m.drop_evidence.clone(),
+        annotated_before: m.annotated_before,
+        ..OntologyConfig::default()
+    };
+    if let Some(day) = m.annotated_before {
+        if !reference.annotations.iter().any(|a| a.date.is_some()) {
+            return Err(Error::Config(format!(
+                "annotated_before {day}: this reference bundle's GO annotations have no dates; \
+                 build one with `ironcell reference build --gaf gene_association.sgd`"
+            )));
+        }
+    }
+    if m.contain_disrupted {
+        let all: Vec<usize> = (0..instances.len()).collect();
+        let disrupted: Vec<SystematicName> = perturbed_genes(&manifest.genes, &all, |i| {
+            instances.genes(i).iter().copied()
+        });
+        filter.containment_genes = Some(disrupted.into_iter().collect());
+    }
+    let o = ontology::build(reference, &filter);
+    if o.subsystems.len() < 2 {
+        return Err(Error::Config(format!(
+            "the filtered ontology has {} subsystems: lower min_genes",
+            o.subsystems.len()
+        )));
+    }
+    Ok(o)
+}
+
+/// `metrics.json` and `metrics.csv`: one row per epoch.
+fn write_history(dir: &Path, fitted: &Fit) -> Result<(), Error> {
+    let path = dir.join("metrics.json");
+    let json = serde_json::to_vec_pretty(fitted).map_err(|e| Error::file(&path, e))?;
+    fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+    let labels: Vec<&String> = fitted
+        .history
+        .first()
+        .map(|r| r.validation.keys().collect())
+        .unwrap_or_default();
+    let mut csv = String::from("epoch,learning_rate,train_loss");
+    for l in &labels {
+        csv.push_str(&format!(",{l}_validation_mse,{l}_validation_pearson"));
+    }
+    csv.push_str(",best,seconds\n");
+    for r in &fitted.history {
+        csv.push_str(&format!("{},{},{}", r.epoch, r.learning_rate, r.train_loss));
+        for l in &labels {
+            let v = r.validation.get(*l);
+            csv.push_str(&format!(
+                ",{},{}",
+                v.map_or(f64::NAN, |v| v.mse),
+                v.map_or(f64::NAN, |v| v.pearson)
+            ));
+        }
+        csv.push_str(&format!(",{},{:.3}\n", r.best, r.seconds));
+    }
+    let path = dir.join("metrics.csv");
+    fs::write(&path, csv).map_err(|e| Error::file(&path, e))
+}
+
+/// A feature model per label, fitted on the training and validation parts merged.
+fn fit_features(
+    kind: ModelKind,
+    m: &FeatureModelConfig,
+    seed: u64,
+    (reference, reference_dir): (&Reference, &Path),
+    data: &Data<'_>,
+    dir: &Path,
+    resume: bool,
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    let (manifest, instances, split) = (data.manifest, data.instances, data.split);
+    let config_error = |e: &dyn std::fmt::Display| Error::Config(e.to_string());
+    let kinds = m
+        .features
+        .iter()
+        .map(|f| f.parse::<GeneFeature>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| config_error(&e))?;
+    let (features, _) =
+        GeneFeatures::build(&kinds, &manifest.genes, reference).map_err(|e| config_error(&e))?;
+    let slots = manifest.by_size.keys().copied().max().unwrap_or(1);
+    let pooler = Pooler::new(m.pooling, &features, slots);
+    let rows: Vec<usize> = split
+        .train
+        .iter()
+        .chain(&split.validation)
+        .copied()
+        .collect();
+    let x = pooler
+        .pool_instances(instances, &rows, &features)
+        .map_err(|e| config_error(&e))?;
+    let width = pooler.width();
+    let params = m.params.clone().with_seed(seed);
+    let mut dirs = Vec::new();
+    for (l, label) in manifest.labels.iter().enumerate() {
+        let model_dir = dir.join(label);
+        if resume && model_dir.join("card.json").is_file() {
+            dirs.push(model_dir);
+            continue;
+        }
+        let keep: Vec<usize> = (0..rows.len())
+            .filter(|&k| instances.label(l, rows[k]).value.is_finite())
+            .collect();
+        if keep.len() < 2 {
+            continue;
+        }
+        let xs: Vec<f32> = keep
+            .iter()
+            .flat_map(|&k| x[k * width..(k + 1) * width].iter().copied())
+            .collect();
+        let y: Vec<f64> = keep
+            .iter()
+            .map(|&k| f64::from(instances.label(l, rows[k]).value))
+            .collect();
+        let matrix = Matrix::new(&xs, width).map_err(|e| config_error(&e))?;
+        let model = Regressor::fit(kind, matrix, &y, &params).map_err(|e| config_error(&e))?;
+        let recipe = Recipe {
+            features: kinds.clone(),
+            pooling: m.pooling,
+            slots,
+            standardizer: None,
+            universe: manifest.genes.clone(),
+        };
+        let used: Vec<usize> = keep.iter().map(|&k| rows[k]).collect();
+        let mut card = data.card(
+            &kind.to_string(),
+            vec![label.clone()],
+            recipe.describe(),
+            &used,
+        );
+        card.reference = Some(reference_dir.to_owned());
+        FeatureModel::save(&model_dir, &card, &recipe, &model)
+            .map_err(|e| Error::file(&model_dir, e))?;
+        dirs.push(model_dir);
+    }
+    Ok(dirs)
+}
