@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod codec;
 pub mod dcell;
+pub mod loss;
 pub mod metrics;
 pub mod optim;
 pub mod predictor;
