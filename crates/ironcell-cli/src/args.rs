@@ -406,69 +406,17 @@ pub struct BenchReadersArgs {
     pub data: ReferenceArgs,
 }
 
-/// The published datasets `ingest` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Source {
-    /// Costanzo 2016: `strain_ids_and_single_mutant_fitness.xlsx` and the SGA_ExE / NxN /
-    /// ExN_NxE / DAmP `.txt` tables (fitness and ε).
-    #[value(alias = "costanzo2016-smf")]
-    Costanzo2016,
-    /// Kuzmin 2018: Data S1 `aao1729_data_s1.tsv` (or its `unique_triples.tsv` subset).
-    #[value(alias = "kuzmin2018-subset")]
-    Kuzmin2018,
-    /// Kuzmin 2020: `aaz5667-Table-S1.xlsx`, `-S3.xlsx` (ε/τ, screen kept) and `-S5.xlsx`
-    /// (query-mutant fitness).
-    Kuzmin2020,
-    /// Ohya 2005 CalMorph: `mt4718data.tsv`, with `--wild-type wt122data.tsv`.
-    Ohya2005,
-    /// SynLethDB: `Yeast_SL.csv` and `Yeast_SR.csv` (names mapped through the reference).
-    Synlethdb,
-    /// The deletion project table, or SGD's `phenotype_data.tab` null-mutant viability.
-    Essentiality,
-    /// Collins 2007 E-MAP: `sscores.tsv` (S-scores, their own phenotype kind).
-    #[value(name = "collins2007-emap", alias = "collins2007")]
-    Collins2007,
-    /// Tong 2004 SGA: `tested_pairs.tsv` (calls with tested negatives) and `table_s1.tsv`
-    /// (scores and confirmations).
-    #[value(name = "tong2004-sga", alias = "tong2004")]
-    Tong2004,
-    /// YeastPhenome value matrices `*_value.txt`, each in a folder named by its PubMed id
-    /// (fitness per environment parsed from the column headers).
-    Yeastphenome,
-    /// Jonikas 2009 ER E-MAP: `double_mutants.tsv` and `singles.tsv` (UPR reporter levels;
-    /// standard names mapped through the reference).
-    #[value(name = "jonikas2009-upr", alias = "jonikas2009")]
-    Jonikas2009,
-    /// DCell's Costanzo 2016 ε subsets: `GO_0006281_training_data_2016_0`, `…_testing_…`
-    /// (datasets `dcell2018_go0006281_train` / `_test`; the `…_all_data_…` placeholders are
-    /// passed over).
-    #[value(name = "dcell-costanzo2016-epsilon", alias = "dcell-epsilon")]
-    DcellEpsilon,
-    /// Hoepfner 2014 HOP z-scores, `hoepfner_movva_2014_hop_known.txt` (a chemogenomic score
-    /// per deletion strain and compound; the compound is the environment's additive).
-    #[value(name = "hoepfner2014-hop", alias = "hoepfner2014")]
-    Hoepfner2014,
-    /// Gene networks: BioGRID tab3, STRING (physical) links, regulatory or plain edge lists,
-    /// regulatory matrices (YEASTRACT), Yeast9's reactions (genes sharing a reaction); the
-    /// layout told from the first line, each stored as a network named by its file
-    /// (`Krogan-2006.txt.gz` → `Krogan-2006`; STRING's `4932.…` by its folder).
-    Networks,
-}
-
-impl Source {
-    /// The name as typed on the command line.
-    pub fn name(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Which dataset the files belong to.
-    #[arg(value_enum)]
-    pub source: Source,
+    /// Which dataset the files belong to: costanzo2016 (the SMF xlsx and the SGA_ExE / NxN /
+    /// ExN_NxE / DAmP tables), kuzmin2018 (Data S1 or its unique_triples subset), kuzmin2020
+    /// (Tables S1, S3, S5), ohya2005 (with --wild-type), synlethdb, essentiality (the deletion
+    /// table or SGD phenotype_data.tab), collins2007-emap, tong2004-sga (tested pairs, Table
+    /// S1), yeastphenome (*_value.txt in a folder named by PubMed id), jonikas2009-upr,
+    /// dcell-costanzo2016-epsilon (DCell's training/testing files), hoepfner2014-hop, networks
+    /// (BioGRID, STRING, edge lists, regulatory lists and matrices, Yeast9's reactions; one
+    /// network per file, named by it).
+    pub source: ironcell_data::ingest::Source,
     /// The published files (repeatable; `.gz` is read transparently).
     #[arg(long, required = true)]
     pub input: Vec<PathBuf>,

@@ -14,6 +14,7 @@ pub mod features;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
 pub mod graph;
+pub mod ingest;
 pub mod instances;
 pub mod labels;
 pub mod ontology;
