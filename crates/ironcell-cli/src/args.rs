@@ -563,7 +563,8 @@ pub enum Reduction {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// The run as TOML: [model] (kind = "dcell", "rf" or "gbt", and its hyper-parameters),
+    /// The run as TOML: [model] (kind = "dcell", "gene_set", "rf" or "gbt", and its
+    /// hyper-parameters),
     /// [data] (dataset, splits), [training] (epochs, batch_size, seed, optimizer, schedule,
     /// early_stopping, gradient_clip); see the README. Without it, the flags below describe a
     /// DCell run.
@@ -771,6 +772,45 @@ pub enum AccuracyModel {
     Gbt,
     /// DCell on the GO hierarchy (gene states only: not for the environments task).
     Dcell,
+    /// A gene-set model with a DeepSet head over the same gene features (once per
+    /// `--objectives`; not for the tasks with environments).
+    GeneSet,
+    /// A gene-set model with the DANGO-style self-attention head.
+    Dango,
+}
+
+/// The objective of the gene-set models in `bench accuracy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveName {
+    /// Squared error.
+    Mse,
+    /// Huber (δ = 1 standard deviation).
+    Huber,
+    /// Gaussian soft labels over 32 equal-frequency bins.
+    Soft,
+    /// CORAL over 32 equal-frequency bins.
+    Coral,
+    /// CORN over 32 equal-frequency bins.
+    Corn,
+}
+
+impl ObjectiveName {
+    /// The objective with the benchmark's settings.
+    pub fn objective(self) -> ironcell_models::deep::Objective {
+        use ironcell_models::{deep::Objective, loss::bins::Binning};
+        let (bins, binning) = (32, Binning::EqualFrequency);
+        match self {
+            Self::Mse => Objective::Mse,
+            Self::Huber => Objective::Huber { delta: 1.0 },
+            Self::Soft => Objective::Soft {
+                bins,
+                binning,
+                sigma: 1.0,
+            },
+            Self::Coral => Objective::Coral { bins, binning },
+            Self::Corn => Objective::Corn { bins, binning },
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -785,7 +825,7 @@ pub struct BenchAccuracyArgs {
     )]
     pub tasks: Vec<AccuracyTask>,
     /// Models: mean, additive and multiplicative (double mutants), zero (interaction scores),
-    /// rf, gbt, dcell.
+    /// rf, gbt, dcell, gene-set and dango (the deep models).
     #[arg(
         long,
         value_delimiter = ',',
@@ -815,6 +855,17 @@ pub struct BenchAccuracyArgs {
     /// DCell subsystem width rule (direct, TorchCell's, is the quicker).
     #[arg(long, value_enum, default_value_t = Width::Direct)]
     pub dcell_width: Width,
+    /// Objectives the gene-set models are trained with, one fit each.
+    #[arg(long, value_delimiter = ',', value_enum, default_value = "mse")]
+    pub objectives: Vec<ObjectiveName>,
+    /// Epochs of the gene-set models at most (early stopping on a tenth of the training
+    /// rows, patience 5, keeps the best).
+    #[arg(long, default_value_t = 40)]
+    pub deep_epochs: usize,
+    /// Networks the gene-set models pass messages over (data-directory paths, e.g.
+    /// yeast-screens/networks/Krogan-2006.txt.gz); none by default.
+    #[arg(long, value_delimiter = ',')]
+    pub deep_graphs: Vec<String>,
     /// Bootstrap resamples of each test set.
     #[arg(long, default_value_t = 200)]
     pub resamples: usize,

@@ -191,3 +191,72 @@ splits = ["random", "gene_disjoint_all"]
     ]);
     assert!(run.join("evaluation.md").is_file());
 }
+
+#[test]
+fn a_gene_set_model_trains_predicts_and_is_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let config = dir.path().join("gene_set.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[model]
+kind = "gene_set"
+features = ["codon", "go:2"]
+head = "dango"
+hidden = 16
+attention_heads = 2
+compose = ["fitness"]
+objective = {{ kind = "soft", bins = 4, binning = {{ kind = "equal_width" }} }}
+
+[data]
+dataset = "{}"
+splits = ["random", "gene_disjoint_any"]
+
+[training]
+epochs = 3
+batch_size = 4
+"#,
+            data.display()
+        ),
+    )
+    .unwrap();
+    let run = dir.path().join("run");
+    let out = ironcell(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("| gene_set |"), "{text}");
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("random/card.json")).unwrap()).unwrap();
+    assert_eq!(card["kind"], "gene_set");
+    assert_eq!(
+        card["labels"],
+        serde_json::json!(["fitness", "gene_interaction"])
+    );
+    assert!(run.join("gene_disjoint_any/metrics.csv").is_file());
+    // Any saved model answers `predict`: both labels, for genes never seen in training too.
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(&genotypes, "YAL001C+YBR002C\nACT1\n").unwrap();
+    let predictions = dir.path().join("p.tsv");
+    ironcell(&[
+        "predict",
+        "--model",
+        run.join("random").to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    for row in &rows[1..] {
+        assert!(row[2].parse::<f64>().unwrap().is_finite(), "{table}");
+        assert!(row[3].parse::<f64>().unwrap().is_finite(), "{table}");
+    }
+}

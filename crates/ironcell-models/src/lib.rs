@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod codec;
 pub mod dcell;
+pub mod deep;
 pub mod loss;
 pub mod metrics;
 pub mod optim;

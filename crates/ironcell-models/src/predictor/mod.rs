@@ -19,6 +19,7 @@
 mod card;
 mod dcell;
 mod features;
+mod gene_set;
 mod null;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use ironcell_sources::reference::Reference;
 pub use card::{DatasetRef, ModelCard};
 pub use dcell::DcellModel;
 pub use features::{FeatureModel, Recipe};
+pub use gene_set::GeneSetModel;
 pub use null::NullModel;
 
 /// Genotypes to score: each a set of genes, as indices into a gene universe of systematic
@@ -177,7 +179,7 @@ pub fn load_any(dir: &Path, reference: Option<&Reference>) -> Result<Box<dyn Pre
     Ok(match card.kind.as_str() {
         DcellModel::KIND => Box::new(DcellModel::load(dir, card)?),
         "mean" | "additive" | "multiplicative" => Box::new(NullModel::load(dir, card)?),
-        "rf" | "gbt" | "enet" | "svr" => {
+        "rf" | "gbt" | "enet" | "svr" | GeneSetModel::KIND => {
             let reference = reference.ok_or_else(|| {
                 Error::Input(format!(
                     "{}: a {} model builds its inputs from a reference bundle; give one",
@@ -185,7 +187,11 @@ pub fn load_any(dir: &Path, reference: Option<&Reference>) -> Result<Box<dyn Pre
                     card.kind
                 ))
             })?;
-            Box::new(FeatureModel::load(dir, card, reference)?)
+            if card.kind == GeneSetModel::KIND {
+                Box::new(GeneSetModel::load(dir, card, reference)?)
+            } else {
+                Box::new(FeatureModel::load(dir, card, reference)?)
+            }
         }
         other => {
             return Err(Error::file(

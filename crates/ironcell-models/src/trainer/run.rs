@@ -23,7 +23,9 @@ use super::{dcell::DcellLearner, fit, Error, Fit, Learner, Observer, TrainingCon
 use crate::{
     baseline::{Matrix, ModelKind, Params, Regressor},
     dcell::{AuxReduction, DcellConfig},
-    predictor::{DatasetRef, DcellModel, FeatureModel, ModelCard, Recipe},
+    deep::{GeneSetConfig, GeneSetLearner, GeneTable, Setup, Singles},
+    predictor::{DatasetRef, DcellModel, FeatureModel, GeneSetModel, ModelCard, Recipe},
+    CpuAutodiff,
 };
 
 /// A run.
@@ -65,6 +67,8 @@ pub enum ModelConfig {
     Rf(FeatureModelConfig),
     /// Gradient-boosted trees on pooled gene features (one model per label).
     Gbt(FeatureModelConfig),
+    /// A gene-set model: gene features and networks, a set head, every label at once.
+    GeneSet(GeneSetConfig),
 }
 
 /// DCell's hyper-parameters and its ontology's filters.
@@ -249,6 +253,30 @@ pub fn run(
                     fit: Some(fitted),
                 });
             }
+            ModelConfig::GeneSet(m) => {
+                if resume && dir.join("card.json").is_file() {
+                    trained.push(Trained {
+                        split: split_name,
+                        models: vec![dir],
+                        fit: None,
+                    });
+                    continue;
+                }
+                let fitted = fit_gene_set(
+                    m,
+                    &config.training,
+                    (reference, reference_dir),
+                    &data,
+                    &dir,
+                    resume,
+                    observer,
+                )?;
+                trained.push(Trained {
+                    split: split_name,
+                    models: vec![dir],
+                    fit: Some(fitted),
+                });
+            }
             ModelConfig::Rf(m) | ModelConfig::Gbt(m) => {
                 let kind = if matches!(config.model, ModelConfig::Rf(_)) {
                     ModelKind::Rf
@@ -351,6 +379,97 @@ fn dcell_ontology(
         )));
     }
     Ok(o)
+}
+
+/// Each composed label's measured single mutants: the mean of its single-gene genotypes in
+/// the training part (genes of the other parts are not looked at).
+pub fn training_singles(
+    instances: &Instances,
+    genes: &[SystematicName],
+    train: &[usize],
+    labels: &[String],
+) -> Singles {
+    let mut singles = Singles::new();
+    for label in labels {
+        let Some(l) = instances.labels().iter().position(|x| x == label) else {
+            continue;
+        };
+        let mut sums: std::collections::BTreeMap<SystematicName, (f64, usize)> =
+            std::collections::BTreeMap::new();
+        for &i in train {
+            let (g, v) = (instances.genes(i), f64::from(instances.label(l, i).value));
+            if g.len() == 1 && v.is_finite() {
+                let e = sums.entry(genes[g[0] as usize].clone()).or_default();
+                e.0 += v;
+                e.1 += 1;
+            }
+        }
+        singles.insert(
+            label.clone(),
+            sums.into_iter()
+                .map(|(g, (s, n))| (g, s / n as f64))
+                .collect(),
+        );
+    }
+    singles
+}
+
+/// A gene-set model on one split, saved with its card into `dir`.
+fn fit_gene_set(
+    m: &GeneSetConfig,
+    training: &TrainingConfig,
+    (reference, reference_dir): (&Reference, &Path),
+    data: &Data<'_>,
+    dir: &Path,
+    resume: bool,
+    observer: &mut dyn Observer,
+) -> Result<Fit, Error> {
+    let (manifest, instances, split) = (data.manifest, data.instances, data.split);
+    let table = GeneTable::build(reference, &manifest.genes, &m.features, &m.graphs)
+        .map_err(|e| Error::Config(e.to_string()))?;
+    let singles = training_singles(instances, &manifest.genes, &split.train, &m.compose);
+    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config: m,
+            table: std::sync::Arc::new(table),
+            genes: &manifest.genes,
+            instances,
+            train: &split.train,
+            singles: &singles,
+            optimizer: &training.optimizer,
+            clip: training.gradient_clip,
+            seed: training.seed,
+        },
+        Default::default(),
+    )
+    .map_err(Error::Config)?;
+    observer.start(
+        &format!("gene set {}", data.split_name),
+        training.epochs,
+        split.train.len().div_ceil(training.batch_size.max(1)),
+    );
+    let fitted = fit(
+        &mut learner,
+        instances,
+        split,
+        training,
+        dir,
+        resume,
+        observer,
+    )?;
+    write_history(dir, &fitted)?;
+    let mut card = data.card(
+        GeneSetModel::KIND,
+        learner.labels().to_vec(),
+        m.describe(),
+        &split.train,
+    );
+    card.reference = Some(reference_dir.to_owned());
+    let (config, readout, net) = learner.into_parts();
+    GeneSetModel::new(card, config, readout, net)
+        .save(dir)
+        .map_err(|e| Error::file(dir, e))?;
+    Ok(fitted)
 }
 
 /// `metrics.json` and `metrics.csv`: one row per epoch.

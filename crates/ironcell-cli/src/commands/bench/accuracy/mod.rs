@@ -4,6 +4,7 @@
 //! tabulated by `ironcell-eval`), and scikit-learn's random forest on the same features and
 //! rows beside ours.
 
+mod deep;
 mod tasks;
 
 use std::{fs, time::Instant};
@@ -27,6 +28,7 @@ use ironcell_eval::{
 use ironcell_models::{
     baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
     dcell::DcellConfig,
+    deep::Head,
     train::{fit_single_label, predict, TrainConfig},
 };
 use ironcell_sources::data_dir::{
@@ -40,7 +42,7 @@ use serde_json::json;
 use tasks::{AccuracyTask, Screens, Task, SMF};
 
 use crate::{
-    args::{AccuracyModel, BenchAccuracyArgs, LoadedReference},
+    args::{AccuracyModel, BenchAccuracyArgs, LoadedReference, ObjectiveName},
     commands::bench::baselines::run_sklearn,
 };
 
@@ -57,6 +59,8 @@ impl AccuracyModel {
             Self::Rf => "rf",
             Self::Gbt => "gbt",
             Self::Dcell => "dcell",
+            Self::GeneSet => "gene_set",
+            Self::Dango => "dango",
         }
     }
 }
@@ -368,6 +372,24 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
             // The single mutants' fitness is an input of ε, as DCell's authors had it.
             (x, width) = with_growth(&task, &x, width);
         }
+        let wants_deep = args
+            .models
+            .iter()
+            .any(|m| matches!(m, AccuracyModel::GeneSet | AccuracyModel::Dango));
+        let deep = if wants_deep && task.environments.len() == 1 {
+            let graphs: Vec<std::path::PathBuf> = args
+                .deep_graphs
+                .iter()
+                .map(|g| data.root().join(g))
+                .collect();
+            let features = gene_features(&data)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            Some(deep::Deep::new(&task, &reference, features, &graphs)?)
+        } else {
+            None
+        };
         let to_ontology: Vec<Option<usize>> = task
             .genes
             .iter()
@@ -437,6 +459,36 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                             };
                             let (p, s) = trees(&ctx, kind, &x, width, &params)?;
                             (split.test.clone(), p, s)
+                        }
+                        AccuracyModel::GeneSet | AccuracyModel::Dango => {
+                            let Some(deep) = &deep else { continue };
+                            let head = if model == AccuracyModel::Dango {
+                                Head::Dango
+                            } else {
+                                Head::DeepSet
+                            };
+                            for objective in &args.objectives {
+                                let (p, s, kept) = deep.fit_predict(
+                                    &task,
+                                    head,
+                                    objective.objective(),
+                                    &train,
+                                    &split.test,
+                                    seed,
+                                    args.deep_epochs,
+                                )?;
+                                let name = match objective {
+                                    ObjectiveName::Mse => model.name().to_owned(),
+                                    other => {
+                                        format!("{}/{}", model.name(), other.objective().name())
+                                    }
+                                };
+                                let o = ctx.outcome(name, "ironcell", &split.test, &p, s);
+                                eprintln!("    (epoch kept: {kept:?})");
+                                report_line(&o);
+                                outcomes.push(o);
+                            }
+                            continue;
                         }
                         AccuracyModel::Dcell if task.environments.len() > 1 => continue,
                         AccuracyModel::Dcell => {

@@ -1,0 +1,272 @@
+//! The deep models: a gene encoder (gene features, an optional learnable vector per gene,
+//! message passing over gene networks) and a head over a genotype's perturbed genes (DeepSet,
+//! or a DANGO-style self-attention head), with many labels at once, each trained by a
+//! regression loss or one of the regression-to-classification objectives of [`crate::loss`],
+//! and fitness optionally composed from the single mutants' (the multiplicative null plus a
+//! learned interaction).
+//!
+//! Why these shapes: on genes unseen in training a per-gene vector carries nothing, so what
+//! transfers is what a gene *is* (features) and who its neighbours are (networks); an
+//! interaction is a property of the set, which sum pooling (DeepSet) or attention between the
+//! set's genes (DANGO: how much a gene's representation changes in the company of the others)
+//! reads; and a fitness model that starts from f_a·f_b can only add to the null model it has
+//! to beat.
+
+mod labels;
+mod learner;
+mod net;
+mod readout;
+mod table;
+
+pub use labels::LabelCodec;
+pub(crate) use learner::{weights_from_bytes, weights_to_bytes};
+pub use learner::{GeneSetLearner, Setup, Singles};
+pub use net::Net;
+pub use readout::{Constants, Readout};
+pub use table::{Adjacency, GeneTable, TableError};
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::loss::{bins::Binning, Regression};
+
+/// How a genotype's gene representations become its prediction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Head {
+    /// ρ(Σ φ(h_g)): sum pooling of the genes' transformed representations.
+    #[default]
+    DeepSet,
+    /// DANGO's hypergraph head: self-attention within the set; the interaction is read from
+    /// how far each gene's in-context representation moves from its own, averaged.
+    Dango,
+}
+
+/// The objective every label is trained by (fitness composed from single mutants always takes
+/// the regression loss, MSE when a classification objective is chosen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Objective {
+    /// Squared error on the standardised label.
+    #[default]
+    Mse,
+    /// Huber loss on the standardised label.
+    Huber {
+        /// Where it turns linear, in standard deviations.
+        #[serde(default = "one")]
+        delta: f64,
+    },
+    /// log-cosh on the standardised label.
+    LogCosh,
+    /// Gaussian soft labels over bins, cross-entropy; the prediction is the expectation.
+    Soft {
+        /// Bins.
+        #[serde(default = "bins")]
+        bins: usize,
+        /// Where their edges go.
+        #[serde(default = "binning")]
+        binning: Binning,
+        /// The Gaussian's σ in widths of the bin the value falls in.
+        #[serde(default = "one")]
+        sigma: f64,
+    },
+    /// CORAL: K − 1 thresholds sharing one score, monotone biases.
+    Coral {
+        /// Bins.
+        #[serde(default = "bins")]
+        bins: usize,
+        /// Where their edges go.
+        #[serde(default = "binning")]
+        binning: Binning,
+    },
+    /// CORN: each threshold conditional on the one below.
+    Corn {
+        /// Bins.
+        #[serde(default = "bins")]
+        bins: usize,
+        /// Where their edges go.
+        #[serde(default = "binning")]
+        binning: Binning,
+    },
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn bins() -> usize {
+    32
+}
+fn binning() -> Binning {
+    Binning::EqualFrequency
+}
+
+impl Objective {
+    /// The regression loss, for a regression objective.
+    pub fn regression(self) -> Option<Regression> {
+        match self {
+            Self::Mse => Some(Regression::Mse),
+            Self::Huber { delta } => Some(Regression::Huber { delta }),
+            Self::LogCosh => Some(Regression::LogCosh),
+            Self::Soft { .. } | Self::Coral { .. } | Self::Corn { .. } => None,
+        }
+    }
+
+    /// The name in tables (`mse`, `soft`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mse => "mse",
+            Self::Huber { .. } => "huber",
+            Self::LogCosh => "log_cosh",
+            Self::Soft { .. } => "soft",
+            Self::Coral { .. } => "coral",
+            Self::Corn { .. } => "corn",
+        }
+    }
+}
+
+/// A feature-space regulariser on the set representation, for the first label.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Auxiliary {
+    /// Ordinal entropy: λ_d · L_d (spread label groups apart) + λ_t · L_t (tighten each).
+    OrdinalEntropy {
+        /// Weight of the diversity term.
+        #[serde(default = "one")]
+        lambda_d: f64,
+        /// Weight of the tightness term.
+        #[serde(default = "one")]
+        lambda_t: f64,
+        /// Label groups (equal-frequency bins of the training labels).
+        #[serde(default = "groups")]
+        groups: usize,
+    },
+    /// Rank-N-Contrast at temperature `tau`, weighted.
+    RankNContrast {
+        /// Its weight.
+        #[serde(default = "one")]
+        weight: f64,
+        /// The temperature.
+        #[serde(default = "tau")]
+        tau: f64,
+    },
+}
+
+fn groups() -> usize {
+    10
+}
+fn tau() -> f64 {
+    2.0
+}
+
+/// A gene-set model: inputs, architecture, objective.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneSetConfig {
+    /// Gene features, as `baseline --features` names them (`codon`, `go:30`,
+    /// `network:PATH`, `embedding:PATH`, …); columns are standardised over the genome.
+    #[serde(default = "features")]
+    pub features: Vec<String>,
+    /// Gene networks to pass messages over (any layout `dataset graph` reads).
+    #[serde(default)]
+    pub graphs: Vec<std::path::PathBuf>,
+    /// Rounds of message passing (with graphs).
+    #[serde(default = "rounds")]
+    pub rounds: usize,
+    /// A learnable vector per gene, added to the features' projection (starts at 0, so an
+    /// unseen gene is its features).
+    #[serde(default)]
+    pub embedding: bool,
+    /// Width of every hidden layer.
+    #[serde(default = "hidden")]
+    pub hidden: usize,
+    /// The head.
+    #[serde(default)]
+    pub head: Head,
+    /// Attention heads (the DANGO head).
+    #[serde(default = "attention_heads")]
+    pub attention_heads: usize,
+    /// The objective.
+    #[serde(default)]
+    pub objective: Objective,
+    /// Labels predicted as Π f(single mutants) + the learned interaction (fitness).
+    #[serde(default)]
+    pub compose: Vec<String>,
+    /// Loss weight per label (1 where not named).
+    #[serde(default)]
+    pub label_weights: BTreeMap<String, f64>,
+    /// An auxiliary loss on the set representation.
+    #[serde(default)]
+    pub auxiliary: Option<Auxiliary>,
+}
+
+fn features() -> Vec<String> {
+    vec!["codon".to_owned(), "go:30".to_owned()]
+}
+fn rounds() -> usize {
+    1
+}
+fn hidden() -> usize {
+    64
+}
+fn attention_heads() -> usize {
+    4
+}
+
+impl Default for GeneSetConfig {
+    fn default() -> Self {
+        Self {
+            features: features(),
+            graphs: Vec::new(),
+            rounds: rounds(),
+            embedding: false,
+            hidden: hidden(),
+            head: Head::default(),
+            attention_heads: attention_heads(),
+            objective: Objective::default(),
+            compose: Vec::new(),
+            label_weights: BTreeMap::new(),
+            auxiliary: None,
+        }
+    }
+}
+
+impl GeneSetConfig {
+    /// The model in words, for cards and tables.
+    pub fn describe(&self) -> String {
+        let head = match self.head {
+            Head::DeepSet => "DeepSet",
+            Head::Dango => "DANGO head",
+        };
+        let mut s = format!(
+            "{head} over gene features {}",
+            if self.features.is_empty() {
+                "(none)".to_owned()
+            } else {
+                self.features.join(", ")
+            }
+        );
+        if self.embedding {
+            s.push_str(" + a learnable vector per gene");
+        }
+        if !self.graphs.is_empty() {
+            s.push_str(&format!(
+                ", {} round(s) of message passing over {} network(s)",
+                self.rounds,
+                self.graphs.len()
+            ));
+        }
+        s.push_str(&format!(
+            ", width {}, objective {}",
+            self.hidden,
+            self.objective.name()
+        ));
+        if !self.compose.is_empty() {
+            s.push_str(&format!(
+                ", {} as Π single-mutant fitness + interaction",
+                self.compose.join(", ")
+            ));
+        }
+        s
+    }
+}

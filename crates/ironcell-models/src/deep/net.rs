@@ -1,0 +1,275 @@
+//! The network of a gene-set model on burn: the gene encoder, the set head, the single-mutant
+//! head of composed labels, and CORAL's biases.
+//!
+//! Weights are drawn from the run's seed on the host (ChaCha), not from the backend's global
+//! generator, so two models built at once in one process (tests, several splits) are each
+//! reproducible.
+//!
+//! Messages are summed with `select_assign(…, Add)`, the scatter-add burn has on every backend:
+//! on NdArray it is one pass over the edges; on CUDA it runs serially along the indexed axis,
+//! which with tens of thousands of edges and one round per batch stays small beside the
+//! encoder's matrix products (a dense adjacency would cost genes² per round instead).
+
+use burn::{
+    module::{Module, Param},
+    nn::{
+        attention::{MhaInput, MultiHeadAttention, MultiHeadAttentionConfig},
+        LayerNorm, LayerNormConfig, Linear, LinearConfig,
+    },
+    tensor::{activation::relu, backend::Backend, Bool, Int, Tensor, TensorData},
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{GeneSetConfig, Head};
+
+/// A linear layer with PyTorch's default initialisation (uniform ±1/√fan-in) from `rng`.
+fn linear<B: Backend>(
+    rng: &mut ChaCha8Rng,
+    d_in: usize,
+    d_out: usize,
+    device: &B::Device,
+) -> Linear<B> {
+    let mut layer = LinearConfig::new(d_in, d_out).init(device);
+    let bound = 1.0 / (d_in.max(1) as f64).sqrt();
+    let mut draw = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|_| rng.random_range(-bound..bound) as f32)
+            .collect()
+    };
+    let w = draw(d_in * d_out);
+    let b = draw(d_out);
+    layer.weight = Param::from_tensor(Tensor::from_data(
+        TensorData::new(w, [d_in, d_out]).convert::<B::FloatElem>(),
+        device,
+    ));
+    layer.bias = Some(Param::from_tensor(Tensor::from_data(
+        TensorData::new(b, [d_out]).convert::<B::FloatElem>(),
+        device,
+    )));
+    layer
+}
+
+/// Two linear layers with a ReLU between.
+#[derive(Module, Debug)]
+pub struct Mlp<B: Backend> {
+    first: Linear<B>,
+    second: Linear<B>,
+}
+
+impl<B: Backend> Mlp<B> {
+    fn new(
+        rng: &mut ChaCha8Rng,
+        d_in: usize,
+        hidden: usize,
+        d_out: usize,
+        device: &B::Device,
+    ) -> Self {
+        Self {
+            first: linear(rng, d_in, hidden, device),
+            second: linear(rng, hidden, d_out, device),
+        }
+    }
+
+    fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
+        self.second.forward(relu(self.first.forward(x)))
+    }
+}
+
+/// One round of message passing: each gene mixes its representation with the mean of its
+/// neighbours' in every network, residually, then a layer norm.
+#[derive(Module, Debug)]
+pub struct Round<B: Backend> {
+    mix: Linear<B>,
+    norm: LayerNorm<B>,
+}
+
+/// A network's message edges on the device.
+#[derive(Debug, Clone)]
+pub struct Edges<B: Backend> {
+    /// Senders `[E]`.
+    pub src: Tensor<B, 1, Int>,
+    /// Receivers `[E]`.
+    pub dst: Tensor<B, 1, Int>,
+    /// Weights `[E, 1]`.
+    pub weight: Tensor<B, 2>,
+}
+
+/// What the encoder encodes: the features of the genes it needs and their table rows.
+#[derive(Debug, Clone)]
+pub struct Genes<B: Backend> {
+    /// Features `[U, F]` (the whole table when messages are passed).
+    pub features: Tensor<B, 2>,
+    /// Their table rows `[U]` (for the per-gene vectors).
+    pub rows: Tensor<B, 1, Int>,
+}
+
+/// A batch of genotypes as padded slots into the encoded genes.
+#[derive(Debug, Clone)]
+pub struct Sets<B: Backend> {
+    /// Encoded-gene index of each slot, `[n · slots]` (padding points at 0).
+    pub slots: Tensor<B, 1, Int>,
+    /// 1 for a gene, 0 for padding, `[n, slots, 1]`.
+    pub mask: Tensor<B, 3>,
+    /// True for padding, `[n, slots]`.
+    pub padding: Tensor<B, 2, Bool>,
+    /// Genotypes.
+    pub n: usize,
+    /// Slots per genotype.
+    pub width: usize,
+}
+
+/// What a forward pass gives.
+pub struct Forward<B: Backend> {
+    /// Every label's outputs, `[n, Σ widths]`.
+    pub out: Tensor<B, 2>,
+    /// The set representation, `[n, hidden]`.
+    pub set: Tensor<B, 2>,
+    /// The single-mutant head's fitness of each slot's gene, `[n, slots, composed]`.
+    pub singles: Option<Tensor<B, 3>>,
+}
+
+/// The gene-set network.
+#[derive(Module, Debug)]
+pub struct Net<B: Backend> {
+    input: Option<Linear<B>>,
+    embedding: Option<Param<Tensor<B, 2>>>,
+    rounds: Vec<Round<B>>,
+    phi: Mlp<B>,
+    rho: Mlp<B>,
+    attention: Option<MultiHeadAttention<B>>,
+    single: Option<Mlp<B>>,
+    /// CORAL's free bias parameters, one vector per CORAL label (in label order).
+    coral: Vec<Param<Tensor<B, 1>>>,
+}
+
+impl<B: Backend> Net<B> {
+    /// A fresh network for a table of `genes` genes with `features` columns and `networks`
+    /// networks, `outputs` outputs in all, `composed` composed labels, and CORAL biases
+    /// starting at `coral`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: &GeneSetConfig,
+        genes: usize,
+        features: usize,
+        networks: usize,
+        outputs: usize,
+        composed: usize,
+        coral: &[Vec<f32>],
+        seed: u64,
+        device: &B::Device,
+    ) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let d = config.hidden;
+        let input = (features > 0).then(|| linear(&mut rng, features, d, device));
+        let embedding = config
+            .embedding
+            .then(|| Param::from_tensor(Tensor::zeros([genes, d], device)));
+        let rounds = if networks == 0 {
+            Vec::new()
+        } else {
+            (0..config.rounds)
+                .map(|_| Round {
+                    mix: linear(&mut rng, d * (1 + networks), d, device),
+                    norm: LayerNormConfig::new(d).init(device),
+                })
+                .collect()
+        };
+        let attention = (config.head == Head::Dango).then(|| {
+            let mut mha = MultiHeadAttentionConfig::new(d, config.attention_heads)
+                .with_dropout(0.0)
+                .init(device);
+            mha.query = linear(&mut rng, d, d, device);
+            mha.key = linear(&mut rng, d, d, device);
+            mha.value = linear(&mut rng, d, d, device);
+            mha.output = linear(&mut rng, d, d, device);
+            mha
+        });
+        Self {
+            input,
+            embedding,
+            rounds,
+            phi: Mlp::new(&mut rng, d, d, d, device),
+            rho: Mlp::new(&mut rng, d, d, outputs, device),
+            attention,
+            single: (composed > 0).then(|| Mlp::new(&mut rng, d, d, composed, device)),
+            coral: coral
+                .iter()
+                .map(|raw| {
+                    Param::from_tensor(Tensor::from_data(
+                        TensorData::new(raw.clone(), [raw.len()]).convert::<B::FloatElem>(),
+                        device,
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    /// CORAL's free bias parameters of the `k`-th CORAL label.
+    pub fn coral(&self, k: usize) -> Tensor<B, 1> {
+        self.coral[k].val()
+    }
+
+    /// The representations of `genes`, `[U, hidden]`, messages passed over `edges` (then
+    /// `genes` is the whole table).
+    fn encode(&self, genes: &Genes<B>, edges: &[Edges<B>]) -> Tensor<B, 2> {
+        let projected = self
+            .input
+            .as_ref()
+            .map(|input| input.forward(genes.features.clone()));
+        let own = self
+            .embedding
+            .as_ref()
+            .map(|e| e.val().select(0, genes.rows.clone()));
+        let h = match (projected, own) {
+            (Some(p), Some(o)) => p + o,
+            (Some(h), None) | (None, Some(h)) => h,
+            (None, None) => unreachable!("the learner refuses a model without gene inputs"),
+        };
+        let mut h = relu(h);
+        for round in &self.rounds {
+            let mut parts = vec![h.clone()];
+            for e in edges {
+                let messages = h.clone().select(0, e.src.clone()) * e.weight.clone();
+                parts.push(h.zeros_like().select_assign(
+                    0,
+                    e.dst.clone(),
+                    messages,
+                    burn::tensor::IndexingUpdateOp::Add,
+                ));
+            }
+            let mixed = relu(round.mix.forward(Tensor::cat(parts, 1)));
+            h = round.norm.forward(h + mixed);
+        }
+        h
+    }
+
+    /// The outputs for `sets` of `genes`.
+    pub fn forward(&self, genes: &Genes<B>, edges: &[Edges<B>], sets: &Sets<B>) -> Forward<B> {
+        let h = self.encode(genes, edges);
+        let [_, d] = h.dims();
+        let members = h
+            .select(0, sets.slots.clone())
+            .reshape([sets.n, sets.width, d]);
+        let set = match &self.attention {
+            None => (self.phi.forward(members.clone()) * sets.mask.clone())
+                .sum_dim(1)
+                .reshape([sets.n, d]),
+            Some(mha) => {
+                let context = mha
+                    .forward(MhaInput::self_attn(members.clone()).mask_pad(sets.padding.clone()))
+                    .context;
+                let moved = (context - members.clone()).powi_scalar(2);
+                let count = sets.mask.clone().sum_dim(1).clamp_min(1.0);
+                ((self.phi.forward(moved) * sets.mask.clone()).sum_dim(1) / count)
+                    .reshape([sets.n, d])
+            }
+        };
+        let out = self.rho.forward(set.clone());
+        let singles = self
+            .single
+            .as_ref()
+            .map(|single| single.forward(members) + 1.0);
+        Forward { out, set, singles }
+    }
+}

@@ -1,0 +1,412 @@
+//! From genotypes to a network's inputs, and from its outputs to each label's loss and values:
+//! what training and a saved model share.
+//!
+//! A composed label (fitness) is read as Π f(g) over the genotype's genes plus, for two genes
+//! or more, the learned interaction, where f(g) is the gene's measured single-mutant value when
+//! known and the network's single-mutant head otherwise. Its loss is taken on that value, so
+//! a network that learns no interaction is the multiplicative null model, never worse.
+
+use std::sync::Arc;
+
+use burn::tensor::{backend::Backend, Bool, Int, Tensor, TensorData};
+
+use super::{
+    net::{Edges, Forward, Genes, Net, Sets},
+    GeneTable, LabelCodec, Singles,
+};
+
+/// Genotypes per forward pass when predicting.
+pub const PREDICT_BATCH: usize = 1024;
+
+/// The table on a device: the whole table's features and rows, and the networks' edges (only
+/// when messages are passed, which encodes the whole table every batch).
+#[derive(Debug, Clone)]
+pub struct Constants<B: Backend> {
+    whole: Option<(Tensor<B, 2>, Tensor<B, 1, Int>)>,
+    edges: Vec<Edges<B>>,
+}
+
+fn floats<B: Backend, const D: usize>(
+    v: Vec<f32>,
+    shape: [usize; D],
+    device: &B::Device,
+) -> Tensor<B, D> {
+    Tensor::from_data(TensorData::new(v, shape).convert::<B::FloatElem>(), device)
+}
+
+fn ints<B: Backend>(v: Vec<i64>, device: &B::Device) -> Tensor<B, 1, Int> {
+    let n = v.len();
+    Tensor::from_data(TensorData::new(v, [n]).convert::<B::IntElem>(), device)
+}
+
+impl<B: Backend> Constants<B> {
+    /// `table` on `device`.
+    pub fn new(table: &GeneTable, device: &B::Device) -> Self {
+        if table.graphs.is_empty() {
+            return Self {
+                whole: None,
+                edges: Vec::new(),
+            };
+        }
+        let n = table.len();
+        let features = floats::<B, 2>(table.features.clone(), [n, table.dim], device);
+        let rows = ints::<B>((0..n as i64).collect(), device);
+        let edges = table
+            .graphs
+            .iter()
+            .map(|g| Edges {
+                src: ints::<B>(g.src.iter().map(|&i| i64::from(i)).collect(), device),
+                dst: ints::<B>(g.dst.iter().map(|&i| i64::from(i)).collect(), device),
+                weight: floats::<B, 2>(g.weight.clone(), [g.len(), 1], device),
+            })
+            .collect();
+        Self {
+            whole: Some((features, rows)),
+            edges,
+        }
+    }
+}
+
+impl<B: burn::tensor::backend::AutodiffBackend> Constants<B> {
+    /// The same tensors without autodiff, for predictions.
+    pub fn inner(&self) -> Constants<B::InnerBackend> {
+        Constants {
+            whole: self
+                .whole
+                .as_ref()
+                .map(|(f, r)| (f.clone().inner(), r.clone().inner())),
+            edges: self
+                .edges
+                .iter()
+                .map(|e| Edges {
+                    src: e.src.clone().inner(),
+                    dst: e.dst.clone().inner(),
+                    weight: e.weight.clone().inner(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A composed label's inputs for a batch.
+struct Composition<B: Backend> {
+    /// 1 where the slot's single-mutant value is given (measured, or padding), `[n, s, 1]`.
+    known: Tensor<B, 3>,
+    /// The measured value (1 for padding, 0 where unknown), `[n, s, 1]`.
+    value: Tensor<B, 3>,
+    /// 1 where a gene's value is measured (not padding), `[n, s, 1]`.
+    measured: Tensor<B, 3>,
+    /// How many slots are measured.
+    measured_count: usize,
+    /// 1 for genotypes of two genes or more, `[n, 1]`.
+    multi: Tensor<B, 2>,
+}
+
+/// A batch on a device.
+pub struct Batch<B: Backend> {
+    genes: Genes<B>,
+    sets: Sets<B>,
+    compositions: Vec<Composition<B>>,
+}
+
+impl<B: Backend> Batch<B> {
+    /// Genotypes in the batch.
+    pub fn len(&self) -> usize {
+        self.sets.n
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.sets.n == 0
+    }
+}
+
+/// The labels' codecs and composition over a table.
+#[derive(Debug, Clone)]
+pub struct Readout {
+    /// The labels.
+    pub labels: Vec<String>,
+    /// Their codecs.
+    pub codecs: Vec<LabelCodec>,
+    /// The table.
+    pub table: Arc<GeneTable>,
+    offsets: Vec<usize>,
+    /// Per label, its index among the composed labels.
+    composed: Vec<Option<usize>>,
+    /// Per label, its index among the CORAL labels.
+    coral: Vec<Option<usize>>,
+    /// Per composed label, the measured single-mutant value of each table row.
+    singles: Vec<Vec<Option<f32>>>,
+    /// The same, by gene, as given.
+    singles_by_gene: Singles,
+}
+
+impl Readout {
+    /// The readout of `labels` with `codecs` over `table`; `singles` gives each composed
+    /// label's measured single-mutant values by gene.
+    pub fn new(
+        labels: Vec<String>,
+        codecs: Vec<LabelCodec>,
+        table: Arc<GeneTable>,
+        singles: &Singles,
+    ) -> Self {
+        assert_eq!(labels.len(), codecs.len(), "a codec per label");
+        let mut offsets = Vec::with_capacity(labels.len() + 1);
+        let mut total = 0;
+        for c in &codecs {
+            offsets.push(total);
+            total += c.width();
+        }
+        offsets.push(total);
+        let singles_by_gene: Singles = singles
+            .iter()
+            .filter(|(l, _)| labels.contains(l))
+            .map(|(l, m)| (l.clone(), m.clone()))
+            .collect();
+        let mut composed = Vec::new();
+        let mut tables = Vec::new();
+        for label in &labels {
+            composed.push(singles.get(label).map(|by_gene| {
+                tables.push(
+                    table
+                        .genes
+                        .iter()
+                        .map(|g| by_gene.get(g).map(|&v| v as f32))
+                        .collect(),
+                );
+                tables.len() - 1
+            }));
+        }
+        let mut k = 0;
+        let coral = codecs
+            .iter()
+            .map(|c| {
+                matches!(c, LabelCodec::Coral { .. }).then(|| {
+                    k += 1;
+                    k - 1
+                })
+            })
+            .collect();
+        Self {
+            labels,
+            codecs,
+            table,
+            offsets,
+            composed,
+            coral,
+            singles: tables,
+            singles_by_gene,
+        }
+    }
+
+    /// The measured single-mutant values of the composed labels, by gene.
+    pub fn singles(&self) -> &Singles {
+        &self.singles_by_gene
+    }
+
+    /// Outputs of the network's last layer.
+    pub fn outputs(&self) -> usize {
+        self.offsets[self.labels.len()]
+    }
+
+    /// Composed labels.
+    pub fn composed(&self) -> usize {
+        self.singles.len()
+    }
+
+    /// The inputs of `rows` (genotypes as table rows, each non-empty) on `device`.
+    pub fn batch<B: Backend>(
+        &self,
+        rows: &[&[u32]],
+        constants: &Constants<B>,
+        device: &B::Device,
+    ) -> Batch<B> {
+        let n = rows.len();
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1);
+        // The encoded genes: the whole table with messages, else only the batch's genes.
+        let (genes, position): (Genes<B>, Box<dyn Fn(u32) -> i64>) = match &constants.whole {
+            Some((features, all)) => (
+                Genes {
+                    features: features.clone(),
+                    rows: all.clone(),
+                },
+                Box::new(i64::from),
+            ),
+            None => {
+                let mut unique: Vec<u32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+                unique.sort_unstable();
+                unique.dedup();
+                let dim = self.table.dim;
+                let features: Vec<f32> = unique
+                    .iter()
+                    .flat_map(|&r| {
+                        self.table.features[r as usize * dim..(r as usize + 1) * dim]
+                            .iter()
+                            .copied()
+                    })
+                    .collect();
+                let genes = Genes {
+                    features: floats::<B, 2>(features, [unique.len(), dim], device),
+                    rows: ints::<B>(unique.iter().map(|&r| i64::from(r)).collect(), device),
+                };
+                let index: std::collections::HashMap<u32, i64> = unique
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &r)| (r, i as i64))
+                    .collect();
+                (genes, Box::new(move |r| index[&r]))
+            }
+        };
+        let mut slots = vec![0i64; n * width];
+        let mut mask = vec![0f32; n * width];
+        let mut padding = vec![true; n * width];
+        for (i, r) in rows.iter().enumerate() {
+            for (j, &g) in r.iter().enumerate() {
+                slots[i * width + j] = position(g);
+                mask[i * width + j] = 1.0;
+                padding[i * width + j] = false;
+            }
+        }
+        let compositions = self
+            .singles
+            .iter()
+            .map(|table| {
+                let mut known = vec![1f32; n * width];
+                let mut value = vec![1f32; n * width];
+                let mut measured = vec![0f32; n * width];
+                for (i, r) in rows.iter().enumerate() {
+                    for (j, &g) in r.iter().enumerate() {
+                        match table[g as usize] {
+                            Some(v) => {
+                                value[i * width + j] = v;
+                                measured[i * width + j] = 1.0;
+                            }
+                            None => {
+                                known[i * width + j] = 0.0;
+                                value[i * width + j] = 0.0;
+                            }
+                        }
+                    }
+                }
+                let multi = rows
+                    .iter()
+                    .map(|r| f32::from(u8::from(r.len() > 1)))
+                    .collect();
+                let measured_count = measured.iter().filter(|&&m| m > 0.0).count();
+                Composition {
+                    known: floats::<B, 3>(known, [n, width, 1], device),
+                    value: floats::<B, 3>(value, [n, width, 1], device),
+                    measured: floats::<B, 3>(measured, [n, width, 1], device),
+                    measured_count,
+                    multi: floats::<B, 2>(multi, [n, 1], device),
+                }
+            })
+            .collect();
+        let sets = Sets {
+            slots: ints::<B>(slots, device),
+            mask: floats::<B, 3>(mask, [n, width, 1], device),
+            padding: Tensor::<B, 2, Bool>::from_data(TensorData::new(padding, [n, width]), device),
+            n,
+            width,
+        };
+        Batch {
+            genes,
+            sets,
+            compositions,
+        }
+    }
+
+    /// The network's forward pass on `batch`.
+    pub fn forward<B: Backend>(
+        &self,
+        net: &Net<B>,
+        batch: &Batch<B>,
+        constants: &Constants<B>,
+    ) -> Forward<B> {
+        net.forward(&batch.genes, &constants.edges, &batch.sets)
+    }
+
+    /// Label `l`'s outputs as its codec reads them (a composed label's made standardised
+    /// value), with its CORAL biases where it has them.
+    pub fn label_outputs<B: Backend>(
+        &self,
+        net: &Net<B>,
+        forward: &Forward<B>,
+        batch: &Batch<B>,
+        l: usize,
+    ) -> (Tensor<B, 2>, Option<Tensor<B, 1>>) {
+        let (from, to) = (self.offsets[l], self.offsets[l + 1]);
+        let out = forward.out.clone().narrow(1, from, to - from);
+        let raw = self.coral[l].map(|k| net.coral(k));
+        let Some(c) = self.composed[l] else {
+            return (out, raw);
+        };
+        let LabelCodec::Scaled { scale, .. } = self.codecs[l] else {
+            unreachable!("a composed label is a regression");
+        };
+        let composition = &batch.compositions[c];
+        let own = forward
+            .singles
+            .clone()
+            .expect("composed labels have the single-mutant head")
+            .narrow(2, c, 1);
+        let f = composition.value.clone() + (composition.known.clone().neg() + 1.0) * own;
+        let [n, width, _] = f.dims();
+        let mut product = f.clone().narrow(1, 0, 1).reshape([n, 1]);
+        for j in 1..width {
+            product = product * f.clone().narrow(1, j, 1).reshape([n, 1]);
+        }
+        (product / scale + composition.multi.clone() * out, raw)
+    }
+
+    /// For composed label `l`, the single-mutant head's squared error on the batch's genes
+    /// whose single mutant is measured, in the label's scale: what teaches the head that
+    /// stands in for unmeasured genes (the composition itself uses the measured values).
+    pub fn single_loss<B: Backend>(
+        &self,
+        forward: &Forward<B>,
+        batch: &Batch<B>,
+        l: usize,
+    ) -> Option<Tensor<B, 1>> {
+        let c = self.composed[l]?;
+        let composition = &batch.compositions[c];
+        if composition.measured_count == 0 {
+            return None;
+        }
+        let LabelCodec::Scaled { scale, .. } = self.codecs[l] else {
+            unreachable!("a composed label is a regression");
+        };
+        let own = forward.singles.clone()?.narrow(2, c, 1);
+        let error = (own - composition.value.clone()) * composition.measured.clone() / scale;
+        Some(error.powi_scalar(2).sum() / composition.measured_count as f64)
+    }
+
+    /// Every label's values for `rows` (table rows), row-major `[genotypes, labels]`.
+    pub fn predict<B: Backend>(
+        &self,
+        net: &Net<B>,
+        constants: &Constants<B>,
+        rows: &[&[u32]],
+        device: &B::Device,
+    ) -> Vec<f64> {
+        let labels = self.labels.len();
+        let mut values = vec![f64::NAN; rows.len() * labels];
+        for (c, chunk) in rows.chunks(PREDICT_BATCH).enumerate() {
+            let batch = self.batch(chunk, constants, device);
+            let forward = self.forward(net, &batch, constants);
+            for l in 0..labels {
+                let (out, raw) = self.label_outputs(net, &forward, &batch, l);
+                let v: Vec<f64> = self.codecs[l]
+                    .decode(out, raw)
+                    .into_data()
+                    .convert::<f64>()
+                    .to_vec()
+                    .expect("floats");
+                for (k, v) in v.into_iter().enumerate() {
+                    values[(c * PREDICT_BATCH + k) * labels + l] = v;
+                }
+            }
+        }
+        values
+    }
+}

@@ -1,0 +1,179 @@
+//! A gene-set model behind the common interface. The directory holds the card, the
+//! description (configuration, label codecs, measured single mutants) and the weights; the
+//! gene table is built again from the reference bundle and the recipe, as for a feature
+//! model, and checked against the shape the weights were trained with.
+
+use std::{fs, path::Path, sync::Arc};
+
+use ironcell_core::SystematicName;
+use ironcell_sources::reference::Reference;
+use serde::{Deserialize, Serialize};
+
+use super::{Error, Genotypes, ModelCard, Predictions, Predictor};
+use crate::{
+    deep::{
+        weights_from_bytes, weights_to_bytes, Constants, GeneSetConfig, GeneTable, LabelCodec, Net,
+        Readout, Singles,
+    },
+    Cpu,
+};
+
+const DESCRIPTION: &str = "gene_set.json";
+const WEIGHTS: &str = "weights.mpk";
+
+/// What a saved gene-set model needs beside its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Description {
+    config: GeneSetConfig,
+    labels: Vec<String>,
+    codecs: Vec<LabelCodec>,
+    singles: Singles,
+    /// Genes of the training dataset the reference lacks (appended to the table).
+    extra_genes: Vec<SystematicName>,
+    /// The table's shape when trained: genes and feature columns.
+    table: (usize, usize),
+}
+
+/// A trained gene-set model.
+#[derive(Debug, Clone)]
+pub struct GeneSetModel {
+    card: ModelCard,
+    config: GeneSetConfig,
+    readout: Readout,
+    net: Net<Cpu>,
+    constants: Constants<Cpu>,
+}
+
+impl GeneSetModel {
+    /// The kind its card names.
+    pub const KIND: &'static str = "gene_set";
+
+    /// A trained network with its configuration and readout; the card's labels are the
+    /// readout's.
+    pub fn new(
+        mut card: ModelCard,
+        config: GeneSetConfig,
+        readout: Readout,
+        net: Net<Cpu>,
+    ) -> Self {
+        card.kind = Self::KIND.to_owned();
+        card.labels = readout.labels.clone();
+        let constants = Constants::new(&readout.table, &Default::default());
+        Self {
+            card,
+            config,
+            readout,
+            net,
+            constants,
+        }
+    }
+
+    /// Writes the card, the description and the weights into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
+        let table = &self.readout.table;
+        let description = Description {
+            config: self.config.clone(),
+            labels: self.readout.labels.clone(),
+            codecs: self.readout.codecs.clone(),
+            singles: self.readout.singles().clone(),
+            extra_genes: table.extra_genes().to_vec(),
+            table: (table.len(), table.dim),
+        };
+        let path = dir.join(DESCRIPTION);
+        let json = serde_json::to_vec_pretty(&description).map_err(|e| Error::file(&path, e))?;
+        fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        let path = dir.join(WEIGHTS);
+        fs::write(&path, weights_to_bytes(&self.net)).map_err(|e| Error::file(&path, e))?;
+        self.card.write(dir)
+    }
+
+    /// Opens the model saved in `dir` with its `card`, its genes' features from `reference`.
+    pub(crate) fn load(dir: &Path, card: ModelCard, reference: &Reference) -> Result<Self, Error> {
+        let path = dir.join(DESCRIPTION);
+        let text = fs::read(&path).map_err(|e| Error::file(&path, e))?;
+        let d: Description = serde_json::from_slice(&text).map_err(|e| Error::file(&path, e))?;
+        let table = GeneTable::build(
+            reference,
+            &d.extra_genes,
+            &d.config.features,
+            &d.config.graphs,
+        )
+        .map_err(|e| Error::file(&path, e))?;
+        if (table.len(), table.dim) != d.table {
+            return Err(Error::file(
+                &path,
+                format!(
+                    "trained on {} genes × {} feature columns; this reference gives {} × {}: \
+                     use the reference bundle the card names",
+                    d.table.0,
+                    d.table.1,
+                    table.len(),
+                    table.dim
+                ),
+            ));
+        }
+        let readout = Readout::new(d.labels, d.codecs, Arc::new(table), &d.singles);
+        let coral: Vec<Vec<f32>> = readout
+            .codecs
+            .iter()
+            .filter_map(|c| match c {
+                LabelCodec::Coral { bins } => Some(vec![0.0; bins.len() - 1]),
+                _ => None,
+            })
+            .collect();
+        let device = Default::default();
+        let net = Net::<Cpu>::new(
+            &d.config,
+            readout.table.len(),
+            readout.table.dim,
+            readout.table.graphs.len(),
+            readout.outputs(),
+            readout.composed(),
+            &coral,
+            0,
+            &device,
+        );
+        let path = dir.join(WEIGHTS);
+        let bytes = fs::read(&path).map_err(|e| Error::file(&path, e))?;
+        let net = weights_from_bytes(net, bytes, &device).map_err(|e| Error::file(&path, e))?;
+        Ok(Self::new(card, d.config, readout, net))
+    }
+}
+
+impl Predictor for GeneSetModel {
+    fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
+        let table = &self.readout.table;
+        let to_table: Vec<Option<u32>> =
+            genotypes.universe().iter().map(|g| table.row(g)).collect();
+        let rows = genotypes
+            .rows()
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|&g| {
+                        to_table[g as usize].ok_or_else(|| {
+                            Error::Input(format!(
+                                "gene {} is neither in the reference nor in the training data",
+                                genotypes.universe()[g as usize]
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<u32>, Error>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if rows.iter().any(Vec::is_empty) {
+            return Err(Error::Input("a genotype without genes".to_owned()));
+        }
+        let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+        Ok(Predictions::new(
+            self.card.labels.clone(),
+            self.readout
+                .predict(&self.net, &self.constants, &rows, &Default::default()),
+        ))
+    }
+}

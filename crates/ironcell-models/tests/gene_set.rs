@@ -1,0 +1,476 @@
+//! The gene-set models: every head and objective fits a small set of pairs, a composed label
+//! recovers the multiplicative model, training resumed from a checkpoint ends where an
+//! uninterrupted run ends, and a saved model predicts what the trained one did.
+
+use std::sync::Arc;
+
+use ironcell_core::SystematicName;
+use ironcell_data::{
+    instances::{InstanceWriter, Instances, LabelValue},
+    split::Split,
+};
+use ironcell_models::{
+    deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Objective, Setup, Singles},
+    loss::bins::Binning,
+    metrics::pearson,
+    predictor::{load_any, GeneSetModel, Genotypes, ModelCard},
+    trainer::{fit, Learner, TrainingConfig},
+    CpuAutodiff,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn genes(n: usize) -> Vec<SystematicName> {
+    (0..n)
+        .map(|i| format!("YBR{:03}W", i + 1).parse().unwrap())
+        .collect()
+}
+
+/// Random features, `dim` per gene.
+fn table(genes: &[SystematicName], dim: usize, seed: u64) -> GeneTable {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let features = (0..genes.len() * dim)
+        .map(|_| rng.random_range(-1.0f32..1.0))
+        .collect();
+    GeneTable::new(genes.to_vec(), dim, features, Vec::new())
+}
+
+/// Every pair of `n` genes.
+fn pairs(n: usize) -> Vec<Vec<u32>> {
+    (0..n as u32)
+        .flat_map(|a| (a + 1..n as u32).map(move |b| vec![a, b]))
+        .collect()
+}
+
+fn store(dir: &std::path::Path, rows: &[Vec<u32>], y: &[f64]) -> Instances {
+    let path = dir.join("instances.arrow");
+    let mut w = InstanceWriter::create(&path, &["y".to_owned()]).unwrap();
+    for (g, &v) in rows.iter().zip(y) {
+        let value = LabelValue {
+            value: v as f32,
+            ..LabelValue::MISSING
+        };
+        w.push(g, 0, 0, &[value]).unwrap();
+    }
+    w.finish().unwrap();
+    Instances::open(&path).unwrap()
+}
+
+/// An interaction: the product of the first two features of each gene, summed.
+fn interaction(table: &GeneTable, g: &[u32]) -> f64 {
+    let x = |i: u32, k: usize| f64::from(table.features[i as usize * table.dim + k]);
+    x(g[0], 0) * x(g[1], 0) + x(g[0], 1) * x(g[1], 1)
+}
+
+struct Fitted {
+    learner: GeneSetLearner<CpuAutodiff>,
+    rows: Vec<Vec<u32>>,
+    y: Vec<f64>,
+    _dir: tempfile::TempDir,
+}
+
+fn train(
+    config: &GeneSetConfig,
+    epochs: usize,
+    singles: &Singles,
+    y: impl Fn(&GeneTable, &[u32]) -> f64,
+) -> Fitted {
+    let genes = genes(14);
+    let table = Arc::new(table(&genes, 6, 7));
+    let rows = pairs(genes.len());
+    let y: Vec<f64> = rows.iter().map(|g| y(&table, g)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = store(dir.path(), &rows, &y);
+    let split = Split {
+        train: (0..rows.len()).collect(),
+        validation: Vec::new(),
+        test: Vec::new(),
+        dropped: 0,
+    };
+    let training = TrainingConfig {
+        epochs,
+        batch_size: 32,
+        seed: 3,
+        optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
+            learning_rate: 1e-2,
+            weight_decay: 0.0,
+        },
+        ..TrainingConfig::default()
+    };
+    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config,
+            table,
+            genes: &genes,
+            instances: &instances,
+            train: &split.train,
+            singles,
+            optimizer: &training.optimizer,
+            clip: Some(10.0),
+            seed: 3,
+        },
+        Default::default(),
+    )
+    .unwrap();
+    fit(
+        &mut learner,
+        &instances,
+        &split,
+        &training,
+        &dir.path().join("run"),
+        false,
+        &mut (),
+    )
+    .unwrap();
+    Fitted {
+        learner,
+        rows,
+        y,
+        _dir: dir,
+    }
+}
+
+fn fitted_pearson(f: &Fitted) -> f64 {
+    let asked: Vec<&[u32]> = f.rows.iter().map(Vec::as_slice).collect();
+    pearson(&f.y, &f.learner.predict(&asked))
+}
+
+#[test]
+fn every_head_and_objective_fits_a_small_set_of_pairs() {
+    let bins = 12;
+    let binning = Binning::EqualFrequency;
+    for (head, objective, at_least) in [
+        (Head::DeepSet, Objective::Mse, 0.95),
+        (Head::Dango, Objective::Mse, 0.95),
+        (Head::DeepSet, Objective::LogCosh, 0.95),
+        (
+            Head::DeepSet,
+            Objective::Soft {
+                bins,
+                binning,
+                sigma: 1.0,
+            },
+            0.9,
+        ),
+        (Head::DeepSet, Objective::Coral { bins, binning }, 0.9),
+        (Head::Dango, Objective::Corn { bins, binning }, 0.9),
+    ] {
+        let config = GeneSetConfig {
+            features: Vec::new(),
+            head,
+            objective,
+            hidden: 32,
+            ..GeneSetConfig::default()
+        };
+        let f = train(&config, 150, &Singles::new(), interaction);
+        let r = fitted_pearson(&f);
+        assert!(r > at_least, "{head:?} {objective:?}: Pearson {r:.3}");
+    }
+}
+
+#[test]
+fn a_composed_label_starts_from_the_single_mutants() {
+    // Fitness of a pair = f_a · f_b + 0.1 · interaction; every gene's f measured but one.
+    let genes = genes(14);
+    let f = |i: u32| 0.5 + 0.04 * f64::from(i);
+    let mut measured: std::collections::BTreeMap<SystematicName, f64> =
+        (0..14).map(|i| (genes[i as usize].clone(), f(i))).collect();
+    measured.remove(&genes[13]);
+    let singles: Singles = [("y".to_owned(), measured)].into();
+    let config = GeneSetConfig {
+        features: Vec::new(),
+        compose: vec!["y".to_owned()],
+        hidden: 32,
+        ..GeneSetConfig::default()
+    };
+    let fitted = train(&config, 150, &singles, |t, g| {
+        f(g[0]) * f(g[1]) + 0.1 * interaction(t, g)
+    });
+    let r = fitted_pearson(&fitted);
+    assert!(r > 0.97, "Pearson {r:.3}");
+    // A single mutant is its measured value, or the single-mutant head's where unmeasured.
+    let asked: Vec<&[u32]> = vec![&[2], &[13]];
+    let p = fitted.learner.predict(&asked);
+    assert!((p[0] - f(2)).abs() < 1e-6, "{p:?}");
+    assert!((p[1] - f(13)).abs() < 0.1, "{p:?}");
+}
+
+#[test]
+fn resumed_training_ends_where_an_uninterrupted_run_does() {
+    let genes = genes(10);
+    let table = Arc::new(table(&genes, 4, 1));
+    let rows = pairs(genes.len());
+    let y: Vec<f64> = rows.iter().map(|g| interaction(&table, g)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = store(dir.path(), &rows, &y);
+    let split = Split {
+        train: (0..30).collect(),
+        validation: (30..rows.len()).collect(),
+        test: Vec::new(),
+        dropped: 0,
+    };
+    let config = GeneSetConfig {
+        features: Vec::new(),
+        head: Head::Dango,
+        embedding: true,
+        objective: Objective::Coral {
+            bins: 6,
+            binning: Binning::EqualWidth,
+        },
+        hidden: 16,
+        ..GeneSetConfig::default()
+    };
+    let learner = || {
+        let optimizer = Default::default();
+        GeneSetLearner::<CpuAutodiff>::new(
+            Setup {
+                config: &config,
+                table: table.clone(),
+                genes: &genes,
+                instances: &instances,
+                train: &split.train,
+                singles: &Singles::new(),
+                optimizer: &optimizer,
+                clip: None,
+                seed: 5,
+            },
+            Default::default(),
+        )
+        .unwrap()
+    };
+    let training = |epochs| TrainingConfig {
+        epochs,
+        batch_size: 8,
+        ..TrainingConfig::default()
+    };
+    let mut whole = learner();
+    fit(
+        &mut whole,
+        &instances,
+        &split,
+        &training(4),
+        &dir.path().join("a"),
+        false,
+        &mut (),
+    )
+    .unwrap();
+    let mut first = learner();
+    let b = dir.path().join("b");
+    fit(
+        &mut first,
+        &instances,
+        &split,
+        &training(2),
+        &b,
+        false,
+        &mut (),
+    )
+    .unwrap();
+    let mut resumed = learner();
+    fit(
+        &mut resumed,
+        &instances,
+        &split,
+        &training(4),
+        &b,
+        true,
+        &mut (),
+    )
+    .unwrap();
+    let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    assert_eq!(whole.predict(&asked), resumed.predict(&asked));
+    assert_ne!(first.predict(&asked), resumed.predict(&asked));
+}
+
+#[test]
+fn a_saved_model_predicts_what_the_trained_one_did() {
+    use ironcell_data::fixtures::{annotation, reference, term};
+    let genes = genes(8);
+    // A reference of GO terms only: the table is the dataset's genes with their GO columns.
+    let terms = vec![
+        term("GO:0000001", &[]),
+        term("GO:0000002", &["GO:0000001"]),
+        term("GO:0000003", &["GO:0000001"]),
+    ];
+    let annotations = genes
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            annotation(
+                g.as_str(),
+                if i % 2 == 0 {
+                    "GO:0000002"
+                } else {
+                    "GO:0000003"
+                },
+                "IDA",
+            )
+        })
+        .collect();
+    let reference = reference(terms, annotations);
+    let config = GeneSetConfig {
+        features: vec!["go:1".to_owned()],
+        embedding: true,
+        hidden: 8,
+        attention_heads: 2,
+        head: Head::Dango,
+        ..GeneSetConfig::default()
+    };
+    let table = Arc::new(GeneTable::build(&reference, &genes, &config.features, &[]).unwrap());
+    assert_eq!(table.len(), genes.len());
+    let rows = pairs(genes.len());
+    let y: Vec<f64> = (0..rows.len()).map(|i| (i % 5) as f64).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = store(dir.path(), &rows, &y);
+    let split = Split {
+        train: (0..rows.len()).collect(),
+        validation: Vec::new(),
+        test: Vec::new(),
+        dropped: 0,
+    };
+    let optimizer = Default::default();
+    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config: &config,
+            table,
+            genes: &genes,
+            instances: &instances,
+            train: &split.train,
+            singles: &Singles::new(),
+            optimizer: &optimizer,
+            clip: None,
+            seed: 1,
+        },
+        Default::default(),
+    )
+    .unwrap();
+    let training = TrainingConfig {
+        epochs: 3,
+        batch_size: 8,
+        ..TrainingConfig::default()
+    };
+    fit(
+        &mut learner,
+        &instances,
+        &split,
+        &training,
+        &dir.path().join("run"),
+        false,
+        &mut (),
+    )
+    .unwrap();
+    let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let trained = learner.predict(&asked);
+    let (config, readout, net) = learner.into_parts();
+    let saved = dir.path().join("model");
+    GeneSetModel::new(
+        ModelCard::new("gene_set", vec![], "test"),
+        config,
+        readout,
+        net,
+    )
+    .save(&saved)
+    .unwrap();
+    let loaded = load_any(&saved, Some(&reference)).unwrap();
+    let p = loaded
+        .predict(&Genotypes::new(&genes, asked.iter().copied()))
+        .unwrap();
+    let p: Vec<f64> = p.column(0).collect();
+    for (a, b) in trained.iter().zip(&p) {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+    // A gene outside the reference and the training data has no row: an error, not a guess.
+    let stranger: Vec<SystematicName> = vec!["YPR200C".parse().unwrap()];
+    let one = [0u32];
+    assert!(loaded
+        .predict(&Genotypes::new(&stranger, [&one[..]]))
+        .is_err());
+}
+
+#[test]
+fn messages_carry_what_only_the_neighbours_know() {
+    // Each gene has one private feature; the label of a pair is the product of the mean
+    // private feature of each gene's neighbours. On genes never seen in training only a
+    // model that reads the network can know it.
+    let n = 24u32;
+    let genes = genes(n as usize);
+    let base = table(&genes, 1, 11);
+    let linked = |i: u32, j: u32| {
+        (j + n - i) % n == 1 || (i + n - j) % n == 1 || (j + n - i) % n == 7 || (i + n - j) % n == 7
+    };
+    let graph = ironcell_data::graph::GeneGraph {
+        src: (0..n).flat_map(|i| [i, i]).collect(),
+        dst: (0..n).flat_map(|i| [(i + 1) % n, (i + 7) % n]).collect(),
+        weight: vec![f32::NAN; 2 * n as usize],
+    };
+    let around = |i: u32| -> f64 {
+        let near: Vec<u32> = (0..n).filter(|&j| linked(i, j)).collect();
+        near.iter()
+            .map(|&j| f64::from(base.features[j as usize]))
+            .sum::<f64>()
+            / near.len() as f64
+    };
+    let rows = pairs(n as usize);
+    let y: Vec<f64> = rows.iter().map(|g| around(g[0]) * around(g[1])).collect();
+    // Genes 18 to 23 are never in a training pair.
+    let (train, test): (Vec<usize>, Vec<usize>) =
+        (0..rows.len()).partition(|&i| rows[i].iter().all(|&g| g < 18));
+    let score = |table: GeneTable| {
+        let dir = tempfile::tempdir().unwrap();
+        let instances = store(dir.path(), &rows, &y);
+        let split = Split {
+            train: train.clone(),
+            validation: Vec::new(),
+            test: test.clone(),
+            dropped: 0,
+        };
+        let training = TrainingConfig {
+            epochs: 150,
+            batch_size: 32,
+            optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
+                learning_rate: 1e-2,
+                weight_decay: 0.0,
+            },
+            ..TrainingConfig::default()
+        };
+        let config = GeneSetConfig {
+            features: Vec::new(),
+            hidden: 32,
+            ..GeneSetConfig::default()
+        };
+        let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+            Setup {
+                config: &config,
+                table: Arc::new(table),
+                genes: &genes,
+                instances: &instances,
+                train: &split.train,
+                singles: &Singles::new(),
+                optimizer: &training.optimizer,
+                clip: None,
+                seed: 2,
+            },
+            Default::default(),
+        )
+        .unwrap();
+        fit(
+            &mut learner,
+            &instances,
+            &split,
+            &training,
+            &dir.path().join("run"),
+            false,
+            &mut (),
+        )
+        .unwrap();
+        let asked: Vec<&[u32]> = test.iter().map(|&i| rows[i].as_slice()).collect();
+        let truth: Vec<f64> = test.iter().map(|&i| y[i]).collect();
+        pearson(&truth, &learner.predict(&asked))
+    };
+    let with = score(base.clone().with_graph(&graph));
+    let without = score(base.clone());
+    assert!(
+        with > 0.8 && with > without + 0.3,
+        "with the network {with:.3}, without {without:.3}"
+    );
+}
