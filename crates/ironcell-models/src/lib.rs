@@ -1,4 +1,5 @@
-//! ironcell's models: DCell on burn, baselines, and the metrics they are judged by.
+//! ironcell's models: DCell, the gene-set deep models ([`deep`]) on burn, the baselines, the
+//! objectives ([`loss`]), the trainer, and the metrics they are judged by.
 //!
 //! ```
 //! use ironcell_models::metrics::pearson;

@@ -474,3 +474,58 @@ fn messages_carry_what_only_the_neighbours_know() {
         "with the network {with:.3}, without {without:.3}"
     );
 }
+
+#[test]
+fn a_prediction_does_not_depend_on_the_batch_around_it() {
+    // Two rounds over a ring with chords: each batch encodes only its genes' two-hop
+    // neighbourhoods, which must give what the whole genome would.
+    let n = 30u32;
+    let genes = genes(n as usize);
+    let graph = ironcell_data::graph::GeneGraph {
+        src: (0..n).flat_map(|i| [i, i]).collect(),
+        dst: (0..n).flat_map(|i| [(i + 1) % n, (i + 11) % n]).collect(),
+        weight: vec![f32::NAN; 2 * n as usize],
+    };
+    let table = Arc::new(table(&genes, 3, 4).with_graph(&graph));
+    let rows = pairs(n as usize);
+    let y: Vec<f64> = (0..rows.len()).map(|i| (i % 7) as f64).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = store(dir.path(), &rows, &y);
+    let train: Vec<usize> = (0..rows.len()).collect();
+    let config = GeneSetConfig {
+        features: Vec::new(),
+        embedding: true,
+        rounds: 2,
+        hidden: 8,
+        attention_heads: 2,
+        head: Head::Dango,
+        ..GeneSetConfig::default()
+    };
+    let optimizer = Default::default();
+    let learner = GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config: &config,
+            table,
+            genes: &genes,
+            instances: &instances,
+            train: &train,
+            singles: &Singles::new(),
+            optimizer: &optimizer,
+            clip: None,
+            seed: 9,
+        },
+        Default::default(),
+    )
+    .unwrap();
+    let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let together = learner.predict(&asked);
+    for (k, g) in asked.iter().enumerate().step_by(37) {
+        let alone = learner.predict(&[*g]);
+        assert!(
+            (alone[0] - together[k]).abs() < 1e-5,
+            "{g:?}: {} vs {}",
+            alone[0],
+            together[k]
+        );
+    }
+}

@@ -18,11 +18,7 @@ use burn::{
 use ironcell_core::SystematicName;
 use ironcell_data::instances::{Instances, MiniBatch};
 
-use super::{
-    net::Net,
-    readout::{Constants, Readout},
-    Auxiliary, GeneSetConfig, GeneTable, LabelCodec,
-};
+use super::{net::Net, readout::Readout, Auxiliary, GeneSetConfig, GeneTable, LabelCodec};
 use crate::{
     codec,
     loss::{
@@ -149,8 +145,6 @@ pub struct GeneSetLearner<B: AutodiffBackend> {
     to_table: Vec<u32>,
     net: Option<Net<B>>,
     optimizer: Optim<B>,
-    constants: Constants<B>,
-    inner_constants: Constants<B::InnerBackend>,
     clip: Option<f64>,
     device: B::Device,
     inner_device: <B::InnerBackend as Backend>::Device,
@@ -248,7 +242,13 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             .iter()
             .map(|l| (l.clone(), setup.singles.get(l).cloned().unwrap_or_default()))
             .collect();
-        let readout = Readout::new(labels.clone(), codecs, setup.table.clone(), &singles);
+        let readout = Readout::new(
+            labels.clone(),
+            codecs,
+            setup.table.clone(),
+            config.rounds,
+            &singles,
+        );
         let weights = labels
             .iter()
             .map(|l| config.label_weights.get(l).copied().unwrap_or(1.0))
@@ -281,7 +281,6 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             setup.seed,
             &device,
         );
-        let constants = Constants::new(table, &device);
         Ok(Self {
             config: config.clone(),
             weights,
@@ -289,8 +288,6 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             to_table,
             net: Some(net),
             optimizer: Optim::new(setup.optimizer),
-            inner_constants: constants.inner(),
-            constants,
             clip: setup.clip,
             readout,
             inner_device: Tensor::<B, 1>::zeros([1], &device).inner().device(),
@@ -368,8 +365,8 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
             .net
             .take()
             .expect("the network is back after every step");
-        let inputs = self.readout.batch(&rows, &self.constants, &self.device);
-        let forward = self.readout.forward(&net, &inputs, &self.constants);
+        let inputs = self.readout.batch(&rows, &self.device);
+        let forward = self.readout.forward(&net, &inputs);
         let mut loss: Option<Tensor<B, 1>> = None;
         let mut add = |term: Tensor<B, 1>| {
             loss = Some(match loss.take() {
@@ -454,8 +451,7 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
         let rows = self.table_rows(genotypes.iter().copied());
         let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
         let net = self.net().valid();
-        self.readout
-            .predict(&net, &self.inner_constants, &rows, &self.inner_device)
+        self.readout.predict(&net, &rows, &self.inner_device)
     }
 
     fn save_state(&self, out: &mut Vec<u8>) {

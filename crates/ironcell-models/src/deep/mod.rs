@@ -22,7 +22,7 @@ pub use labels::LabelCodec;
 pub(crate) use learner::{weights_from_bytes, weights_to_bytes};
 pub use learner::{GeneSetLearner, Setup, Singles};
 pub use net::Net;
-pub use readout::{Constants, Readout};
+pub use readout::Readout;
 pub use table::{Adjacency, GeneTable, TableError};
 
 use std::collections::BTreeMap;

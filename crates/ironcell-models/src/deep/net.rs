@@ -84,24 +84,39 @@ pub struct Round<B: Backend> {
     norm: LayerNorm<B>,
 }
 
-/// A network's message edges on the device.
+/// One network's message edges of one round on the device.
 #[derive(Debug, Clone)]
 pub struct Edges<B: Backend> {
-    /// Senders `[E]`.
+    /// Senders `[E]`, positions among the previous round's genes.
     pub src: Tensor<B, 1, Int>,
-    /// Receivers `[E]`.
+    /// Receivers `[E]`, positions among this round's genes.
     pub dst: Tensor<B, 1, Int>,
     /// Weights `[E, 1]`.
     pub weight: Tensor<B, 2>,
 }
 
-/// What the encoder encodes: the features of the genes it needs and their table rows.
+/// What one round of message passing updates: its genes (positions among the previous
+/// round's) and, per network, the edges into them (`None` where a network has none).
+#[derive(Debug, Clone)]
+pub struct RoundInputs<B: Backend> {
+    /// Positions of this round's genes among the previous round's.
+    pub keep: Tensor<B, 1, Int>,
+    /// Genes this round updates.
+    pub genes: usize,
+    /// Per network.
+    pub edges: Vec<Option<Edges<B>>>,
+}
+
+/// What the encoder encodes: the features of the genes it needs (the batch's genes and, with
+/// messages, their neighbourhoods as deep as the rounds), their table rows, and the rounds.
 #[derive(Debug, Clone)]
 pub struct Genes<B: Backend> {
-    /// Features `[U, F]` (the whole table when messages are passed).
+    /// Features `[U, F]`.
     pub features: Tensor<B, 2>,
     /// Their table rows `[U]` (for the per-gene vectors).
     pub rows: Tensor<B, 1, Int>,
+    /// One per round of message passing; the last round's genes are the batch's.
+    pub rounds: Vec<RoundInputs<B>>,
 }
 
 /// A batch of genotypes as padded slots into the encoded genes.
@@ -210,9 +225,8 @@ impl<B: Backend> Net<B> {
         self.coral[k].val()
     }
 
-    /// The representations of `genes`, `[U, hidden]`, messages passed over `edges` (then
-    /// `genes` is the whole table).
-    fn encode(&self, genes: &Genes<B>, edges: &[Edges<B>]) -> Tensor<B, 2> {
+    /// The representations of the batch's genes, `[genes of the last round, hidden]`.
+    fn encode(&self, genes: &Genes<B>) -> Tensor<B, 2> {
         let projected = self
             .input
             .as_ref()
@@ -227,26 +241,32 @@ impl<B: Backend> Net<B> {
             (None, None) => unreachable!("the learner refuses a model without gene inputs"),
         };
         let mut h = relu(h);
-        for round in &self.rounds {
-            let mut parts = vec![h.clone()];
-            for e in edges {
-                let messages = h.clone().select(0, e.src.clone()) * e.weight.clone();
-                parts.push(h.zeros_like().select_assign(
-                    0,
-                    e.dst.clone(),
-                    messages,
-                    burn::tensor::IndexingUpdateOp::Add,
-                ));
+        for (round, inputs) in self.rounds.iter().zip(&genes.rounds) {
+            let kept = h.clone().select(0, inputs.keep.clone());
+            let [_, d] = kept.dims();
+            let device = kept.device();
+            let mut parts = vec![kept.clone()];
+            for edges in &inputs.edges {
+                let into = Tensor::zeros([inputs.genes, d], &device);
+                parts.push(match edges {
+                    Some(e) => into.select_assign(
+                        0,
+                        e.dst.clone(),
+                        h.clone().select(0, e.src.clone()) * e.weight.clone(),
+                        burn::tensor::IndexingUpdateOp::Add,
+                    ),
+                    None => into,
+                });
             }
             let mixed = relu(round.mix.forward(Tensor::cat(parts, 1)));
-            h = round.norm.forward(h + mixed);
+            h = round.norm.forward(kept + mixed);
         }
         h
     }
 
     /// The outputs for `sets` of `genes`.
-    pub fn forward(&self, genes: &Genes<B>, edges: &[Edges<B>], sets: &Sets<B>) -> Forward<B> {
-        let h = self.encode(genes, edges);
+    pub fn forward(&self, genes: &Genes<B>, sets: &Sets<B>) -> Forward<B> {
+        let h = self.encode(genes);
         let [_, d] = h.dims();
         let members = h
             .select(0, sets.slots.clone())

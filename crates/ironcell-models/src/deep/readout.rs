@@ -11,20 +11,12 @@ use std::sync::Arc;
 use burn::tensor::{backend::Backend, Bool, Int, Tensor, TensorData};
 
 use super::{
-    net::{Edges, Forward, Genes, Net, Sets},
+    net::{Edges, Forward, Genes, Net, RoundInputs, Sets},
     GeneTable, LabelCodec, Singles,
 };
 
 /// Genotypes per forward pass when predicting.
 pub const PREDICT_BATCH: usize = 1024;
-
-/// The table on a device: the whole table's features and rows, and the networks' edges (only
-/// when messages are passed, which encodes the whole table every batch).
-#[derive(Debug, Clone)]
-pub struct Constants<B: Backend> {
-    whole: Option<(Tensor<B, 2>, Tensor<B, 1, Int>)>,
-    edges: Vec<Edges<B>>,
-}
 
 fn floats<B: Backend, const D: usize>(
     v: Vec<f32>,
@@ -37,55 +29,6 @@ fn floats<B: Backend, const D: usize>(
 fn ints<B: Backend>(v: Vec<i64>, device: &B::Device) -> Tensor<B, 1, Int> {
     let n = v.len();
     Tensor::from_data(TensorData::new(v, [n]).convert::<B::IntElem>(), device)
-}
-
-impl<B: Backend> Constants<B> {
-    /// `table` on `device`.
-    pub fn new(table: &GeneTable, device: &B::Device) -> Self {
-        if table.graphs.is_empty() {
-            return Self {
-                whole: None,
-                edges: Vec::new(),
-            };
-        }
-        let n = table.len();
-        let features = floats::<B, 2>(table.features.clone(), [n, table.dim], device);
-        let rows = ints::<B>((0..n as i64).collect(), device);
-        let edges = table
-            .graphs
-            .iter()
-            .map(|g| Edges {
-                src: ints::<B>(g.src.iter().map(|&i| i64::from(i)).collect(), device),
-                dst: ints::<B>(g.dst.iter().map(|&i| i64::from(i)).collect(), device),
-                weight: floats::<B, 2>(g.weight.clone(), [g.len(), 1], device),
-            })
-            .collect();
-        Self {
-            whole: Some((features, rows)),
-            edges,
-        }
-    }
-}
-
-impl<B: burn::tensor::backend::AutodiffBackend> Constants<B> {
-    /// The same tensors without autodiff, for predictions.
-    pub fn inner(&self) -> Constants<B::InnerBackend> {
-        Constants {
-            whole: self
-                .whole
-                .as_ref()
-                .map(|(f, r)| (f.clone().inner(), r.clone().inner())),
-            edges: self
-                .edges
-                .iter()
-                .map(|e| Edges {
-                    src: e.src.clone().inner(),
-                    dst: e.dst.clone().inner(),
-                    weight: e.weight.clone().inner(),
-                })
-                .collect(),
-        }
-    }
 }
 
 /// A composed label's inputs for a batch.
@@ -130,6 +73,8 @@ pub struct Readout {
     pub codecs: Vec<LabelCodec>,
     /// The table.
     pub table: Arc<GeneTable>,
+    /// Rounds of message passing (with networks in the table).
+    rounds: usize,
     offsets: Vec<usize>,
     /// Per label, its index among the composed labels.
     composed: Vec<Option<usize>>,
@@ -148,6 +93,7 @@ impl Readout {
         labels: Vec<String>,
         codecs: Vec<LabelCodec>,
         table: Arc<GeneTable>,
+        rounds: usize,
         singles: &Singles,
     ) -> Self {
         assert_eq!(labels.len(), codecs.len(), "a codec per label");
@@ -191,6 +137,7 @@ impl Readout {
             labels,
             codecs,
             table,
+            rounds,
             offsets,
             composed,
             coral,
@@ -215,47 +162,14 @@ impl Readout {
     }
 
     /// The inputs of `rows` (genotypes as table rows, each non-empty) on `device`.
-    pub fn batch<B: Backend>(
-        &self,
-        rows: &[&[u32]],
-        constants: &Constants<B>,
-        device: &B::Device,
-    ) -> Batch<B> {
+    pub fn batch<B: Backend>(&self, rows: &[&[u32]], device: &B::Device) -> Batch<B> {
         let n = rows.len();
         let width = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1);
-        // The encoded genes: the whole table with messages, else only the batch's genes.
-        let (genes, position): (Genes<B>, Box<dyn Fn(u32) -> i64>) = match &constants.whole {
-            Some((features, all)) => (
-                Genes {
-                    features: features.clone(),
-                    rows: all.clone(),
-                },
-                Box::new(i64::from),
-            ),
-            None => {
-                let mut unique: Vec<u32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-                unique.sort_unstable();
-                unique.dedup();
-                let dim = self.table.dim;
-                let features: Vec<f32> = unique
-                    .iter()
-                    .flat_map(|&r| {
-                        self.table.features[r as usize * dim..(r as usize + 1) * dim]
-                            .iter()
-                            .copied()
-                    })
-                    .collect();
-                let genes = Genes {
-                    features: floats::<B, 2>(features, [unique.len(), dim], device),
-                    rows: ints::<B>(unique.iter().map(|&r| i64::from(r)).collect(), device),
-                };
-                let index: std::collections::HashMap<u32, i64> = unique
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &r)| (r, i as i64))
-                    .collect();
-                (genes, Box::new(move |r| index[&r]))
-            }
+        let (genes, batch_genes) = self.genes(rows, device);
+        let position = |g: u32| -> i64 {
+            batch_genes
+                .binary_search(&g)
+                .expect("every gene of the batch is encoded") as i64
         };
         let mut slots = vec![0i64; n * width];
         let mut mask = vec![0f32; n * width];
@@ -317,13 +231,86 @@ impl Readout {
     }
 
     /// The network's forward pass on `batch`.
-    pub fn forward<B: Backend>(
-        &self,
-        net: &Net<B>,
-        batch: &Batch<B>,
-        constants: &Constants<B>,
-    ) -> Forward<B> {
-        net.forward(&batch.genes, &constants.edges, &batch.sets)
+    pub fn forward<B: Backend>(&self, net: &Net<B>, batch: &Batch<B>) -> Forward<B> {
+        net.forward(&batch.genes, &batch.sets)
+    }
+
+    /// What the encoder needs for the genes of `rows`: their neighbourhoods, one hop per
+    /// round (S₀ ⊇ S₁ ⊇ … ⊇ S_r = the batch's genes, Sₖ = Sₖ₊₁ and its neighbours), the
+    /// features of S₀, and per round the edges into Sₖ; with the batch's genes, sorted.
+    fn genes<B: Backend>(&self, rows: &[&[u32]], device: &B::Device) -> (Genes<B>, Vec<u32>) {
+        let table = &self.table;
+        let mut batch: Vec<u32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+        batch.sort_unstable();
+        batch.dedup();
+        let rounds = if table.graphs.is_empty() {
+            0
+        } else {
+            self.rounds
+        };
+        let mut layers = vec![batch.clone()];
+        for _ in 0..rounds {
+            let inner = layers.last().expect("one layer at least");
+            let mut outer = inner.clone();
+            for graph in &table.graphs {
+                for &g in inner {
+                    outer.extend(graph.into_gene(g).map(|k| graph.src[k]));
+                }
+            }
+            outer.sort_unstable();
+            outer.dedup();
+            layers.push(outer);
+        }
+        layers.reverse();
+        let first = &layers[0];
+        let dim = table.dim;
+        let features: Vec<f32> = first
+            .iter()
+            .flat_map(|&r| {
+                table.features[r as usize * dim..(r as usize + 1) * dim]
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        let at = |layer: &[u32], g: u32| -> i64 {
+            layer.binary_search(&g).expect("neighbourhoods nest") as i64
+        };
+        let round_inputs = layers
+            .windows(2)
+            .map(|w| {
+                let (outer, inner) = (&w[0], &w[1]);
+                let edges = table
+                    .graphs
+                    .iter()
+                    .map(|graph| {
+                        let (mut src, mut dst, mut weight) = (Vec::new(), Vec::new(), Vec::new());
+                        for (i, &g) in inner.iter().enumerate() {
+                            for k in graph.into_gene(g) {
+                                src.push(at(outer, graph.src[k]));
+                                dst.push(i as i64);
+                                weight.push(graph.weight[k]);
+                            }
+                        }
+                        (!src.is_empty()).then(|| Edges {
+                            weight: floats::<B, 2>(weight, [dst.len(), 1], device),
+                            src: ints::<B>(src, device),
+                            dst: ints::<B>(dst, device),
+                        })
+                    })
+                    .collect();
+                RoundInputs {
+                    keep: ints::<B>(inner.iter().map(|&g| at(outer, g)).collect(), device),
+                    genes: inner.len(),
+                    edges,
+                }
+            })
+            .collect();
+        let genes = Genes {
+            features: floats::<B, 2>(features, [first.len(), dim], device),
+            rows: ints::<B>(first.iter().map(|&r| i64::from(r)).collect(), device),
+            rounds: round_inputs,
+        };
+        (genes, batch)
     }
 
     /// Label `l`'s outputs as its codec reads them (a composed label's made standardised
@@ -385,15 +372,14 @@ impl Readout {
     pub fn predict<B: Backend>(
         &self,
         net: &Net<B>,
-        constants: &Constants<B>,
         rows: &[&[u32]],
         device: &B::Device,
     ) -> Vec<f64> {
         let labels = self.labels.len();
         let mut values = vec![f64::NAN; rows.len() * labels];
         for (c, chunk) in rows.chunks(PREDICT_BATCH).enumerate() {
-            let batch = self.batch(chunk, constants, device);
-            let forward = self.forward(net, &batch, constants);
+            let batch = self.batch(chunk, device);
+            let forward = self.forward(net, &batch);
             for l in 0..labels {
                 let (out, raw) = self.label_outputs(net, &forward, &batch, l);
                 let v: Vec<f64> = self.codecs[l]

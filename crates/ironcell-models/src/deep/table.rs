@@ -19,34 +19,51 @@ pub struct TableError(String);
 
 /// The neighbours of a network, as directed message edges `src → dst` (each undirected edge
 /// both ways) weighted `1 / in-degree(dst)`: summing a gene's incoming messages is the mean of
-/// its neighbours.
+/// its neighbours. Edges are sorted by receiver, so a gene's incoming edges are one range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adjacency {
     /// Senders.
     pub src: Vec<u32>,
-    /// Receivers.
+    /// Receivers, ascending.
     pub dst: Vec<u32>,
     /// Weights.
     pub weight: Vec<f32>,
+    /// `src[starts[g]..starts[g + 1]]` send to gene `g`.
+    starts: Vec<usize>,
 }
 
 impl Adjacency {
     fn mean_of_neighbours(graph: &GeneGraph, genes: usize) -> Self {
-        let mut src = Vec::with_capacity(graph.len() * 2);
-        let mut dst = Vec::with_capacity(graph.len() * 2);
-        for (&a, &b) in graph.src.iter().zip(&graph.dst) {
-            src.extend([a, b]);
-            dst.extend([b, a]);
-        }
-        let mut degree = vec![0u32; genes];
-        for &d in &dst {
-            degree[d as usize] += 1;
-        }
-        let weight = dst
+        let mut pairs: Vec<(u32, u32)> = graph
+            .src
             .iter()
-            .map(|&d| 1.0 / degree[d as usize] as f32)
+            .zip(&graph.dst)
+            .flat_map(|(&a, &b)| [(b, a), (a, b)])
             .collect();
-        Self { src, dst, weight }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut starts = vec![0usize; genes + 1];
+        for &(d, _) in &pairs {
+            starts[d as usize + 1] += 1;
+        }
+        for g in 0..genes {
+            starts[g + 1] += starts[g];
+        }
+        let weight = pairs
+            .iter()
+            .map(|&(d, _)| 1.0 / (starts[d as usize + 1] - starts[d as usize]) as f32)
+            .collect();
+        Self {
+            src: pairs.iter().map(|&(_, s)| s).collect(),
+            dst: pairs.iter().map(|&(d, _)| d).collect(),
+            weight,
+            starts,
+        }
+    }
+
+    /// The edges into `gene`, as a range of the edge arrays.
+    pub fn into_gene(&self, gene: u32) -> std::ops::Range<usize> {
+        self.starts[gene as usize]..self.starts[gene as usize + 1]
     }
 
     /// Number of message edges.
@@ -262,10 +279,7 @@ mod tests {
         let a = Adjacency::mean_of_neighbours(&graph, 3);
         // Gene 0 hears from 1 and 2 (½ each); 1 and 2 hear from 0 alone.
         let into = |d: u32| -> Vec<(u32, f32)> {
-            (0..a.len())
-                .filter(|&k| a.dst[k] == d)
-                .map(|k| (a.src[k], a.weight[k]))
-                .collect()
+            a.into_gene(d).map(|k| (a.src[k], a.weight[k])).collect()
         };
         assert_eq!(into(0), [(1, 0.5), (2, 0.5)]);
         assert_eq!(into(1), [(0, 1.0)]);

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::{Error, Genotypes, ModelCard, Predictions, Predictor};
 use crate::{
     deep::{
-        weights_from_bytes, weights_to_bytes, Constants, GeneSetConfig, GeneTable, LabelCodec, Net,
-        Readout, Singles,
+        weights_from_bytes, weights_to_bytes, GeneSetConfig, GeneTable, LabelCodec, Net, Readout,
+        Singles,
     },
     Cpu,
 };
@@ -41,7 +41,6 @@ pub struct GeneSetModel {
     config: GeneSetConfig,
     readout: Readout,
     net: Net<Cpu>,
-    constants: Constants<Cpu>,
 }
 
 impl GeneSetModel {
@@ -58,13 +57,11 @@ impl GeneSetModel {
     ) -> Self {
         card.kind = Self::KIND.to_owned();
         card.labels = readout.labels.clone();
-        let constants = Constants::new(&readout.table, &Default::default());
         Self {
             card,
             config,
             readout,
             net,
-            constants,
         }
     }
 
@@ -113,7 +110,13 @@ impl GeneSetModel {
                 ),
             ));
         }
-        let readout = Readout::new(d.labels, d.codecs, Arc::new(table), &d.singles);
+        let readout = Readout::new(
+            d.labels,
+            d.codecs,
+            Arc::new(table),
+            d.config.rounds,
+            &d.singles,
+        );
         let coral: Vec<Vec<f32>> = readout
             .codecs
             .iter()
@@ -172,8 +175,7 @@ impl Predictor for GeneSetModel {
         let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
         Ok(Predictions::new(
             self.card.labels.clone(),
-            self.readout
-                .predict(&self.net, &self.constants, &rows, &Default::default()),
+            self.readout.predict(&self.net, &rows, &Default::default()),
         ))
     }
 }
