@@ -777,6 +777,10 @@ pub enum AccuracyModel {
     GeneSet,
     /// A gene-set model with the DANGO-style self-attention head.
     Dango,
+    /// A gene-set model with DeepSet + bi-interaction pooling (pairwise products).
+    Pairwise,
+    /// A gene-set model with the Set Transformer head (self-attention block + PMA).
+    SetTransformer,
 }
 
 /// The objective of the gene-set models in `bench accuracy`.
@@ -825,7 +829,8 @@ pub struct BenchAccuracyArgs {
     )]
     pub tasks: Vec<AccuracyTask>,
     /// Models: mean, additive and multiplicative (double mutants), zero (interaction scores),
-    /// rf, gbt, dcell, gene-set and dango (the deep models).
+    /// rf, gbt, dcell, and the deep models gene-set (DeepSet), dango, pairwise and
+    /// set-transformer.
     #[arg(
         long,
         value_delimiter = ',',

@@ -38,6 +38,16 @@ pub enum Head {
     /// ρ(Σ φ(h_g)): sum pooling of the genes' transformed representations.
     #[default]
     DeepSet,
+    /// DeepSet beside bi-interaction pooling (Neural Factorization Machines):
+    /// ρ(Σ φ(h_g) ‖ Σ_{g<g'} W h_g ⊙ W h_g'). For a pair the second half is the elementwise
+    /// product of the two genes' projections, so ρ reads how alike they are — what a sum
+    /// alone cannot say, and what a gene pair's interaction often rests on (two genes of one
+    /// complex).
+    Pairwise,
+    /// Set Transformer: an induced set-attention block (ISAB, `inducing_points` learned
+    /// queries; a plain self-attention block, SAB, with none) over the genes, then pooling by
+    /// multi-head attention (PMA, one learned seed).
+    SetTransformer,
     /// DANGO's hypergraph head: self-attention within the set; the interaction is read from
     /// how far each gene's in-context representation moves from its own, averaged.
     Dango,
@@ -183,9 +193,13 @@ pub struct GeneSetConfig {
     /// The head.
     #[serde(default)]
     pub head: Head,
-    /// Attention heads (the DANGO head).
+    /// Attention heads (the DANGO and Set Transformer heads).
     #[serde(default = "attention_heads")]
     pub attention_heads: usize,
+    /// Learned inducing points of the Set Transformer's ISAB (0: SAB, every gene attends to
+    /// every other; perturbed sets are small, so ISAB's saving matters only for large ones).
+    #[serde(default = "inducing_points")]
+    pub inducing_points: usize,
     /// The objective.
     #[serde(default)]
     pub objective: Objective,
@@ -212,6 +226,9 @@ fn hidden() -> usize {
 fn attention_heads() -> usize {
     4
 }
+fn inducing_points() -> usize {
+    0
+}
 
 impl Default for GeneSetConfig {
     fn default() -> Self {
@@ -223,6 +240,7 @@ impl Default for GeneSetConfig {
             hidden: hidden(),
             head: Head::default(),
             attention_heads: attention_heads(),
+            inducing_points: inducing_points(),
             objective: Objective::default(),
             compose: Vec::new(),
             label_weights: BTreeMap::new(),
@@ -236,6 +254,8 @@ impl GeneSetConfig {
     pub fn describe(&self) -> String {
         let head = match self.head {
             Head::DeepSet => "DeepSet",
+            Head::Pairwise => "DeepSet + bi-interaction pooling",
+            Head::SetTransformer => "Set Transformer (ISAB + PMA)",
             Head::Dango => "DANGO head",
         };
         let mut s = format!(

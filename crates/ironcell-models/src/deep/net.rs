@@ -76,6 +76,133 @@ impl<B: Backend> Mlp<B> {
     }
 }
 
+/// A random `[rows, d]` parameter, uniform ±1/√d from `rng` (the Set Transformer's inducing
+/// points and seed).
+fn points<B: Backend>(
+    rng: &mut ChaCha8Rng,
+    rows: usize,
+    d: usize,
+    device: &B::Device,
+) -> Param<Tensor<B, 2>> {
+    let bound = 1.0 / (d.max(1) as f64).sqrt();
+    let values: Vec<f32> = (0..rows * d)
+        .map(|_| rng.random_range(-bound..bound) as f32)
+        .collect();
+    Param::from_tensor(Tensor::from_data(
+        TensorData::new(values, [rows, d]).convert::<B::FloatElem>(),
+        device,
+    ))
+}
+
+/// Multi-head attention without dropout, its four projections drawn from `rng`.
+fn attention<B: Backend>(
+    rng: &mut ChaCha8Rng,
+    d: usize,
+    heads: usize,
+    device: &B::Device,
+) -> MultiHeadAttention<B> {
+    let mut mha = MultiHeadAttentionConfig::new(d, heads)
+        .with_dropout(0.0)
+        .init(device);
+    mha.query = linear(rng, d, d, device);
+    mha.key = linear(rng, d, d, device);
+    mha.value = linear(rng, d, d, device);
+    mha.output = linear(rng, d, d, device);
+    mha
+}
+
+/// The Set Transformer's multi-head attention block: `H = LN(X + MHA(X, Y, Y))`, then
+/// `LN(H + ReLU(W H))`.
+#[derive(Module, Debug)]
+pub struct Mab<B: Backend> {
+    attention: MultiHeadAttention<B>,
+    feed: Linear<B>,
+    first: LayerNorm<B>,
+    second: LayerNorm<B>,
+}
+
+impl<B: Backend> Mab<B> {
+    fn new(rng: &mut ChaCha8Rng, d: usize, heads: usize, device: &B::Device) -> Self {
+        Self {
+            attention: attention(rng, d, heads, device),
+            feed: linear(rng, d, d, device),
+            first: LayerNormConfig::new(d).init(device),
+            second: LayerNormConfig::new(d).init(device),
+        }
+    }
+
+    /// `x` attends to `y`, whose padding (`[n, |y|]`, true to ignore) is masked.
+    fn forward(
+        &self,
+        x: Tensor<B, 3>,
+        y: Tensor<B, 3>,
+        padding: Option<Tensor<B, 2, Bool>>,
+    ) -> Tensor<B, 3> {
+        let mut input = MhaInput::new(x.clone(), y.clone(), y);
+        if let Some(padding) = padding {
+            input = input.mask_pad(padding);
+        }
+        let h = self
+            .first
+            .forward(x + self.attention.forward(input).context);
+        self.second.forward(h.clone() + relu(self.feed.forward(h)))
+    }
+}
+
+/// The Set Transformer head (Lee et al. 2019): ISAB(X) = MAB(X, MAB(I, X)) with learned
+/// inducing points I (or SAB(X) = MAB(X, X) with none), then PMA = MAB(S, φ(Z)) with one
+/// learned seed S.
+#[derive(Module, Debug)]
+pub struct SetAttention<B: Backend> {
+    inducing: Option<Param<Tensor<B, 2>>>,
+    induce: Option<Mab<B>>,
+    attend: Mab<B>,
+    seed: Param<Tensor<B, 2>>,
+    pool: Mab<B>,
+}
+
+impl<B: Backend> SetAttention<B> {
+    fn new(
+        rng: &mut ChaCha8Rng,
+        d: usize,
+        heads: usize,
+        inducing: usize,
+        device: &B::Device,
+    ) -> Self {
+        Self {
+            inducing: (inducing > 0).then(|| points(rng, inducing, d, device)),
+            induce: (inducing > 0).then(|| Mab::new(rng, d, heads, device)),
+            attend: Mab::new(rng, d, heads, device),
+            seed: points(rng, 1, d, device),
+            pool: Mab::new(rng, d, heads, device),
+        }
+    }
+
+    /// The set representation `[n, d]` of `members` `[n, slots, d]`.
+    fn forward(
+        &self,
+        members: Tensor<B, 3>,
+        padding: Tensor<B, 2, Bool>,
+        phi: &Mlp<B>,
+    ) -> Tensor<B, 2> {
+        let [n, _, d] = members.dims();
+        let z = match (&self.inducing, &self.induce) {
+            (Some(inducing), Some(induce)) => {
+                let inducing = inducing.val().unsqueeze_dim::<3>(0).repeat_dim(0, n);
+                let summary = induce.forward(inducing, members.clone(), Some(padding.clone()));
+                self.attend.forward(members, summary, None)
+            }
+            _ => self
+                .attend
+                .forward(members.clone(), members, Some(padding.clone())),
+        };
+        let seed = self.seed.val().unsqueeze_dim::<3>(0).repeat_dim(0, n);
+        self.pool
+            .forward(seed, phi.forward(z), Some(padding))
+            .reshape([n, d])
+    }
+}
+
 /// One round of message passing: each gene mixes its representation with the mean of its
 /// neighbours' in every network, residually, then a layer norm.
 #[derive(Module, Debug)]
@@ -138,7 +265,7 @@ pub struct Sets<B: Backend> {
 pub struct Forward<B: Backend> {
     /// Every label's outputs, `[n, Σ widths]`.
     pub out: Tensor<B, 2>,
-    /// The set representation, `[n, hidden]`.
+    /// The set representation, `[n, hidden]` (`[n, 2 · hidden]` with the pairwise head).
     pub set: Tensor<B, 2>,
     /// The single-mutant head's fitness of each slot's gene, `[n, slots, composed]`.
     pub singles: Option<Tensor<B, 3>>,
@@ -152,7 +279,12 @@ pub struct Net<B: Backend> {
     rounds: Vec<Round<B>>,
     phi: Mlp<B>,
     rho: Mlp<B>,
+    /// The DANGO head's self-attention.
     attention: Option<MultiHeadAttention<B>>,
+    /// The pairwise head's projection W.
+    bilinear: Option<Linear<B>>,
+    /// The Set Transformer head.
+    set_attention: Option<SetAttention<B>>,
     single: Option<Mlp<B>>,
     /// CORAL's free bias parameters, one vector per CORAL label (in label order).
     coral: Vec<Param<Tensor<B, 1>>>,
@@ -190,23 +322,21 @@ impl<B: Backend> Net<B> {
                 })
                 .collect()
         };
-        let attention = (config.head == Head::Dango).then(|| {
-            let mut mha = MultiHeadAttentionConfig::new(d, config.attention_heads)
-                .with_dropout(0.0)
-                .init(device);
-            mha.query = linear(&mut rng, d, d, device);
-            mha.key = linear(&mut rng, d, d, device);
-            mha.value = linear(&mut rng, d, d, device);
-            mha.output = linear(&mut rng, d, d, device);
-            mha
-        });
+        let heads = config.attention_heads;
+        let attention = (config.head == Head::Dango).then(|| attention(&mut rng, d, heads, device));
+        let bilinear = (config.head == Head::Pairwise).then(|| linear(&mut rng, d, d, device));
+        let set_attention = (config.head == Head::SetTransformer)
+            .then(|| SetAttention::new(&mut rng, d, heads, config.inducing_points, device));
+        let pooled = if bilinear.is_some() { 2 * d } else { d };
         Self {
             input,
             embedding,
             rounds,
             phi: Mlp::new(&mut rng, d, d, d, device),
-            rho: Mlp::new(&mut rng, d, d, outputs, device),
+            rho: Mlp::new(&mut rng, pooled, d, outputs, device),
             attention,
+            bilinear,
+            set_attention,
             single: (composed > 0).then(|| Mlp::new(&mut rng, d, d, composed, device)),
             coral: coral
                 .iter()
@@ -271,18 +401,28 @@ impl<B: Backend> Net<B> {
         let members = h
             .select(0, sets.slots.clone())
             .reshape([sets.n, sets.width, d]);
-        let set = match &self.attention {
-            None => (self.phi.forward(members.clone()) * sets.mask.clone())
+        let set = if let Some(mha) = &self.attention {
+            let context = mha
+                .forward(MhaInput::self_attn(members.clone()).mask_pad(sets.padding.clone()))
+                .context;
+            let moved = (context - members.clone()).powi_scalar(2);
+            let count = sets.mask.clone().sum_dim(1).clamp_min(1.0);
+            ((self.phi.forward(moved) * sets.mask.clone()).sum_dim(1) / count).reshape([sets.n, d])
+        } else if let Some(set_attention) = &self.set_attention {
+            set_attention.forward(members.clone(), sets.padding.clone(), &self.phi)
+        } else {
+            let pooled = (self.phi.forward(members.clone()) * sets.mask.clone())
                 .sum_dim(1)
-                .reshape([sets.n, d]),
-            Some(mha) => {
-                let context = mha
-                    .forward(MhaInput::self_attn(members.clone()).mask_pad(sets.padding.clone()))
-                    .context;
-                let moved = (context - members.clone()).powi_scalar(2);
-                let count = sets.mask.clone().sum_dim(1).clamp_min(1.0);
-                ((self.phi.forward(moved) * sets.mask.clone()).sum_dim(1) / count)
-                    .reshape([sets.n, d])
+                .reshape([sets.n, d]);
+            match &self.bilinear {
+                None => pooled,
+                Some(w) => {
+                    // Σ_{i<j} v_i ⊙ v_j = ((Σ v)² − Σ v²) / 2, linear in the set's size.
+                    let v = w.forward(members.clone()) * sets.mask.clone();
+                    let sum = v.clone().sum_dim(1);
+                    let pairs = (sum.powi_scalar(2) - v.powi_scalar(2).sum_dim(1)) / 2.0;
+                    Tensor::cat(vec![pooled, pairs.reshape([sets.n, d])], 1)
+                }
             }
         };
         let out = self.rho.forward(set.clone());

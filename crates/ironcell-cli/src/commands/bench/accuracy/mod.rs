@@ -61,6 +61,19 @@ impl AccuracyModel {
             Self::Dcell => "dcell",
             Self::GeneSet => "gene_set",
             Self::Dango => "dango",
+            Self::Pairwise => "pairwise",
+            Self::SetTransformer => "set_transformer",
+        }
+    }
+
+    /// The head of a gene-set model.
+    fn head(self) -> Option<Head> {
+        match self {
+            Self::GeneSet => Some(Head::DeepSet),
+            Self::Dango => Some(Head::Dango),
+            Self::Pairwise => Some(Head::Pairwise),
+            Self::SetTransformer => Some(Head::SetTransformer),
+            _ => None,
         }
     }
 }
@@ -372,10 +385,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
             // The single mutants' fitness is an input of ε, as DCell's authors had it.
             (x, width) = with_growth(&task, &x, width);
         }
-        let wants_deep = args
-            .models
-            .iter()
-            .any(|m| matches!(m, AccuracyModel::GeneSet | AccuracyModel::Dango));
+        let wants_deep = args.models.iter().any(|m| m.head().is_some());
         let deep = if wants_deep && task.environments.len() == 1 {
             let graphs: Vec<std::path::PathBuf> = args
                 .deep_graphs
@@ -460,12 +470,12 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                             let (p, s) = trees(&ctx, kind, &x, width, &params)?;
                             (split.test.clone(), p, s)
                         }
-                        AccuracyModel::GeneSet | AccuracyModel::Dango => {
-                            let Some(deep) = &deep else { continue };
-                            let head = if model == AccuracyModel::Dango {
-                                Head::Dango
-                            } else {
-                                Head::DeepSet
+                        AccuracyModel::GeneSet
+                        | AccuracyModel::Dango
+                        | AccuracyModel::Pairwise
+                        | AccuracyModel::SetTransformer => {
+                            let (Some(deep), Some(head)) = (&deep, model.head()) else {
+                                continue;
                             };
                             for objective in &args.objectives {
                                 let (p, s, kept) = deep.fit_predict(
