@@ -773,7 +773,7 @@ pub enum AccuracyModel {
     /// DCell on the GO hierarchy (gene states only: not for the environments task).
     Dcell,
     /// A gene-set model with a DeepSet head over the same gene features (once per
-    /// `--objectives`; not for the tasks with environments).
+    /// `--objectives`; with a learned vector per environment where the task has several).
     GeneSet,
     /// A gene-set model with the DANGO-style self-attention head.
     Dango,
@@ -841,12 +841,13 @@ pub struct BenchAccuracyArgs {
     #[arg(long, value_delimiter = ',', default_value = "1")]
     pub seeds: Vec<u64>,
     /// Training rows per fit at most (a seeded sample; the same rows for scikit-learn).
-    #[arg(long, default_value_t = 5_000)]
-    pub max_train: usize,
-    /// Test rows scored at most (a seeded sample; all of them when fewer), so the large
-    /// E-MAP and SGA test sets do not dominate the run; the intervals account for it.
-    #[arg(long, default_value_t = 20_000)]
-    pub max_test: usize,
+    /// Default: every training row, as a cap can change a conclusion (5,000 halved most
+    /// published numbers); a run with a cap says so above its table.
+    #[arg(long)]
+    pub max_train: Option<usize>,
+    /// Test rows scored at most (a seeded sample; all of them when fewer). Default: all.
+    #[arg(long)]
+    pub max_test: Option<usize>,
     /// Training rows DCell sees at most (the first of the same sample): its CPU training is
     /// the slowest fit here.
     #[arg(long, default_value_t = 3_000)]

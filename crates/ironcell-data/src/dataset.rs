@@ -147,6 +147,13 @@ pub struct Manifest {
     pub sha256: BTreeMap<String, String>,
 }
 
+impl Manifest {
+    /// The environments as models know them: by name (`YEPD 30 °C`), in id order.
+    pub fn environment_names(&self) -> Vec<String> {
+        self.environments.iter().map(ToString::to_string).collect()
+    }
+}
+
 fn sha256_file(path: &Path) -> Result<String, Error> {
     let mut file = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
     let mut hasher = Sha256::new();

@@ -403,6 +403,8 @@ pub struct MiniBatch {
     pub genes: Vec<u32>,
     /// Label values, `[instance][label]`.
     pub labels: Vec<f32>,
+    /// Each instance's environment (an index into the dataset's environments).
+    pub environments: Vec<u16>,
 }
 
 /// The iterator [`Instances::batches`] returns.
@@ -424,6 +426,7 @@ impl Instances {
             offsets: Vec::with_capacity(indices.len() + 1),
             genes: Vec::with_capacity(indices.len() * 3),
             labels: Vec::with_capacity(indices.len() * n_labels),
+            environments: Vec::with_capacity(indices.len()),
             indices: indices.to_vec(),
         };
         // Two passes, so the loads of different instances overlap: first every instance's
@@ -433,6 +436,7 @@ impl Instances {
             let (p, j) = self.locate(i as usize);
             ranges.push((p, p.offsets[j] as usize, p.offsets[j + 1] as usize));
             batch.labels.extend(p.labels.iter().map(|l| l[0][j]));
+            batch.environments.push(p.environment[j]);
         }
         batch.offsets.push(0);
         for (p, start, end) in ranges {

@@ -80,9 +80,14 @@ pub fn evaluate(
 ) -> Result<Vec<Outcome>, Error> {
     let (split_name, split) = split;
     let card = predictor.card();
+    let environments = manifest.environment_names();
     let genotypes = Genotypes::new(
         &manifest.genes,
         split.test.iter().map(|&i| instances.genes(i)),
+    )
+    .in_environments(
+        &environments,
+        split.test.iter().map(|&i| instances.source(i).1).collect(),
     );
     let predictions = predictor.predict(&genotypes)?;
     let mut out = Vec::new();

@@ -43,14 +43,24 @@ fn pairs(n: usize) -> Vec<Vec<u32>> {
 }
 
 fn store(dir: &std::path::Path, rows: &[Vec<u32>], y: &[f64]) -> Instances {
+    store_in(dir, rows, y, &vec![0; rows.len()])
+}
+
+/// Instances of `rows` labelled `y`, each in its environment.
+fn store_in(
+    dir: &std::path::Path,
+    rows: &[Vec<u32>],
+    y: &[f64],
+    environments: &[u16],
+) -> Instances {
     let path = dir.join("instances.arrow");
     let mut w = InstanceWriter::create(&path, &["y".to_owned()]).unwrap();
-    for (g, &v) in rows.iter().zip(y) {
+    for ((g, &v), &e) in rows.iter().zip(y).zip(environments) {
         let value = LabelValue {
             value: v as f32,
             ..LabelValue::MISSING
         };
-        w.push(g, 0, 0, &[value]).unwrap();
+        w.push(g, 0, e, &[value]).unwrap();
     }
     w.finish().unwrap();
     Instances::open(&path).unwrap()
@@ -114,6 +124,7 @@ fn train_at(
             genes: &genes,
             instances: &instances,
             train: &split.train,
+            environments: 1,
             singles,
             optimizer: &training.optimizer,
             clip: Some(10.0),
@@ -197,6 +208,83 @@ fn the_set_transformer_fits_through_inducing_points() {
 }
 
 #[test]
+fn the_environment_is_an_input() {
+    // Every pair grown in two environments; in the second the interaction is reversed, so
+    // a model blind to the environment can only predict 0.
+    let genes = genes(14);
+    let table = Arc::new(table(&genes, 6, 7));
+    let pairs = pairs(genes.len());
+    let mut rows = Vec::new();
+    let mut y = Vec::new();
+    let mut environments = Vec::new();
+    for e in 0..2u16 {
+        for g in &pairs {
+            rows.push(g.clone());
+            let sign = if e == 0 { 1.0 } else { -1.0 };
+            y.push(sign * interaction(&table, g));
+            environments.push(e);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let instances = store_in(dir.path(), &rows, &y, &environments);
+    let split = Split {
+        train: (0..rows.len()).collect(),
+        validation: Vec::new(),
+        test: Vec::new(),
+        dropped: 0,
+    };
+    let training = TrainingConfig {
+        epochs: 150,
+        batch_size: 32,
+        optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
+            learning_rate: 1e-2,
+            weight_decay: 0.0,
+        },
+        ..TrainingConfig::default()
+    };
+    let config = GeneSetConfig {
+        features: Vec::new(),
+        hidden: 32,
+        ..GeneSetConfig::default()
+    };
+    let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let score = |known: usize| {
+        let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+            Setup {
+                config: &config,
+                table: table.clone(),
+                genes: &genes,
+                instances: &instances,
+                train: &split.train,
+                environments: known,
+                singles: &Singles::new(),
+                optimizer: &training.optimizer,
+                clip: None,
+                seed: 4,
+            },
+            Default::default(),
+        )
+        .unwrap();
+        fit(
+            &mut learner,
+            &instances,
+            &split,
+            &training,
+            &dir.path().join(format!("run-{known}")),
+            false,
+            &mut (),
+        )
+        .unwrap();
+        pearson(&y, &learner.predict_in(&asked, &environments))
+    };
+    let (aware, blind) = (score(2), score(1));
+    assert!(
+        aware > 0.9 && blind < 0.3,
+        "Pearson {aware:.3}, blind {blind:.3}"
+    );
+}
+
+#[test]
 fn a_composed_label_starts_from_the_single_mutants() {
     // Fitness of a pair = f_a · f_b + 0.1 · interaction; every gene's f measured but one.
     let genes = genes(14);
@@ -257,6 +345,7 @@ fn resumed_training_ends_where_an_uninterrupted_run_does() {
                 genes: &genes,
                 instances: &instances,
                 train: &split.train,
+                environments: 1,
                 singles: &Singles::new(),
                 optimizer: &optimizer,
                 clip: None,
@@ -348,8 +437,11 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
     assert_eq!(table.len(), genes.len());
     let rows = pairs(genes.len());
     let y: Vec<f64> = (0..rows.len()).map(|i| (i % 5) as f64).collect();
+    // Two environments, so the saved model holds their vectors and maps them by name.
+    let environments: Vec<u16> = (0..rows.len()).map(|i| (i % 3 == 0) as u16).collect();
+    let names = vec!["YEPD 30 °C".to_owned(), "YPGal 30 °C".to_owned()];
     let dir = tempfile::tempdir().unwrap();
-    let instances = store(dir.path(), &rows, &y);
+    let instances = store_in(dir.path(), &rows, &y, &environments);
     let split = Split {
         train: (0..rows.len()).collect(),
         validation: Vec::new(),
@@ -364,6 +456,7 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
             genes: &genes,
             instances: &instances,
             train: &split.train,
+            environments: names.len(),
             singles: &Singles::new(),
             optimizer: &optimizer,
             clip: None,
@@ -388,7 +481,7 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
     )
     .unwrap();
     let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
-    let trained = learner.predict(&asked);
+    let trained = learner.predict_in(&asked, &environments);
     let (config, readout, net) = learner.into_parts();
     let saved = dir.path().join("model");
     GeneSetModel::new(
@@ -396,12 +489,18 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
         config,
         readout,
         net,
+        names.clone(),
     )
     .save(&saved)
     .unwrap();
     let loaded = load_any(&saved, Some(&reference)).unwrap();
+    // Asked with the environments named in the other order: matched by name, not index.
+    let reversed: Vec<String> = names.iter().rev().cloned().collect();
     let p = loaded
-        .predict(&Genotypes::new(&genes, asked.iter().copied()))
+        .predict(
+            &Genotypes::new(&genes, asked.iter().copied())
+                .in_environments(&reversed, environments.iter().map(|&e| 1 - e).collect()),
+        )
         .unwrap();
     let p: Vec<f64> = p.column(0).collect();
     for (a, b) in trained.iter().zip(&p) {
@@ -448,6 +547,7 @@ fn unseen_pearson(
             genes,
             instances: &instances,
             train: &split.train,
+            environments: 1,
             singles: &Singles::new(),
             optimizer: &training.optimizer,
             clip: None,
@@ -582,6 +682,7 @@ fn a_prediction_does_not_depend_on_the_batch_around_it() {
             genes: &genes,
             instances: &instances,
             train: &train,
+            environments: 1,
             singles: &Singles::new(),
             optimizer: &optimizer,
             clip: None,

@@ -162,6 +162,8 @@ pub struct Setup<'a> {
     pub instances: &'a Instances,
     /// The training rows (codecs and scales are fitted on them).
     pub train: &'a [usize],
+    /// How many environments the dataset has (each a learned input when more than one).
+    pub environments: usize,
     /// Measured single-mutant values of the composed labels.
     pub singles: &'a Singles,
     /// The optimiser.
@@ -247,6 +249,7 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             codecs,
             setup.table.clone(),
             config.rounds,
+            setup.environments,
             &singles,
         );
         let weights = labels
@@ -275,6 +278,7 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             table.len(),
             table.dim,
             table.graphs.len(),
+            setup.environments,
             readout.outputs(),
             readout.composed(),
             &coral,
@@ -299,6 +303,14 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
         genotypes
             .map(|g| g.iter().map(|&i| self.to_table[i as usize]).collect())
             .collect()
+    }
+
+    fn predict_environments(&self, genotypes: &[&[u32]], environments: Option<&[u16]>) -> Vec<f64> {
+        let rows = self.table_rows(genotypes.iter().copied());
+        let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+        let net = self.net().valid();
+        self.readout
+            .predict(&net, &rows, environments, &self.inner_device)
     }
 
     fn net(&self) -> &Net<B> {
@@ -365,7 +377,9 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
             .net
             .take()
             .expect("the network is back after every step");
-        let inputs = self.readout.batch(&rows, &self.device);
+        let inputs = self
+            .readout
+            .batch(&rows, Some(&batch.environments), &self.device);
         let forward = self.readout.forward(&net, &inputs);
         let mut loss: Option<Tensor<B, 1>> = None;
         let mut add = |term: Tensor<B, 1>| {
@@ -447,11 +461,13 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
         value
     }
 
+    /// Predictions in an environment not seen in training (with environments as an input).
     fn predict(&self, genotypes: &[&[u32]]) -> Vec<f64> {
-        let rows = self.table_rows(genotypes.iter().copied());
-        let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
-        let net = self.net().valid();
-        self.readout.predict(&net, &rows, &self.inner_device)
+        self.predict_environments(genotypes, None)
+    }
+
+    fn predict_in(&self, genotypes: &[&[u32]], environments: &[u16]) -> Vec<f64> {
+        self.predict_environments(genotypes, Some(environments))
     }
 
     fn save_state(&self, out: &mut Vec<u8>) {

@@ -255,6 +255,9 @@ pub struct Sets<B: Backend> {
     pub mask: Tensor<B, 3>,
     /// True for padding, `[n, slots]`.
     pub padding: Tensor<B, 2, Bool>,
+    /// Each genotype's environment, `[n]` (the last row of the environment table for an
+    /// environment not seen in training); `None` for a model without environments.
+    pub environments: Option<Tensor<B, 1, Int>>,
     /// Genotypes.
     pub n: usize,
     /// Slots per genotype.
@@ -276,6 +279,9 @@ pub struct Forward<B: Backend> {
 pub struct Net<B: Backend> {
     input: Option<Linear<B>>,
     embedding: Option<Param<Tensor<B, 2>>>,
+    /// A learnable vector per environment (and a last, untrained one for an environment not
+    /// seen in training), added to every gene of a genotype before the head.
+    environment: Option<Param<Tensor<B, 2>>>,
     rounds: Vec<Round<B>>,
     phi: Mlp<B>,
     rho: Mlp<B>,
@@ -292,14 +298,16 @@ pub struct Net<B: Backend> {
 
 impl<B: Backend> Net<B> {
     /// A fresh network for a table of `genes` genes with `features` columns and `networks`
-    /// networks, `outputs` outputs in all, `composed` composed labels, and CORAL biases
-    /// starting at `coral`.
+    /// networks, a dataset of `environments` environments (a vector each when more than one),
+    /// `outputs` outputs in all, `composed` composed labels, and CORAL biases starting at
+    /// `coral`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: &GeneSetConfig,
         genes: usize,
         features: usize,
         networks: usize,
+        environments: usize,
         outputs: usize,
         composed: usize,
         coral: &[Vec<f32>],
@@ -312,6 +320,10 @@ impl<B: Backend> Net<B> {
         let embedding = config
             .embedding
             .then(|| Param::from_tensor(Tensor::zeros([genes, d], device)));
+        // Zero at the start, so a model starts environment-blind and an unseen environment
+        // (the last row, never selected in training) stays the average case.
+        let environment = (environments > 1)
+            .then(|| Param::from_tensor(Tensor::zeros([environments + 1, d], device)));
         let rounds = if networks == 0 {
             Vec::new()
         } else {
@@ -331,6 +343,7 @@ impl<B: Backend> Net<B> {
         Self {
             input,
             embedding,
+            environment,
             rounds,
             phi: Mlp::new(&mut rng, d, d, d, device),
             rho: Mlp::new(&mut rng, pooled, d, outputs, device),
@@ -398,9 +411,16 @@ impl<B: Backend> Net<B> {
     pub fn forward(&self, genes: &Genes<B>, sets: &Sets<B>) -> Forward<B> {
         let h = self.encode(genes);
         let [_, d] = h.dims();
-        let members = h
+        let mut members = h
             .select(0, sets.slots.clone())
             .reshape([sets.n, sets.width, d]);
+        if let (Some(table), Some(environments)) = (&self.environment, &sets.environments) {
+            let context = table
+                .val()
+                .select(0, environments.clone())
+                .reshape([sets.n, 1, d]);
+            members = members + context;
+        }
         let set = if let Some(mha) = &self.attention {
             let context = mha
                 .forward(MhaInput::self_attn(members.clone()).mask_pad(sets.padding.clone()))

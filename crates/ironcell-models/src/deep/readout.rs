@@ -75,6 +75,8 @@ pub struct Readout {
     pub table: Arc<GeneTable>,
     /// Rounds of message passing (with networks in the table).
     rounds: usize,
+    /// The training dataset's environments (an input when more than one).
+    environments: usize,
     offsets: Vec<usize>,
     /// Per label, its index among the composed labels.
     composed: Vec<Option<usize>>,
@@ -87,13 +89,15 @@ pub struct Readout {
 }
 
 impl Readout {
-    /// The readout of `labels` with `codecs` over `table`; `singles` gives each composed
-    /// label's measured single-mutant values by gene.
+    /// The readout of `labels` with `codecs` over `table`, for a dataset of `environments`
+    /// environments; `singles` gives each composed label's measured single-mutant values by
+    /// gene.
     pub fn new(
         labels: Vec<String>,
         codecs: Vec<LabelCodec>,
         table: Arc<GeneTable>,
         rounds: usize,
+        environments: usize,
         singles: &Singles,
     ) -> Self {
         assert_eq!(labels.len(), codecs.len(), "a codec per label");
@@ -138,6 +142,7 @@ impl Readout {
             codecs,
             table,
             rounds,
+            environments,
             offsets,
             composed,
             coral,
@@ -161,8 +166,20 @@ impl Readout {
         self.singles.len()
     }
 
-    /// The inputs of `rows` (genotypes as table rows, each non-empty) on `device`.
-    pub fn batch<B: Backend>(&self, rows: &[&[u32]], device: &B::Device) -> Batch<B> {
+    /// The training dataset's environments.
+    pub fn environments(&self) -> usize {
+        self.environments
+    }
+
+    /// The inputs of `rows` (genotypes as table rows, each non-empty) in `environments` (one
+    /// per row, indices into the training dataset's; `None`, or an index past them, for an
+    /// environment the model has not seen) on `device`.
+    pub fn batch<B: Backend>(
+        &self,
+        rows: &[&[u32]],
+        environments: Option<&[u16]>,
+        device: &B::Device,
+    ) -> Batch<B> {
         let n = rows.len();
         let width = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1);
         let (genes, batch_genes) = self.genes(rows, device);
@@ -216,8 +233,20 @@ impl Readout {
                 }
             })
             .collect();
+        let unseen = self.environments as i64;
+        let environments = (self.environments > 1).then(|| {
+            let ids = match environments {
+                Some(e) => {
+                    assert_eq!(e.len(), n, "one environment per genotype");
+                    e.iter().map(|&e| i64::from(e).min(unseen)).collect()
+                }
+                None => vec![unseen; n],
+            };
+            ints::<B>(ids, device)
+        });
         let sets = Sets {
             slots: ints::<B>(slots, device),
+            environments,
             mask: floats::<B, 3>(mask, [n, width, 1], device),
             padding: Tensor::<B, 2, Bool>::from_data(TensorData::new(padding, [n, width]), device),
             n,
@@ -368,17 +397,21 @@ impl Readout {
         Some(error.powi_scalar(2).sum() / composition.measured_count as f64)
     }
 
-    /// Every label's values for `rows` (table rows), row-major `[genotypes, labels]`.
+    /// Every label's values for `rows` (table rows) in `environments` (as [`Self::batch`]),
+    /// row-major `[genotypes, labels]`.
     pub fn predict<B: Backend>(
         &self,
         net: &Net<B>,
         rows: &[&[u32]],
+        environments: Option<&[u16]>,
         device: &B::Device,
     ) -> Vec<f64> {
         let labels = self.labels.len();
         let mut values = vec![f64::NAN; rows.len() * labels];
         for (c, chunk) in rows.chunks(PREDICT_BATCH).enumerate() {
-            let batch = self.batch(chunk, device);
+            let at = c * PREDICT_BATCH;
+            let environments = environments.map(|e| &e[at..at + chunk.len()]);
+            let batch = self.batch(chunk, environments, device);
             let forward = self.forward(net, &batch);
             for l in 0..labels {
                 let (out, raw) = self.label_outputs(net, &forward, &batch, l);

@@ -32,6 +32,9 @@ struct Description {
     extra_genes: Vec<SystematicName>,
     /// The table's shape when trained: genes and feature columns.
     table: (usize, usize),
+    /// The training dataset's environments, by name (an input when more than one).
+    #[serde(default)]
+    environments: Vec<String>,
 }
 
 /// A trained gene-set model.
@@ -41,20 +44,31 @@ pub struct GeneSetModel {
     config: GeneSetConfig,
     readout: Readout,
     net: Net<Cpu>,
+    /// The training dataset's environments, by name, in the order the network knows them.
+    environments: Vec<String>,
 }
 
 impl GeneSetModel {
     /// The kind its card names.
     pub const KIND: &'static str = "gene_set";
 
-    /// A trained network with its configuration and readout; the card's labels are the
-    /// readout's.
+    /// A trained network with its configuration and readout, trained on a dataset of
+    /// `environments` (by name); the card's labels are the readout's.
+    ///
+    /// # Panics
+    /// When the readout was built for another number of environments.
     pub fn new(
         mut card: ModelCard,
         config: GeneSetConfig,
         readout: Readout,
         net: Net<Cpu>,
+        environments: Vec<String>,
     ) -> Self {
+        assert_eq!(
+            readout.environments(),
+            environments.len(),
+            "the readout's environments"
+        );
         card.kind = Self::KIND.to_owned();
         card.labels = readout.labels.clone();
         Self {
@@ -62,6 +76,7 @@ impl GeneSetModel {
             config,
             readout,
             net,
+            environments,
         }
     }
 
@@ -76,6 +91,7 @@ impl GeneSetModel {
             singles: self.readout.singles().clone(),
             extra_genes: table.extra_genes().to_vec(),
             table: (table.len(), table.dim),
+            environments: self.environments.clone(),
         };
         let path = dir.join(DESCRIPTION);
         let json = serde_json::to_vec_pretty(&description).map_err(|e| Error::file(&path, e))?;
@@ -115,6 +131,7 @@ impl GeneSetModel {
             d.codecs,
             Arc::new(table),
             d.config.rounds,
+            d.environments.len(),
             &d.singles,
         );
         let coral: Vec<Vec<f32>> = readout
@@ -131,6 +148,7 @@ impl GeneSetModel {
             readout.table.len(),
             readout.table.dim,
             readout.table.graphs.len(),
+            d.environments.len(),
             readout.outputs(),
             readout.composed(),
             &coral,
@@ -140,7 +158,7 @@ impl GeneSetModel {
         let path = dir.join(WEIGHTS);
         let bytes = fs::read(&path).map_err(|e| Error::file(&path, e))?;
         let net = weights_from_bytes(net, bytes, &device).map_err(|e| Error::file(&path, e))?;
-        Ok(Self::new(card, d.config, readout, net))
+        Ok(Self::new(card, d.config, readout, net, d.environments))
     }
 }
 
@@ -173,9 +191,32 @@ impl Predictor for GeneSetModel {
             return Err(Error::Input("a genotype without genes".to_owned()));
         }
         let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+        // Environments by name onto the training dataset's; one it never saw gets the index
+        // past them, the untrained (average) environment.
+        let environments = genotypes.environments().map(|(names, asked)| {
+            let unseen = self.environments.len() as u16;
+            let ours: Vec<u16> = names
+                .iter()
+                .map(|n| {
+                    self.environments
+                        .iter()
+                        .position(|e| e == n)
+                        .map_or(unseen, |i| i as u16)
+                })
+                .collect();
+            asked
+                .iter()
+                .map(|&e| ours[usize::from(e)])
+                .collect::<Vec<u16>>()
+        });
         Ok(Predictions::new(
             self.card.labels.clone(),
-            self.readout.predict(&self.net, &rows, &Default::default()),
+            self.readout.predict(
+                &self.net,
+                &rows,
+                environments.as_deref(),
+                &Default::default(),
+            ),
         ))
     }
 }

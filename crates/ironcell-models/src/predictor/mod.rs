@@ -36,11 +36,14 @@ pub use null::NullModel;
 /// Genotypes to score: each a set of genes, as indices into a gene universe of systematic
 /// names, so a dataset's memory-mapped rows are asked without copying names. A model maps the
 /// universe onto its own genes once per call; genes it never saw keep their names, which is
-/// how a feature model still scores them.
+/// how a feature model still scores them. Each genotype may carry its environment, by name
+/// ([`Genotypes::in_environments`]); a model with an environment input maps the names onto
+/// those it was trained in, the others ignore them.
 #[derive(Debug, Clone)]
 pub struct Genotypes<'a> {
     universe: &'a [SystematicName],
     rows: Vec<&'a [u32]>,
+    environments: Option<(&'a [String], Vec<u16>)>,
 }
 
 impl<'a> Genotypes<'a> {
@@ -56,7 +59,36 @@ impl<'a> Genotypes<'a> {
                 .all(|&g| (g as usize) < universe.len()),
             "a genotype names a gene outside its universe"
         );
-        Self { universe, rows }
+        Self {
+            universe,
+            rows,
+            environments: None,
+        }
+    }
+
+    /// The same genotypes, the `k`-th grown in `names[environments[k]]`.
+    ///
+    /// # Panics
+    /// When there is not one environment per genotype, or one is outside `names`.
+    pub fn in_environments(mut self, names: &'a [String], environments: Vec<u16>) -> Self {
+        assert_eq!(
+            environments.len(),
+            self.rows.len(),
+            "one environment per genotype"
+        );
+        assert!(
+            environments.iter().all(|&e| usize::from(e) < names.len()),
+            "an environment outside the names given"
+        );
+        self.environments = Some((names, environments));
+        self
+    }
+
+    /// The environments' names and each genotype's, when given.
+    pub fn environments(&self) -> Option<(&'a [String], &[u16])> {
+        self.environments
+            .as_ref()
+            .map(|(names, rows)| (*names, rows.as_slice()))
     }
 
     /// The gene universe.

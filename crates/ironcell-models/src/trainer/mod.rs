@@ -43,6 +43,13 @@ pub trait Learner {
     /// Predictions `[genotypes, labels]` for genotypes of the dataset's gene indices.
     fn predict(&self, genotypes: &[&[u32]]) -> Vec<f64>;
 
+    /// The same, each genotype in an environment (an index into the dataset's environments,
+    /// as [`MiniBatch::environments`]); a learner without an environment input ignores them.
+    fn predict_in(&self, genotypes: &[&[u32]], environments: &[u16]) -> Vec<f64> {
+        let _ = environments;
+        self.predict(genotypes)
+    }
+
     /// Appends every bit of state a resumed run needs.
     fn save_state(&self, out: &mut Vec<u8>);
 
@@ -388,7 +395,8 @@ fn validate(
     let mut predicted = Vec::with_capacity(rows.len() * labels.len());
     for chunk in rows.chunks(PREDICT_BATCH) {
         let genotypes: Vec<&[u32]> = chunk.iter().map(|&i| instances.genes(i)).collect();
-        predicted.extend(learner.predict(&genotypes));
+        let environments: Vec<u16> = chunk.iter().map(|&i| instances.source(i).1).collect();
+        predicted.extend(learner.predict_in(&genotypes, &environments));
     }
     let mut out = BTreeMap::new();
     if rows.is_empty() {

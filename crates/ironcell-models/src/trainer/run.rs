@@ -428,6 +428,7 @@ fn fit_gene_set(
     let table = GeneTable::build(reference, &manifest.genes, &m.features, &m.graphs)
         .map_err(|e| Error::Config(e.to_string()))?;
     let singles = training_singles(instances, &manifest.genes, &split.train, &m.compose);
+    let environments = manifest.environment_names();
     let mut learner = GeneSetLearner::<CpuAutodiff>::new(
         Setup {
             config: m,
@@ -435,6 +436,7 @@ fn fit_gene_set(
             genes: &manifest.genes,
             instances,
             train: &split.train,
+            environments: environments.len(),
             singles: &singles,
             optimizer: &training.optimizer,
             clip: training.gradient_clip,
@@ -466,7 +468,7 @@ fn fit_gene_set(
     );
     card.reference = Some(reference_dir.to_owned());
     let (config, readout, net) = learner.into_parts();
-    GeneSetModel::new(card, config, readout, net)
+    GeneSetModel::new(card, config, readout, net, environments)
         .save(dir)
         .map_err(|e| Error::file(dir, e))?;
     Ok(fitted)

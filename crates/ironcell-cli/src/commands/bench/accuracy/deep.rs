@@ -135,6 +135,7 @@ impl Deep {
                 genes: &task.genes,
                 instances: &self.instances,
                 train: &split.train,
+                environments: task.environments.len(),
                 singles: &self.singles,
                 optimizer: &training.optimizer,
                 clip: None,
@@ -154,7 +155,8 @@ impl Deep {
             &mut (),
         )?;
         let genotypes: Vec<&[u32]> = test.iter().map(|&i| self.instances.genes(i)).collect();
-        let p = learner.predict(&genotypes);
+        let environments: Vec<u16> = test.iter().map(|&i| self.instances.source(i).1).collect();
+        let p = learner.predict_in(&genotypes, &environments);
         std::fs::remove_dir_all(&checkpoints).ok();
         Ok((p, start.elapsed().as_secs_f64(), fitted.kept_epoch))
     }

@@ -149,9 +149,9 @@ fn splits(task: &Task, seed: u64) -> Vec<SplitRows<'_>> {
 }
 
 /// At most `max` of `rows`, a seeded sample, in order.
-fn sample(rows: &[usize], max: usize, seed: u64) -> Vec<usize> {
+fn sample(rows: &[usize], max: Option<usize>, seed: u64) -> Vec<usize> {
     let mut rows = rows.to_vec();
-    if rows.len() > max {
+    if let Some(max) = max.filter(|&max| rows.len() > max) {
         rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
         rows.truncate(max);
         rows.sort_unstable();
@@ -295,7 +295,7 @@ fn dcell(
             })
             .collect()
     };
-    let train = sample(ctx.train, args.dcell_max_train, ctx.seed);
+    let train = sample(ctx.train, Some(args.dcell_max_train), ctx.seed);
     let y: Vec<f32> = train.iter().map(|&i| ctx.task.rows[i].y as f32).collect();
     let start = Instant::now();
     let config = DcellConfig {
@@ -386,7 +386,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
             (x, width) = with_growth(&task, &x, width);
         }
         let wants_deep = args.models.iter().any(|m| m.head().is_some());
-        let deep = if wants_deep && task.environments.len() == 1 {
+        let deep = if wants_deep {
             let graphs: Vec<std::path::PathBuf> = args
                 .deep_graphs
                 .iter()
@@ -584,6 +584,12 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
         }
     }
     let table = markdown(&outcomes);
+    if let Some(max) = args.max_train {
+        println!("\nEvery fit saw at most {max} training rows (--max-train): a seeded sample.");
+    }
+    if let Some(max) = args.max_test {
+        println!("At most {max} test rows were scored (--max-test): a seeded sample.");
+    }
     println!("\n{table}");
     let json_path = args.out.join("accuracy.json");
     let doc = json!({
