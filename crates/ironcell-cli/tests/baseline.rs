@@ -229,6 +229,20 @@ fn bench_accuracy_scores_the_multiplicative_model_on_held_out_double_mutants() {
             "{split}: {low} {value} {high}"
         );
     }
+    // A learned model is also scored on exactly the genotypes the null models score.
+    for split in ["random", "gene_disjoint_any", "gene_disjoint_all"] {
+        let same = results
+            .iter()
+            .find(|r| {
+                r["split"] == split && r["model"] == "gbt" && r["subset"] == "singles_measured"
+            })
+            .unwrap_or_else(|| panic!("{split}: gbt on the null models' rows missing"));
+        assert_eq!(
+            same["n_test"],
+            find(split, "multiplicative")["n_test"],
+            "{split}"
+        );
+    }
     let table = std::fs::read_to_string(out.join("accuracy.md")).unwrap();
     assert!(
         table.contains("| dmf | gene_disjoint_all | multiplicative |"),

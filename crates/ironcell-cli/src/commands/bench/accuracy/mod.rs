@@ -259,6 +259,31 @@ impl Fit<'_> {
             ),
         }
     }
+
+    /// For double mutants, a learned model's outcome on only the rows the null models score
+    /// (every single mutant measured), so that it and f_a·f_b are judged on the same genotypes.
+    fn on_null_rows(
+        &self,
+        model: String,
+        rows: &[usize],
+        prediction: &[f64],
+        seconds: f64,
+    ) -> Option<Outcome> {
+        if self.task.name != AccuracyTask::Dmf {
+            return None;
+        }
+        let (scored, _) = null_model(self.task, rows, false);
+        let scored: std::collections::HashSet<usize> = scored.into_iter().collect();
+        let (rows, prediction): (Vec<usize>, Vec<f64>) = rows
+            .iter()
+            .zip(prediction)
+            .filter(|(i, _)| scored.contains(i))
+            .map(|(&i, &p)| (i, p))
+            .unzip();
+        let mut o = self.outcome(model, "ironcell", &rows, &prediction, seconds);
+        o.subset = "singles_measured".to_owned();
+        Some(o)
+    }
 }
 
 /// Fits `kind` on the context's training rows of `x` and predicts its test rows.
@@ -493,10 +518,20 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                                         format!("{}/{}", model.name(), other.objective().name())
                                     }
                                 };
-                                let o = ctx.outcome(name, "ironcell", &split.test, &p, s);
                                 eprintln!("    (epoch kept: {kept:?})");
-                                report_line(&o);
-                                outcomes.push(o);
+                                let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
+                                for o in std::iter::once(ctx.outcome(
+                                    name,
+                                    "ironcell",
+                                    &split.test,
+                                    &p,
+                                    s,
+                                ))
+                                .chain(same)
+                                {
+                                    report_line(&o);
+                                    outcomes.push(o);
+                                }
                             }
                             continue;
                         }
@@ -525,11 +560,26 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                         &prediction,
                         seconds,
                     );
+                    let learned = !matches!(
+                        model,
+                        AccuracyModel::Mean
+                            | AccuracyModel::Additive
+                            | AccuracyModel::Multiplicative
+                            | AccuracyModel::Zero
+                    );
+                    let mut same = learned
+                        .then(|| ctx.on_null_rows(o.model.clone(), &rows, &prediction, seconds))
+                        .flatten();
                     if let Some(n) = dcell_train.take() {
                         o.n_train = n;
+                        if let Some(same) = &mut same {
+                            same.n_train = n;
+                        }
                     }
-                    report_line(&o);
-                    outcomes.push(o);
+                    for o in std::iter::once(o).chain(same) {
+                        report_line(&o);
+                        outcomes.push(o);
+                    }
                 }
                 if let Some((xg, wg)) = &growth {
                     let (p, s) = trees(&ctx, ModelKind::Rf, xg, *wg, &params)?;
