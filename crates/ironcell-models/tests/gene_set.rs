@@ -606,6 +606,48 @@ fn the_pairwise_head_reads_how_alike_two_unseen_genes_are() {
 }
 
 #[test]
+fn set_edges_say_whether_two_unseen_genes_are_linked() {
+    // A pair's label is whether its genes are neighbours in a network (as two subunits of
+    // one complex interact), on random links between 24 genes with random features.
+    let n = 24u32;
+    let genes = genes(n as usize);
+    let base = table(&genes, 2, 13);
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let edges: Vec<(u32, u32)> = pairs(n as usize)
+        .into_iter()
+        .filter(|_| rng.random_range(0.0..1.0) < 0.25)
+        .map(|p| (p[0], p[1]))
+        .collect();
+    let graph = ironcell_data::graph::GeneGraph {
+        src: edges.iter().map(|e| e.0).collect(),
+        dst: edges.iter().map(|e| e.1).collect(),
+        weight: vec![f32::NAN; edges.len()],
+    };
+    let rows = pairs(n as usize);
+    let y: Vec<f64> = rows
+        .iter()
+        .map(|g| f64::from(u8::from(edges.contains(&(g[0], g[1])))))
+        .collect();
+    let (train, test): (Vec<usize>, Vec<usize>) =
+        (0..rows.len()).partition(|&i| rows[i].iter().all(|&g| g < 18));
+    let score = |set_edges: bool| {
+        let config = GeneSetConfig {
+            features: Vec::new(),
+            hidden: 32,
+            set_edges,
+            ..GeneSetConfig::default()
+        };
+        let table = base.clone().with_graph(&graph);
+        unseen_pearson(&config, table, &genes, &rows, &y, (&train, &test))
+    };
+    let (with, messages_only) = (score(true), score(false));
+    assert!(
+        with > 0.95 && with > messages_only + 0.3,
+        "with the set's links {with:.3}, messages only {messages_only:.3}"
+    );
+}
+
+#[test]
 fn messages_carry_what_only_the_neighbours_know() {
     // Each gene has one private feature; the label of a pair is the product of the mean
     // private feature of each gene's neighbours. On genes never seen in training only a

@@ -187,6 +187,11 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
                 config.hidden, config.attention_heads
             ));
         }
+        if config.set_edges && setup.table.graphs.is_empty() {
+            return Err(
+                "set_edges reads the set's links in the model's graphs: name some".to_owned(),
+            );
+        }
         let instances = setup.instances;
         let labels = instances.labels().to_vec();
         for name in config.compose.iter().chain(config.label_weights.keys()) {
@@ -248,7 +253,7 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             labels.clone(),
             codecs,
             setup.table.clone(),
-            config.rounds,
+            config,
             setup.environments,
             &singles,
         );

@@ -180,9 +180,15 @@ pub struct GeneSetConfig {
     /// Gene networks to pass messages over (any layout `dataset graph` reads).
     #[serde(default)]
     pub graphs: Vec<std::path::PathBuf>,
-    /// Rounds of message passing (with graphs).
+    /// Rounds of message passing (with graphs; 0 for none).
     #[serde(default = "rounds")]
     pub rounds: usize,
+    /// Per network, how linked the set's genes are: the share of its gene pairs that are
+    /// neighbours and the mean Jaccard overlap of their neighbourhoods, read by ρ beside the
+    /// pooled set (needs `graphs`). Two genes of one complex interact; these say so directly,
+    /// where pooled representations can only hint at it.
+    #[serde(default)]
+    pub set_edges: bool,
     /// A learnable vector per gene, added to the features' projection (starts at 0, so an
     /// unseen gene is its features).
     #[serde(default)]
@@ -236,6 +242,7 @@ impl Default for GeneSetConfig {
             features: features(),
             graphs: Vec::new(),
             rounds: rounds(),
+            set_edges: false,
             embedding: false,
             hidden: hidden(),
             head: Head::default(),
@@ -275,6 +282,9 @@ impl GeneSetConfig {
                 self.rounds,
                 self.graphs.len()
             ));
+        }
+        if self.set_edges {
+            s.push_str(", with the set's links and shared neighbours in each network");
         }
         s.push_str(&format!(
             ", width {}, objective {}",

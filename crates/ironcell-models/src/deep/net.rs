@@ -258,6 +258,9 @@ pub struct Sets<B: Backend> {
     /// Each genotype's environment, `[n]` (the last row of the environment table for an
     /// environment not seen in training); `None` for a model without environments.
     pub environments: Option<Tensor<B, 1, Int>>,
+    /// Per network, the share of each genotype's gene pairs linked and their neighbourhoods'
+    /// overlap, `[n, 2 · networks]`, when the model reads them.
+    pub links: Option<Tensor<B, 2>>,
     /// Genotypes.
     pub n: usize,
     /// Slots per genotype.
@@ -339,7 +342,8 @@ impl<B: Backend> Net<B> {
         let bilinear = (config.head == Head::Pairwise).then(|| linear(&mut rng, d, d, device));
         let set_attention = (config.head == Head::SetTransformer)
             .then(|| SetAttention::new(&mut rng, d, heads, config.inducing_points, device));
-        let pooled = if bilinear.is_some() { 2 * d } else { d };
+        let pooled = if bilinear.is_some() { 2 * d } else { d }
+            + if config.set_edges { 2 * networks } else { 0 };
         Self {
             input,
             embedding,
@@ -445,7 +449,12 @@ impl<B: Backend> Net<B> {
                 }
             }
         };
-        let out = self.rho.forward(set.clone());
+        let out = match &sets.links {
+            Some(links) => self
+                .rho
+                .forward(Tensor::cat(vec![set.clone(), links.clone()], 1)),
+            None => self.rho.forward(set.clone()),
+        };
         let singles = self
             .single
             .as_ref()

@@ -12,7 +12,7 @@ use burn::tensor::{backend::Backend, Bool, Int, Tensor, TensorData};
 
 use super::{
     net::{Edges, Forward, Genes, Net, RoundInputs, Sets},
-    GeneTable, LabelCodec, Singles,
+    GeneSetConfig, GeneTable, LabelCodec, Singles,
 };
 
 /// Genotypes per forward pass when predicting.
@@ -24,6 +24,23 @@ fn floats<B: Backend, const D: usize>(
     device: &B::Device,
 ) -> Tensor<B, D> {
     Tensor::from_data(TensorData::new(v, shape).convert::<B::FloatElem>(), device)
+}
+
+/// How many values two ascending slices share.
+fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 fn ints<B: Backend>(v: Vec<i64>, device: &B::Device) -> Tensor<B, 1, Int> {
@@ -75,6 +92,8 @@ pub struct Readout {
     pub table: Arc<GeneTable>,
     /// Rounds of message passing (with networks in the table).
     rounds: usize,
+    /// Whether the set's links in each network are an input.
+    set_edges: bool,
     /// The training dataset's environments (an input when more than one).
     environments: usize,
     offsets: Vec<usize>,
@@ -89,14 +108,14 @@ pub struct Readout {
 }
 
 impl Readout {
-    /// The readout of `labels` with `codecs` over `table`, for a dataset of `environments`
-    /// environments; `singles` gives each composed label's measured single-mutant values by
-    /// gene.
+    /// The readout of `labels` with `codecs` over `table` for the model `config`, on a
+    /// dataset of `environments` environments; `singles` gives each composed label's
+    /// measured single-mutant values by gene.
     pub fn new(
         labels: Vec<String>,
         codecs: Vec<LabelCodec>,
         table: Arc<GeneTable>,
-        rounds: usize,
+        config: &GeneSetConfig,
         environments: usize,
         singles: &Singles,
     ) -> Self {
@@ -141,7 +160,8 @@ impl Readout {
             labels,
             codecs,
             table,
-            rounds,
+            rounds: config.rounds,
+            set_edges: config.set_edges,
             environments,
             offsets,
             composed,
@@ -244,9 +264,18 @@ impl Readout {
             };
             ints::<B>(ids, device)
         });
+        let links = (self.set_edges && !self.table.graphs.is_empty()).then(|| {
+            let graphs = self.table.graphs.len();
+            let values = rows
+                .iter()
+                .flat_map(|r| self.links(r))
+                .collect::<Vec<f32>>();
+            floats::<B, 2>(values, [n, 2 * graphs], device)
+        });
         let sets = Sets {
             slots: ints::<B>(slots, device),
             environments,
+            links,
             mask: floats::<B, 3>(mask, [n, width, 1], device),
             padding: Tensor::<B, 2, Bool>::from_data(TensorData::new(padding, [n, width]), device),
             n,
@@ -257,6 +286,29 @@ impl Readout {
             sets,
             compositions,
         }
+    }
+
+    /// Per network, the share of the genotype's gene pairs that are neighbours and their
+    /// neighbourhoods' mean Jaccard overlap (0 for a single gene).
+    fn links(&self, genes: &[u32]) -> Vec<f32> {
+        let mut out = Vec::with_capacity(2 * self.table.graphs.len());
+        for graph in &self.table.graphs {
+            let around = |g: u32| &graph.src[graph.into_gene(g)];
+            let (mut linked, mut overlap, mut pairs) = (0.0f32, 0.0f32, 0.0f32);
+            for (i, &a) in genes.iter().enumerate() {
+                for &b in &genes[i + 1..] {
+                    let (na, nb) = (around(a), around(b));
+                    linked += f32::from(u8::from(na.binary_search(&b).is_ok()));
+                    let shared = sorted_intersection(na, nb) as f32;
+                    let union = (na.len() + nb.len()) as f32 - shared;
+                    overlap += if union > 0.0 { shared / union } else { 0.0 };
+                    pairs += 1.0;
+                }
+            }
+            let pairs = pairs.max(1.0);
+            out.extend([linked / pairs, overlap / pairs]);
+        }
+        out
     }
 
     /// The network's forward pass on `batch`.

@@ -130,7 +130,7 @@ impl GeneSetModel {
             d.labels,
             d.codecs,
             Arc::new(table),
-            d.config.rounds,
+            &d.config,
             d.environments.len(),
             &d.singles,
         );
