@@ -319,6 +319,48 @@ pub enum BenchCommand {
     /// Every model on eight tasks of measured data (random and gene-disjoint splits),
     /// test-set metrics with bootstrap 95 % intervals, scikit-learn's random forest beside.
     Accuracy(BenchAccuracyArgs),
+    /// Gene-set model training instances/s over the real genome (synthetic pairs), the epoch
+    /// time of 2e7 instances and peak memory, beside the same model in PyTorch.
+    Models(BenchModelsArgs),
+}
+
+/// The head `bench models` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchHead {
+    /// DeepSet.
+    DeepSet,
+    /// DeepSet + bi-interaction pooling.
+    Pairwise,
+    /// DANGO-style self-attention.
+    Dango,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchModelsArgs {
+    #[command(flatten)]
+    pub data: ReferenceArgs,
+    /// The head.
+    #[arg(long, value_enum, default_value_t = BenchHead::DeepSet)]
+    pub head: BenchHead,
+    /// Networks to pass messages over, paths inside the data directory (e.g.
+    /// yeast-screens/networks/Krogan-2006.txt.gz); none by default.
+    #[arg(long, value_delimiter = ',')]
+    pub graphs: Vec<PathBuf>,
+    /// Genotypes per training step.
+    #[arg(long, default_value_t = 256)]
+    pub batch: usize,
+    /// Timed steps per engine (after one warm-up step); the median is reported.
+    #[arg(long, default_value_t = 20)]
+    pub steps: usize,
+    /// A Python with `torch`, to time the PyTorch reference (scripts/bench/gene_set_torch.py).
+    #[arg(long)]
+    pub python: Option<String>,
+    /// The PyTorch reference script.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/gene_set_torch.py"))]
+    pub torch_script: PathBuf,
+    /// Where the case (features, edges, genotypes) and the results (JSON) go.
+    #[arg(long, default_value = "out/bench-models")]
+    pub dir: PathBuf,
 }
 
 /// Where `bench dcell` runs.

@@ -260,3 +260,38 @@ batch_size = 4
         assert!(row[3].parse::<f64>().unwrap().is_finite(), "{table}");
     }
 }
+
+#[test]
+fn bench_models_times_a_gene_set_model_over_the_genome() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bench");
+    ironcell(&[
+        "bench",
+        "models",
+        "--head",
+        "pairwise",
+        "--graphs",
+        "yeast-screens/networks/Krogan-2006.txt.gz",
+        "--batch",
+        "16",
+        "--steps",
+        "2",
+        "--dir",
+        out.to_str().unwrap(),
+    ]);
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let ours = &results["engines"][0];
+    assert_eq!(ours["step_seconds"].as_array().unwrap().len(), 2);
+    assert!(ours["instances_per_second"].as_f64().unwrap() > 0.0);
+    assert!(results["edges"].as_u64().unwrap() > 1000, "{results}");
+    // The case the PyTorch reference reads: three batches of 16 pairs, the message edges.
+    let case: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("case.json")).unwrap()).unwrap();
+    assert_eq!(case["genotypes"].as_array().unwrap().len(), 48);
+    assert_eq!(case["head"], "pairwise");
+    let genes = case["genes"].as_u64().unwrap() as usize;
+    let dim = case["dim"].as_u64().unwrap() as usize;
+    let features = std::fs::metadata(out.join("features.f32")).unwrap().len() as usize;
+    assert_eq!(features, genes * dim * 4);
+}

@@ -42,5 +42,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Dcell(args)) => bench::dcell::run(&args),
         Command::Bench(BenchCommand::Baselines(args)) => bench::baselines::run(&args),
         Command::Bench(BenchCommand::Accuracy(args)) => bench::accuracy::run(&args),
+        Command::Bench(BenchCommand::Models(args)) => bench::models::run(&args),
     }
 }

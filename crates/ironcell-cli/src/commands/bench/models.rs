@@ -1,0 +1,283 @@
+//! `ironcell bench models`: training throughput of a gene-set model over the real genome
+//! (its genes, features and networks; synthetic pairs of genes as genotypes, random labels),
+//! beside the same model written in PyTorch, in one run on one machine.
+//!
+//! The PyTorch reference is written the usual way: with networks it encodes the whole genome
+//! and passes messages over every edge each step (as a PyTorch Geometric model over the genome
+//! graph does); ironcell encodes only the batch's genes and their neighbourhoods.
+
+use std::{fs, path::Path, process::Command, time::Instant};
+
+use anyhow::{bail, Context, Result};
+use ironcell_data::instances::{InstanceWriter, Instances, LabelValue, MiniBatch};
+use ironcell_models::{
+    deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Setup, Singles},
+    optim::OptimizerConfig,
+    trainer::Learner,
+    CpuAutodiff,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+use crate::args::{BenchHead, BenchModelsArgs};
+
+/// The instances of a full-data epoch the timings are scaled to (the seed's 2e7).
+const EPOCH: f64 = 2e7;
+
+/// The gene features of `bench accuracy`'s learned models.
+const NETWORK_FEATURES: [&str; 2] = [
+    "yeast-screens/networks/Krogan-2006.txt.gz",
+    "yeast-screens/networks/Hu-2007.txt.gz",
+];
+
+/// One engine's step times.
+struct Timing {
+    engine: String,
+    steps: Vec<f64>,
+}
+
+/// `batches` random gene pairs of `size` over `genes` genes, and a label for each (benchmark
+/// input, not data).
+fn genotypes(genes: usize, size: usize, batches: usize) -> (Vec<[u32; 2]>, Vec<f32>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let pairs: Vec<[u32; 2]> = (0..size * batches)
+        .map(|_| {
+            let a = rng.random_range(0..genes as u32);
+            let b = (a + rng.random_range(1..genes as u32)) % genes as u32;
+            [a, b]
+        })
+        .collect();
+    let labels = pairs.iter().map(|_| rng.random_range(-1.0..1.0)).collect();
+    (pairs, labels)
+}
+
+fn mini_batch(pairs: &[[u32; 2]], labels: &[f32], start: usize) -> MiniBatch {
+    MiniBatch {
+        indices: (start as u32..(start + pairs.len()) as u32).collect(),
+        offsets: (0..=pairs.len() as u32).map(|k| 2 * k).collect(),
+        genes: pairs.iter().flatten().copied().collect(),
+        labels: labels.to_vec(),
+        environments: vec![0; pairs.len()],
+    }
+}
+
+/// The case the PyTorch reference reads: the model, the table (features as raw f32 beside),
+/// its message edges, the genotypes and labels.
+fn write_case(
+    dir: &Path,
+    table: &GeneTable,
+    config: &GeneSetConfig,
+    (pairs, labels): (&[[u32; 2]], &[f32]),
+    batch: usize,
+) -> Result<()> {
+    let features: Vec<u8> = table
+        .features
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let path = dir.join("features.f32");
+    fs::write(&path, features).with_context(|| format!("writing {}", path.display()))?;
+    let edges: Vec<Value> = table
+        .graphs
+        .iter()
+        .map(|g| json!({"src": g.src, "dst": g.dst, "weight": g.weight}))
+        .collect();
+    let head = match config.head {
+        Head::DeepSet => "deep_set",
+        Head::Pairwise => "pairwise",
+        Head::Dango => "dango",
+        Head::SetTransformer => "set_transformer",
+    };
+    let case = json!({
+        "genes": table.len(), "dim": table.dim, "hidden": config.hidden, "head": head,
+        "attention_heads": config.attention_heads, "rounds": config.rounds,
+        "learning_rate": 1e-3, "weight_decay": 1e-4, "batch": batch,
+        "edges": edges, "genotypes": pairs, "labels": labels,
+    });
+    let path = dir.join("case.json");
+    fs::write(&path, serde_json::to_vec(&case)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Runs the PyTorch reference on the case in `dir`, on as many threads as ours; its timing
+/// and JSON report.
+fn time_torch(python: &str, script: &Path, dir: &Path, steps: usize) -> Result<(Timing, Value)> {
+    let out = Command::new(python)
+        .arg(script)
+        .args(["--case", &dir.display().to_string()])
+        .args(["--steps", &steps.to_string()])
+        .args(["--threads", &rayon::current_num_threads().to_string()])
+        .output()
+        .with_context(|| format!("running {python} {}", script.display()))?;
+    if !out.status.success() {
+        bail!(
+            "the PyTorch reference failed (is torch installed for {python}?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("reading the report of {}", script.display()))?;
+    let steps = report["step_seconds"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect::<Vec<_>>())
+        .filter(|s| !s.is_empty())
+        .context("the PyTorch report has no step times")?;
+    let engine = format!(
+        "PyTorch {} ({})",
+        report["torch"].as_str().unwrap_or("?"),
+        report["encoding"].as_str().unwrap_or("?")
+    );
+    Ok((Timing { engine, steps }, report))
+}
+
+pub fn run(args: &BenchModelsArgs) -> Result<()> {
+    let data = args.data.dir.dir();
+    let graphs: Vec<_> = args.graphs.iter().map(|g| data.root().join(g)).collect();
+    data.require(
+        NETWORK_FEATURES
+            .iter()
+            .copied()
+            .chain(args.graphs.iter().filter_map(|g| g.to_str())),
+    )?;
+    let reference = args.data.load()?.reference;
+    let features: Vec<String> = ["codon".to_owned(), "go:30".to_owned()]
+        .into_iter()
+        .chain(
+            NETWORK_FEATURES
+                .iter()
+                .map(|f| format!("network:{}", data.root().join(f).display())),
+        )
+        .collect();
+    let config = GeneSetConfig {
+        features,
+        graphs,
+        head: match args.head {
+            BenchHead::DeepSet => Head::DeepSet,
+            BenchHead::Pairwise => Head::Pairwise,
+            BenchHead::Dango => Head::Dango,
+        },
+        ..GeneSetConfig::default()
+    };
+    let table = GeneTable::build(&reference, &[], &config.features, &config.graphs)
+        .context("the genome table")?;
+    let edges: usize = table.graphs.iter().map(|g| g.len()).sum();
+    println!(
+        "{}: {} genes × {} feature columns, {} message edges",
+        config.describe(),
+        table.len(),
+        table.dim,
+        edges
+    );
+    let steps = args.steps.max(1);
+    let batch = args.batch.max(1);
+    let (pairs, labels) = genotypes(table.len(), batch, steps + 1);
+    fs::create_dir_all(&args.dir).with_context(|| format!("creating {}", args.dir.display()))?;
+    // Written first, so the PyTorch reference can be rerun alone on the same case.
+    write_case(&args.dir, &table, &config, (&pairs, &labels), batch)?;
+
+    let store = tempfile::tempdir()?;
+    let path = store.path().join("instances.arrow");
+    let mut writer = InstanceWriter::create(&path, &["y".to_owned()])?;
+    for (pair, &y) in pairs.iter().zip(&labels) {
+        let value = LabelValue {
+            value: y,
+            ..LabelValue::MISSING
+        };
+        writer.push(pair, 0, 0, &[value])?;
+    }
+    writer.finish()?;
+    let instances = Instances::open(&path)?;
+    let train: Vec<usize> = (0..pairs.len()).collect();
+    let optimizer = OptimizerConfig::default();
+    let genes = table.genes.clone();
+    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config: &config,
+            table: std::sync::Arc::new(table),
+            genes: &genes,
+            instances: &instances,
+            train: &train,
+            environments: 1,
+            singles: &Singles::new(),
+            optimizer: &optimizer,
+            clip: None,
+            seed: 1,
+        },
+        Default::default(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let batches: Vec<MiniBatch> = pairs
+        .chunks(batch)
+        .zip(labels.chunks(batch))
+        .enumerate()
+        .map(|(k, (p, y))| mini_batch(p, y, k * batch))
+        .collect();
+    learner.train_step(&batches[0], 1e-3);
+    let times: Vec<f64> = batches[1..]
+        .iter()
+        .map(|b| {
+            let start = Instant::now();
+            learner.train_step(b, 1e-3);
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    let ours_peak = super::peak_rss();
+    let mut timings = vec![Timing {
+        engine: "ironcell (burn NdArray, f32; batch genes and neighbourhoods)".to_owned(),
+        steps: times,
+    }];
+    let mut torch_report = Value::Null;
+    if let Some(python) = &args.python {
+        let (timing, report) = time_torch(python, &args.torch_script, &args.dir, steps)?;
+        timings.push(timing);
+        torch_report = report;
+    }
+    println!(
+        "\n{:<62} {:>9} {:>12} {:>16}",
+        "engine", "step (s)", "instances/s", "2e7 epoch (h)"
+    );
+    let mut rows = Vec::new();
+    for t in &timings {
+        let median = super::median(&t.steps);
+        let rate = batch as f64 / median;
+        println!(
+            "{:<62} {:>9.4} {:>12.0} {:>16.2}",
+            t.engine,
+            median,
+            rate,
+            EPOCH / rate / 3600.0
+        );
+        rows.push(json!({"engine": t.engine, "step_seconds": t.steps,
+            "median_step_seconds": median, "instances_per_second": rate,
+            "epoch_2e7_hours": EPOCH / rate / 3600.0}));
+    }
+    if let [ours, torch] = &timings[..] {
+        println!(
+            "ironcell / PyTorch: {:.2}x",
+            super::median(&torch.steps) / super::median(&ours.steps)
+        );
+    }
+    let peak = |bytes: Option<u64>| bytes.map_or(f64::NAN, |b| b as f64 / 1e9);
+    println!(
+        "peak memory: ironcell {:.2} GB (process, table and case included){}",
+        peak(ours_peak),
+        torch_report["peak_rss_bytes"]
+            .as_u64()
+            .map_or(String::new(), |b| format!(
+                ", PyTorch {:.2} GB",
+                b as f64 / 1e9
+            ))
+    );
+    let results = json!({
+        "model": config.describe(), "batch": batch, "genes": genes.len(), "edges": edges,
+        "engines": rows, "ironcell_peak_rss_bytes": ours_peak, "pytorch": torch_report,
+        "threads": rayon::current_num_threads(),
+    });
+    let path = args.dir.join("results.json");
+    fs::write(&path, serde_json::to_vec_pretty(&results)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("results written to {}", path.display());
+    Ok(())
+}
