@@ -72,6 +72,67 @@ fn interaction(table: &GeneTable, g: &[u32]) -> f64 {
     x(g[0], 0) * x(g[1], 0) + x(g[0], 1) * x(g[1], 1)
 }
 
+/// AdamW at `learning_rate` without weight decay, batches of 32, for `epochs`.
+fn adamw(epochs: usize, learning_rate: f64) -> TrainingConfig {
+    TrainingConfig {
+        epochs,
+        batch_size: 32,
+        optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
+            learning_rate,
+            weight_decay: 0.0,
+        },
+        ..TrainingConfig::default()
+    }
+}
+
+/// What a learner is trained on besides its configuration.
+struct Case<'a> {
+    table: Arc<GeneTable>,
+    genes: &'a [SystematicName],
+    instances: &'a Instances,
+    split: &'a Split,
+    environments: usize,
+    singles: &'a Singles,
+    clip: Option<f64>,
+    seed: u64,
+}
+
+/// `config` trained on `case` by `training`, its checkpoints in `dir`.
+fn trained(
+    config: &GeneSetConfig,
+    case: Case<'_>,
+    training: &TrainingConfig,
+    dir: &std::path::Path,
+) -> GeneSetLearner<CpuAutodiff> {
+    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config,
+            table: case.table,
+            genes: case.genes,
+            instances: case.instances,
+            train: &case.split.train,
+            environments: case.environments,
+            singles: case.singles,
+            optimizer: &training.optimizer,
+            clip: case.clip,
+            seed: case.seed,
+        },
+        Default::default(),
+    )
+    .unwrap();
+    fit(
+        &mut learner,
+        case.instances,
+        case.split,
+        training,
+        dir,
+        false,
+        &mut (),
+    )
+    .unwrap();
+    learner
+}
+
 struct Fitted {
     learner: GeneSetLearner<CpuAutodiff>,
     rows: Vec<Vec<u32>>,
@@ -107,42 +168,24 @@ fn train_at(
         test: Vec::new(),
         dropped: 0,
     };
-    let training = TrainingConfig {
-        epochs,
-        batch_size: 32,
-        seed: 3,
-        optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
-            learning_rate,
-            weight_decay: 0.0,
-        },
-        ..TrainingConfig::default()
-    };
-    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
-        Setup {
-            config,
+    let learner = trained(
+        config,
+        Case {
             table,
             genes: &genes,
             instances: &instances,
-            train: &split.train,
+            split: &split,
             environments: 1,
             singles,
-            optimizer: &training.optimizer,
             clip: Some(10.0),
             seed: 3,
         },
-        Default::default(),
-    )
-    .unwrap();
-    fit(
-        &mut learner,
-        &instances,
-        &split,
-        &training,
+        &TrainingConfig {
+            seed: 3,
+            ..adamw(epochs, learning_rate)
+        },
         &dir.path().join("run"),
-        false,
-        &mut (),
-    )
-    .unwrap();
+    );
     Fitted {
         learner,
         rows,
@@ -233,15 +276,6 @@ fn the_environment_is_an_input() {
         test: Vec::new(),
         dropped: 0,
     };
-    let training = TrainingConfig {
-        epochs: 150,
-        batch_size: 32,
-        optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
-            learning_rate: 1e-2,
-            weight_decay: 0.0,
-        },
-        ..TrainingConfig::default()
-    };
     let config = GeneSetConfig {
         features: Vec::new(),
         hidden: 32,
@@ -249,32 +283,21 @@ fn the_environment_is_an_input() {
     };
     let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
     let score = |known: usize| {
-        let mut learner = GeneSetLearner::<CpuAutodiff>::new(
-            Setup {
-                config: &config,
+        let learner = trained(
+            &config,
+            Case {
                 table: table.clone(),
                 genes: &genes,
                 instances: &instances,
-                train: &split.train,
+                split: &split,
                 environments: known,
                 singles: &Singles::new(),
-                optimizer: &training.optimizer,
                 clip: None,
                 seed: 4,
             },
-            Default::default(),
-        )
-        .unwrap();
-        fit(
-            &mut learner,
-            &instances,
-            &split,
-            &training,
+            &adamw(150, 1e-2),
             &dir.path().join(format!("run-{known}")),
-            false,
-            &mut (),
-        )
-        .unwrap();
+        );
         pearson(&y, &learner.predict_in(&asked, &environments))
     };
     let (aware, blind) = (score(2), score(1));
@@ -531,41 +554,21 @@ fn unseen_pearson(
         test: test.to_vec(),
         dropped: 0,
     };
-    let training = TrainingConfig {
-        epochs: 150,
-        batch_size: 32,
-        optimizer: ironcell_models::optim::OptimizerConfig::Adamw {
-            learning_rate: 1e-2,
-            weight_decay: 0.0,
-        },
-        ..TrainingConfig::default()
-    };
-    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
-        Setup {
-            config,
+    let learner = trained(
+        config,
+        Case {
             table: Arc::new(table),
             genes,
             instances: &instances,
-            train: &split.train,
+            split: &split,
             environments: 1,
             singles: &Singles::new(),
-            optimizer: &training.optimizer,
             clip: None,
             seed: 2,
         },
-        Default::default(),
-    )
-    .unwrap();
-    fit(
-        &mut learner,
-        &instances,
-        &split,
-        &training,
+        &adamw(150, 1e-2),
         &dir.path().join("run"),
-        false,
-        &mut (),
-    )
-    .unwrap();
+    );
     let asked: Vec<&[u32]> = test.iter().map(|&i| rows[i].as_slice()).collect();
     let truth: Vec<f64> = test.iter().map(|&i| y[i]).collect();
     pearson(&truth, &learner.predict(&asked))

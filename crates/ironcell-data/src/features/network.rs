@@ -103,7 +103,7 @@ impl Centrality {
                 // Each triangle through i is seen once from each of its two other corners.
                 let links: usize = p
                     .iter()
-                    .map(|&(j, _)| shared(&partners[i], &partners[j]))
+                    .map(|&(j, _)| shared(&partners[i], &partners[j], |p| p.0))
                     .sum();
                 (links / 2) as f32 / (k * (k - 1) / 2) as f32
             })
@@ -137,11 +137,16 @@ fn weight(e: &Edge) -> f64 {
     }
 }
 
-/// Partners two sorted lists have in common.
-fn shared(a: &[(usize, f64)], b: &[(usize, f64)]) -> usize {
+/// How many keys two lists sorted by `key` have in common (neighbours two genes share).
+///
+/// ```
+/// use ironcell_data::features::network::shared;
+/// assert_eq!(shared(&[1u32, 3, 4, 9], &[3, 4, 5], |&g| g), 2);
+/// ```
+pub fn shared<T, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
+        match key(&a[i]).cmp(&key(&b[j])) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {

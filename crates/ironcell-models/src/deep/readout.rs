@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use burn::tensor::{backend::Backend, Bool, Int, Tensor, TensorData};
 
+use ironcell_data::features::network;
+
 use super::{
     net::{Edges, Forward, Genes, Net, RoundInputs, Sets},
     GeneSetConfig, GeneTable, LabelCodec, Singles,
@@ -24,23 +26,6 @@ fn floats<B: Backend, const D: usize>(
     device: &B::Device,
 ) -> Tensor<B, D> {
     Tensor::from_data(TensorData::new(v, shape).convert::<B::FloatElem>(), device)
-}
-
-/// How many values two ascending slices share.
-fn sorted_intersection(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }
 
 fn ints<B: Backend>(v: Vec<i64>, device: &B::Device) -> Tensor<B, 1, Int> {
@@ -299,7 +284,7 @@ impl Readout {
                 for &b in &genes[i + 1..] {
                     let (na, nb) = (around(a), around(b));
                     linked += f32::from(u8::from(na.binary_search(&b).is_ok()));
-                    let shared = sorted_intersection(na, nb) as f32;
+                    let shared = network::shared(na, nb, |&g| g) as f32;
                     let union = (na.len() + nb.len()) as f32 - shared;
                     overlap += if union > 0.0 { shared / union } else { 0.0 };
                     pairs += 1.0;

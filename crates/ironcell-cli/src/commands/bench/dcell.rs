@@ -1,7 +1,7 @@
 //! `ironcell bench dcell`: DCell training throughput on the real filtered GO, ironcell beside a
 //! PyTorch DCell written TorchCell's way, in one run on one machine.
 
-use std::{fs, path::Path, process::Command, sync::Arc, time::Instant};
+use std::{fs, path::Path, sync::Arc, time::Instant};
 
 use anyhow::{bail, Context, Result};
 use burn::{
@@ -138,25 +138,18 @@ fn time_torch(
     device: &str,
     steps: usize,
 ) -> Result<(Timing, Value)> {
-    let out = Command::new(python)
-        .arg(script)
-        .args(["--spec", &spec.display().to_string(), "--device", device])
-        .args(["--steps", &steps.to_string()])
-        .output()
-        .with_context(|| format!("running {python} {}", script.display()))?;
-    if !out.status.success() {
-        bail!(
-            "the PyTorch reference failed (is torch installed for {python}?): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("reading the report of {}", script.display()))?;
-    let steps = report["step_seconds"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect::<Vec<_>>())
-        .filter(|s| !s.is_empty())
-        .context("the PyTorch report has no step times")?;
+    let (report, steps) = super::torch_reference(
+        python,
+        script,
+        &[
+            "--spec".to_owned(),
+            spec.display().to_string(),
+            "--device".to_owned(),
+            device.to_owned(),
+            "--steps".to_owned(),
+            steps.to_string(),
+        ],
+    )?;
     let timing = Timing {
         engine: format!(
             "PyTorch {} loop over subsystems ({device})",
@@ -311,9 +304,5 @@ pub fn run(args: &BenchDcellArgs) -> Result<()> {
         "gemm_peak_gflops": peak, "engines": rows, "pytorch": torch_report,
         "threads": rayon::current_num_threads(),
     });
-    let path = args.dir.join("results.json");
-    fs::write(&path, serde_json::to_vec_pretty(&results)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    println!("results written to {}", path.display());
-    Ok(())
+    super::write_results(&args.dir, &results)
 }

@@ -248,6 +248,47 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// Runs a PyTorch reference script with `args`; its JSON report (one object on standard
+/// output) and the step times it lists under `step_seconds`.
+fn torch_reference(
+    python: &str,
+    script: &Path,
+    args: &[String],
+) -> Result<(serde_json::Value, Vec<f64>)> {
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .args(args)
+        .output()
+        .with_context(|| format!("running {python} {}", script.display()))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "the PyTorch reference failed (is torch installed for {python}?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("reading the report of {}", script.display()))?;
+    let steps = report["step_seconds"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(serde_json::Value::as_f64)
+                .collect::<Vec<_>>()
+        })
+        .filter(|s| !s.is_empty())
+        .context("the PyTorch report has no step times")?;
+    Ok((report, steps))
+}
+
+/// Writes a benchmark's `results` to `dir/results.json` and says where.
+fn write_results(dir: &Path, results: &serde_json::Value) -> Result<()> {
+    let path = dir.join("results.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(results)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("results written to {}", path.display());
+    Ok(())
+}
+
 /// Peak resident memory of this process so far, from `/proc/self/status` (Linux), in bytes.
 fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

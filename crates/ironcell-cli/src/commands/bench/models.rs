@@ -6,9 +6,9 @@
 //! and passes messages over every edge each step (as a PyTorch Geometric model over the genome
 //! graph does); ironcell encodes only the batch's genes and their neighbourhoods.
 
-use std::{fs, path::Path, process::Command, time::Instant};
+use std::{fs, path::Path, time::Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use ironcell_data::instances::{InstanceWriter, Instances, LabelValue, MiniBatch};
 use ironcell_models::{
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Setup, Singles},
@@ -104,26 +104,18 @@ fn write_case(
 /// Runs the PyTorch reference on the case in `dir`, on as many threads as ours; its timing
 /// and JSON report.
 fn time_torch(python: &str, script: &Path, dir: &Path, steps: usize) -> Result<(Timing, Value)> {
-    let out = Command::new(python)
-        .arg(script)
-        .args(["--case", &dir.display().to_string()])
-        .args(["--steps", &steps.to_string()])
-        .args(["--threads", &rayon::current_num_threads().to_string()])
-        .output()
-        .with_context(|| format!("running {python} {}", script.display()))?;
-    if !out.status.success() {
-        bail!(
-            "the PyTorch reference failed (is torch installed for {python}?): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("reading the report of {}", script.display()))?;
-    let steps = report["step_seconds"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect::<Vec<_>>())
-        .filter(|s| !s.is_empty())
-        .context("the PyTorch report has no step times")?;
+    let (report, steps) = super::torch_reference(
+        python,
+        script,
+        &[
+            "--case".to_owned(),
+            dir.display().to_string(),
+            "--steps".to_owned(),
+            steps.to_string(),
+            "--threads".to_owned(),
+            rayon::current_num_threads().to_string(),
+        ],
+    )?;
     let engine = format!(
         "PyTorch {} ({})",
         report["torch"].as_str().unwrap_or("?"),
@@ -275,9 +267,5 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
         "engines": rows, "ironcell_peak_rss_bytes": ours_peak, "pytorch": torch_report,
         "threads": rayon::current_num_threads(),
     });
-    let path = args.dir.join("results.json");
-    fs::write(&path, serde_json::to_vec_pretty(&results)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    println!("results written to {}", path.display());
-    Ok(())
+    super::write_results(&args.dir, &results)
 }
