@@ -825,6 +825,15 @@ pub enum AccuracyModel {
     SetTransformer,
 }
 
+/// What the gene-set models of `bench accuracy` validate on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeepValidation {
+    /// A tenth of the training rows.
+    Rows,
+    /// On gene-disjoint splits, the rows of a tenth of the training genes.
+    Genes,
+}
+
 /// The objective of the gene-set models in `bench accuracy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ObjectiveName {
@@ -914,6 +923,11 @@ pub struct BenchAccuracyArgs {
     /// yeast-screens/networks/Krogan-2006.txt.gz); none by default.
     #[arg(long, value_delimiter = ',')]
     pub deep_graphs: Vec<String>,
+    /// What the gene-set models stop early on: `rows`, a tenth of the training rows; `genes`,
+    /// on the gene-disjoint splits the training rows that touch a tenth of the training genes
+    /// (held out of training, as the test's genes are), rows elsewhere.
+    #[arg(long, value_enum, default_value_t = DeepValidation::Rows)]
+    pub deep_validation: DeepValidation,
     /// Bootstrap resamples of each test set.
     #[arg(long, default_value_t = 200)]
     pub resamples: usize,

@@ -42,7 +42,7 @@ use serde_json::json;
 use tasks::{AccuracyTask, Screens, Task, SMF};
 
 use crate::{
-    args::{AccuracyModel, BenchAccuracyArgs, LoadedReference, ObjectiveName},
+    args::{AccuracyModel, BenchAccuracyArgs, DeepValidation, LoadedReference, ObjectiveName},
     commands::bench::baselines::run_sklearn,
 };
 
@@ -503,12 +503,16 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                                 continue;
                             };
                             for objective in &args.objectives {
+                                let by_genes = args.deep_validation == DeepValidation::Genes
+                                    && [SplitName::GeneDisjointAny, SplitName::GeneDisjointAll]
+                                        .iter()
+                                        .any(|n| n.as_str() == split.name);
                                 let (p, s, kept) = deep.fit_predict(
                                     &task,
                                     head,
                                     objective.objective(),
-                                    &train,
-                                    &split.test,
+                                    (&train, &split.test),
+                                    by_genes,
                                     seed,
                                     args.deep_epochs,
                                 )?;
