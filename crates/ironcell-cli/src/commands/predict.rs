@@ -91,7 +91,27 @@ pub fn run(args: &PredictArgs) -> Result<()> {
                 .collect()
         })
         .collect();
-    let predictions = model.predict(&Genotypes::new(&universe, rows.iter().map(Vec::as_slice)))?;
+    // Environments by name (none given: the empty name, which no model was trained in), so a
+    // model with an environment input reads them and the others ignore them.
+    let names: Vec<String> = queries
+        .iter()
+        .map(|q| q.environment.clone().unwrap_or_default())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let environments: Vec<u16> = queries
+        .iter()
+        .map(|q| {
+            let name = q.environment.as_deref().unwrap_or("");
+            let i = names.binary_search_by(|n| n.as_str().cmp(name));
+            u16::try_from(i.expect("every environment is named")).map_err(|_| {
+                anyhow::anyhow!("more than {} distinct environments in one file", u16::MAX)
+            })
+        })
+        .collect::<Result<_>>()?;
+    let asked = Genotypes::new(&universe, rows.iter().map(Vec::as_slice))
+        .in_environments(&names, environments);
+    let predictions = model.predict(&asked)?;
 
     let trained: BTreeSet<&SystematicName> = card.trained_genes.iter().collect();
     let mut out = format!(
