@@ -185,83 +185,31 @@ pub fn run(
             split_name,
             split: &split,
         };
-        match &config.model {
+        // A DCell or gene-set model is one directory, finished once its card is written; a
+        // feature model (one per label) skips its finished labels itself.
+        let single = !matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
+        if single && resume && dir.join("card.json").is_file() {
+            trained.push(Trained {
+                split: split_name,
+                models: vec![dir],
+                fit: None,
+            });
+            continue;
+        }
+        let (models, fitted) = match &config.model {
             ModelConfig::Dcell(m) => {
-                if resume && dir.join("card.json").is_file() {
-                    trained.push(Trained {
-                        split: split_name,
-                        models: vec![dir],
-                        fit: None,
-                    });
-                    continue;
-                }
-                let ontology = dcell_ontology(m, reference, &manifest, &instances)?;
-                let to_ontology = ontology.indices_of(&manifest.genes);
-                let config_dcell = DcellConfig {
-                    width_rule: m.width,
-                    init_scale: m.init_scale,
-                    alpha: m.alpha,
-                    aux_reduction: m.aux_reduction,
-                    seed: config.training.seed,
-                    initial_output: first_label_mean(&instances, &split.train),
-                    ..DcellConfig::default()
-                };
-                let mut learner = DcellLearner::new(
-                    ontology,
-                    config_dcell,
-                    manifest.labels.clone(),
-                    to_ontology,
-                    &config.training.optimizer,
-                    config.training.gradient_clip,
-                );
-                observer.start(
-                    &format!("DCell {split_name}"),
-                    config.training.epochs,
-                    split
-                        .train
-                        .len()
-                        .div_ceil(config.training.batch_size.max(1)),
-                );
-                let fitted = fit(
-                    &mut learner,
-                    &instances,
-                    &split,
+                let fitted = fit_dcell(
+                    m,
                     &config.training,
+                    reference,
+                    &data,
                     &dir,
                     resume,
                     observer,
                 )?;
-                write_history(&dir, &fitted)?;
-                let size = learner.model().layout().size();
-                let inputs = format!(
-                    "gene states of DCell's ontology: {} subsystems, {} strata",
-                    size.subsystems, size.strata
-                );
-                let card = data.card(
-                    DcellModel::KIND,
-                    learner.labels().to_vec(),
-                    inputs,
-                    &split.train,
-                );
-                let (description, model) = learner.into_parts();
-                DcellModel::new(card, description, model)
-                    .save(&dir)
-                    .map_err(|e| Error::file(&dir, e))?;
-                trained.push(Trained {
-                    split: split_name,
-                    models: vec![dir],
-                    fit: Some(fitted),
-                });
+                (vec![dir], Some(fitted))
             }
             ModelConfig::GeneSet(m) => {
-                if resume && dir.join("card.json").is_file() {
-                    trained.push(Trained {
-                        split: split_name,
-                        models: vec![dir],
-                        fit: None,
-                    });
-                    continue;
-                }
                 let fitted = fit_gene_set(
                     m,
                     &config.training,
@@ -271,11 +219,7 @@ pub fn run(
                     resume,
                     observer,
                 )?;
-                trained.push(Trained {
-                    split: split_name,
-                    models: vec![dir],
-                    fit: Some(fitted),
-                });
+                (vec![dir], Some(fitted))
             }
             ModelConfig::Rf(m) | ModelConfig::Gbt(m) => {
                 let kind = if matches!(config.model, ModelConfig::Rf(_)) {
@@ -292,13 +236,14 @@ pub fn run(
                     &dir,
                     resume,
                 )?;
-                trained.push(Trained {
-                    split: split_name,
-                    models,
-                    fit: None,
-                });
+                (models, None)
             }
-        }
+        };
+        trained.push(Trained {
+            split: split_name,
+            models,
+            fit: fitted,
+        });
     }
     Ok(trained)
 }
@@ -412,6 +357,70 @@ pub fn training_singles(
         );
     }
     singles
+}
+
+/// DCell on one split, saved with its card into `dir`.
+fn fit_dcell(
+    m: &DcellParams,
+    training: &TrainingConfig,
+    reference: &Reference,
+    data: &Data<'_>,
+    dir: &Path,
+    resume: bool,
+    observer: &mut dyn Observer,
+) -> Result<Fit, Error> {
+    let (split_name, manifest, instances, split) =
+        (data.split_name, data.manifest, data.instances, data.split);
+    let ontology = dcell_ontology(m, reference, manifest, instances)?;
+    let to_ontology = ontology.indices_of(&manifest.genes);
+    let config_dcell = DcellConfig {
+        width_rule: m.width,
+        init_scale: m.init_scale,
+        alpha: m.alpha,
+        aux_reduction: m.aux_reduction,
+        seed: training.seed,
+        initial_output: first_label_mean(instances, &split.train),
+        ..DcellConfig::default()
+    };
+    let mut learner = DcellLearner::new(
+        ontology,
+        config_dcell,
+        manifest.labels.clone(),
+        to_ontology,
+        &training.optimizer,
+        training.gradient_clip,
+    );
+    observer.start(
+        &format!("DCell {split_name}"),
+        training.epochs,
+        split.train.len().div_ceil(training.batch_size.max(1)),
+    );
+    let fitted = fit(
+        &mut learner,
+        instances,
+        split,
+        training,
+        dir,
+        resume,
+        observer,
+    )?;
+    write_history(dir, &fitted)?;
+    let size = learner.model().layout().size();
+    let inputs = format!(
+        "gene states of DCell's ontology: {} subsystems, {} strata",
+        size.subsystems, size.strata
+    );
+    let card = data.card(
+        DcellModel::KIND,
+        learner.labels().to_vec(),
+        inputs,
+        &split.train,
+    );
+    let (description, model) = learner.into_parts();
+    DcellModel::new(card, description, model)
+        .save(dir)
+        .map_err(|e| Error::file(dir, e))?;
+    Ok(fitted)
 }
 
 /// A gene-set model on one split, saved with its card into `dir`.
