@@ -24,8 +24,32 @@ pub mod contrastive;
 pub mod ordinal;
 pub mod soft;
 
-use burn::tensor::{backend::Backend, Tensor};
+use burn::tensor::{backend::Backend, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
+
+/// The classification targets of `values` as tensors: `rows` (`width` per value, zeros where
+/// a value is missing) as `[n, width]`, and the observed values (1, or 0 where NaN) as `[n]`.
+fn class_targets<B: Backend>(
+    rows: Vec<f64>,
+    width: usize,
+    values: &[f64],
+    device: &B::Device,
+) -> (Tensor<B, 2>, Tensor<B, 1>) {
+    let mask: Vec<f64> = values
+        .iter()
+        .map(|v| f64::from(u8::from(v.is_finite())))
+        .collect();
+    (
+        Tensor::from_data(
+            TensorData::new(rows, [values.len(), width]).convert::<B::FloatElem>(),
+            device,
+        ),
+        Tensor::from_data(
+            TensorData::new(mask, [values.len()]).convert::<B::FloatElem>(),
+            device,
+        ),
+    )
+}
 
 /// The observed entries of `target` (1 where it is a number, 0 where NaN), and `target` with
 /// its NaNs set to 0, so arithmetic on it stays finite.

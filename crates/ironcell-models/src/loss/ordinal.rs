@@ -24,20 +24,7 @@ pub fn levels<B: Backend>(
                 .map(move |&t| f64::from(u8::from(v.is_finite() && v > t)))
         })
         .collect();
-    let mask: Vec<f64> = values
-        .iter()
-        .map(|v| f64::from(u8::from(v.is_finite())))
-        .collect();
-    (
-        Tensor::from_data(
-            TensorData::new(y, [values.len(), t.len()]).convert::<B::FloatElem>(),
-            device,
-        ),
-        Tensor::from_data(
-            TensorData::new(mask, [values.len()]).convert::<B::FloatElem>(),
-            device,
-        ),
-    )
+    super::class_targets(y, t.len(), values, device)
 }
 
 /// Decreasing biases from K − 1 free parameters: b₀ = raw₀, bₖ = bₖ₋₁ − softplus(rawₖ), so

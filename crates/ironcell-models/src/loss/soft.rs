@@ -19,20 +19,7 @@ pub fn targets<B: Backend>(
         .iter()
         .flat_map(|&v| bins.gaussian(v, sigma))
         .collect();
-    let mask: Vec<f64> = values
-        .iter()
-        .map(|v| f64::from(u8::from(v.is_finite())))
-        .collect();
-    (
-        Tensor::from_data(
-            TensorData::new(q, [values.len(), k]).convert::<B::FloatElem>(),
-            device,
-        ),
-        Tensor::from_data(
-            TensorData::new(mask, [values.len()]).convert::<B::FloatElem>(),
-            device,
-        ),
-    )
+    super::class_targets(q, k, values, device)
 }
 
 /// Cross-entropy of `logits` (`[n, K]`) against soft labels `targets` (`[n, K]`), averaged
