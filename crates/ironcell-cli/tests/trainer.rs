@@ -52,6 +52,18 @@ multiplier = 2
     path
 }
 
+/// Runs `ironcell train --config CONFIG --out RUN`; its standard output.
+fn train(config: &Path, run: &Path) -> String {
+    let out = ironcell(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn params(run: &Path) -> Vec<u8> {
     std::fs::read(run.join("random/dcell.params")).unwrap()
 }
@@ -63,13 +75,7 @@ fn a_killed_run_resumes_to_the_same_weights() {
     let config = dcell_config(dir.path(), &data, 24);
 
     let whole = dir.path().join("whole");
-    ironcell(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
+    train(&config, &whole);
 
     // The same run, killed once a few epochs are checkpointed.
     let cut = dir.path().join("cut");
@@ -160,14 +166,7 @@ splits = ["random", "gene_disjoint_all"]
     )
     .unwrap();
     let run = dir.path().join("run");
-    let out = ironcell(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = train(&config, &run);
     assert!(
         text.contains("| gbt |") && text.contains("| mean |"),
         "{text}"
@@ -222,14 +221,7 @@ batch_size = 4
     )
     .unwrap();
     let run = dir.path().join("run");
-    let out = ironcell(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = train(&config, &run);
     assert!(text.contains("| gene_set |"), "{text}");
     let card: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("random/card.json")).unwrap()).unwrap();
