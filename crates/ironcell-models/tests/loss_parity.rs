@@ -8,6 +8,8 @@
 //! Needs a Python with `numpy` and `autograd` (`IRONCELL_PYTHON`, default `python3`); `.ci/run`
 //! provides one. Without it the test is skipped, except under CI, where it fails.
 
+mod common;
+
 use std::{path::Path, process::Command};
 
 use burn::tensor::{backend::AutodiffBackend, Tensor, TensorData};
@@ -19,24 +21,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-type Ad = burn::backend::Autodiff<burn::backend::NdArray<f64>>;
+use common::python;
 
-fn python() -> Option<String> {
-    let python = std::env::var("IRONCELL_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let ok = Command::new(&python)
-        .args(["-c", "import numpy, autograd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if ok {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but {python} cannot import numpy and autograd (set IRONCELL_PYTHON)"
-    );
-    eprintln!("skipping: {python} cannot import numpy and autograd");
-    None
-}
+type Ad = burn::backend::Autodiff<burn::backend::NdArray<f64>>;
 
 fn tensor<const D: usize>(values: &[f64], shape: [usize; D]) -> Tensor<Ad, D> {
     Tensor::from_data(TensorData::new(values.to_vec(), shape), &Default::default())

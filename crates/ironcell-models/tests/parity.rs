@@ -6,6 +6,8 @@
 //! Needs a Python with `numpy` and `autograd` (`IRONCELL_PYTHON`, default `python3`); `.ci/run`
 //! provides one. Without it the test is skipped, except under CI, where it fails.
 
+mod common;
+
 use std::{
     fs,
     path::{Path, PathBuf},
@@ -26,26 +28,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
+use common::python;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Python to use, or `None` (skip) when it lacks numpy/autograd outside CI.
-fn python() -> Option<String> {
-    let python = std::env::var("IRONCELL_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let ok = Command::new(&python)
-        .args(["-c", "import numpy, autograd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if ok {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but {python} cannot import numpy and autograd (set IRONCELL_PYTHON)"
-    );
-    eprintln!("skipping: {python} cannot import numpy and autograd");
-    None
 }
 
 /// A random GO-like DAG: term i > 0 has one or two parents among earlier terms; genes are
