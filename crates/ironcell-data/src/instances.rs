@@ -407,6 +407,15 @@ pub struct MiniBatch {
     pub environments: Vec<u16>,
 }
 
+impl MiniBatch {
+    /// Each instance's genes, in batch order.
+    pub fn genotypes(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        self.offsets
+            .windows(2)
+            .map(|w| &self.genes[w[0] as usize..w[1] as usize])
+    }
+}
+
 /// The iterator [`Instances::batches`] returns.
 pub struct Batches<'a> {
     data: &'a Instances,

@@ -369,12 +369,7 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
     }
 
     fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64 {
-        let rows = self.table_rows(
-            batch
-                .offsets
-                .windows(2)
-                .map(|w| &batch.genes[w[0] as usize..w[1] as usize]),
-        );
+        let rows = self.table_rows(batch.genotypes());
         let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
         let n = rows.len();
         let labels = self.readout.labels.len();

@@ -92,12 +92,7 @@ impl Learner for DcellLearner {
     }
 
     fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64 {
-        let genotypes = self.genotypes(
-            batch
-                .offsets
-                .windows(2)
-                .map(|w| &batch.genes[w[0] as usize..w[1] as usize]),
-        );
+        let genotypes = self.genotypes(batch.genotypes());
         let act = self.model.forward(&genotypes, Mode::Training);
         let (loss, mut grads) = self.model.backward(&act, &batch.labels);
         if let Some(max) = self.clip {
