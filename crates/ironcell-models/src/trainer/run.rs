@@ -359,6 +359,35 @@ pub fn training_singles(
     singles
 }
 
+/// Fits `learner` on `data`'s split into `dir` (resumed from its checkpoint with `resume`),
+/// announced to `observer` as `name` and the split, and writes its history beside.
+fn fit_and_record(
+    learner: &mut dyn Learner,
+    name: &str,
+    training: &TrainingConfig,
+    data: &Data<'_>,
+    (dir, resume): (&Path, bool),
+    observer: &mut dyn Observer,
+) -> Result<Fit, Error> {
+    let split = data.split;
+    observer.start(
+        &format!("{name} {}", data.split_name),
+        training.epochs,
+        split.train.len().div_ceil(training.batch_size.max(1)),
+    );
+    let fitted = fit(
+        learner,
+        data.instances,
+        split,
+        training,
+        dir,
+        resume,
+        observer,
+    )?;
+    write_history(dir, &fitted)?;
+    Ok(fitted)
+}
+
 /// DCell on one split, saved with its card into `dir`.
 fn fit_dcell(
     m: &DcellParams,
@@ -369,8 +398,7 @@ fn fit_dcell(
     resume: bool,
     observer: &mut dyn Observer,
 ) -> Result<Fit, Error> {
-    let (split_name, manifest, instances, split) =
-        (data.split_name, data.manifest, data.instances, data.split);
+    let (manifest, instances, split) = (data.manifest, data.instances, data.split);
     let ontology = dcell_ontology(m, reference, manifest, instances)?;
     let to_ontology = ontology.indices_of(&manifest.genes);
     let config_dcell = DcellConfig {
@@ -390,21 +418,14 @@ fn fit_dcell(
         &training.optimizer,
         training.gradient_clip,
     );
-    observer.start(
-        &format!("DCell {split_name}"),
-        training.epochs,
-        split.train.len().div_ceil(training.batch_size.max(1)),
-    );
-    let fitted = fit(
+    let fitted = fit_and_record(
         &mut learner,
-        instances,
-        split,
+        "DCell",
         training,
-        dir,
-        resume,
+        data,
+        (dir, resume),
         observer,
     )?;
-    write_history(dir, &fitted)?;
     let size = learner.model().layout().size();
     let inputs = format!(
         "gene states of DCell's ontology: {} subsystems, {} strata",
@@ -454,21 +475,14 @@ fn fit_gene_set(
         Default::default(),
     )
     .map_err(Error::Config)?;
-    observer.start(
-        &format!("gene set {}", data.split_name),
-        training.epochs,
-        split.train.len().div_ceil(training.batch_size.max(1)),
-    );
-    let fitted = fit(
+    let fitted = fit_and_record(
         &mut learner,
-        instances,
-        split,
+        "gene set",
         training,
-        dir,
-        resume,
+        data,
+        (dir, resume),
         observer,
     )?;
-    write_history(dir, &fitted)?;
     let mut card = data.card(
         GeneSetModel::KIND,
         learner.labels().to_vec(),
