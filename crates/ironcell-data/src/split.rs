@@ -134,6 +134,32 @@ pub struct Split {
     pub dropped: usize,
 }
 
+impl Split {
+    /// The split over only the instances of `kept` (sorted), `dropped` counting the kept
+    /// instances no part holds: a sample of a gene-disjoint split stays gene-disjoint.
+    ///
+    /// ```
+    /// use ironcell_data::split::Split;
+    /// let split = Split { train: vec![0, 1, 2], validation: vec![3], test: vec![4, 5], dropped: 1 };
+    /// let kept = split.restricted_to(&[1, 4, 6]);
+    /// assert_eq!((kept.train, kept.test, kept.dropped), (vec![1], vec![4], 1));
+    /// ```
+    pub fn restricted_to(self, kept: &[usize]) -> Split {
+        let keep = |part: Vec<usize>| -> Vec<usize> {
+            part.into_iter()
+                .filter(|i| kept.binary_search(i).is_ok())
+                .collect()
+        };
+        let (train, validation, test) = (keep(self.train), keep(self.validation), keep(self.test));
+        Split {
+            dropped: kept.len() - train.len() - validation.len() - test.len(),
+            train,
+            validation,
+            test,
+        }
+    }
+}
+
 fn cut(n: usize, f: SplitFractions) -> (usize, usize) {
     let test = (n as f64 * f.test).round() as usize;
     let validation = (n as f64 * f.validation).round() as usize;
@@ -391,6 +417,29 @@ fn split_by_gene_parts<I: IntoIterator<Item = usize>>(
         }
     }
     split
+}
+
+/// At most `max` of `rows`, a seeded sample in ascending order; all of them when `max` is
+/// `None` or at least their number. The one sampler of the project: every command that trains
+/// on part of a split draws the same rows for the same seed.
+///
+/// ```
+/// use ironcell_data::split::sample;
+/// let rows: Vec<usize> = (0..10).collect();
+/// let picked = sample(&rows, Some(4), 7);
+/// assert_eq!(picked.len(), 4);
+/// assert!(picked.windows(2).all(|w| w[0] < w[1]));
+/// assert_eq!(picked, sample(&rows, Some(4), 7));
+/// assert_eq!(sample(&rows, None, 7), rows);
+/// ```
+pub fn sample(rows: &[usize], max: Option<usize>, seed: u64) -> Vec<usize> {
+    let mut picked = rows.to_vec();
+    if let Some(max) = max.filter(|&max| picked.len() > max) {
+        picked.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        picked.truncate(max);
+        picked.sort_unstable();
+    }
+    picked
 }
 
 /// `k` disjoint test folds covering `items` (instance indices), each sorted, sizes within

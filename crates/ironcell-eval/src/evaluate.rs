@@ -92,78 +92,139 @@ pub fn evaluate(
     let predictions = predictor.predict(&genotypes)?;
     let mut out = Vec::new();
     for (column, label) in card.labels.iter().enumerate() {
-        let Some(l) = manifest.labels.iter().position(|m| m == label) else {
-            continue;
-        };
         let predicted: Vec<f64> = predictions.column(column).collect();
-        // (test row, truth, prediction) where both are numbers.
-        let scored: Vec<(usize, f64, f64)> = split
-            .test
-            .iter()
-            .zip(&predicted)
-            .filter_map(|(&i, &p)| {
-                let t = f64::from(instances.label(l, i).value);
-                (t.is_finite() && p.is_finite()).then_some((i, t, p))
-            })
-            .collect();
-        let judged = Judged::of(label);
-        let mut sizes: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
-        let mut datasets: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
-        for &(i, t, p) in &scored {
-            let size = match instances.genes(i).len() {
-                1 => "1 gene",
-                2 => "2 genes",
-                _ => "3+ genes",
-            };
-            sizes.entry(size).or_default().push((t, p));
-            let (dataset, _) = instances.source(i);
-            let name = manifest
-                .datasets
-                .get(usize::from(dataset))
-                .map_or("?", String::as_str);
-            datasets.entry(name).or_default().push((t, p));
-        }
-        // A breakdown into one part would only repeat "all".
-        let mut subsets = vec![(
-            "all".to_owned(),
-            scored.iter().map(|&(_, t, p)| (t, p)).collect::<Vec<_>>(),
-        )];
-        if sizes.len() > 1 {
-            subsets.extend(sizes.into_iter().map(|(k, v)| (k.to_owned(), v)));
-        }
-        if datasets.len() > 1 {
-            subsets.extend(
-                datasets
-                    .into_iter()
-                    .map(|(k, v)| (format!("dataset {k}"), v)),
-            );
-        }
-        for (subset, pairs) in subsets {
-            if pairs.len() < MIN_SUBSET {
-                continue;
-            }
-            let (truth, prediction): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-            out.push(Outcome {
-                task: task.to_owned(),
-                split: split_name.to_owned(),
-                held_out: None,
-                seed: None,
-                model: card.kind.clone(),
-                engine: "ironcell".to_owned(),
-                label: label.clone(),
-                subset,
-                n_train,
-                n_test: truth.len(),
-                seconds: None,
-                metrics: score(
-                    judged,
-                    &truth,
-                    &prediction,
-                    bootstrap.resamples,
-                    bootstrap.seed,
-                ),
-            });
-        }
+        let scoring = Scoring {
+            task,
+            split: split_name,
+            model: &card.kind,
+            label,
+            n_train,
+            bootstrap,
+        };
+        out.extend(score_rows(
+            instances,
+            manifest,
+            &split.test,
+            &predicted,
+            &scoring,
+            Breakdown::Full,
+        ));
     }
     Ok(out)
+}
+
+/// What predictions are scored as.
+#[derive(Debug, Clone, Copy)]
+pub struct Scoring<'a> {
+    /// The task or dataset.
+    pub task: &'a str,
+    /// The split.
+    pub split: &'a str,
+    /// The model.
+    pub model: &'a str,
+    /// The dataset's label the predictions are of.
+    pub label: &'a str,
+    /// The model's training rows.
+    pub n_train: usize,
+    /// The intervals' bootstrap.
+    pub bootstrap: Bootstrap,
+}
+
+/// Which parts of the scored rows get an outcome of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown<'a> {
+    /// `all`, then each genotype size and each dataset (where there are several).
+    Full,
+    /// The rows as one subset of this name.
+    Only(&'a str),
+}
+
+/// Scores `predicted` (one value per row of `rows`) against the dataset's values of
+/// `scoring.label`, over the rows where both are numbers, as `breakdown` asks. A label the
+/// dataset lacks scores nothing.
+pub fn score_rows(
+    instances: &Instances,
+    manifest: &Manifest,
+    rows: &[usize],
+    predicted: &[f64],
+    scoring: &Scoring<'_>,
+    breakdown: Breakdown<'_>,
+) -> Vec<Outcome> {
+    let label = scoring.label;
+    let Some(l) = manifest.labels.iter().position(|m| m == label) else {
+        return Vec::new();
+    };
+    // (row, truth, prediction) where both are numbers.
+    let scored: Vec<(usize, f64, f64)> = rows
+        .iter()
+        .zip(predicted)
+        .filter_map(|(&i, &p)| {
+            let t = f64::from(instances.label(l, i).value);
+            (t.is_finite() && p.is_finite()).then_some((i, t, p))
+        })
+        .collect();
+    let pairs = |part: &[(usize, f64, f64)]| part.iter().map(|&(_, t, p)| (t, p)).collect();
+    let subsets: Vec<(String, Vec<(f64, f64)>)> = match breakdown {
+        Breakdown::Only(name) => vec![(name.to_owned(), pairs(&scored))],
+        Breakdown::Full => {
+            let mut sizes: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+            let mut datasets: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+            for &(i, t, p) in &scored {
+                let size = match instances.genes(i).len() {
+                    1 => "1 gene",
+                    2 => "2 genes",
+                    _ => "3+ genes",
+                };
+                sizes.entry(size).or_default().push((t, p));
+                let (dataset, _) = instances.source(i);
+                let name = manifest
+                    .datasets
+                    .get(usize::from(dataset))
+                    .map_or("?", String::as_str);
+                datasets.entry(name).or_default().push((t, p));
+            }
+            // A breakdown into one part would only repeat "all".
+            let mut subsets = vec![("all".to_owned(), pairs(&scored))];
+            if sizes.len() > 1 {
+                subsets.extend(sizes.into_iter().map(|(k, v)| (k.to_owned(), v)));
+            }
+            if datasets.len() > 1 {
+                subsets.extend(
+                    datasets
+                        .into_iter()
+                        .map(|(k, v)| (format!("dataset {k}"), v)),
+                );
+            }
+            subsets
+        }
+    };
+    let judged = Judged::of(label);
+    let mut out = Vec::new();
+    for (subset, pairs) in subsets {
+        if pairs.len() < MIN_SUBSET {
+            continue;
+        }
+        let (truth, prediction): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        out.push(Outcome {
+            task: scoring.task.to_owned(),
+            split: scoring.split.to_owned(),
+            held_out: None,
+            seed: None,
+            model: scoring.model.to_owned(),
+            engine: "ironcell".to_owned(),
+            label: label.to_owned(),
+            subset,
+            n_train: scoring.n_train,
+            n_test: truth.len(),
+            seconds: None,
+            metrics: score(
+                judged,
+                &truth,
+                &prediction,
+                scoring.bootstrap.resamples,
+                scoring.bootstrap.seed,
+            ),
+        });
+    }
+    out
 }

@@ -14,7 +14,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod evaluate;
+pub mod quickstart;
 pub mod report;
 pub mod score;
 
@@ -24,4 +26,16 @@ pub enum Error {
     /// The model could not answer.
     #[error(transparent)]
     Predict(#[from] ironcell_models::predictor::Error),
+    /// A feature model could not be built or fitted.
+    #[error(transparent)]
+    Design(#[from] ironcell_models::baseline::design::DesignError),
+    /// A data file could not be read.
+    #[error(transparent)]
+    Source(#[from] ironcell_sources::Error),
+    /// A data file is missing from the data directory.
+    #[error(transparent)]
+    Missing(#[from] ironcell_sources::data_dir::Missing),
+    /// What was asked for cannot be done.
+    #[error("{0}")]
+    Input(String),
 }

@@ -1,16 +1,23 @@
 //! The dense feature matrix every baseline reads.
 
-/// A row-major `rows × cols` matrix of `f32` features borrowed from the caller.
+/// A row-major `rows × cols` matrix of `f32` features borrowed from the caller, or a view of
+/// some of its rows: a model fitted on a split's training part reads them in place, so the
+/// only copy of the features a tree model makes is its 1-byte bins.
 ///
 /// ```
 /// use ironcell_models::baseline::Matrix;
-/// let m = Matrix::new(&[1.0, 2.0, 3.0, 4.0], 2).unwrap();
+/// let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let m = Matrix::new(&values, 2).unwrap();
 /// assert_eq!(m.row(1), [3.0, 4.0]);
+/// let view = Matrix::selected(&values, 2, &[2, 0]).unwrap();
+/// assert_eq!((view.rows(), view.row(0), view.column(1)), (2, &[5.0, 6.0][..], vec![6.0, 2.0]));
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Matrix<'a> {
     values: &'a [f32],
     cols: usize,
+    /// The rows of `values` this matrix is, in order; all of them when `None`.
+    selection: Option<&'a [usize]>,
 }
 
 /// A matrix that cannot be: its length is not a multiple of the columns, or it holds NaN.
@@ -23,6 +30,14 @@ pub enum MatrixError {
         len: usize,
         /// The columns.
         cols: usize,
+    },
+    /// A selected row is not in the matrix.
+    #[error("row {row} selected from a matrix of {rows} rows")]
+    Row {
+        /// The row asked for.
+        row: usize,
+        /// Rows there are.
+        rows: usize,
     },
     /// A value is NaN or infinite.
     #[error("row {row}, column {col} is not finite")]
@@ -37,24 +52,59 @@ pub enum MatrixError {
 impl<'a> Matrix<'a> {
     /// Wraps `values` as rows of `cols` columns, all finite.
     pub fn new(values: &'a [f32], cols: usize) -> Result<Self, MatrixError> {
-        if cols == 0 || !values.len().is_multiple_of(cols) {
-            return Err(MatrixError::Shape {
-                len: values.len(),
-                cols,
-            });
-        }
+        let all = Self::shaped(values, cols)?;
         if let Some(k) = values.iter().position(|v| !v.is_finite()) {
             return Err(MatrixError::NotFinite {
                 row: k / cols,
                 col: k % cols,
             });
         }
-        Ok(Self { values, cols })
+        Ok(all)
+    }
+
+    /// Rows `rows` of the row-major `values` of `cols` columns, in that order, without a copy;
+    /// those rows must be finite.
+    pub fn selected(
+        values: &'a [f32],
+        cols: usize,
+        rows: &'a [usize],
+    ) -> Result<Self, MatrixError> {
+        let all = Self::shaped(values, cols)?;
+        for (k, &i) in rows.iter().enumerate() {
+            if i >= all.rows() {
+                return Err(MatrixError::Row {
+                    row: i,
+                    rows: all.rows(),
+                });
+            }
+            if let Some(col) = all.row(i).iter().position(|v| !v.is_finite()) {
+                return Err(MatrixError::NotFinite { row: k, col });
+            }
+        }
+        Ok(Self {
+            selection: Some(rows),
+            ..all
+        })
+    }
+
+    fn shaped(values: &'a [f32], cols: usize) -> Result<Self, MatrixError> {
+        if cols == 0 || !values.len().is_multiple_of(cols) {
+            return Err(MatrixError::Shape {
+                len: values.len(),
+                cols,
+            });
+        }
+        Ok(Self {
+            values,
+            cols,
+            selection: None,
+        })
     }
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        self.values.len() / self.cols
+        self.selection
+            .map_or(self.values.len() / self.cols, <[usize]>::len)
     }
 
     /// Number of columns.
@@ -64,13 +114,12 @@ impl<'a> Matrix<'a> {
 
     /// Row `i`.
     pub fn row(&self, i: usize) -> &'a [f32] {
+        let i = self.selection.map_or(i, |s| s[i]);
         &self.values[i * self.cols..(i + 1) * self.cols]
     }
 
     /// Column `j`, copied.
     pub fn column(&self, j: usize) -> Vec<f32> {
-        (0..self.rows())
-            .map(|i| self.values[i * self.cols + j])
-            .collect()
+        (0..self.rows()).map(|i| self.row(i)[j]).collect()
     }
 }

@@ -15,6 +15,7 @@
 //! assert!((p[0] - 2.0).abs() < 0.01);
 //! ```
 
+pub mod design;
 pub mod linear;
 mod matrix;
 mod saved;

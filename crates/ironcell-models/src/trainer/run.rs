@@ -8,10 +8,7 @@ use std::{fs, path::Path};
 use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{read_manifest, read_split, Manifest},
-    features::{
-        pooling::{Pooler, Pooling},
-        GeneFeature, GeneFeatures,
-    },
+    features::{pooling::Pooling, GeneFeature},
     instances::{perturbed_genes, Instances},
     ontology::{self, DcellOntology, OntologyConfig, WidthRule},
     split::{Split, SplitName},
@@ -21,10 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{dcell::DcellLearner, fit, Error, Fit, Learner, Observer, TrainingConfig};
 use crate::{
-    baseline::{Matrix, ModelKind, Params, Regressor},
+    baseline::{design::Design, ModelKind, Params},
     dcell::{AuxReduction, DcellConfig},
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Setup, Singles},
-    predictor::{DatasetRef, DcellModel, FeatureModel, GeneSetModel, ModelCard, Recipe},
+    predictor::{DatasetRef, DcellModel, FeatureModel, GeneSetModel, ModelCard},
     CpuAutodiff,
 };
 
@@ -546,20 +543,14 @@ fn fit_features(
         .map(|f| f.parse::<GeneFeature>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| config_error(&e))?;
-    let (features, _) =
-        GeneFeatures::build(&kinds, &manifest.genes, reference).map_err(|e| config_error(&e))?;
-    let slots = manifest.by_size.keys().copied().max().unwrap_or(1);
-    let pooler = Pooler::new(m.pooling, &features, slots);
+    let (design, _) = Design::build(manifest, instances, &kinds, m.pooling, reference)
+        .map_err(|e| config_error(&e))?;
     let rows: Vec<usize> = split
         .train
         .iter()
         .chain(&split.validation)
         .copied()
         .collect();
-    let x = pooler
-        .pool_instances(instances, &rows, &features)
-        .map_err(|e| config_error(&e))?;
-    let width = pooler.width();
     let params = m.params.clone().with_seed(seed);
     let mut dirs = Vec::new();
     for (l, label) in manifest.labels.iter().enumerate() {
@@ -568,38 +559,22 @@ fn fit_features(
             dirs.push(model_dir);
             continue;
         }
-        let keep: Vec<usize> = (0..rows.len())
-            .filter(|&k| instances.label(l, rows[k]).value.is_finite())
-            .collect();
+        let keep = design.labelled(l, &rows);
         if keep.len() < 2 {
             continue;
         }
-        let xs: Vec<f32> = keep
-            .iter()
-            .flat_map(|&k| x[k * width..(k + 1) * width].iter().copied())
-            .collect();
-        let y: Vec<f64> = keep
-            .iter()
-            .map(|&k| f64::from(instances.label(l, rows[k]).value))
-            .collect();
-        let matrix = Matrix::new(&xs, width).map_err(|e| config_error(&e))?;
-        let model = Regressor::fit(kind, matrix, &y, &params).map_err(|e| config_error(&e))?;
-        let recipe = Recipe {
-            features: kinds.clone(),
-            pooling: m.pooling,
-            slots,
-            standardizer: None,
-            universe: manifest.genes.clone(),
-        };
-        let used: Vec<usize> = keep.iter().map(|&k| rows[k]).collect();
+        let fitted = design
+            .fit(kind, &params, false, l, &keep)
+            .map_err(|e| config_error(&e))?;
+        let recipe = design.recipe(&fitted);
         let mut card = data.card(
             &kind.to_string(),
             vec![label.clone()],
             recipe.describe(),
-            &used,
+            &keep,
         );
         card.reference = Some(reference_dir.to_owned());
-        FeatureModel::save(&model_dir, &card, &recipe, &model)
+        FeatureModel::save(&model_dir, &card, &recipe, &fitted.model)
             .map_err(|e| Error::file(&model_dir, e))?;
         dirs.push(model_dir);
     }

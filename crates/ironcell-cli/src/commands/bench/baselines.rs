@@ -4,17 +4,21 @@
 use std::{fs, path::Path, process::Command};
 
 use anyhow::{bail, Context, Result};
-use ironcell_data::split::kfold;
+use ironcell_data::{
+    dataset::read_manifest,
+    instances::Instances,
+    split::{kfold, sample},
+};
 use ironcell_models::{
-    baseline::{Matrix, ModelKind, Params, Regressor, Standardizer},
+    baseline::{design::Design, Matrix, ModelKind, Params, Regressor, Standardizer},
     metrics::Metrics,
 };
-use rand::{seq::SliceRandom, Rng, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::{args::BenchBaselinesArgs, commands::baseline::Inputs};
+use crate::args::BenchBaselinesArgs;
 
 /// Columns of the synthetic regression.
 const SYNTHETIC_COLS: usize = 64;
@@ -63,21 +67,33 @@ fn is_standardized(kind: ModelKind) -> bool {
 pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
     let (x, y, cols, what) = match &args.dataset {
         Some(dir) => {
-            let (inputs, _, _) = Inputs::load(
-                dir,
+            let manifest = read_manifest(dir)?;
+            let instances = Instances::open(&dir.join("instances.arrow"))?;
+            let (design, _) = Design::build(
+                &manifest,
+                &instances,
                 &args.features,
                 args.pooling,
                 &args.data.load()?.reference,
             )?;
-            let l = inputs.label_index(&args.label)?;
-            let rows: Vec<usize> = (0..inputs.len())
-                .filter(|&i| inputs.y[i * inputs.labels.len() + l].is_finite())
-                .collect();
+            let l = design
+                .labels()
+                .iter()
+                .position(|l| *l == args.label)
+                .with_context(|| {
+                    format!(
+                        "label {:?} is not in the dataset (it has {:?})",
+                        args.label,
+                        design.labels()
+                    )
+                })?;
+            let all: Vec<usize> = (0..design.len()).collect();
+            let rows = design.labelled(l, &all);
             let what = format!(
                 "{} ({} of {} instances with {}), features {} pooled by {}",
                 dir.display(),
                 rows.len(),
-                inputs.len(),
+                design.len(),
                 args.label,
                 args.features
                     .iter()
@@ -87,9 +103,9 @@ pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
                 args.pooling
             );
             (
-                inputs.rows(&rows),
-                inputs.target(l, &rows),
-                inputs.width,
+                design.rows(&rows),
+                design.target(l, &rows),
+                design.width(),
                 what,
             )
         }
@@ -121,13 +137,9 @@ pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
             .map(|test| {
                 let mut in_test = vec![false; n];
                 test.iter().for_each(|&i| in_test[i] = true);
-                let mut rows: Vec<usize> = all.iter().copied().filter(|&i| !in_test[i]).collect();
-                if kind == ModelKind::Svr && rows.len() > args.svr_max_train {
-                    rows.shuffle(&mut ChaCha8Rng::seed_from_u64(args.seed));
-                    rows.truncate(args.svr_max_train);
-                    rows.sort_unstable();
-                }
-                rows
+                let rows: Vec<usize> = all.iter().copied().filter(|&i| !in_test[i]).collect();
+                let max = (kind == ModelKind::Svr).then_some(args.svr_max_train);
+                sample(&rows, max, args.seed)
             })
             .collect();
         train.push((kind, per_fold));

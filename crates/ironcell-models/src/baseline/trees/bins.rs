@@ -34,26 +34,29 @@ impl Binned {
             s.sort_unstable();
             s
         });
-        let columns: Vec<(Vec<f32>, Vec<u8>)> = (0..x.cols())
-            .into_par_iter()
-            .map(|j| {
+        // Each column's codes are written in place: the bins are the only copy of the
+        // features, never twice over.
+        let mut codes = vec![0u8; rows * x.cols()];
+        let all_thresholds: Vec<Vec<f32>> = codes
+            .par_chunks_mut(rows.max(1))
+            .take(x.cols())
+            .enumerate()
+            .map(|(j, out)| {
                 let column = x.column(j);
                 let mut values = match &sampled {
                     Some(s) => s.iter().map(|&i| column[i]).collect(),
                     None => column.clone(),
                 };
                 let thresholds = thresholds(&mut values);
-                let codes = column.iter().map(|&v| code(&thresholds, v)).collect();
-                (thresholds, codes)
+                for (o, &v) in out.iter_mut().zip(&column) {
+                    *o = code(&thresholds, v);
+                }
+                thresholds
             })
             .collect();
-        let mut codes = Vec::with_capacity(rows * x.cols());
-        let mut all_thresholds = Vec::with_capacity(x.cols());
         let mut offsets = vec![0];
-        for (t, c) in columns {
-            codes.extend(c);
+        for t in &all_thresholds {
             offsets.push(offsets.last().copied().unwrap_or(0) + t.len() + 1);
-            all_thresholds.push(t);
         }
         Self {
             rows,

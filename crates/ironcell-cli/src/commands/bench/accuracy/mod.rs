@@ -17,7 +17,8 @@ use ironcell_data::{
     },
     ontology::{DcellOntology, OntologyConfig},
     split::{
-        gene_disjoint_split, held_out_environment, random_split, Overlap, SplitFractions, SplitName,
+        gene_disjoint_split, held_out_environment, random_split, sample, Overlap, SplitFractions,
+        SplitName,
     },
 };
 use ironcell_eval::{
@@ -35,8 +36,6 @@ use ironcell_sources::data_dir::{
     derived::{DELETION_TABLE, OBO},
     DataDir,
 };
-use rand::{seq::SliceRandom, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 use tasks::{AccuracyTask, Screens, Task, SMF};
@@ -148,17 +147,6 @@ fn splits(task: &Task, seed: u64) -> Vec<SplitRows<'_>> {
     out
 }
 
-/// At most `max` of `rows`, a seeded sample, in order.
-fn sample(rows: &[usize], max: Option<usize>, seed: u64) -> Vec<usize> {
-    let mut rows = rows.to_vec();
-    if let Some(max) = max.filter(|&max| rows.len() > max) {
-        rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-        rows.truncate(max);
-        rows.sort_unstable();
-    }
-    rows
-}
-
 /// Pooled gene features (sum over the instance's genes), then the environment one-hot when
 /// the task has several, row-major.
 fn design(task: &Task, features: &GeneFeatures) -> Result<(Vec<f32>, usize)> {
@@ -195,12 +183,6 @@ fn with_growth(task: &Task, x: &[f32], width: usize) -> (Vec<f32>, usize) {
         out.push(f.iter().filter(|v| v.is_none()).count() as f32);
     }
     (out, w)
-}
-
-fn pick(x: &[f32], width: usize, rows: &[usize]) -> Vec<f32> {
-    rows.iter()
-        .flat_map(|&i| x[i * width..(i + 1) * width].iter().copied())
-        .collect()
 }
 
 /// The random forest of the benchmark (and of scikit-learn beside it).
@@ -296,10 +278,9 @@ fn trees(
 ) -> Result<(Vec<f64>, f64)> {
     let y: Vec<f64> = ctx.train.iter().map(|&i| ctx.task.rows[i].y).collect();
     let start = Instant::now();
-    let xtr = pick(x, width, ctx.train);
-    let model = Regressor::fit(kind, Matrix::new(&xtr, width)?, &y, params)?;
-    let xte = pick(x, width, &ctx.split.test);
-    let p = model.predict(Matrix::new(&xte, width)?);
+    // Train and test rows are read in place: the model's bins are the only copy.
+    let model = Regressor::fit(kind, Matrix::selected(x, width, ctx.train)?, &y, params)?;
+    let p = model.predict(Matrix::selected(x, width, &ctx.split.test)?);
     Ok((p, start.elapsed().as_secs_f64()))
 }
 

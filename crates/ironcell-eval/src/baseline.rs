@@ -1,0 +1,299 @@
+//! A feature model tested beside the training mean: on a dataset's splits, by k-fold
+//! cross-validation, or over TorchCell's grid of tree settings; and saved with the card and
+//! recipe that `predict`, `explain` and `evaluate` open. `ironcell baseline` is this module
+//! behind arguments.
+
+use std::path::{Path, PathBuf};
+
+use ironcell_data::{
+    dataset::Manifest,
+    split::{kfold, sample, SplitName},
+};
+use ironcell_models::{
+    baseline::{
+        design::{Design, Fitted},
+        ModelKind, Params,
+    },
+    metrics::Metrics,
+    predictor::{DatasetRef, FeatureModel, ModelCard},
+};
+use serde::Serialize;
+
+use crate::Error;
+
+/// Training rows SVR uses unless told otherwise: its kernel matrix is n × n.
+pub const SVR_MAX_TRAIN: usize = 5_000;
+
+/// One evaluation: a model (or the training mean) on one test part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// The label.
+    pub label: String,
+    /// The split, or `foldK`.
+    pub split: String,
+    /// The model, or `mean`.
+    pub model: String,
+    /// Training rows.
+    pub n_train: usize,
+    /// Test rows.
+    pub n_test: usize,
+    /// Test Pearson correlation.
+    pub pearson: f64,
+    /// Test Spearman correlation.
+    pub spearman: f64,
+    /// Test R².
+    pub r2: f64,
+    /// Test mean squared error.
+    pub mse: f64,
+    /// Wall time of the fit.
+    pub fit_seconds: f64,
+}
+
+/// A tree setting of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridPoint {
+    /// Trees (rf) or boosting rounds (gbt).
+    pub trees: usize,
+    /// Depth limit.
+    pub max_depth: Option<usize>,
+    /// rf: samples to split a node; gbt: samples per leaf.
+    pub min_samples: usize,
+}
+
+impl GridPoint {
+    /// TorchCell's grid: trees 100/200/500 × depth 5/10/none × min-samples 2/5/10.
+    pub fn torchcell() -> Vec<Self> {
+        let mut points = Vec::new();
+        for trees in [100, 200, 500] {
+            for max_depth in [Some(5), Some(10), None] {
+                for min_samples in [2, 5, 10] {
+                    points.push(Self {
+                        trees,
+                        max_depth,
+                        min_samples,
+                    });
+                }
+            }
+        }
+        points
+    }
+
+    /// `params` at this point.
+    fn apply(self, params: &Params) -> Params {
+        let mut p = params.clone();
+        p.rf.trees = self.trees;
+        p.rf.max_depth = self.max_depth;
+        p.rf.min_samples_split = self.min_samples;
+        p.gbt.rounds = self.trees;
+        p.gbt.max_depth = self.max_depth;
+        p.gbt.min_samples_leaf = self.min_samples;
+        p
+    }
+}
+
+/// A feature model and how it is fitted.
+#[derive(Debug, Clone)]
+pub struct Baseline<'a> {
+    /// The dataset's rows.
+    pub design: &'a Design,
+    /// The model.
+    pub kind: ModelKind,
+    /// Its hyper-parameters (seeded).
+    pub params: Params,
+    /// Standardise the columns on the training rows.
+    pub standardize: bool,
+    /// Fit on at most this many training rows, a seeded sample.
+    pub max_train: Option<usize>,
+    /// Seed of the sample and the folds.
+    pub seed: u64,
+}
+
+impl Baseline<'_> {
+    /// Fits label `l` on `train` (sampled down to `max_train`), tests on `test`: the fitted
+    /// model, its row and the training mean's.
+    pub fn test(
+        &self,
+        l: usize,
+        split: &str,
+        train: &[usize],
+        test: &[usize],
+    ) -> Result<(Fitted, [Row; 2]), Error> {
+        self.test_with(&self.params, l, split, train, test)
+    }
+
+    fn test_with(
+        &self,
+        params: &Params,
+        l: usize,
+        split: &str,
+        train: &[usize],
+        test: &[usize],
+    ) -> Result<(Fitted, [Row; 2]), Error> {
+        let design = self.design;
+        let train = sample(train, self.max_train, self.seed);
+        let fitted = design.fit(self.kind, params, self.standardize, l, &train)?;
+        let truth = design.target(l, test);
+        let predicted = design.predict(&fitted, test)?;
+        let train_y = design.target(l, &train);
+        let mean = train_y.iter().sum::<f64>() / train_y.len().max(1) as f64;
+        let row = |model: String, m: Metrics, fit_seconds| Row {
+            label: design.labels()[l].clone(),
+            split: split.to_owned(),
+            model,
+            n_train: train.len(),
+            n_test: test.len(),
+            pearson: m.pearson,
+            spearman: m.spearman,
+            r2: m.r2,
+            mse: m.mse,
+            fit_seconds,
+        };
+        let rows = [
+            row(
+                self.kind.to_string(),
+                Metrics::compute(&truth, &predicted),
+                fitted.seconds,
+            ),
+            row(
+                "mean".to_owned(),
+                Metrics::compute(&truth, &vec![mean; truth.len()]),
+                0.0,
+            ),
+        ];
+        Ok((fitted, rows))
+    }
+
+    /// The rows of label `l` with a value, at least two of them.
+    pub fn labelled(&self, l: usize) -> Result<Vec<usize>, Error> {
+        let all: Vec<usize> = (0..self.design.len()).collect();
+        let labelled = self.design.labelled(l, &all);
+        if labelled.len() < 2 {
+            return Err(Error::Input(format!(
+                "label {} has fewer than 2 values",
+                self.design.labels()[l]
+            )));
+        }
+        Ok(labelled)
+    }
+
+    /// k-fold cross-validation of label `l`: each fold's rows (model, then mean), and the
+    /// model fitted on every labelled row, the one to deploy.
+    pub fn cross_validate(&self, l: usize, k: usize) -> Result<(Vec<Row>, Fitted), Error> {
+        if k < 2 {
+            return Err(Error::Input(
+                "cross-validation needs at least 2 folds".into(),
+            ));
+        }
+        let labelled = self.labelled(l)?;
+        let folds = kfold(&labelled, k, self.seed);
+        let mut rows = Vec::new();
+        for (f, test) in folds.iter().enumerate() {
+            let train: Vec<usize> = folds
+                .iter()
+                .enumerate()
+                .filter(|&(g, _)| g != f)
+                .flat_map(|(_, fold)| fold.iter().copied())
+                .collect();
+            let (_, pair) = self.test(l, &format!("fold{}", f + 1), &train, test)?;
+            rows.extend(pair);
+        }
+        let train = sample(&labelled, self.max_train, self.seed);
+        let fitted = self
+            .design
+            .fit(self.kind, &self.params, self.standardize, l, &train)?;
+        Ok((rows, fitted))
+    }
+
+    /// The model's row at each of `points` (rf and gbt only), trained on `train` and tested
+    /// on `test` of `split`.
+    pub fn grid(
+        &self,
+        points: &[GridPoint],
+        l: usize,
+        split: &str,
+        (train, test): (&[usize], &[usize]),
+        mut each: impl FnMut(GridPoint, &Row),
+    ) -> Result<Vec<(GridPoint, Row)>, Error> {
+        if !matches!(self.kind, ModelKind::Rf | ModelKind::Gbt) {
+            return Err(Error::Input(
+                "the grid is for rf and gbt (trees × depth × min-samples)".into(),
+            ));
+        }
+        let mut out = Vec::new();
+        for &point in points {
+            let params = point.apply(&self.params);
+            let (_, [row, _]) = self.test_with(&params, l, split, train, test)?;
+            each(point, &row);
+            out.push((point, row));
+        }
+        Ok(out)
+    }
+}
+
+/// Where a saved feature model came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Provenance<'a> {
+    /// The dataset directory.
+    pub dataset: &'a Path,
+    /// Its manifest.
+    pub manifest: &'a Manifest,
+    /// The reference bundle the features were built from.
+    pub reference: &'a Path,
+}
+
+/// Saves `fitted` (label `l` of `baseline`'s design, trained on `split` or, with none, on
+/// every row) into `dir` with its recipe and a card carrying the mean of `tested`'s rows of
+/// the model.
+pub fn save(
+    dir: &Path,
+    baseline: &Baseline<'_>,
+    (l, split): (usize, Option<SplitName>),
+    fitted: &Fitted,
+    tested: &[Row],
+    from: Provenance<'_>,
+) -> Result<(), Error> {
+    let design = baseline.design;
+    let label = &design.labels()[l];
+    let recipe = design.recipe(fitted);
+    let kind = baseline.kind.to_string();
+    let mut card = ModelCard::new(&kind, vec![label.clone()], recipe.describe());
+    card.dataset = Some(DatasetRef {
+        dir: from.dataset.to_owned(),
+        instances_sha256: from
+            .manifest
+            .sha256
+            .get("instances.arrow")
+            .cloned()
+            .unwrap_or_default(),
+    });
+    card.split = split;
+    card.reference = Some(PathBuf::from(from.reference));
+    card.trained_genes = design.genes_of(&fitted.rows);
+    card.trained_rows = fitted.rows.len();
+    card.set_metrics(label, mean_metrics(tested, &kind));
+    FeatureModel::save(dir, &card, &recipe, &fitted.model)?;
+    Ok(())
+}
+
+/// The mean over `rows` of `model`'s test metrics (one split's row, or every fold's).
+pub fn mean_metrics(rows: &[Row], model: &str) -> [(&'static str, f64); 4] {
+    let [p, s, r2, mse] = spread(rows, model).map(|(mean, _)| mean);
+    [("pearson", p), ("spearman", s), ("r2", r2), ("mse", mse)]
+}
+
+/// Mean and sample standard deviation over `rows` of `model` of Pearson, Spearman, R² and
+/// MSE: the summary of a cross-validation.
+pub fn spread(rows: &[Row], model: &str) -> [(f64, f64); 4] {
+    let of = |f: fn(&Row) -> f64| -> (f64, f64) {
+        let v: Vec<f64> = rows.iter().filter(|r| r.model == model).map(f).collect();
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
+        (mean, var.sqrt())
+    };
+    [
+        of(|r| r.pearson),
+        of(|r| r.spearman),
+        of(|r| r.r2),
+        of(|r| r.mse),
+    ]
+}
