@@ -244,3 +244,26 @@ fn bench_readers_reads_every_generated_row_as_records_and_in_batches() {
     // Without --keep the generated file is removed.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_password_in_the_store_url_is_refused_and_never_printed() {
+    for args in [
+        &["kg", "stats", "--db", "neo4j://neo4j:s3cret@127.0.0.1:1"][..],
+        &[
+            "kg",
+            "stats",
+            "--db",
+            "postgres://neo4j:s3cret@127.0.0.1:1/kg",
+        ][..],
+    ] {
+        let out = command().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(printed.contains("***@127.0.0.1:1"), "{printed}");
+    }
+}

@@ -166,6 +166,28 @@ pub trait GraphStore {
     }
 }
 
+/// `url` with any user information (`user:password@`) of its authority replaced by `***@`,
+/// the form every message shows.
+///
+/// ```
+/// assert_eq!(ironcell_kg::redacted("neo4j://neo4j:s3cret@db:7687"), "neo4j://***@db:7687");
+/// assert_eq!(ironcell_kg::redacted("sqlite://a@b/kg.sqlite"), "sqlite://a@b/kg.sqlite");
+/// assert_eq!(ironcell_kg::redacted("bolt://db:7687"), "bolt://db:7687");
+/// ```
+pub fn redacted(url: &str) -> String {
+    match url.split_once("://") {
+        // A SQLite URL is a path, where `@` is just a character.
+        Some((scheme, rest)) if scheme != "sqlite" => {
+            let authority = rest.split('/').next().unwrap_or(rest);
+            match authority.rfind('@') {
+                Some(at) => format!("{scheme}://***{}", &rest[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Opens the store a URL names: `sqlite://PATH` (created when missing), or
 /// `neo4j://HOST:PORT` / `bolt://HOST:PORT` with `credentials`.
 ///
@@ -175,9 +197,22 @@ pub trait GraphStore {
 /// let store = ironcell_kg::open(&url, None)?;
 /// assert!(store.stats()?.nodes.is_empty());
 /// assert!(ironcell_kg::open("postgres://localhost/kg", None).is_err());
+/// // A password in the URL is refused, and never shown.
+/// let refused = ironcell_kg::open("neo4j://neo4j:s3cret@localhost:7687", None);
+/// let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+/// assert!(message.contains("$NEO4J_PASSWORD") && !message.contains("s3cret"), "{message}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn open(url: &str, credentials: Option<Credentials>) -> Result<Box<dyn GraphStore>, Error> {
+    let shown = redacted(url);
+    if shown != url {
+        // A password in a URL ends up in shell history, process listings and logs.
+        return Err(Error::new(
+            format!("opening {shown:?}"),
+            "credentials in the store URL are refused: give the user with --neo4j-user or \
+             $NEO4J_USER and the password with $NEO4J_PASSWORD",
+        ));
+    }
     match url.split_once("://") {
         Some(("sqlite", path)) if !path.is_empty() => {
             Ok(Box::new(SqliteStore::open(Path::new(path))?))
@@ -187,7 +222,7 @@ pub fn open(url: &str, credentials: Option<Credentials>) -> Result<Box<dyn Graph
             credentials.unwrap_or_default(),
         )?)),
         _ => Err(Error::new(
-            format!("opening {url:?}"),
+            format!("opening {shown:?}"),
             "unsupported store URL: expected sqlite://PATH, neo4j://HOST:PORT or bolt://HOST:PORT",
         )),
     }
