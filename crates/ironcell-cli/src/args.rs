@@ -139,9 +139,17 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    /// Opens the store.
+    /// Opens the store, creating an embedded one that is missing (for writing).
     pub fn open(&self) -> anyhow::Result<Box<dyn ironcell_kg::GraphStore>> {
         Ok(ironcell_kg::open(&self.db, Some(self.credentials()))?)
+    }
+
+    /// Opens a store that must exist (for reading).
+    pub fn open_existing(&self) -> anyhow::Result<Box<dyn ironcell_kg::GraphStore>> {
+        Ok(ironcell_kg::open_existing(
+            &self.db,
+            Some(self.credentials()),
+        )?)
     }
 
     /// The Neo4j credentials from flags, else the environment.

@@ -267,3 +267,18 @@ fn a_password_in_the_store_url_is_refused_and_never_printed() {
         assert!(printed.contains("***@127.0.0.1:1"), "{printed}");
     }
 }
+
+#[test]
+fn reading_a_mistyped_store_path_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo.sqlite");
+    let db = format!("sqlite://{}", typo.display());
+    for args in [
+        &["kg", "stats", "--db", &db][..],
+        &["kg", "export", "--db", &db, "--out", "x"][..],
+    ] {
+        let stderr = ironcell_fails(args);
+        assert!(stderr.contains("no knowledge graph"), "{stderr}");
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+}

@@ -166,6 +166,32 @@ pub trait GraphStore {
     }
 }
 
+/// Opens, as [`open`] does, a store that must already exist: a command that only reads must
+/// not turn a mistyped SQLite path into a new, empty store.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let url = format!("sqlite://{}", dir.path().join("typo.sqlite").display());
+/// let message = ironcell_kg::open_existing(&url, None).err().map(|e| e.to_string());
+/// assert!(message.unwrap_or_default().contains("no knowledge graph"));
+/// assert!(!dir.path().join("typo.sqlite").exists());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn open_existing(
+    url: &str,
+    credentials: Option<Credentials>,
+) -> Result<Box<dyn GraphStore>, Error> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if !Path::new(path).is_file() {
+            return Err(Error::new(
+                format!("opening {path}"),
+                "no knowledge graph there (`ironcell ingest --db sqlite://PATH` creates one)",
+            ));
+        }
+    }
+    open(url, credentials)
+}
+
 /// `url` with any user information (`user:password@`) of its authority replaced by `***@`,
 /// the form every message shows.
 ///

@@ -26,7 +26,7 @@ pub fn build(args: &DatasetBuildArgs) -> Result<()> {
     if let Some(path) = &args.test_genes {
         query.test_genes = read_gene_list(path)?;
     }
-    let store = args.store.open()?;
+    let store = args.store.open_existing()?;
     let m = dataset::build(store.as_ref(), &query, &args.out)?;
     if !query.test_genes.is_empty() {
         let in_dataset = query
@@ -100,12 +100,16 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
             (name_of(path).to_owned(), directed, edges)
         }
         (None, Some(network)) => {
-            let (directed, edges) = args.store.open()?.network(network)?.with_context(|| {
-                format!(
+            let (directed, edges) =
+                args.store
+                    .open_existing()?
+                    .network(network)?
+                    .with_context(|| {
+                        format!(
                     "{} has no network named {network:?}: store it with `ironcell ingest networks`",
                     args.store.db
                 )
-            })?;
+                    })?;
             println!("{network}: {} edges from {}", edges.len(), args.store.db);
             (network.clone(), directed, edges)
         }

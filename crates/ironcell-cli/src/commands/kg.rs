@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::args::{ExportFormat, KgExportArgs, KgQueryArgs, KgStatsArgs};
 
 pub fn stats(args: &KgStatsArgs) -> Result<()> {
-    let store = args.store.open()?;
+    let store = args.store.open_existing()?;
     let stats = store.stats()?;
     println!("nodes");
     for (label, n) in &stats.nodes {
@@ -98,7 +98,7 @@ pub fn query(args: &KgQueryArgs) -> Result<()> {
         genes: args.genes.as_deref().map(read_genes).transpose()?,
         max_perturbations: args.max_perturbations,
     };
-    let experiments = args.store.open()?.query(&selection)?;
+    let experiments = args.store.open_existing()?.query(&selection)?;
     for e in &experiments {
         writeln!(
             out,
@@ -118,6 +118,12 @@ pub fn export(args: &KgExportArgs) -> Result<()> {
             args.db
         );
     };
+    if !Path::new(path).is_file() {
+        bail!(
+            "no knowledge graph at {path} (`ironcell ingest --db {}` creates one)",
+            args.db
+        );
+    }
     let store = SqliteStore::open(Path::new(path))?;
     match args.format {
         ExportFormat::Neo4jAdmin => {
