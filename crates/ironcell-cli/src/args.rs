@@ -682,7 +682,8 @@ pub struct BaselineArgs {
     #[arg(long, default_value = "rf")]
     pub model: ironcell_models::baseline::ModelKind,
     /// Gene features, comma-separated: onehot, codon, kmer[:K], go[:MIN_GENES],
-    /// embedding:PATH (CSV/TSV/NPY keyed by systematic name).
+    /// network:PATH (degree, strength, neighbours' degree and clustering in a gene network
+    /// file), embedding:PATH (CSV/TSV/NPY keyed by systematic name).
     #[arg(long, value_delimiter = ',', default_values_t = vec![
         "codon".parse::<ironcell_data::features::GeneFeature>().expect("a valid default"),
         "go".parse().expect("a valid default"),
