@@ -14,11 +14,13 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod accuracy;
 pub mod baseline;
 pub mod evaluate;
 pub mod quickstart;
 pub mod report;
 pub mod score;
+pub mod sklearn;
 
 /// Why an evaluation failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,12 @@ pub enum Error {
     /// A data file is missing from the data directory.
     #[error(transparent)]
     Missing(#[from] ironcell_sources::data_dir::Missing),
+    /// Building or reading a dataset, features or an instance store.
+    #[error(transparent)]
+    Data(#[from] ironcell_data::Error),
+    /// Training a model.
+    #[error(transparent)]
+    Train(#[from] ironcell_models::trainer::Error),
     /// What was asked for cannot be done.
     #[error("{0}")]
     Input(String),

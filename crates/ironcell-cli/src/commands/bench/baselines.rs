@@ -1,7 +1,7 @@
 //! `ironcell bench baselines`: every baseline beside scikit-learn on the same pooled
 //! features, targets and folds, in one run: test metrics per fold (mean ± std) and fit time.
 
-use std::{fs, path::Path, process::Command};
+use std::fs;
 
 use anyhow::{bail, Context, Result};
 use ironcell_data::{
@@ -15,27 +15,14 @@ use ironcell_models::{
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+use ironcell_eval::sklearn::{self, FoldResult};
 
 use crate::args::BenchBaselinesArgs;
 
 /// Columns of the synthetic regression.
 const SYNTHETIC_COLS: usize = 64;
-
-/// One fit on one fold by one engine.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct FoldResult {
-    model: String,
-    fold: usize,
-    pub(crate) seconds: f64,
-    pearson: f64,
-    spearman: f64,
-    r2: f64,
-    mse: f64,
-    n_train: usize,
-    n_test: usize,
-}
 
 /// A SYNTHETIC regression for timing: y = sin x₀ + x₁x₂ + ½·[x₃ > 0] + 0.3·x₄² + N(0, ½²),
 /// the other columns noise.
@@ -58,10 +45,6 @@ fn synthetic(rows: usize, seed: u64) -> (Vec<f32>, Vec<f64>) {
         })
         .collect();
     (x, y)
-}
-
-fn is_standardized(kind: ModelKind) -> bool {
-    matches!(kind, ModelKind::Enet | ModelKind::Svr)
 }
 
 pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
@@ -159,7 +142,7 @@ pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
                     .collect()
             };
             let (mut xtr, mut xte) = (pick(rows), pick(test));
-            if is_standardized(*kind) {
+            if sklearn::is_standardized(*kind) {
                 let s = Standardizer::fit(Matrix::new(&xtr, cols)?);
                 s.apply_all(&mut xtr);
                 s.apply_all(&mut xte);
@@ -188,7 +171,7 @@ pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
     let (theirs, versions) = match &args.python {
         Some(python) => {
             let dir = tempfile::tempdir()?;
-            run_sklearn(
+            sklearn::run(
                 python,
                 &args.sklearn_script,
                 dir.path(),
@@ -254,53 +237,4 @@ fn summary(results: &[FoldResult], kind: ModelKind, f: fn(&FoldResult) -> f64) -
     let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
     let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
     (mean, var.sqrt())
-}
-
-/// Hands the exact matrix, targets and folds to the scikit-learn script; its predictions are
-/// left in `dir` as `pred_MODEL_FOLD.f64`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run_sklearn(
-    python: &str,
-    script: &Path,
-    dir: &Path,
-    x: &[f32],
-    y: &[f64],
-    cols: usize,
-    folds: &[Vec<usize>],
-    train: &[(ModelKind, Vec<Vec<usize>>)],
-    params: &Params,
-) -> Result<(Vec<FoldResult>, serde_json::Value)> {
-    let bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
-    fs::write(dir.join("x.f32"), bytes)?;
-    let bytes: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
-    fs::write(dir.join("y.f64"), bytes)?;
-    let spec = json!({
-        "cols": cols,
-        "folds": folds,
-        "train": train.iter().map(|(k, f)| (k.to_string(), json!(f))).collect::<serde_json::Map<_, _>>(),
-        "models": train.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(),
-        "standardized": train.iter().filter(|(k, _)| is_standardized(*k)).map(|(k, _)| k.to_string()).collect::<Vec<_>>(),
-        "params": params,
-    });
-    fs::write(dir.join("spec.json"), serde_json::to_vec(&spec)?)?;
-    let out = Command::new(python)
-        .arg(script)
-        .arg(dir)
-        .env("OMP_NUM_THREADS", "2")
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .with_context(|| format!("running {python} {}", script.display()))?;
-    if !out.status.success() {
-        bail!(
-            "the scikit-learn script failed (are scikit-learn and scipy installed for {python}?)"
-        );
-    }
-    #[derive(Deserialize)]
-    struct Report {
-        results: Vec<FoldResult>,
-        versions: serde_json::Value,
-    }
-    let report: Report = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("reading the report of {}", script.display()))?;
-    Ok((report.results, report.versions))
 }

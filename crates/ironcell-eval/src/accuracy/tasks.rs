@@ -9,8 +9,8 @@ use std::{
     io::BufReader,
 };
 
-pub use crate::args::AccuracyTask;
-use anyhow::{Context, Result};
+use super::{AccuracyTask, Result};
+use crate::Error;
 use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
 use ironcell_data::{
     labels::{aggregate, LabelPolicy},
@@ -96,19 +96,25 @@ impl AccuracyTask {
 /// One instance: genes (task indices, sorted), environment (index), label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// Indices into the task's genes, sorted.
     pub genes: Vec<usize>,
+    /// Index into the task's environments.
     pub environment: usize,
+    /// The label's value.
     pub y: f64,
 }
 
 /// A task's instances.
 pub struct Task {
+    /// Which task.
     pub name: AccuracyTask,
     /// Where the data came from, in words.
     pub source: String,
+    /// Its genes.
     pub genes: Vec<SystematicName>,
     /// Environments as `Environment`'s `Display` writes them.
     pub environments: Vec<String>,
+    /// Its instances.
     pub rows: Vec<Row>,
     /// Costanzo 2016's single-mutant fitness (30 °C deletions) of each task gene, where
     /// measured: the input of the additive and multiplicative models and the growth features.
@@ -153,14 +159,15 @@ impl<'r> Screens<'r> {
     /// Reads Costanzo 2016's single mutants, which several tasks use.
     pub fn new(data: &'r DataDir, reference: &Reference) -> Result<Self> {
         let path = data.file(SMF)?;
-        let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let file = File::open(&path)
+            .map_err(|e| Error::Input(format!("opening {}: {e}", path.display())))?;
         let reader =
             costanzo2016::smf::Reader::new(BufReader::new(file), &path.display().to_string())?;
         let (smf_experiments, _) = screens::costanzo_smf(&read(reader, BadRows::Fail)?, 30);
         let mut sums: HashMap<SystematicName, (f64, usize)> = HashMap::new();
         for ((alleles, _), a) in
             aggregate(&smf_experiments, PhenotypeKind::Fitness, &LabelPolicy::Mean)
-                .map_err(anyhow::Error::msg)?
+                .map_err(Error::Input)?
         {
             let e = sums.entry(alleles[0].0.clone()).or_default();
             e.0 += a.value;
@@ -295,9 +302,10 @@ impl<'r> Screens<'r> {
         for [training, testing, topology] in SUBTREES {
             let mut pairs = Vec::new();
             for (file, train) in [(training, true), (testing, false)] {
-                let (term, part) =
-                    dcell_epsilon::file_part(file.rsplit('/').next().unwrap_or(file))
-                        .with_context(|| format!("{file}: not a DCell data file name"))?;
+                let (term, part) = dcell_epsilon::file_part(
+                    file.rsplit('/').next().unwrap_or(file),
+                )
+                .ok_or_else(|| Error::Input(format!("{file}: not a DCell data file name")))?;
                 let dataset = dcell_epsilon::dataset(&term, part);
                 let reader =
                     dcell_epsilon::Reader::new(open(self.data, file)?, file, &self.essential);
@@ -361,8 +369,7 @@ impl<'r> Screens<'r> {
         experiments: &[Experiment],
         kind: PhenotypeKind,
     ) -> Result<Task> {
-        let groups =
-            aggregate(experiments, kind, &LabelPolicy::Mean).map_err(anyhow::Error::msg)?;
+        let groups = aggregate(experiments, kind, &LabelPolicy::Mean).map_err(Error::Input)?;
         let mut genes: BTreeMap<&SystematicName, usize> = groups
             .keys()
             .flat_map(|(alleles, _)| alleles.iter().map(|a| (a.0, 0)))

@@ -5,7 +5,6 @@
 
 use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
-use anyhow::{Context, Result};
 use ironcell_data::{
     instances::{InstanceWriter, Instances, LabelValue},
     split::Split,
@@ -19,7 +18,8 @@ use ironcell_sources::reference::Reference;
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::tasks::{AccuracyTask, Task};
+use super::{tasks::Task, AccuracyTask, Result};
+use crate::Error;
 
 /// A task ready for the gene-set models.
 pub struct Deep {
@@ -40,7 +40,8 @@ impl Deep {
         features: Vec<String>,
         graphs: &[std::path::PathBuf],
     ) -> Result<Self> {
-        let dir = tempfile::tempdir()?;
+        let dir = tempfile::tempdir()
+            .map_err(|e| Error::Input(format!("a temporary instance store: {e}")))?;
         let label = task.label.as_str().to_owned();
         let path = dir.path().join("instances.arrow");
         let mut writer = InstanceWriter::create(&path, std::slice::from_ref(&label))?;
@@ -55,7 +56,7 @@ impl Deep {
         writer.finish()?;
         let instances = Instances::open(&path)?;
         let mut table = GeneTable::build(reference, &task.genes, &features, graphs)
-            .context("the gene-set models' gene table")?;
+            .map_err(|e| Error::Input(format!("the gene-set models' gene table: {e}")))?;
         let smf: BTreeMap<_, _> = task
             .genes
             .iter()
@@ -176,7 +177,7 @@ impl Deep {
             },
             Default::default(),
         )
-        .map_err(anyhow::Error::msg)?;
+        .map_err(Error::Input)?;
         let checkpoints = self.dir.path().join(format!("run-{seed}"));
         let fitted = fit(
             &mut learner,

@@ -4,46 +4,210 @@
 //! tabulated by `ironcell-eval`), and scikit-learn's random forest on the same features and
 //! rows beside ours.
 
+//! The accuracy benchmark: every model on the tasks of measured data, each under a random
+//! split and gene-disjoint splits (for multi-gene instances both "at least one test gene" and
+//! "every gene a test gene"), held-out environments and the splits the data's publishers made;
+//! test-set metrics with bootstrap 95 % intervals, and scikit-learn's random forest on the
+//! same features and rows beside ours. `ironcell bench accuracy` is this module behind
+//! arguments.
+
 mod deep;
 mod tasks;
 
-use std::{fs, time::Instant};
+use std::{path::PathBuf, time::Instant};
 
-use anyhow::{Context, Result};
 use ironcell_data::{
     features::{
         pooling::{Pooler, Pooling},
         GeneFeature, GeneFeatures,
     },
-    ontology::{DcellOntology, OntologyConfig},
+    ontology::{DcellOntology, OntologyConfig, WidthRule},
     split::{
         gene_disjoint_split, held_out_environment, random_split, sample, Overlap, SplitFractions,
         SplitName,
     },
 };
-use ironcell_eval::{
-    evaluate::Outcome,
-    report::markdown,
-    score::{score, Judged},
-};
 use ironcell_models::{
-    baseline::{trees::ForestParams, Matrix, ModelKind, Params, Regressor},
+    baseline::{design::DesignError, trees::ForestParams, Matrix, ModelKind, Params, Regressor},
     dcell::DcellConfig,
     deep::Head,
     train::{fit_single_label, predict, TrainConfig},
 };
-use ironcell_sources::data_dir::{
-    derived::{DELETION_TABLE, OBO},
-    DataDir,
-};
-use serde_json::json;
-
-use tasks::{AccuracyTask, Screens, Task, SMF};
+use ironcell_sources::{data_dir::DataDir, reference::Reference};
+use serde::Serialize;
 
 use crate::{
-    args::{AccuracyModel, BenchAccuracyArgs, DeepValidation, LoadedReference, ObjectiveName},
-    commands::bench::baselines::run_sklearn,
+    evaluate::Outcome,
+    score::{score, Judged},
+    sklearn, Error,
 };
+use tasks::Screens;
+pub use tasks::{Row, Task, SMF};
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// A task of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum AccuracyTask {
+    /// Single-mutant fitness, Costanzo 2016, deletions at 30 °C.
+    Smf,
+    /// Double-mutant fitness, the Kuzmin 2018 subset (hoΔ dropped).
+    Dmf,
+    /// E-MAP S-scores, Collins 2007.
+    Emap,
+    /// Synthetic sick/lethal calls with tested negatives, Tong 2004 (classification).
+    Ssl,
+    /// Fitness across environments, Qian 2012 and Costanzo 2021: the environment is an input.
+    Environments,
+    /// UPR reporter level, Jonikas 2009 (single and double mutants).
+    Upr,
+    /// Costanzo 2016 ε of the gene pairs of two GO subtrees (DCell's example data), with
+    /// each gene's single-mutant fitness as inputs; DCell's own split beside ours.
+    Epsilon,
+    /// Hoepfner 2014 HOP chemogenomic z-scores: deletion strains under 132 compounds, the
+    /// compound an input.
+    Chemogenomics,
+}
+
+/// A model of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum AccuracyModel {
+    /// The training mean.
+    Mean,
+    /// Double mutants: f_a + f_b − 1 from the single mutants (Costanzo 2016).
+    Additive,
+    /// Double mutants: f_a · f_b, the null model of ε.
+    Multiplicative,
+    /// Interaction scores (ε, E-MAP S): 0, no interaction.
+    Zero,
+    /// Random forest on pooled gene features (100 trees, a third of the features per split).
+    Rf,
+    /// Gradient-boosted trees on the same features.
+    Gbt,
+    /// DCell on the GO hierarchy (gene states only: not for the environments task).
+    Dcell,
+    /// A gene-set model with a DeepSet head over the same gene features (once per
+    /// `--objectives`; with a learned vector per environment where the task has several).
+    GeneSet,
+    /// A gene-set model with the DANGO-style self-attention head.
+    Dango,
+    /// A gene-set model with DeepSet + bi-interaction pooling (pairwise products).
+    Pairwise,
+    /// A gene-set model with the Set Transformer head (self-attention block + PMA).
+    SetTransformer,
+}
+
+/// What the gene-set models of `bench accuracy` validate on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum DeepValidation {
+    /// A tenth of the training rows.
+    Rows,
+    /// On gene-disjoint splits, the rows of a tenth of the training genes.
+    Genes,
+}
+
+/// The objective of the gene-set models in `bench accuracy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ObjectiveName {
+    /// Squared error.
+    Mse,
+    /// Huber (δ = 1 standard deviation).
+    Huber,
+    /// Gaussian soft labels over 32 equal-frequency bins.
+    Soft,
+    /// CORAL over 32 equal-frequency bins.
+    Coral,
+    /// CORN over 32 equal-frequency bins.
+    Corn,
+}
+
+impl ObjectiveName {
+    /// The objective with the benchmark's settings.
+    pub fn objective(self) -> ironcell_models::deep::Objective {
+        use ironcell_models::{deep::Objective, loss::bins::Binning};
+        let (bins, binning) = (32, Binning::EqualFrequency);
+        match self {
+            Self::Mse => Objective::Mse,
+            Self::Huber => Objective::Huber { delta: 1.0 },
+            Self::Soft => Objective::Soft {
+                bins,
+                binning,
+                sigma: 1.0,
+            },
+            Self::Coral => Objective::Coral { bins, binning },
+            Self::Corn => Objective::Corn { bins, binning },
+        }
+    }
+}
+
+/// How the benchmark runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The tasks.
+    pub tasks: Vec<AccuracyTask>,
+    /// The models.
+    pub models: Vec<AccuracyModel>,
+    /// Seeds of the splits and the models.
+    pub seeds: Vec<u64>,
+    /// Fit on at most this many training rows (a seeded sample); all when `None`.
+    pub max_train: Option<usize>,
+    /// Score at most this many test rows; all when `None`.
+    pub max_test: Option<usize>,
+    /// DCell's training rows at most (its CPU time).
+    pub dcell_max_train: usize,
+    /// Trees of the forest, rounds of the boosting.
+    pub trees: usize,
+    /// DCell's epochs.
+    pub dcell_epochs: usize,
+    /// DCell's width rule.
+    pub dcell_width: WidthRule,
+    /// The gene-set models' objectives.
+    pub objectives: Vec<ObjectiveName>,
+    /// The gene-set models' most epochs.
+    pub deep_epochs: usize,
+    /// Gene networks the gene-set models pass messages over.
+    pub deep_graphs: Vec<PathBuf>,
+    /// What the gene-set models validate on.
+    pub deep_validation: DeepValidation,
+    /// Bootstrap resamples of each test set.
+    pub resamples: usize,
+    /// scikit-learn's forest beside ours: the Python and the script.
+    pub sklearn: Option<(String, PathBuf)>,
+}
+
+/// What one task was.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskSummary {
+    /// The task.
+    pub task: AccuracyTask,
+    /// Where its data came from.
+    pub source: String,
+    /// Its instances.
+    pub instances: usize,
+    /// Its genes.
+    pub genes: usize,
+    /// Its environments.
+    pub environments: Vec<String>,
+    /// Columns of the tree models' design.
+    pub features: usize,
+}
+
+/// What the tree models' features are, in words.
+pub const FEATURES: &str = "codon usage (64) + GO membership (terms with >= 30 genes) + degree, strength, neighbours' degree and clustering in the Krogan 2006 protein-interaction and Hu 2007 co-expression networks (8), summed over the instance's genes; environment one-hot where several";
+
+/// The data directory's files the benchmark of `tasks` reads (beside the reference's).
+pub fn inputs(tasks: &[AccuracyTask]) -> Vec<&'static str> {
+    std::iter::once(SMF)
+        .chain(NETWORKS)
+        .chain(tasks.iter().flat_map(|t| t.files().iter().copied()))
+        .collect()
+}
 
 /// The test share of instances (random split) and of genes (gene-disjoint splits).
 const TEST_FRACTION: f64 = 0.2;
@@ -160,7 +324,9 @@ fn design(task: &Task, features: &GeneFeatures) -> Result<(Vec<f32>, usize)> {
     let mut x = vec![0f32; task.rows.len() * width];
     for (out, row) in x.chunks_exact_mut(width).zip(&task.rows) {
         let genes: Vec<u32> = row.genes.iter().map(|&g| g as u32).collect();
-        pooler.pool(&genes, features, &mut out[..pooler.width()])?;
+        pooler
+            .pool(&genes, features, &mut out[..pooler.width()])
+            .map_err(DesignError::from)?;
         if envs > 0 {
             out[pooler.width() + row.environment] = 1.0;
         }
@@ -186,7 +352,7 @@ fn with_growth(task: &Task, x: &[f32], width: usize) -> (Vec<f32>, usize) {
 }
 
 /// The random forest of the benchmark (and of scikit-learn beside it).
-fn params(args: &BenchAccuracyArgs, seed: u64) -> Params {
+fn params(args: &Settings, seed: u64) -> Params {
     let mut p = Params {
         rf: ForestParams {
             trees: args.trees,
@@ -279,8 +445,10 @@ fn trees(
     let y: Vec<f64> = ctx.train.iter().map(|&i| ctx.task.rows[i].y).collect();
     let start = Instant::now();
     // Train and test rows are read in place: the model's bins are the only copy.
-    let model = Regressor::fit(kind, Matrix::selected(x, width, ctx.train)?, &y, params)?;
-    let p = model.predict(Matrix::selected(x, width, &ctx.split.test)?);
+    let train = Matrix::selected(x, width, ctx.train).map_err(DesignError::from)?;
+    let model = Regressor::fit(kind, train, &y, params).map_err(DesignError::from)?;
+    let test = Matrix::selected(x, width, &ctx.split.test).map_err(DesignError::from)?;
+    let p = model.predict(test);
     Ok((p, start.elapsed().as_secs_f64()))
 }
 
@@ -288,7 +456,7 @@ fn dcell(
     ctx: &Fit<'_>,
     ontology: &DcellOntology,
     to_ontology: &[Option<usize>],
-    args: &BenchAccuracyArgs,
+    args: &Settings,
 ) -> (Vec<f64>, f64, usize) {
     let rows = |idx: &[usize]| -> Vec<Vec<usize>> {
         idx.iter()
@@ -306,7 +474,7 @@ fn dcell(
     let start = Instant::now();
     let config = DcellConfig {
         seed: ctx.seed,
-        width_rule: args.dcell_width.into(),
+        width_rule: args.dcell_width,
         ..DcellConfig::default()
     };
     let train_config = TrainConfig {
@@ -365,26 +533,45 @@ fn gene_features(data: &DataDir) -> Vec<GeneFeature> {
         .collect()
 }
 
-pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
-    let started = Instant::now();
-    // Every input is checked before anything is written.
-    let data = args.data.dir();
-    data.require(
-        [SMF, OBO, DELETION_TABLE]
-            .into_iter()
-            .chain(NETWORKS)
-            .chain(args.tasks.iter().flat_map(|t| t.files().iter().copied())),
-    )?;
-    let reference = LoadedReference::derive(&data)?.reference;
-    fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    let ontology = ironcell_data::ontology::build(&reference, &OntologyConfig::default());
+/// What the benchmark says while it runs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A task is read and about to run.
+    Task(&'a TaskSummary),
+    /// A split too small to fit and score.
+    Skipped {
+        /// The split.
+        split: &'a str,
+        /// Its seed.
+        seed: u64,
+        /// Training rows.
+        train: usize,
+        /// Test rows.
+        test: usize,
+    },
+    /// A model scored.
+    Outcome(&'a Outcome),
+    /// A gene-set model kept this epoch (early stopping).
+    EpochKept(Option<usize>),
+}
+
+/// Runs every task of `settings` on `data` (the reference `reference`); `on` hears each
+/// task, skipped split and outcome as it comes. Returns the outcomes and what each task was.
+pub fn run(
+    settings: &Settings,
+    data: &DataDir,
+    reference: &Reference,
+    mut on: impl FnMut(Event<'_>),
+) -> Result<(Vec<Outcome>, Vec<TaskSummary>)> {
+    let args = settings;
+    let ontology = ironcell_data::ontology::build(reference, &OntologyConfig::default());
     let gene_index = ontology.gene_index();
-    let screens = Screens::new(&data, &reference)?;
+    let screens = Screens::new(data, reference)?;
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut summaries = Vec::new();
     for &name in &args.tasks {
         let task = screens.task(name)?;
-        let (features, _) = GeneFeatures::build(&gene_features(&data), &task.genes, &reference)?;
+        let (features, _) = GeneFeatures::build(&gene_features(data), &task.genes, reference)?;
         let (mut x, mut width) = design(&task, &features)?;
         let growth = (name == AccuracyTask::Upr).then(|| with_growth(&task, &x, width));
         if name == AccuracyTask::Epsilon {
@@ -393,16 +580,16 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
         }
         let wants_deep = args.models.iter().any(|m| m.head().is_some());
         let deep = if wants_deep {
-            let graphs: Vec<std::path::PathBuf> = args
-                .deep_graphs
-                .iter()
-                .map(|g| data.root().join(g))
-                .collect();
-            let features = gene_features(&data)
+            let features = gene_features(data)
                 .iter()
                 .map(ToString::to_string)
                 .collect();
-            Some(deep::Deep::new(&task, &reference, features, &graphs)?)
+            Some(deep::Deep::new(
+                &task,
+                reference,
+                features,
+                &args.deep_graphs,
+            )?)
         } else {
             None
         };
@@ -411,19 +598,16 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
             .iter()
             .map(|g| gene_index.get(g).copied())
             .collect();
-        println!(
-            "{}: {} — {} instances, {} genes, {} environment(s), {} features",
-            name.as_str(),
-            task.source,
-            task.rows.len(),
-            task.genes.len(),
-            task.environments.len(),
-            width
-        );
-        summaries.push(
-            json!({"task": name, "source": task.source, "instances": task.rows.len(),
-            "genes": task.genes.len(), "environments": task.environments, "features": width}),
-        );
+        let summary = TaskSummary {
+            task: name,
+            source: task.source.clone(),
+            instances: task.rows.len(),
+            genes: task.genes.len(),
+            environments: task.environments.clone(),
+            features: width,
+        };
+        on(Event::Task(&summary));
+        summaries.push(summary);
         // scikit-learn gets every (seed, split, training rows) as one fold of one call.
         let mut folds: Vec<(u64, SplitRows, Vec<usize>)> = Vec::new();
         for &seed in &args.seeds {
@@ -431,12 +615,12 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                 let train = sample(&split.train, args.max_train, seed);
                 split.test = sample(&split.test, args.max_test, seed);
                 if train.len() < 2 || split.test.len() < 3 {
-                    println!(
-                        "  {} seed {seed}: too few rows (train {}, test {}), skipped",
-                        split.name,
-                        train.len(),
-                        split.test.len()
-                    );
+                    on(Event::Skipped {
+                        split: &split.name,
+                        seed,
+                        train: train.len(),
+                        test: split.test.len(),
+                    });
                     continue;
                 }
                 let ctx = Fit {
@@ -503,7 +687,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                                         format!("{}/{}", model.name(), other.objective().name())
                                     }
                                 };
-                                eprintln!("    (epoch kept: {kept:?})");
+                                on(Event::EpochKept(kept));
                                 let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
                                 for o in std::iter::once(ctx.outcome(
                                     name,
@@ -514,7 +698,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                                 ))
                                 .chain(same)
                                 {
-                                    report_line(&o);
+                                    on(Event::Outcome(&o));
                                     outcomes.push(o);
                                 }
                             }
@@ -562,32 +746,33 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                         }
                     }
                     for o in std::iter::once(o).chain(same) {
-                        report_line(&o);
+                        on(Event::Outcome(&o));
                         outcomes.push(o);
                     }
                 }
                 if let Some((xg, wg)) = &growth {
                     let (p, s) = trees(&ctx, ModelKind::Rf, xg, *wg, &params)?;
                     let o = ctx.outcome("rf+growth".to_owned(), "ironcell", &split.test, &p, s);
-                    report_line(&o);
+                    on(Event::Outcome(&o));
                     outcomes.push(o);
                 }
-                if args.python.is_some() {
+                if args.sklearn.is_some() {
                     folds.push((seed, split, train));
                 }
             }
         }
-        if let Some(python) = &args.python {
-            let dir = tempfile::tempdir()?;
+        if let Some((python, script)) = &args.sklearn {
+            let dir = tempfile::tempdir()
+                .map_err(|e| Error::Input(format!("a temporary folder for scikit-learn: {e}")))?;
             let y: Vec<f64> = task.rows.iter().map(|r| r.y).collect();
             let tests: Vec<Vec<usize>> = folds.iter().map(|f| f.1.test.clone()).collect();
             let train = vec![(
                 ModelKind::Rf,
                 folds.iter().map(|f| f.2.clone()).collect::<Vec<_>>(),
             )];
-            let (results, _) = run_sklearn(
+            let (results, _) = sklearn::run(
                 python,
-                &args.sklearn_script,
+                script,
                 dir.path(),
                 &x,
                 &y,
@@ -597,13 +782,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                 &params(args, args.seeds[0]),
             )?;
             for (f, (seed, split, train)) in folds.iter().enumerate() {
-                let path = dir.path().join(format!("pred_rf_{f}.f64"));
-                let bytes =
-                    fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-                let p: Vec<f64> = bytes
-                    .chunks_exact(8)
-                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-                    .collect();
+                let p = sklearn::predictions(dir.path(), ModelKind::Rf, f)?;
                 let ctx = Fit {
                     task: &task,
                     split,
@@ -613,65 +792,12 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
                 };
                 let seconds = results.get(f).map_or(f64::NAN, |r| r.seconds);
                 let o = ctx.outcome("rf".to_owned(), "scikit-learn", &split.test, &p, seconds);
-                report_line(&o);
+                on(Event::Outcome(&o));
                 outcomes.push(o);
             }
         }
     }
-    let table = markdown(&outcomes);
-    if let Some(max) = args.max_train {
-        println!("\nEvery fit saw at most {max} training rows (--max-train): a seeded sample.");
-    }
-    if let Some(max) = args.max_test {
-        println!("At most {max} test rows were scored (--max-test): a seeded sample.");
-    }
-    println!("\n{table}");
-    let json_path = args.out.join("accuracy.json");
-    let doc = json!({
-        "note": "test-set metrics on measured data; 95 % percentile bootstrap intervals",
-        "tasks": summaries,
-        "seeds": args.seeds,
-        "max_train": args.max_train,
-        "max_test": args.max_test,
-        "dcell_max_train": args.dcell_max_train,
-        "dcell_width": format!("{:?}", args.dcell_width),
-        "trees": args.trees,
-        "dcell_epochs": args.dcell_epochs,
-        "resamples": args.resamples,
-        "features": "codon usage (64) + GO membership (terms with >= 30 genes) + degree, strength, neighbours' degree and clustering in the Krogan 2006 protein-interaction and Hu 2007 co-expression networks (8), summed over the instance's genes; environment one-hot where several",
-        "results": outcomes,
-        "elapsed_seconds": started.elapsed().as_secs_f64(),
-    });
-    fs::write(&json_path, serde_json::to_vec_pretty(&doc)?)
-        .with_context(|| format!("writing {}", json_path.display()))?;
-    let md_path = args.out.join("accuracy.md");
-    fs::write(&md_path, &table).with_context(|| format!("writing {}", md_path.display()))?;
-    println!(
-        "written {} and {}; {:.0} s",
-        json_path.display(),
-        md_path.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-fn report_line(o: &Outcome) {
-    let name = Judged::of(&o.label).primary();
-    let e = o.metrics[name];
-    eprintln!(
-        "  {:<13} {:<20} seed {} {:<15} {:<12} n {:>6}/{:<6} {name} {:.3} [{:.3}, {:.3}] {:.1} s",
-        o.task,
-        o.split,
-        o.seed.unwrap_or_default(),
-        o.model,
-        o.engine,
-        o.n_train,
-        o.n_test,
-        e.value,
-        e.low,
-        e.high,
-        o.seconds.unwrap_or_default()
-    );
+    Ok((outcomes, summaries))
 }
 
 #[cfg(test)]
