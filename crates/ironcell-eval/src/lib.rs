@@ -16,6 +16,7 @@
 
 pub mod accuracy;
 pub mod baseline;
+pub mod dataset;
 pub mod evaluate;
 pub mod quickstart;
 pub mod report;

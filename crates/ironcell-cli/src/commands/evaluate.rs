@@ -7,14 +7,7 @@ use std::{
 };
 
 use anyhow::{bail, ensure, Context, Result};
-use ironcell_data::{
-    dataset::{read_manifest, read_split},
-    instances::Instances,
-};
-use ironcell_eval::{
-    evaluate::{evaluate, Bootstrap},
-    report::markdown,
-};
+use ironcell_eval::{dataset::Dataset, evaluate::Bootstrap, report::markdown};
 use ironcell_models::predictor::ModelCard;
 
 use crate::args::{EvaluateArgs, ModelArgs};
@@ -68,42 +61,24 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
                 dir.display()
             );
         };
-        let manifest = read_manifest(&dataset)?;
-        // The split's indices point into the instances the model was trained on.
-        if let Some(recorded) = &card.dataset {
-            let now = manifest.sha256.get("instances.arrow");
-            ensure!(
-                now == Some(&recorded.instances_sha256),
-                "{}: its instances are not the ones {} was trained on (sha256 {} recorded, {} now)",
-                dataset.display(),
-                dir.display(),
-                recorded.instances_sha256,
-                now.map_or("none", String::as_str)
-            );
-        }
+        let dataset = Dataset::open(&dataset)?;
+        dataset.check_trained_on(&card, dir)?;
         let (model, _) = ModelArgs {
             model: dir.clone(),
             reference: args.reference.clone(),
             data: args.data.clone(),
         }
         .open()?;
-        let instances = Instances::open(&dataset.join("instances.arrow"))?;
-        let split = read_split(&dataset.join("splits.arrow"), split_name)?;
-        let task = dataset.file_name().map_or_else(
-            || dataset.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        outcomes.extend(evaluate(
+        let split = dataset.split(split_name)?;
+        let bootstrap = Bootstrap {
+            resamples: args.resamples,
+            seed: 0,
+        };
+        outcomes.extend(dataset.score(
             model.as_ref(),
-            &instances,
-            &manifest,
-            (split_name.as_str(), &split),
-            &task,
+            (split_name, &split),
             card.trained_rows,
-            Bootstrap {
-                resamples: args.resamples,
-                seed: 0,
-            },
+            bootstrap,
         )?);
     }
     let table = markdown(&outcomes);

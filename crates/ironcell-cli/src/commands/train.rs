@@ -5,18 +5,14 @@
 use std::fs;
 
 use anyhow::{Context, Result};
-use ironcell_data::{
-    dataset::{read_manifest, read_split},
-    instances::Instances,
-};
 use ironcell_eval::{
-    evaluate::{evaluate, Bootstrap, Outcome},
+    dataset::{score_run, Dataset},
+    evaluate::Bootstrap,
     report::markdown,
 };
 use ironcell_models::{
     dcell::AuxReduction,
     optim::OptimizerConfig,
-    predictor::{load_any, ModelCard, NullModel},
     trainer::{self, DataConfig, DcellParams, ModelConfig, RunConfig, TrainingConfig},
 };
 
@@ -98,64 +94,13 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     drop(observer);
 
     // Each model on its split's test part, beside the training mean.
-    let dataset = &config.data.dataset;
-    let manifest = read_manifest(dataset)?;
-    let instances = Instances::open(&dataset.join("instances.arrow"))?;
-    let task = dataset.file_name().map_or_else(
-        || dataset.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let dataset = Dataset::open(&config.data.dataset)?;
     let bootstrap = Bootstrap {
         resamples: args.resamples,
         seed: config.training.seed,
     };
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    let outcomes = score_run(&dataset, &trained, &reference.reference, bootstrap)?;
     for t in &trained {
-        let split = read_split(&dataset.join("splits.arrow"), t.split)?;
-        let means: Vec<f64> = (0..manifest.labels.len())
-            .map(|l| {
-                let v: Vec<f64> = split
-                    .train
-                    .iter()
-                    .map(|&i| f64::from(instances.label(l, i).value))
-                    .filter(|v| v.is_finite())
-                    .collect();
-                v.iter().sum::<f64>() / v.len().max(1) as f64
-            })
-            .collect();
-        let mean = NullModel::mean(manifest.labels.clone(), means);
-        let scored = (t.split.as_str(), &split);
-        outcomes.extend(evaluate(
-            &mean,
-            &instances,
-            &manifest,
-            scored,
-            &task,
-            split.train.len(),
-            bootstrap,
-        )?);
-        for dir in &t.models {
-            let model = load_any(dir, Some(&reference.reference))?;
-            let found = evaluate(
-                model.as_ref(),
-                &instances,
-                &manifest,
-                scored,
-                &task,
-                model.card().trained_rows,
-                bootstrap,
-            )?;
-            // The card keeps its test metrics, as `evaluate` will find them again.
-            let mut card: ModelCard = model.card().clone();
-            for o in found.iter().filter(|o| o.subset == "all") {
-                card.set_metrics(
-                    &o.label,
-                    o.metrics.iter().map(|(k, e)| (k.as_str(), e.value)),
-                );
-            }
-            card.write(dir)?;
-            outcomes.extend(found);
-        }
         if let Some(fit) = &t.fit {
             println!(
                 "split {}: {} epochs{}, kept epoch {}",

@@ -1,0 +1,140 @@
+//! A dataset directory opened for scoring, and the scoring of what a training run made: each
+//! model on the test part of the split it was trained on, beside the training mean. `train`
+//! scores its run here and `evaluate` a saved run, so both print the same numbers.
+
+use std::path::{Path, PathBuf};
+
+use ironcell_data::{
+    dataset::{read_manifest, read_split, Manifest},
+    instances::Instances,
+    split::{Split, SplitName},
+};
+use ironcell_models::{
+    predictor::{load_any, ModelCard, NullModel, Predictor},
+    trainer::Trained,
+};
+use ironcell_sources::reference::Reference;
+
+use crate::{
+    evaluate::{evaluate, Bootstrap, Outcome},
+    Error,
+};
+
+/// A dataset (`dataset build`'s directory): its manifest and instances.
+pub struct Dataset {
+    dir: PathBuf,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The instances.
+    pub instances: Instances,
+}
+
+impl Dataset {
+    /// Opens the dataset in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, Error> {
+        Ok(Self {
+            dir: dir.to_owned(),
+            manifest: read_manifest(dir)?,
+            instances: Instances::open(&dir.join("instances.arrow"))?,
+        })
+    }
+
+    /// Its name in tables: the directory's.
+    pub fn name(&self) -> String {
+        self.dir.file_name().map_or_else(
+            || self.dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// Split `name`.
+    pub fn split(&self, name: SplitName) -> Result<Split, Error> {
+        Ok(read_split(&self.dir.join("splits.arrow"), name)?)
+    }
+
+    /// Refuses a model whose card records other instances than these: a split's indices
+    /// point into the instances the model was trained on.
+    pub fn check_trained_on(&self, card: &ModelCard, model: &Path) -> Result<(), Error> {
+        let Some(recorded) = &card.dataset else {
+            return Ok(());
+        };
+        let now = self.manifest.sha256.get("instances.arrow");
+        if now == Some(&recorded.instances_sha256) {
+            return Ok(());
+        }
+        Err(Error::Input(format!(
+            "{}: its instances are not the ones {} was trained on (sha256 {} recorded, {} now)",
+            self.dir.display(),
+            model.display(),
+            recorded.instances_sha256,
+            now.map_or("none", String::as_str)
+        )))
+    }
+
+    /// The training part's mean of every label: the null model every model stands beside.
+    pub fn training_mean(&self, split: &Split) -> NullModel {
+        let means = (0..self.manifest.labels.len())
+            .map(|l| {
+                let v: Vec<f64> = split
+                    .train
+                    .iter()
+                    .map(|&i| f64::from(self.instances.label(l, i).value))
+                    .filter(|v| v.is_finite())
+                    .collect();
+                v.iter().sum::<f64>() / v.len().max(1) as f64
+            })
+            .collect();
+        NullModel::mean(self.manifest.labels.clone(), means)
+    }
+
+    /// `model` (trained on `n_train` rows) on the test part of split `name`.
+    pub fn score(
+        &self,
+        model: &dyn Predictor,
+        (name, split): (SplitName, &Split),
+        n_train: usize,
+        bootstrap: Bootstrap,
+    ) -> Result<Vec<Outcome>, Error> {
+        evaluate(
+            model,
+            &self.instances,
+            &self.manifest,
+            (name.as_str(), split),
+            &self.name(),
+            n_train,
+            bootstrap,
+        )
+    }
+}
+
+/// Every model of a training run on its split's test part, beside the training mean; each
+/// model's card keeps its test metrics (the `all` subset), as `evaluate` finds them again.
+pub fn score_run(
+    dataset: &Dataset,
+    trained: &[Trained],
+    reference: &Reference,
+    bootstrap: Bootstrap,
+) -> Result<Vec<Outcome>, Error> {
+    let mut outcomes = Vec::new();
+    for t in trained {
+        let split = dataset.split(t.split)?;
+        let scored = (t.split, &split);
+        let mean = dataset.training_mean(&split);
+        outcomes.extend(dataset.score(&mean, scored, split.train.len(), bootstrap)?);
+        for dir in &t.models {
+            let model = load_any(dir, Some(reference))?;
+            let found =
+                dataset.score(model.as_ref(), scored, model.card().trained_rows, bootstrap)?;
+            let mut card: ModelCard = model.card().clone();
+            for o in found.iter().filter(|o| o.subset == "all") {
+                card.set_metrics(
+                    &o.label,
+                    o.metrics.iter().map(|(k, e)| (k.as_str(), e.value)),
+                );
+            }
+            card.write(dir)?;
+            outcomes.extend(found);
+        }
+    }
+    Ok(outcomes)
+}
