@@ -615,7 +615,7 @@ pub enum Reduction {
 pub struct TrainArgs {
     /// The run as TOML: [model] (kind = "dcell", "gene_set", "rf" or "gbt", and its
     /// hyper-parameters),
-    /// [data] (dataset, splits), [training] (epochs, batch_size, seed, optimizer, schedule,
+    /// [data] (dataset, splits, fit_all), [training] (epochs, batch_size, seed, optimizer, schedule,
     /// early_stopping, gradient_clip); see the README. Without it, the flags below describe a
     /// DCell run.
     #[arg(long, conflicts_with_all = ["resume", "dataset"])]
@@ -636,6 +636,11 @@ pub struct TrainArgs {
     /// has them.
     #[arg(long = "split", default_values_t = vec![SplitName::Random, SplitName::GeneDisjointAll])]
     pub splits: Vec<SplitName>,
+    /// After the splits, also train the model to deploy on every row, in RUN/all/ (not
+    /// scored: nothing is held out); with early stopping, for the epochs the first split
+    /// kept. Also `fit_all = true` under [data] of a config.
+    #[arg(long, conflicts_with = "resume")]
+    pub fit_all: bool,
     /// Passes over the training part.
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
@@ -718,6 +723,10 @@ pub struct BaselineArgs {
     /// Trees (rf) or boosting rounds (gbt), overriding --params.
     #[arg(long)]
     pub trees: Option<usize>,
+    /// After the splits, also fit the model to deploy on every labelled row, saved in
+    /// all/LABEL/ (not scored: nothing is held out).
+    #[arg(long, conflicts_with_all = ["cv", "grid"])]
+    pub fit_all: bool,
     /// Run the TorchCell grid (rf or gbt): trees 100/200/500 × depth 5/10/none ×
     /// min-samples-split 2/5/10 (gbt: rounds, depth, min-samples-leaf), results to grid.tsv.
     #[arg(long)]

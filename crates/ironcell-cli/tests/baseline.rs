@@ -27,6 +27,7 @@ fn baselines_train_test_save_and_predict() {
         "codon,go:2",
         "--label",
         "fitness",
+        "--fit-all",
         "--out",
         run,
     ]);
@@ -34,6 +35,16 @@ fn baselines_train_test_save_and_predict() {
     assert!(
         text.contains("gene_disjoint_all") && text.contains("mean"),
         "{text}"
+    );
+    // The model to deploy: every labelled row, no split, no test metrics it never earned.
+    let deployed: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(run).join("all/fitness/card.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(deployed.get("split").is_none(), "{deployed}");
+    assert!(
+        deployed["metrics"].as_object().is_none_or(|m| m.is_empty()),
+        "{deployed}"
     );
     let metrics: serde_json::Value =
         serde_json::from_slice(&std::fs::read(Path::new(run).join("metrics.json")).unwrap())

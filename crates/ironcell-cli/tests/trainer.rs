@@ -160,6 +160,7 @@ rounds = 20
 [data]
 dataset = "{}"
 splits = ["random", "gene_disjoint_all"]
+fit_all = true
 "#,
             data.display()
         ),
@@ -181,7 +182,15 @@ splits = ["random", "gene_disjoint_all"]
     // The validation part is merged into training, never dropped.
     assert!(card["trained_rows"].as_u64().unwrap() > 0);
     assert!(run.join("gene_disjoint_all/fitness/card.json").is_file());
-    ironcell(&[
+    // The model to deploy saw every labelled row and no split.
+    let deployed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("all/fitness/card.json")).unwrap()).unwrap();
+    assert!(deployed.get("split").is_none(), "{deployed}");
+    assert!(
+        deployed["trained_rows"].as_u64().unwrap() > card["trained_rows"].as_u64().unwrap(),
+        "{deployed}"
+    );
+    let out = ironcell(&[
         "evaluate",
         "--run",
         run.to_str().unwrap(),
@@ -189,6 +198,44 @@ splits = ["random", "gene_disjoint_all"]
         "10",
     ]);
     assert!(run.join("evaluation.md").is_file());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("fitted on every row"),
+        "the deployable model has no test part to be scored on"
+    );
+}
+
+#[test]
+fn fit_all_trains_dcell_for_the_epochs_early_stopping_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let config = dcell_config(dir.path(), &data, 6);
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[training.early_stopping]\npatience = 2\n"),
+    )
+    .unwrap();
+    let run = dir.path().join("run");
+    let out = ironcell(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--fit-all",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let history = |dir: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(run.join(dir).join("metrics.json")).unwrap()).unwrap()
+    };
+    let kept = history("random")["kept_epoch"].as_u64().unwrap();
+    let all = history("all");
+    assert_eq!(
+        all["history"].as_array().unwrap().len() as u64,
+        kept + 1,
+        "{text}"
+    );
+    assert!(text.contains("every row:"), "{text}");
 }
 
 #[test]

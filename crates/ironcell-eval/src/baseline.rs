@@ -197,11 +197,16 @@ impl Baseline<'_> {
             let (_, pair) = self.test(l, &format!("fold{}", f + 1), &train, test)?;
             rows.extend(pair);
         }
-        let train = sample(&labelled, self.max_train, self.seed);
-        let fitted = self
+        Ok((rows, self.fit_all(l)?))
+    }
+
+    /// Label `l` fitted on every row with a value (sampled down to `max_train`): the model
+    /// to deploy, with no test part of its own.
+    pub fn fit_all(&self, l: usize) -> Result<Fitted, Error> {
+        let train = sample(&self.labelled(l)?, self.max_train, self.seed);
+        Ok(self
             .design
-            .fit(self.kind, &self.params, self.standardize, l, &train)?;
-        Ok((rows, fitted))
+            .fit(self.kind, &self.params, self.standardize, l, &train)?)
     }
 
     /// The model's row at each of `points` (rf and gbt only), trained on `train` and tested
@@ -243,7 +248,7 @@ pub struct Provenance<'a> {
 
 /// Saves `fitted` (label `l` of `baseline`'s design, trained on `split` or, with none, on
 /// every row) into `dir` with its recipe and a card carrying the mean of `tested`'s rows of
-/// the model.
+/// the model, where there are any.
 pub fn save(
     dir: &Path,
     baseline: &Baseline<'_>,
@@ -270,7 +275,10 @@ pub fn save(
     card.reference = Some(PathBuf::from(from.reference));
     card.trained_genes = design.genes_of(&fitted.rows);
     card.trained_rows = fitted.rows.len();
-    card.set_metrics(label, mean_metrics(tested, &kind));
+    // A model fitted on every row was not tested: its card says nothing of test metrics.
+    if tested.iter().any(|r| r.model == kind) {
+        card.set_metrics(label, mean_metrics(tested, &kind));
+    }
     FeatureModel::save(dir, &card, &recipe, &fitted.model)?;
     Ok(())
 }

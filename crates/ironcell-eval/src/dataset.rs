@@ -107,7 +107,8 @@ impl Dataset {
     }
 }
 
-/// Every model of a training run on its split's test part, beside the training mean; each
+/// Every model of a training run on its split's test part, beside the training mean (the
+/// model fitted on every row is not scored); each
 /// model's card keeps its test metrics (the `all` subset), as `evaluate` finds them again.
 pub fn score_run(
     dataset: &Dataset,
@@ -116,9 +117,10 @@ pub fn score_run(
     bootstrap: Bootstrap,
 ) -> Result<Vec<Outcome>, Error> {
     let mut outcomes = Vec::new();
-    for t in trained {
-        let split = dataset.split(t.split)?;
-        let scored = (t.split, &split);
+    // The model fitted on every row has no test part of its own.
+    for (name, t) in trained.iter().filter_map(|t| Some((t.split?, t))) {
+        let split = dataset.split(name)?;
+        let scored = (name, &split);
         let mean = dataset.training_mean(&split);
         outcomes.extend(dataset.score(&mean, scored, split.train.len(), bootstrap)?);
         for dir in &t.models {

@@ -150,6 +150,17 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
                 .with_context(|| format!("saving the model in {}", dir.display()))?;
             rows.extend(pair);
         }
+        if args.fit_all {
+            let fitted = baseline.fit_all(l)?;
+            let dir = args.out.join("all").join(label);
+            save(&dir, &baseline, (l, None), &fitted, &[], from)?;
+            println!(
+                "{label:<16} {:<14} fitted on {} rows: {}",
+                "every row",
+                fitted.rows.len(),
+                dir.display()
+            );
+        }
     }
     let path = args.out.join("metrics.json");
     fs::write(&path, serde_json::to_vec_pretty(&rows)?)

@@ -50,6 +50,7 @@ fn from_flags(args: &TrainArgs) -> Result<RunConfig> {
         data: DataConfig {
             dataset,
             splits: args.splits.clone(),
+            fit_all: args.fit_all,
         },
         training: TrainingConfig {
             epochs: args.epochs,
@@ -72,7 +73,11 @@ fn read_config(path: &std::path::Path) -> Result<RunConfig> {
 pub fn run(args: &TrainArgs) -> Result<()> {
     let (config, out, resume) = match (&args.resume, &args.config) {
         (Some(run), _) => (read_config(&run.join("config.toml"))?, run.clone(), true),
-        (None, Some(file)) => (read_config(file)?, args.out.clone(), false),
+        (None, Some(file)) => {
+            let mut config = read_config(file)?;
+            config.data.fit_all |= args.fit_all;
+            (config, args.out.clone(), false)
+        }
         (None, None) => (from_flags(args)?, args.out.clone(), false),
     };
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
@@ -103,8 +108,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     for t in &trained {
         if let Some(fit) = &t.fit {
             println!(
-                "split {}: {} epochs{}, kept epoch {}",
-                t.split,
+                "{}: {} epochs{}, kept epoch {}",
+                t.split
+                    .map_or("every row".to_owned(), |s| format!("split {s}")),
                 fit.history.len(),
                 if fit.stopped_early {
                     " (stopped early)"

@@ -48,6 +48,9 @@ pub struct DataConfig {
     /// part, tested (by `evaluate`) on the test part.
     #[serde(default = "random")]
     pub splits: Vec<SplitName>,
+    /// After the splits, also train the model to deploy on every row (in `RUN/all/`).
+    #[serde(default)]
+    pub fit_all: bool,
 }
 
 fn random() -> Vec<SplitName> {
@@ -142,8 +145,8 @@ fn sum() -> Pooling {
 /// What one split's training made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trained {
-    /// The split.
-    pub split: SplitName,
+    /// The split, or `None` for the model trained on every row.
+    pub split: Option<SplitName>,
     /// The model directories written (one, or one per label for a feature model).
     pub models: Vec<std::path::PathBuf>,
     /// The epochs, for a model that has them.
@@ -174,75 +177,126 @@ pub fn run(
                 split.train.len()
             )));
         }
-        let dir = out.join(split_name.as_str());
         let data = Data {
             dataset,
             manifest: &manifest,
             instances: &instances,
-            split_name,
+            split_name: Some(split_name),
             split: &split,
         };
-        // A DCell or gene-set model is one directory, finished once its card is written; a
-        // feature model (one per label) skips its finished labels itself.
-        let single = !matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
-        if single && resume && dir.join("card.json").is_file() {
-            trained.push(Trained {
-                split: split_name,
-                models: vec![dir],
-                fit: None,
-            });
-            continue;
-        }
-        let (models, fitted) = match &config.model {
-            ModelConfig::Dcell(m) => {
-                let fitted = fit_dcell(
-                    m,
-                    &config.training,
-                    reference,
-                    &data,
-                    &dir,
-                    resume,
-                    observer,
-                )?;
-                (vec![dir], Some(fitted))
-            }
-            ModelConfig::GeneSet(m) => {
-                let fitted = fit_gene_set(
-                    m,
-                    &config.training,
-                    (reference, reference_dir),
-                    &data,
-                    &dir,
-                    resume,
-                    observer,
-                )?;
-                (vec![dir], Some(fitted))
-            }
-            ModelConfig::Rf(m) | ModelConfig::Gbt(m) => {
-                let kind = if matches!(config.model, ModelConfig::Rf(_)) {
-                    ModelKind::Rf
-                } else {
-                    ModelKind::Gbt
-                };
-                let models = fit_features(
-                    kind,
-                    m,
-                    config.training.seed,
-                    (reference, reference_dir),
-                    &data,
-                    &dir,
-                    resume,
-                )?;
-                (models, None)
-            }
-        };
+        let dir = out.join(split_name.as_str());
+        let (models, fit) = train_part(
+            config,
+            &config.training,
+            (reference, reference_dir),
+            &data,
+            (&dir, resume),
+            observer,
+        )?;
         trained.push(Trained {
-            split: split_name,
+            split: Some(split_name),
             models,
-            fit: fitted,
+            fit,
+        });
+    }
+    if config.data.fit_all {
+        // The deployable model: every genotype, nothing held out. Its epochs are those the
+        // first split's early stopping kept, where it kept one (there is no validation
+        // part left to stop on), else the configured epochs.
+        let all = Split {
+            train: (0..instances.len()).collect(),
+            validation: Vec::new(),
+            test: Vec::new(),
+            dropped: 0,
+        };
+        let kept = trained
+            .iter()
+            .find_map(|t| t.fit.as_ref().and_then(|f| f.kept_epoch));
+        let training = TrainingConfig {
+            epochs: kept.map_or(config.training.epochs, |e| e + 1),
+            early_stopping: None,
+            ..config.training.clone()
+        };
+        let data = Data {
+            dataset,
+            manifest: &manifest,
+            instances: &instances,
+            split_name: None,
+            split: &all,
+        };
+        let dir = out.join(ALL);
+        let (models, fit) = train_part(
+            config,
+            &training,
+            (reference, reference_dir),
+            &data,
+            (&dir, resume),
+            observer,
+        )?;
+        trained.push(Trained {
+            split: None,
+            models,
+            fit,
         });
     }
     Ok(trained)
+}
+
+/// The directory of the model trained on every row (`--fit-all`).
+pub const ALL: &str = "all";
+
+/// Trains `config`'s model with `training` on `data`'s part into `dir` (or, with `resume`,
+/// finishes it): the model directories written, and the epochs where the model has them.
+fn train_part(
+    config: &RunConfig,
+    training: &TrainingConfig,
+    (reference, reference_dir): (&Reference, &Path),
+    data: &Data<'_>,
+    (dir, resume): (&Path, bool),
+    observer: &mut dyn Observer,
+) -> Result<(Vec<std::path::PathBuf>, Option<Fit>), Error> {
+    // A DCell or gene-set model is one directory, finished once its card is written; a
+    // feature model (one per label) skips its finished labels itself.
+    let single = !matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
+    if single && resume && dir.join("card.json").is_file() {
+        // Finished before: its recorded history, which `--fit-all` reads its epochs from.
+        return Ok((vec![dir.to_owned()], read_history(dir)));
+    }
+    Ok(match &config.model {
+        ModelConfig::Dcell(m) => {
+            let fitted = fit_dcell(m, training, reference, data, dir, resume, observer)?;
+            (vec![dir.to_owned()], Some(fitted))
+        }
+        ModelConfig::GeneSet(m) => {
+            let fitted = fit_gene_set(
+                m,
+                training,
+                (reference, reference_dir),
+                data,
+                dir,
+                resume,
+                observer,
+            )?;
+            (vec![dir.to_owned()], Some(fitted))
+        }
+        ModelConfig::Rf(m) | ModelConfig::Gbt(m) => {
+            let kind = if matches!(config.model, ModelConfig::Rf(_)) {
+                ModelKind::Rf
+            } else {
+                ModelKind::Gbt
+            };
+            let models = fit_features(
+                kind,
+                m,
+                training.seed,
+                (reference, reference_dir),
+                data,
+                dir,
+                resume,
+            )?;
+            (models, None)
+        }
+    })
 }
 
 /// A split of the dataset being trained on, and what every card made on it records.
@@ -250,7 +304,8 @@ struct Data<'a> {
     dataset: &'a Path,
     manifest: &'a Manifest,
     instances: &'a Instances,
-    split_name: SplitName,
+    /// The split, or `None` for every row (`--fit-all`).
+    split_name: Option<SplitName>,
     split: &'a Split,
 }
 
@@ -267,7 +322,7 @@ impl Data<'_> {
                 .cloned()
                 .unwrap_or_default(),
         });
-        card.split = Some(self.split_name);
+        card.split = self.split_name;
         card.trained_rows = rows.len();
         card.trained_genes = perturbed_genes(&self.manifest.genes, rows, |i| {
             self.instances.genes(i).iter().copied()
@@ -368,7 +423,7 @@ fn fit_and_record(
 ) -> Result<Fit, Error> {
     let split = data.split;
     observer.start(
-        &format!("{name} {}", data.split_name),
+        &format!("{name} {}", data.split_name.map_or(ALL, SplitName::as_str)),
         training.epochs,
         split.train.len().div_ceil(training.batch_size.max(1)),
     );
@@ -495,6 +550,12 @@ fn fit_gene_set(
 }
 
 /// `metrics.json` and `metrics.csv`: one row per epoch.
+/// The history [`write_history`] left in `dir`, if it is there and readable.
+fn read_history(dir: &Path) -> Option<Fit> {
+    let bytes = fs::read(dir.join("metrics.json")).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 fn write_history(dir: &Path, fitted: &Fit) -> Result<(), Error> {
     let path = dir.join("metrics.json");
     let json = serde_json::to_vec_pretty(fitted).map_err(|e| Error::file(&path, e))?;
