@@ -616,7 +616,7 @@ pub struct TrainArgs {
     /// The run as TOML: [model] (kind = "dcell", "gene_set", "rf" or "gbt", and its
     /// hyper-parameters),
     /// [data] (dataset, splits, fit_all), [training] (epochs, batch_size, seed, optimizer, schedule,
-    /// early_stopping, gradient_clip); see the README. Without it, the flags below describe a
+    /// early_stopping, gradient_clip, threads); see the README. Without it, the flags below describe a
     /// DCell run.
     #[arg(long, conflicts_with_all = ["resume", "dataset"])]
     pub config: Option<PathBuf>,
@@ -641,6 +641,9 @@ pub struct TrainArgs {
     /// kept. Also `fit_all = true` under [data] of a config.
     #[arg(long, conflicts_with = "resume")]
     pub fit_all: bool,
+    /// Worker threads (default: every core); also `threads` under [training] of a config.
+    #[arg(long, conflicts_with = "resume")]
+    pub threads: Option<usize>,
     /// Passes over the training part.
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,

@@ -161,6 +161,9 @@ rounds = 20
 dataset = "{}"
 splits = ["random", "gene_disjoint_all"]
 fit_all = true
+
+[training]
+threads = 1
 "#,
             data.display()
         ),
@@ -182,6 +185,8 @@ fit_all = true
     // The validation part is merged into training, never dropped.
     assert!(card["trained_rows"].as_u64().unwrap() > 0);
     assert!(run.join("gene_disjoint_all/fitness/card.json").is_file());
+    let saved = std::fs::read_to_string(run.join("config.toml")).unwrap();
+    assert!(saved.contains("threads = 1"), "{saved}");
     // The model to deploy saw every labelled row and no split.
     let deployed: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("all/fitness/card.json")).unwrap()).unwrap();

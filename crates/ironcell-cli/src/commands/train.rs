@@ -60,6 +60,7 @@ fn from_flags(args: &TrainArgs) -> Result<RunConfig> {
                 learning_rate: args.learning_rate,
                 weight_decay: args.weight_decay,
             },
+            threads: args.threads,
             ..TrainingConfig::default()
         },
     })
@@ -76,6 +77,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         (None, Some(file)) => {
             let mut config = read_config(file)?;
             config.data.fit_all |= args.fit_all;
+            config.training.threads = args.threads.or(config.training.threads);
             (config, args.out.clone(), false)
         }
         (None, None) => (from_flags(args)?, args.out.clone(), false),
@@ -85,6 +87,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         let path = out.join("config.toml");
         fs::write(&path, toml::to_string(&config)?)
             .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(threads) = config.training.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("setting the threads of the run")?;
     }
     let reference = args.data.load()?;
     let mut observer = progress::Training::default();

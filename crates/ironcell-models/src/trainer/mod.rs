@@ -114,6 +114,10 @@ pub struct TrainingConfig {
     /// Gradients scaled down to this L2 norm at most.
     #[serde(default)]
     pub gradient_clip: Option<f64>,
+    /// Worker threads of the run (rayon's pool, which the kernels and tree models share);
+    /// every core when unset. Applied by the program before training starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
 }
 
 fn ten() -> usize {
@@ -133,6 +137,7 @@ impl Default for TrainingConfig {
             schedule: ScheduleConfig::default(),
             early_stopping: None,
             gradient_clip: None,
+            threads: None,
         }
     }
 }
