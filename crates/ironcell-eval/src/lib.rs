@@ -18,6 +18,7 @@ pub mod accuracy;
 pub mod baseline;
 pub mod dataset;
 pub mod evaluate;
+pub mod explain;
 pub mod quickstart;
 pub mod report;
 pub mod score;
