@@ -235,6 +235,31 @@ impl Baseline<'_> {
     }
 }
 
+/// The grid's rows as `grid.tsv`: a header, then one line per setting.
+pub fn grid_tsv(rows: &[(GridPoint, Row)]) -> String {
+    let mut table = String::from(
+        "label\tsplit\ttrees\tmax_depth\tmin_samples\tn_train\tn_test\tpearson\tspearman\tr2\tmse\tfit_seconds\n",
+    );
+    for (p, r) in rows {
+        let depth = p.max_depth.map_or("none".to_owned(), |d| d.to_string());
+        table.push_str(&format!(
+            "{}\t{}\t{}\t{depth}\t{}\t{}\t{}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.3}\n",
+            r.label,
+            r.split,
+            p.trees,
+            p.min_samples,
+            r.n_train,
+            r.n_test,
+            r.pearson,
+            r.spearman,
+            r.r2,
+            r.mse,
+            r.fit_seconds
+        ));
+    }
+    table
+}
+
 /// Where a saved feature model came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Provenance<'a> {

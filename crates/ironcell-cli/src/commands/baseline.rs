@@ -5,23 +5,22 @@
 use std::fs;
 
 use anyhow::{Context, Result};
-use ironcell_data::{
-    dataset::{read_manifest, read_split},
-    instances::Instances,
-    split::SplitName,
+use ironcell_data::split::{Split, SplitName};
+use ironcell_eval::{
+    baseline::{grid_tsv, save, spread, Baseline, GridPoint, Provenance, Row, SVR_MAX_TRAIN},
+    dataset::Dataset,
 };
-use ironcell_eval::baseline::{save, spread, Baseline, GridPoint, Provenance, Row, SVR_MAX_TRAIN};
 use ironcell_models::baseline::{design::Design, ModelKind, Params};
 
 use crate::args::BaselineArgs;
 
 pub fn run(args: &BaselineArgs) -> Result<()> {
     let reference = args.data.load()?;
-    let manifest = read_manifest(&args.dataset)?;
-    let instances = Instances::open(&args.dataset.join("instances.arrow"))?;
+    let dataset = Dataset::open(&args.dataset)?;
+    let (manifest, instances) = (&dataset.manifest, &dataset.instances);
     let (design, reports) = Design::build(
-        &manifest,
-        &instances,
+        manifest,
+        instances,
         &args.features,
         args.pooling,
         &reference.reference,
@@ -35,22 +34,11 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             manifest.genes.len()
         );
     }
-    let label_index = |name: &String| {
-        design
-            .labels()
-            .iter()
-            .position(|l| l == name)
-            .with_context(|| {
-                format!(
-                    "label {name:?} is not in the dataset (it has {:?})",
-                    design.labels()
-                )
-            })
-    };
     let chosen: Vec<usize> = if args.labels.is_empty() {
         (0..design.labels().len()).collect()
     } else {
-        args.labels.iter().map(label_index).collect::<Result<_>>()?
+        let labels = args.labels.iter().map(|name| design.label(name));
+        labels.collect::<Result<_, _>>()?
     };
     let mut params = match &args.params {
         Some(path) => {
@@ -88,21 +76,20 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     fs::create_dir_all(&args.out).with_context(|| format!("{}", args.out.display()))?;
     let from = Provenance {
         dataset: &args.dataset,
-        manifest: &manifest,
+        manifest,
         reference: &reference.dir,
     };
-    let splits_file = args.dataset.join("splits.arrow");
     if args.grid {
         let name = args.splits.first().copied().unwrap_or(SplitName::Random);
-        let split = read_split(&splits_file, name)?;
-        return grid(&baseline, &chosen, name, &split, args);
+        let split = dataset.split(name)?;
+        return grid(&baseline, &chosen, (name, &split), args);
     }
     let splits = match args.cv {
         Some(_) => Vec::new(),
         None => args
             .splits
             .iter()
-            .map(|&name| Ok((name, read_split(&splits_file, name)?)))
+            .map(|&name| Ok((name, dataset.split(name)?)))
             .collect::<Result<Vec<_>>>()?,
     };
     let mut rows = Vec::new();
@@ -196,43 +183,23 @@ fn print_row(r: &Row) {
 fn grid(
     baseline: &Baseline<'_>,
     labels: &[usize],
-    name: SplitName,
-    split: &ironcell_data::split::Split,
+    (name, split): (SplitName, &Split),
     args: &BaselineArgs,
 ) -> Result<()> {
-    let mut table = String::from(
-        "label\tsplit\ttrees\tmax_depth\tmin_samples\tn_train\tn_test\tpearson\tspearman\tr2\tmse\tfit_seconds\n",
-    );
     print_header();
+    let mut rows = Vec::new();
     for &l in labels {
         let design = baseline.design;
-        let parts = (
-            design.labelled(l, &split.train),
-            design.labelled(l, &split.test),
-        );
+        let train = design.labelled(l, &split.train);
+        let test = design.labelled(l, &split.test);
         let points = GridPoint::torchcell();
-        for (p, r) in baseline.grid(&points, l, name.as_str(), (&parts.0, &parts.1), |_, r| {
+        let found = baseline.grid(&points, l, name.as_str(), (&train, &test), |_, r| {
             print_row(r)
-        })? {
-            let depth = p.max_depth.map_or("none".to_owned(), |d| d.to_string());
-            table.push_str(&format!(
-                "{}\t{}\t{}\t{depth}\t{}\t{}\t{}\t{:.6}\t{:.6}\t{:.6}\t{:.6}\t{:.3}\n",
-                r.label,
-                r.split,
-                p.trees,
-                p.min_samples,
-                r.n_train,
-                r.n_test,
-                r.pearson,
-                r.spearman,
-                r.r2,
-                r.mse,
-                r.fit_seconds
-            ));
-        }
+        })?;
+        rows.extend(found);
     }
     let path = args.out.join("grid.tsv");
-    fs::write(&path, table).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, grid_tsv(&rows)).with_context(|| format!("writing {}", path.display()))?;
     println!("grid in {}", path.display());
     Ok(())
 }

@@ -34,6 +34,14 @@ pub enum DesignError {
     /// The regressor refused the rows.
     #[error(transparent)]
     Fit(#[from] FitError),
+    /// A label the dataset does not have.
+    #[error("label {name:?} is not in the dataset (it has {labels:?})")]
+    Label {
+        /// The label asked for.
+        name: String,
+        /// The dataset's.
+        labels: Vec<String>,
+    },
 }
 
 /// Every instance of a dataset as pooled gene features and labels.
@@ -117,6 +125,17 @@ impl Design {
     /// The labels, in column order.
     pub fn labels(&self) -> &[String] {
         &self.labels
+    }
+
+    /// The column of label `name`.
+    pub fn label(&self, name: &str) -> Result<usize, DesignError> {
+        self.labels
+            .iter()
+            .position(|l| l == name)
+            .ok_or_else(|| DesignError::Label {
+                name: name.to_owned(),
+                labels: self.labels.clone(),
+            })
     }
 
     /// The rows of `part` where label `l` has a value.

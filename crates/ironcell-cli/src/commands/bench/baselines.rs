@@ -59,17 +59,7 @@ pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
                 args.pooling,
                 &args.data.load()?.reference,
             )?;
-            let l = design
-                .labels()
-                .iter()
-                .position(|l| *l == args.label)
-                .with_context(|| {
-                    format!(
-                        "label {:?} is not in the dataset (it has {:?})",
-                        args.label,
-                        design.labels()
-                    )
-                })?;
+            let l = design.label(&args.label)?;
             let all: Vec<usize> = (0..design.len()).collect();
             let rows = design.labelled(l, &all);
             let what = format!(
