@@ -1,30 +1,24 @@
-//! The gene-set models in `bench accuracy`: the task's rows written once as an instance store,
-//! so the models train through the trainer exactly as `train --config` trains them (seeded
-//! batches, early stopping on a tenth of the training rows, the best epoch kept); the test
-//! rows are predicted by the kept model.
+//! The gene-set models in `bench accuracy`, trained on the task's [`TaskStore`] through the
+//! trainer as `train --config` trains them; the test rows are predicted by the kept model.
 
 use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
-use ironcell_data::{
-    instances::{InstanceWriter, Instances, LabelValue},
-    split::Split,
-};
 use ironcell_models::{
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Objective, Setup, Singles},
-    trainer::{fit, EarlyStopping, Learner, Monitor, TrainingConfig},
+    trainer::{fit, Learner},
     CpuAutodiff,
 };
 use ironcell_sources::reference::Reference;
-use rand::{seq::SliceRandom, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
-use super::{tasks::Task, AccuracyTask, Result};
+use super::{
+    store::{early_stopping, TaskStore},
+    tasks::Task,
+    AccuracyTask, Result,
+};
 use crate::Error;
 
 /// A task ready for the gene-set models.
 pub struct Deep {
-    dir: tempfile::TempDir,
-    instances: Instances,
     table: Arc<GeneTable>,
     features: Vec<String>,
     singles: Singles,
@@ -32,29 +26,15 @@ pub struct Deep {
 }
 
 impl Deep {
-    /// The task's rows as an instance store, and the genome table over `features` (each
-    /// gene's single-mutant fitness appended where the task gives it as an input).
+    /// The genome table over `features` (each gene's single-mutant fitness appended where the
+    /// task gives it as an input).
     pub fn new(
         task: &Task,
         reference: &Reference,
         features: Vec<String>,
         graphs: &[std::path::PathBuf],
     ) -> Result<Self> {
-        let dir = tempfile::tempdir()
-            .map_err(|e| Error::Input(format!("a temporary instance store: {e}")))?;
         let label = task.label.as_str().to_owned();
-        let path = dir.path().join("instances.arrow");
-        let mut writer = InstanceWriter::create(&path, std::slice::from_ref(&label))?;
-        for row in &task.rows {
-            let genes: Vec<u32> = row.genes.iter().map(|&g| g as u32).collect();
-            let value = LabelValue {
-                value: row.y as f32,
-                ..LabelValue::MISSING
-            };
-            writer.push(&genes, 0, row.environment as u16, &[value])?;
-        }
-        writer.finish()?;
-        let instances = Instances::open(&path)?;
         let mut table = GeneTable::build(reference, &task.genes, &features, graphs)
             .map_err(|e| Error::Input(format!("the gene-set models' gene table: {e}")))?;
         let smf: BTreeMap<_, _> = task
@@ -80,40 +60,11 @@ impl Deep {
             (Singles::new(), Vec::new())
         };
         Ok(Self {
-            dir,
-            instances,
             table: Arc::new(table),
             features,
             singles,
             compose,
         })
-    }
-
-    /// `train` less the rows that touch a seeded tenth of its genes, which validate: early
-    /// stopping then picks the epoch that does best on genes it has not trained on, as a
-    /// gene-disjoint test asks.
-    fn validate_on_genes(&self, train: &[usize], seed: u64) -> Split {
-        let mut genes: Vec<u32> = train
-            .iter()
-            .flat_map(|&i| self.instances.genes(i).iter().copied())
-            .collect();
-        genes.sort_unstable();
-        genes.dedup();
-        genes.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x5eed));
-        let held: std::collections::HashSet<u32> = genes
-            .iter()
-            .take(genes.len().div_ceil(10))
-            .copied()
-            .collect();
-        let (validation, rows): (Vec<usize>, Vec<usize>) = train
-            .iter()
-            .partition(|&&i| self.instances.genes(i).iter().any(|g| held.contains(g)));
-        Split {
-            train: rows,
-            validation,
-            test: Vec::new(),
-            dropped: 0,
-        }
     }
 
     /// Trains `head` with `objective` on `train` and predicts `test`: the predictions,
@@ -122,6 +73,7 @@ impl Deep {
     #[allow(clippy::too_many_arguments)]
     pub fn fit_predict(
         &self,
+        store: &TaskStore,
         task: &Task,
         head: Head,
         objective: Objective,
@@ -131,20 +83,7 @@ impl Deep {
         epochs: usize,
     ) -> Result<(Vec<f64>, f64, Option<usize>)> {
         let start = Instant::now();
-        let split = if by_genes {
-            self.validate_on_genes(train, seed)
-        } else {
-            let mut rows = train.to_vec();
-            rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x5eed));
-            let validation =
-                rows.split_off(rows.len() - rows.len().div_ceil(10).min(rows.len() - 1));
-            Split {
-                train: rows,
-                validation,
-                test: Vec::new(),
-                dropped: 0,
-            }
-        };
+        let split = store.validation_split(train, seed, by_genes);
         let config = GeneSetConfig {
             features: self.features.clone(),
             head,
@@ -152,22 +91,13 @@ impl Deep {
             compose: self.compose.clone(),
             ..GeneSetConfig::default()
         };
-        let training = TrainingConfig {
-            epochs,
-            seed,
-            early_stopping: Some(EarlyStopping {
-                metric: Monitor::Pearson,
-                patience: 5,
-                label: None,
-            }),
-            ..TrainingConfig::default()
-        };
+        let training = early_stopping(epochs, seed);
         let mut learner = GeneSetLearner::<CpuAutodiff>::new(
             Setup {
                 config: &config,
                 table: self.table.clone(),
                 genes: &task.genes,
-                instances: &self.instances,
+                instances: &store.instances,
                 train: &split.train,
                 environments: task.environments.len(),
                 singles: &self.singles,
@@ -178,18 +108,18 @@ impl Deep {
             Default::default(),
         )
         .map_err(Error::Input)?;
-        let checkpoints = self.dir.path().join(format!("run-{seed}"));
+        let checkpoints = store.checkpoints("gene-set", seed);
         let fitted = fit(
             &mut learner,
-            &self.instances,
+            &store.instances,
             &split,
             &training,
             &checkpoints,
             false,
             &mut (),
         )?;
-        let genotypes: Vec<&[u32]> = test.iter().map(|&i| self.instances.genes(i)).collect();
-        let environments: Vec<u16> = test.iter().map(|&i| self.instances.source(i).1).collect();
+        let genotypes: Vec<&[u32]> = test.iter().map(|&i| store.instances.genes(i)).collect();
+        let environments: Vec<u16> = test.iter().map(|&i| store.instances.source(i).1).collect();
         let p = learner.predict_in(&genotypes, &environments);
         std::fs::remove_dir_all(&checkpoints).ok();
         Ok((p, start.elapsed().as_secs_f64(), fitted.kept_epoch))

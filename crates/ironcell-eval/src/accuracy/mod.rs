@@ -11,7 +11,9 @@
 //! same features and rows beside ours. `ironcell bench accuracy` is this module behind
 //! arguments.
 
+mod dcell;
 mod deep;
+mod store;
 mod tasks;
 
 use std::{path::PathBuf, time::Instant};
@@ -29,9 +31,7 @@ use ironcell_data::{
 };
 use ironcell_models::{
     baseline::{design::DesignError, trees::ForestParams, Matrix, ModelKind, Params, Regressor},
-    dcell::DcellConfig,
     deep::Head,
-    train::{fit_single_label, predict, TrainConfig},
 };
 use ironcell_sources::{data_dir::DataDir, reference::Reference};
 use serde::Serialize;
@@ -41,6 +41,7 @@ use crate::{
     score::{score, Judged},
     sklearn, Error,
 };
+use store::TaskStore;
 use tasks::Screens;
 pub use tasks::{Row, Task, SMF};
 
@@ -452,48 +453,6 @@ fn trees(
     Ok((p, start.elapsed().as_secs_f64()))
 }
 
-fn dcell(
-    ctx: &Fit<'_>,
-    ontology: &DcellOntology,
-    to_ontology: &[Option<usize>],
-    args: &Settings,
-) -> (Vec<f64>, f64, usize) {
-    let rows = |idx: &[usize]| -> Vec<Vec<usize>> {
-        idx.iter()
-            .map(|&i| {
-                ctx.task.rows[i]
-                    .genes
-                    .iter()
-                    .filter_map(|&g| to_ontology[g])
-                    .collect()
-            })
-            .collect()
-    };
-    let train = sample(ctx.train, Some(args.dcell_max_train), ctx.seed);
-    let y: Vec<f32> = train.iter().map(|&i| ctx.task.rows[i].y as f32).collect();
-    let start = Instant::now();
-    let config = DcellConfig {
-        seed: ctx.seed,
-        width_rule: args.dcell_width,
-        ..DcellConfig::default()
-    };
-    let train_config = TrainConfig {
-        epochs: args.dcell_epochs,
-        seed: ctx.seed,
-        ..TrainConfig::default()
-    };
-    let (model, _, _) = fit_single_label(
-        ontology,
-        &config,
-        &train_config,
-        &rows(&train),
-        &y,
-        |_, _| {},
-    );
-    let p = predict(&model, &rows(&ctx.split.test), 1024);
-    (p, start.elapsed().as_secs_f64(), train.len())
-}
-
 /// Single-mutant predictions of multi-gene instances where every gene's fitness is measured:
 /// (test positions, predictions).
 fn null_model(task: &Task, test: &[usize], additive: bool) -> (Vec<usize>, Vec<f64>) {
@@ -565,7 +524,6 @@ pub fn run(
 ) -> Result<(Vec<Outcome>, Vec<TaskSummary>)> {
     let args = settings;
     let ontology = ironcell_data::ontology::build(reference, &OntologyConfig::default());
-    let gene_index = ontology.gene_index();
     let screens = Screens::new(data, reference)?;
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut summaries = Vec::new();
@@ -579,6 +537,12 @@ pub fn run(
             (x, width) = with_growth(&task, &x, width);
         }
         let wants_deep = args.models.iter().any(|m| m.head().is_some());
+        // The models the trainer fits read the task's rows from an instance store.
+        let store = if wants_deep || args.models.contains(&AccuracyModel::Dcell) {
+            Some(TaskStore::new(&task)?)
+        } else {
+            None
+        };
         let deep = if wants_deep {
             let features = gene_features(data)
                 .iter()
@@ -593,11 +557,6 @@ pub fn run(
         } else {
             None
         };
-        let to_ontology: Vec<Option<usize>> = task
-            .genes
-            .iter()
-            .map(|g| gene_index.get(g).copied())
-            .collect();
         let summary = TaskSummary {
             task: name,
             source: task.source.clone(),
@@ -664,7 +623,9 @@ pub fn run(
                         | AccuracyModel::Dango
                         | AccuracyModel::Pairwise
                         | AccuracyModel::SetTransformer => {
-                            let (Some(deep), Some(head)) = (&deep, model.head()) else {
+                            let (Some(deep), Some(store), Some(head)) =
+                                (&deep, &store, model.head())
+                            else {
                                 continue;
                             };
                             for objective in &args.objectives {
@@ -673,6 +634,7 @@ pub fn run(
                                         .iter()
                                         .any(|n| n.as_str() == split.name);
                                 let (p, s, kept) = deep.fit_predict(
+                                    store,
                                     &task,
                                     head,
                                     objective.objective(),
@@ -706,17 +668,18 @@ pub fn run(
                         }
                         AccuracyModel::Dcell if task.environments.len() > 1 => continue,
                         AccuracyModel::Dcell => {
-                            let (p, s, n) = match split.ontology {
-                                Some(subtree) => {
-                                    let index = subtree.gene_index();
-                                    let to_subtree: Vec<Option<usize>> =
-                                        task.genes.iter().map(|g| index.get(g).copied()).collect();
-                                    dcell(&ctx, subtree, &to_subtree, args)
-                                }
-                                None => dcell(&ctx, &ontology, &to_ontology, args),
-                            };
-                            dcell_train = Some(n);
-                            (split.test.clone(), p, s)
+                            let Some(store) = &store else { continue };
+                            let fitted = dcell::fit_predict(
+                                store,
+                                &task,
+                                split.ontology.unwrap_or(&ontology),
+                                (&train, &split.test),
+                                args,
+                                seed,
+                            )?;
+                            on(Event::EpochKept(fitted.kept_epoch));
+                            dcell_train = Some(fitted.trained_rows);
+                            (split.test.clone(), fitted.predictions, fitted.seconds)
                         }
                     };
                     if rows.len() < 3 {
