@@ -166,7 +166,7 @@ fn baselines_train_test_save_and_predict() {
     std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
     let stderr = ironcell_fails(&predict);
     assert!(
-        stderr.contains("line 1") && stderr.contains("NOT_A_GENE"),
+        stderr.contains("g.tsv:1:") && stderr.contains("NOT_A_GENE"),
         "{stderr}"
     );
 }

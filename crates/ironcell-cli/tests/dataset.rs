@@ -55,7 +55,7 @@ fn held_out_genes_and_graphs_join_the_dataset() {
 
     std::fs::write(&list, "YAL001C\nnot a gene\n").unwrap();
     let stderr = ironcell_fails(&build);
-    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(stderr.contains(&format!("{}:2:", list.display())), "{stderr}");
 
     // A BIONIC-style edge list: one edge inside the dataset, one leaving it, one unmapped.
     let edges = dir.path().join("net.txt");

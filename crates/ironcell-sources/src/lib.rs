@@ -30,6 +30,7 @@ pub mod essentiality;
 pub mod fetch;
 pub mod gaf;
 pub mod genbank;
+pub mod gene_lists;
 pub mod hoepfner2014;
 pub mod jonikas2009;
 pub mod kuzmin2018;

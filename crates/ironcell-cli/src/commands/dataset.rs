@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::{self, read_manifest, DatasetQuery},
     graph::GeneGraph,
 };
 use ironcell_sources::{
+    gene_lists,
     names::GeneNames,
     networks::{name_of, Edge, Reader},
     open_maybe_gzip,
@@ -24,7 +24,9 @@ pub fn build(args: &DatasetBuildArgs) -> Result<()> {
     let mut query: DatasetQuery = toml::from_str(&text)
         .with_context(|| format!("{}: not a dataset query", args.select.display()))?;
     if let Some(path) = &args.test_genes {
-        query.test_genes = read_gene_list(path)?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        query.test_genes = gene_lists::genes(&text, &path.display().to_string())?;
     }
     let store = args.store.open_existing()?;
     let m = dataset::build(store.as_ref(), &query, &args.out)?;
@@ -65,31 +67,6 @@ pub fn build(args: &DatasetBuildArgs) -> Result<()> {
     }
     println!("written to {}", args.out.display());
     Ok(())
-}
-
-/// Systematic names, one per line; blank lines and `#` comments skipped; duplicates merged.
-fn read_gene_list(path: &Path) -> Result<Vec<SystematicName>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut genes = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let name = line.split('#').next().unwrap_or("").trim();
-        if name.is_empty() {
-            continue;
-        }
-        let gene: SystematicName = name.parse().map_err(|e| {
-            anyhow::anyhow!(
-                "{}, line {}: {e} (expected one systematic name per line)",
-                path.display(),
-                i + 1
-            )
-        })?;
-        genes.push(gene);
-    }
-    genes.sort();
-    genes.dedup();
-    anyhow::ensure!(!genes.is_empty(), "{}: no genes", path.display());
-    Ok(genes)
 }
 
 pub fn graph(args: &DatasetGraphArgs) -> Result<()> {

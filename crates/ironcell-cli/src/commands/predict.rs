@@ -3,65 +3,12 @@
 
 use std::{collections::BTreeSet, fmt::Write as _, fs};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use ironcell_core::SystematicName;
 use ironcell_models::predictor::Genotypes;
-use ironcell_sources::names::{GeneNames, Unresolved};
+use ironcell_sources::{gene_lists::queries, names::GeneNames};
 
 use crate::args::PredictArgs;
-
-/// One line of the genotype file.
-struct Query {
-    genes: Vec<SystematicName>,
-    environment: Option<String>,
-}
-
-/// Reads `genes[+genes…][\tgene…][\tenvironment]` lines; names resolve through the reference.
-fn read_queries(text: &str, names: &GeneNames, path: &str) -> Result<Vec<Query>> {
-    let mut queries = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let content = raw.split('#').next().unwrap_or("").trim();
-        if content.is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = content.split('\t').map(str::trim).collect();
-        let mut genes = Vec::new();
-        let mut environment = None;
-        for (k, field) in fields.iter().enumerate() {
-            let parts: Vec<&str> = field
-                .split('+')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .collect();
-            let resolved: Vec<Result<SystematicName, Unresolved>> =
-                parts.iter().map(|p| names.resolve(p)).collect();
-            if resolved.iter().all(Result::is_ok) && !parts.is_empty() {
-                genes.extend(resolved.into_iter().flatten());
-            } else if k == fields.len() - 1 && k > 0 && parts.len() == 1 {
-                environment = Some((*field).to_owned());
-            } else {
-                let (name, why) = parts
-                    .iter()
-                    .zip(resolved)
-                    .find_map(|(p, r)| r.err().map(|e| (*p, e)))
-                    .unwrap_or((field, Unresolved::Unknown));
-                let why = match why {
-                    Unresolved::Unknown => "no reference gene has this name".to_owned(),
-                    Unresolved::Ambiguous(g) => format!("a synonym of several genes: {g:?}"),
-                };
-                bail!("{path}, line {line}: {name:?}: {why} (expected genes separated by + or tabs, then an optional environment)");
-            }
-        }
-        if genes.is_empty() {
-            bail!("{path}, line {line}: no genes");
-        }
-        genes.sort();
-        genes.dedup();
-        queries.push(Query { genes, environment });
-    }
-    Ok(queries)
-}
 
 pub fn run(args: &PredictArgs) -> Result<()> {
     let (model, reference) = args.model.open()?;
@@ -69,7 +16,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let names = GeneNames::new(&reference.genes);
     let path = args.genotypes.display().to_string();
     let text = fs::read_to_string(&args.genotypes).with_context(|| path.clone())?;
-    let queries = read_queries(&text, &names, &path)?;
+    let queries = queries(&text, &names, &path)?;
 
     // The queries' genes as one universe, each genotype indices into it.
     let universe: Vec<SystematicName> = queries

@@ -1,0 +1,121 @@
+//! Files users write by hand: a list of genes (`dataset build --test-genes`), and a list of
+//! genotypes to score (`predict --genotypes`). Both skip blank lines and `#` comments and
+//! name the file and line of anything they cannot read.
+
+use ironcell_core::SystematicName;
+
+use crate::{
+    names::{GeneNames, Unresolved},
+    Error,
+};
+
+/// Systematic names, one per line, sorted and without duplicates; `file` names the text in
+/// errors.
+///
+/// ```
+/// use ironcell_sources::gene_lists::genes;
+/// let list = genes("YBR002C\n# a comment\nYAL001C  # and a gene\nYAL001C\n", "genes.txt")?;
+/// assert_eq!(list.len(), 2);
+/// let bad = genes("YAL001C\nnot a gene\n", "genes.txt").unwrap_err().to_string();
+/// assert!(bad.starts_with("genes.txt:2:"), "{bad}");
+/// # Ok::<(), ironcell_sources::Error>(())
+/// ```
+pub fn genes(text: &str, file: &str) -> Result<Vec<SystematicName>, Error> {
+    let mut genes = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let name = content(line);
+        if name.is_empty() {
+            continue;
+        }
+        let gene: SystematicName = name.parse().map_err(|e| {
+            Error::parse(
+                file,
+                i as u64 + 1,
+                format!("{e} (expected one systematic name per line)"),
+            )
+        })?;
+        genes.push(gene);
+    }
+    genes.sort();
+    genes.dedup();
+    if genes.is_empty() {
+        return Err(Error::format(file, "no genes"));
+    }
+    Ok(genes)
+}
+
+/// One genotype to score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Its genes, sorted, without duplicates.
+    pub genes: Vec<SystematicName>,
+    /// The environment, where the line names one.
+    pub environment: Option<String>,
+}
+
+/// Genotypes, one per line: genes separated by `+` or tabs (systematic or standard names,
+/// resolved through `names`), then optionally a tab and an environment.
+///
+/// ```
+/// use ironcell_sources::{gene_lists::queries, names::GeneNames};
+/// let names = GeneNames::new(&[]);
+/// let q = queries("YAL001C+YBR002C\n# a comment\nYFL039C\tYPD\n", &names, "g.tsv")?;
+/// assert_eq!((q[0].genes.len(), q[1].environment.as_deref()), (2, Some("YPD")));
+/// let bad = queries("YAL001C+NOT_A_GENE\n", &names, "g.tsv").unwrap_err().to_string();
+/// assert!(bad.starts_with("g.tsv:1:") && bad.contains("NOT_A_GENE"), "{bad}");
+/// # Ok::<(), ironcell_sources::Error>(())
+/// ```
+pub fn queries(text: &str, names: &GeneNames, file: &str) -> Result<Vec<Query>, Error> {
+    let mut queries = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i as u64 + 1;
+        let content = content(raw);
+        if content.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = content.split('\t').map(str::trim).collect();
+        let mut genes = Vec::new();
+        let mut environment = None;
+        for (k, field) in fields.iter().enumerate() {
+            let parts: Vec<&str> = field
+                .split('+')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let resolved: Vec<Result<SystematicName, Unresolved>> =
+                parts.iter().map(|p| names.resolve(p)).collect();
+            if resolved.iter().all(Result::is_ok) && !parts.is_empty() {
+                genes.extend(resolved.into_iter().flatten());
+            } else if k == fields.len() - 1 && k > 0 && parts.len() == 1 {
+                environment = Some((*field).to_owned());
+            } else {
+                let (name, why) = parts
+                    .iter()
+                    .zip(resolved)
+                    .find_map(|(p, r)| r.err().map(|e| (*p, e)))
+                    .unwrap_or((field, Unresolved::Unknown));
+                let why = match why {
+                    Unresolved::Unknown => "no reference gene has this name".to_owned(),
+                    Unresolved::Ambiguous(g) => format!("a synonym of several genes: {g:?}"),
+                };
+                return Err(Error::parse(
+                    file,
+                    line,
+                    format!("{name:?}: {why} (expected genes separated by + or tabs, then an optional environment)"),
+                ));
+            }
+        }
+        if genes.is_empty() {
+            return Err(Error::parse(file, line, "no genes"));
+        }
+        genes.sort();
+        genes.dedup();
+        queries.push(Query { genes, environment });
+    }
+    Ok(queries)
+}
+
+/// A line without its `#` comment, trimmed.
+fn content(line: &str) -> &str {
+    line.split('#').next().unwrap_or("").trim()
+}
