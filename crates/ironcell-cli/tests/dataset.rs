@@ -55,7 +55,10 @@ fn held_out_genes_and_graphs_join_the_dataset() {
 
     std::fs::write(&list, "YAL001C\nnot a gene\n").unwrap();
     let stderr = ironcell_fails(&build);
-    assert!(stderr.contains(&format!("{}:2:", list.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2:", list.display())),
+        "{stderr}"
+    );
 
     // A BIONIC-style edge list: one edge inside the dataset, one leaving it, one unmapped.
     let edges = dir.path().join("net.txt");
@@ -167,5 +170,42 @@ fn the_data_directorys_networks_map_onto_a_dataset() {
         assert!(text.contains(&format!("graph {name}: ")), "{text}");
         assert_eq!(text.contains(", directed;"), directed, "{text}");
         assert!(data.join(format!("graphs/{name}.arrow")).is_file());
+    }
+}
+
+#[test]
+fn a_query_that_cannot_be_built_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    two_label_dataset(dir.path());
+    let db = format!("sqlite://{}", dir.path().join("kg.sqlite").display());
+    let out = dir.path().join("refused");
+    let query = dir.path().join("bad.toml");
+    for (toml, expected) in [
+        (
+            "datasets = [\"costanzo2061\"]\nlabels = [\"fitness\"]\n",
+            "no experiments of [\"costanzo2061\"]",
+        ),
+        (
+            "labels = [\"fitness\"]\n[split]\nvalidation = 0.5\ntest = 0.6\n",
+            "their sum below 1",
+        ),
+        (
+            "labels = [\"fitness\"]\n[split]\nvalidation = -0.1\ntest = 0.2\n",
+            "each must be in [0, 1)",
+        ),
+    ] {
+        std::fs::write(&query, toml).unwrap();
+        let stderr = ironcell_fails(&[
+            "dataset",
+            "build",
+            "--db",
+            &db,
+            "--select",
+            query.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(stderr.contains(expected), "{toml}: {stderr}");
+        assert!(!out.exists(), "{toml}: {} was written", out.display());
     }
 }

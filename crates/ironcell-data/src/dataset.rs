@@ -307,7 +307,17 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
 
 /// Builds the dataset `query` selects from `store` into `out`.
 pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result<Manifest, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let (validation, test) = (query.split.validation, query.split.test);
+    let fraction = |f: f64| f.is_finite() && (0.0..1.0).contains(&f);
+    if !fraction(validation) || !fraction(test) || validation + test >= 1.0 {
+        return Err(Error::format(
+            out,
+            format!(
+                "split fractions validation {validation} and test {test}: each must be in [0, 1) \
+                 and their sum below 1, leaving rows to train on"
+            ),
+        ));
+    }
     let policy: LabelPolicy = query
         .policy
         .parse()
@@ -324,6 +334,29 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
     let experiments = store
         .query(&selection)
         .map_err(|e| Error::format(out, format!("querying the knowledge graph: {e}")))?;
+    // A dataset the store does not hold is a typo, not an empty selection.
+    let missing: Vec<&String> = query
+        .datasets
+        .iter()
+        .filter(|d| {
+            !experiments
+                .iter()
+                .any(|e| e.provenance.dataset() == d.as_str())
+        })
+        .collect();
+    if !missing.is_empty() {
+        let held: BTreeSet<String> = store
+            .stats()
+            .map(|s| s.experiments.into_keys().map(|(d, _, _)| d).collect())
+            .unwrap_or_default();
+        return Err(Error::format(
+            out,
+            format!(
+                "no experiments of {missing:?} in the knowledge graph (under the query's filters); it holds {held:?}"
+            ),
+        ));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
 
     // One row per genotype (and environment, except under precedence), labels side by side.
     type Row<'a> = (
