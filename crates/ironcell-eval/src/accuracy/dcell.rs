@@ -6,10 +6,7 @@
 use std::time::Instant;
 
 use ironcell_data::{ontology::DcellOntology, split::sample};
-use ironcell_models::{
-    dcell::DcellConfig,
-    trainer::{dcell::DcellLearner, fit, Learner},
-};
+use ironcell_models::{dcell::DcellConfig, trainer::dcell::DcellLearner};
 
 use super::{
     store::{early_stopping, TaskStore},
@@ -58,19 +55,8 @@ pub fn fit_predict(
         &training.optimizer,
         None,
     );
-    let checkpoints = store.checkpoints("dcell", seed);
-    let fitted = fit(
-        &mut learner,
-        &store.instances,
-        &split,
-        &training,
-        &checkpoints,
-        false,
-        &mut (),
-    )?;
-    let genotypes: Vec<&[u32]> = test.iter().map(|&i| store.instances.genes(i)).collect();
-    let predictions = learner.predict(&genotypes);
-    std::fs::remove_dir_all(&checkpoints).ok();
+    let (predictions, fitted) =
+        store.fit_predict(&mut learner, "dcell", (&split, test), &training)?;
     Ok(Fitted {
         predictions,
         seconds: start.elapsed().as_secs_f64(),

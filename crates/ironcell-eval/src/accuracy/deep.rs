@@ -5,7 +5,6 @@ use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use ironcell_models::{
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Objective, Setup, Singles},
-    trainer::{fit, Learner},
     CpuAutodiff,
 };
 use ironcell_sources::reference::Reference;
@@ -108,20 +107,7 @@ impl Deep {
             Default::default(),
         )
         .map_err(Error::Input)?;
-        let checkpoints = store.checkpoints("gene-set", seed);
-        let fitted = fit(
-            &mut learner,
-            &store.instances,
-            &split,
-            &training,
-            &checkpoints,
-            false,
-            &mut (),
-        )?;
-        let genotypes: Vec<&[u32]> = test.iter().map(|&i| store.instances.genes(i)).collect();
-        let environments: Vec<u16> = test.iter().map(|&i| store.instances.source(i).1).collect();
-        let p = learner.predict_in(&genotypes, &environments);
-        std::fs::remove_dir_all(&checkpoints).ok();
+        let (p, fitted) = store.fit_predict(&mut learner, "gene-set", (&split, test), &training)?;
         Ok((p, start.elapsed().as_secs_f64(), fitted.kept_epoch))
     }
 }

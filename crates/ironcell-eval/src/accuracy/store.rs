@@ -8,7 +8,7 @@ use ironcell_data::{
     instances::{InstanceWriter, Instances, LabelValue},
     split::Split,
 };
-use ironcell_models::trainer::{EarlyStopping, Monitor, TrainingConfig};
+use ironcell_models::trainer::{fit, EarlyStopping, Fit, Learner, Monitor, TrainingConfig};
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -45,9 +45,34 @@ impl TaskStore {
         })
     }
 
-    /// Where a model of `name` under `seed` keeps its checkpoints.
-    pub fn checkpoints(&self, name: &str, seed: u64) -> PathBuf {
+    fn checkpoints(&self, name: &str, seed: u64) -> PathBuf {
         self.dir.path().join(format!("{name}-{seed}"))
+    }
+
+    /// Trains `learner` (`name`, for its checkpoints) on `split` with `training`, then
+    /// predicts the `test` rows, in their environments, with the model it kept.
+    pub fn fit_predict(
+        &self,
+        learner: &mut dyn Learner,
+        name: &str,
+        (split, test): (&Split, &[usize]),
+        training: &TrainingConfig,
+    ) -> Result<(Vec<f64>, Fit)> {
+        let checkpoints = self.checkpoints(name, training.seed);
+        let fitted = fit(
+            learner,
+            &self.instances,
+            split,
+            training,
+            &checkpoints,
+            false,
+            &mut (),
+        )?;
+        let genotypes: Vec<&[u32]> = test.iter().map(|&i| self.instances.genes(i)).collect();
+        let environments: Vec<u16> = test.iter().map(|&i| self.instances.source(i).1).collect();
+        let predictions = learner.predict_in(&genotypes, &environments);
+        std::fs::remove_dir_all(&checkpoints).ok();
+        Ok((predictions, fitted))
     }
 
     /// `train` less what validates: a seeded tenth of its rows, or with `by_genes` the rows

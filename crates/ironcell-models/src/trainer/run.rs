@@ -168,63 +168,55 @@ pub fn run(
     let data_error = |e: ironcell_data::Error| Error::Config(e.to_string());
     let manifest = read_manifest(dataset).map_err(data_error)?;
     let instances = Instances::open(&dataset.join("instances.arrow")).map_err(data_error)?;
-    let mut trained = Vec::new();
-    for &split_name in &config.data.splits {
-        let split = read_split(&dataset.join("splits.arrow"), split_name).map_err(data_error)?;
-        if split.train.len() < 2 {
-            return Err(Error::Config(format!(
-                "split {split_name} has {} training genotypes",
-                split.train.len()
-            )));
-        }
+    let mut trained: Vec<Trained> = Vec::new();
+    let parts = config
+        .data
+        .splits
+        .iter()
+        .map(Some)
+        .chain(config.data.fit_all.then_some(None));
+    for split_name in parts {
+        let (split, training) = match split_name {
+            Some(&name) => {
+                let split = read_split(&dataset.join("splits.arrow"), name).map_err(data_error)?;
+                if split.train.len() < 2 {
+                    return Err(Error::Config(format!(
+                        "split {name} has {} training genotypes",
+                        split.train.len()
+                    )));
+                }
+                (split, config.training.clone())
+            }
+            // The deployable model: every genotype, nothing held out. Its epochs are those
+            // the first split's early stopping kept, where it kept one (there is no
+            // validation part left to stop on), else the configured epochs.
+            None => {
+                let kept = trained
+                    .iter()
+                    .find_map(|t| t.fit.as_ref().and_then(|f| f.kept_epoch));
+                let all = Split {
+                    train: (0..instances.len()).collect(),
+                    validation: Vec::new(),
+                    test: Vec::new(),
+                    dropped: 0,
+                };
+                let training = TrainingConfig {
+                    epochs: kept.map_or(config.training.epochs, |e| e + 1),
+                    early_stopping: None,
+                    ..config.training.clone()
+                };
+                (all, training)
+            }
+        };
+        let split_name = split_name.copied();
         let data = Data {
             dataset,
             manifest: &manifest,
             instances: &instances,
-            split_name: Some(split_name),
+            split_name,
             split: &split,
         };
-        let dir = out.join(split_name.as_str());
-        let (models, fit) = train_part(
-            config,
-            &config.training,
-            (reference, reference_dir),
-            &data,
-            (&dir, resume),
-            observer,
-        )?;
-        trained.push(Trained {
-            split: Some(split_name),
-            models,
-            fit,
-        });
-    }
-    if config.data.fit_all {
-        // The deployable model: every genotype, nothing held out. Its epochs are those the
-        // first split's early stopping kept, where it kept one (there is no validation
-        // part left to stop on), else the configured epochs.
-        let all = Split {
-            train: (0..instances.len()).collect(),
-            validation: Vec::new(),
-            test: Vec::new(),
-            dropped: 0,
-        };
-        let kept = trained
-            .iter()
-            .find_map(|t| t.fit.as_ref().and_then(|f| f.kept_epoch));
-        let training = TrainingConfig {
-            epochs: kept.map_or(config.training.epochs, |e| e + 1),
-            early_stopping: None,
-            ..config.training.clone()
-        };
-        let data = Data {
-            dataset,
-            manifest: &manifest,
-            instances: &instances,
-            split_name: None,
-            split: &all,
-        };
-        let dir = out.join(ALL);
+        let dir = out.join(split_name.map_or(ALL, SplitName::as_str));
         let (models, fit) = train_part(
             config,
             &training,
@@ -234,7 +226,7 @@ pub fn run(
             observer,
         )?;
         trained.push(Trained {
-            split: None,
+            split: split_name,
             models,
             fit,
         });
