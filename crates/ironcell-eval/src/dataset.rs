@@ -108,8 +108,8 @@ impl Dataset {
 }
 
 /// Every model of a training run on its split's test part, beside the training mean (the
-/// model fitted on every row is not scored); each
-/// model's card keeps its test metrics (the `all` subset), as `evaluate` finds them again.
+/// model fitted on every row is not scored); each model's card keeps its test metrics (the
+/// `all` subset), as `evaluate` finds them again.
 pub fn score_run(
     dataset: &Dataset,
     trained: &[Trained],

@@ -181,15 +181,10 @@ pub fn open_existing(
     url: &str,
     credentials: Option<Credentials>,
 ) -> Result<Box<dyn GraphStore>, Error> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        if !Path::new(path).is_file() {
-            return Err(Error::new(
-                format!("opening {path}"),
-                "no knowledge graph there (`ironcell ingest --db sqlite://PATH` creates one)",
-            ));
-        }
+    match url.strip_prefix("sqlite://") {
+        Some(path) => Ok(Box::new(SqliteStore::open_existing(Path::new(path))?)),
+        None => open(url, credentials),
     }
-    open(url, credentials)
 }
 
 /// `url` with any user information (`user:password@`) of its authority replaced by `***@`,

@@ -48,6 +48,18 @@ impl SqliteStore {
         Self::init(conn, location)
     }
 
+    /// Opens the store at `path`, which must exist: a command that only reads must not turn
+    /// a mistyped path into a new, empty store.
+    pub fn open_existing(path: &Path) -> Result<Self, Error> {
+        if !path.is_file() {
+            return Err(Error::new(
+                format!("opening {}", path.display()),
+                "no knowledge graph there (`ironcell ingest --db sqlite://PATH` creates one)",
+            ));
+        }
+        Self::open(path)
+    }
+
     /// An in-memory store, for tests and examples.
     pub fn open_in_memory() -> Result<Self, Error> {
         let conn =

@@ -118,13 +118,7 @@ pub fn export(args: &KgExportArgs) -> Result<()> {
             args.db
         );
     };
-    if !Path::new(path).is_file() {
-        bail!(
-            "no knowledge graph at {path} (`ironcell ingest --db {}` creates one)",
-            args.db
-        );
-    }
-    let store = SqliteStore::open(Path::new(path))?;
+    let store = SqliteStore::open_existing(Path::new(path))?;
     match args.format {
         ExportFormat::Neo4jAdmin => {
             let export = store.export_neo4j_admin(&args.out)?;

@@ -353,17 +353,17 @@ fn with_growth(task: &Task, x: &[f32], width: usize) -> (Vec<f32>, usize) {
 }
 
 /// The random forest of the benchmark (and of scikit-learn beside it).
-fn params(args: &Settings, seed: u64) -> Params {
+fn params(settings: &Settings, seed: u64) -> Params {
     let mut p = Params {
         rf: ForestParams {
-            trees: args.trees,
+            trees: settings.trees,
             max_features: 1.0 / 3.0,
             ..ForestParams::default()
         },
         ..Params::default()
     }
     .with_seed(seed);
-    p.gbt.rounds = args.trees;
+    p.gbt.rounds = settings.trees;
     p
 }
 
@@ -522,12 +522,11 @@ pub fn run(
     reference: &Reference,
     mut on: impl FnMut(Event<'_>),
 ) -> Result<(Vec<Outcome>, Vec<TaskSummary>)> {
-    let args = settings;
     let ontology = ironcell_data::ontology::build(reference, &OntologyConfig::default());
     let screens = Screens::new(data, reference)?;
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut summaries = Vec::new();
-    for &name in &args.tasks {
+    for &name in &settings.tasks {
         let task = screens.task(name)?;
         let (features, _) = GeneFeatures::build(&gene_features(data), &task.genes, reference)?;
         let (mut x, mut width) = design(&task, &features)?;
@@ -536,9 +535,9 @@ pub fn run(
             // The single mutants' fitness is an input of ε, as DCell's authors had it.
             (x, width) = with_growth(&task, &x, width);
         }
-        let wants_deep = args.models.iter().any(|m| m.head().is_some());
+        let wants_deep = settings.models.iter().any(|m| m.head().is_some());
         // The models the trainer fits read the task's rows from an instance store.
-        let store = if wants_deep || args.models.contains(&AccuracyModel::Dcell) {
+        let store = if wants_deep || settings.models.contains(&AccuracyModel::Dcell) {
             Some(TaskStore::new(&task)?)
         } else {
             None
@@ -552,7 +551,7 @@ pub fn run(
                 &task,
                 reference,
                 features,
-                &args.deep_graphs,
+                &settings.deep_graphs,
             )?)
         } else {
             None
@@ -569,10 +568,10 @@ pub fn run(
         summaries.push(summary);
         // scikit-learn gets every (seed, split, training rows) as one fold of one call.
         let mut folds: Vec<(u64, SplitRows, Vec<usize>)> = Vec::new();
-        for &seed in &args.seeds {
+        for &seed in &settings.seeds {
             for mut split in splits(&task, seed) {
-                let train = sample(&split.train, args.max_train, seed);
-                split.test = sample(&split.test, args.max_test, seed);
+                let train = sample(&split.train, settings.max_train, seed);
+                split.test = sample(&split.test, settings.max_test, seed);
                 if train.len() < 2 || split.test.len() < 3 {
                     on(Event::Skipped {
                         split: &split.name,
@@ -587,11 +586,11 @@ pub fn run(
                     split: &split,
                     train: &train,
                     seed,
-                    resamples: args.resamples,
+                    resamples: settings.resamples,
                 };
-                let params = params(args, seed);
+                let params = params(settings, seed);
                 let mut dcell_train = None;
-                for &model in &args.models {
+                for &model in &settings.models {
                     let (rows, prediction, seconds) = match model {
                         AccuracyModel::Mean => {
                             let mean = train.iter().map(|&i| task.rows[i].y).sum::<f64>()
@@ -628,8 +627,8 @@ pub fn run(
                             else {
                                 continue;
                             };
-                            for objective in &args.objectives {
-                                let by_genes = args.deep_validation == DeepValidation::Genes
+                            for objective in &settings.objectives {
+                                let by_genes = settings.deep_validation == DeepValidation::Genes
                                     && [SplitName::GeneDisjointAny, SplitName::GeneDisjointAll]
                                         .iter()
                                         .any(|n| n.as_str() == split.name);
@@ -641,7 +640,7 @@ pub fn run(
                                     (&train, &split.test),
                                     by_genes,
                                     seed,
-                                    args.deep_epochs,
+                                    settings.deep_epochs,
                                 )?;
                                 let name = match objective {
                                     ObjectiveName::Mse => model.name().to_owned(),
@@ -674,7 +673,7 @@ pub fn run(
                                 &task,
                                 split.ontology.unwrap_or(&ontology),
                                 (&train, &split.test),
-                                args,
+                                settings,
                                 seed,
                             )?;
                             on(Event::EpochKept(fitted.kept_epoch));
@@ -719,12 +718,12 @@ pub fn run(
                     on(Event::Outcome(&o));
                     outcomes.push(o);
                 }
-                if args.sklearn.is_some() {
+                if settings.sklearn.is_some() {
                     folds.push((seed, split, train));
                 }
             }
         }
-        if let Some((python, script)) = &args.sklearn {
+        if let Some((python, script)) = &settings.sklearn {
             let dir = tempfile::tempdir()
                 .map_err(|e| Error::Input(format!("a temporary folder for scikit-learn: {e}")))?;
             let y: Vec<f64> = task.rows.iter().map(|r| r.y).collect();
@@ -742,7 +741,7 @@ pub fn run(
                 width,
                 &tests,
                 &train,
-                &params(args, args.seeds[0]),
+                &params(settings, settings.seeds[0]),
             )?;
             for (f, (seed, split, train)) in folds.iter().enumerate() {
                 let p = sklearn::predictions(dir.path(), ModelKind::Rf, f)?;
@@ -751,7 +750,7 @@ pub fn run(
                     split,
                     train,
                     seed: *seed,
-                    resamples: args.resamples,
+                    resamples: settings.resamples,
                 };
                 let seconds = results.get(f).map_or(f64::NAN, |r| r.seconds);
                 let o = ctx.outcome("rf".to_owned(), "scikit-learn", &split.test, &p, seconds);
