@@ -114,12 +114,7 @@ impl<'d> Prepared<'d> {
         ontology: &DcellOntology,
         reference: &Reference,
     ) -> Result<Self, Error> {
-        let index = ontology.gene_index();
-        let to_ontology: Vec<Option<usize>> = manifest
-            .genes
-            .iter()
-            .map(|g| index.get(g).copied())
-            .collect();
+        let to_ontology = ontology.indices_of(&manifest.genes);
         let table_genes: Vec<Vec<usize>> = (0..instances.len())
             .map(|i| instances.genes(i).iter().map(|&g| g as usize).collect())
             .collect();
