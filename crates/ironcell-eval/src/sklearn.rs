@@ -8,7 +8,7 @@ use std::{
     process::{Command, Stdio},
 };
 
-use ironcell_models::baseline::{ModelKind, Params};
+use ironcell_models::baseline::{Matrix, ModelKind, Params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -46,7 +46,7 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Input(format!("{}: {e}", path.display()))
 }
 
-/// Hands the row-major matrix `x` (`cols` columns), targets `y`, test `folds` and each
+/// Hands the matrix `x`, targets `y`, test `folds` and each
 /// model's training rows per fold to the scikit-learn `script` run by `python`, in `dir`;
 /// returns its per-fold results and the library versions. Its predictions are left in `dir`
 /// (see [`predictions`]).
@@ -55,9 +55,8 @@ pub fn run(
     python: &str,
     script: &Path,
     dir: &Path,
-    x: &[f32],
+    x: Matrix<'_>,
     y: &[f64],
-    cols: usize,
     folds: &[Vec<usize>],
     train: &[(ModelKind, Vec<Vec<usize>>)],
     params: &Params,
@@ -66,10 +65,16 @@ pub fn run(
         let path = dir.join(name);
         fs::write(&path, bytes).map_err(|e| io(&path, e))
     };
-    write("x.f32", x.iter().flat_map(|v| v.to_le_bytes()).collect())?;
+    write(
+        "x.f32",
+        (0..x.rows())
+            .flat_map(|i| x.row(i))
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+    )?;
     write("y.f64", y.iter().flat_map(|v| v.to_le_bytes()).collect())?;
     let spec = json!({
-        "cols": cols,
+        "cols": x.cols(),
         "folds": folds,
         "train": train.iter().map(|(k, f)| (k.to_string(), json!(f))).collect::<serde_json::Map<_, _>>(),
         "models": train.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(),

@@ -1,7 +1,8 @@
 //! Gene features for models that take vectors, not graphs: one-hot identity, codon usage and
 //! k-mer profiles of the CDS, GO-term membership, a gene's place in a network
 //! ([`network`]), and user-supplied embeddings; and their pooling into one vector per
-//! genotype ([`pooling`]).
+//! genotype ([`pooling`]). One feature is of genotypes, not genes: what the training labels
+//! of a genotype's network relatives say ([`neighbour_labels`]).
 //!
 //! Rows follow a dataset's gene universe, so a gene index stored in the instance file is the
 //! row of its features.
@@ -16,6 +17,7 @@
 //! ```
 
 pub mod embedding;
+pub mod neighbour_labels;
 pub mod network;
 pub mod pooling;
 pub mod sequence;

@@ -1,9 +1,3 @@
-//! `ironcell bench accuracy`: every model on the tasks of measured data, each under a random
-//! split and gene-disjoint splits (for multi-gene instances both "at least one test gene" and
-//! "every gene a test gene"), test-set metrics with bootstrap 95 % intervals (scored and
-//! tabulated by `ironcell-eval`), and scikit-learn's random forest on the same features and
-//! rows beside ours.
-
 //! The accuracy benchmark: every model on the tasks of measured data, each under a random
 //! split and gene-disjoint splits (for multi-gene instances both "at least one test gene" and
 //! "every gene a test gene"), held-out environments and the splits the data's publishers made;
@@ -20,9 +14,12 @@ use std::{path::PathBuf, time::Instant};
 
 use ironcell_data::{
     features::{
+        neighbour_labels::{Hidden, NeighbourLabels},
+        network,
         pooling::{Pooler, Pooling},
         GeneFeature, GeneFeatures,
     },
+    graph::GeneGraph,
     ontology::{DcellOntology, OntologyConfig, WidthRule},
     split::{
         gene_disjoint_split, held_out_environment, random_split, sample, Overlap, SplitFractions,
@@ -33,7 +30,7 @@ use ironcell_models::{
     baseline::{design::DesignError, trees::ForestParams, Matrix, ModelKind, Params, Regressor},
     deep::Head,
 };
-use ironcell_sources::{data_dir::DataDir, reference::Reference};
+use ironcell_sources::{data_dir::DataDir, names::GeneNames, reference::Reference};
 use serde::Serialize;
 
 use crate::{
@@ -100,6 +97,12 @@ pub enum AccuracyModel {
     Pairwise,
     /// A gene-set model with the Set Transformer head (self-attention block + PMA).
     SetTransformer,
+    /// Neighbour labels: the mean training label of the genotypes one network swap away (a
+    /// gene replaced by a STRING v12 physical or Krogan 2006 partner), else two swaps, else
+    /// the training mean. Genotypes of one or two genes.
+    Neighbours,
+    /// Gradient-boosted trees on the gene features plus the neighbour-label columns.
+    GbtNeighbours,
 }
 
 /// What the gene-set models of `bench accuracy` validate on.
@@ -202,13 +205,24 @@ pub struct TaskSummary {
 /// What the tree models' features are, in words.
 pub const FEATURES: &str = "codon usage (64) + GO membership (terms with >= 30 genes) + degree, strength, neighbours' degree and clustering in the Krogan 2006 protein-interaction and Hu 2007 co-expression networks (8), summed over the instance's genes; environment one-hot where several";
 
-/// The data directory's files the benchmark of `tasks` reads (beside the reference's).
-pub fn inputs(tasks: &[AccuracyTask]) -> Vec<&'static str> {
+/// The data directory's files the benchmark of `tasks` with `models` reads (beside the
+/// reference's).
+pub fn inputs(tasks: &[AccuracyTask], models: &[AccuracyModel]) -> Vec<&'static str> {
+    let neighbours = models.iter().any(|m| m.neighbours());
     std::iter::once(SMF)
         .chain(NETWORKS)
+        .chain(NEIGHBOUR_NETWORKS.into_iter().filter(|_| neighbours))
         .chain(tasks.iter().flat_map(|t| t.files().iter().copied()))
         .collect()
 }
+
+/// The networks neighbour labels swap genes along: physical interactions only, never a
+/// network made of genetic interactions (Costanzo 2016's profile similarity would hand a
+/// held-out gene's interactions, measured in another screen, back to it).
+const NEIGHBOUR_NETWORKS: [&str; 2] = [
+    "yeast-networks/string-v12-physical/4932.protein.physical.links.v12.0.txt.gz",
+    "yeast-screens/networks/Krogan-2006.txt.gz",
+];
 
 /// The test share of instances (random split) and of genes (gene-disjoint splits).
 const TEST_FRACTION: f64 = 0.2;
@@ -227,10 +241,17 @@ impl AccuracyModel {
             Self::Dango => "dango",
             Self::Pairwise => "pairwise",
             Self::SetTransformer => "set_transformer",
+            Self::Neighbours => "neighbours",
+            Self::GbtNeighbours => "gbt+neighbours",
         }
     }
 
     /// The head of a gene-set model.
+    /// Whether it reads neighbour labels.
+    fn neighbours(self) -> bool {
+        matches!(self, Self::Neighbours | Self::GbtNeighbours)
+    }
+
     fn head(self) -> Option<Head> {
         match self {
             Self::GeneSet => Some(Head::DeepSet),
@@ -312,44 +333,139 @@ fn splits(task: &Task, seed: u64) -> Vec<SplitRows<'_>> {
     out
 }
 
-/// Pooled gene features (sum over the instance's genes), then the environment one-hot when
-/// the task has several, row-major.
-fn design(task: &Task, features: &GeneFeatures) -> Result<(Vec<f32>, usize)> {
-    let pooler = Pooler::new(Pooling::Sum, features, 1);
-    let envs = if task.environments.len() > 1 {
-        task.environments.len()
-    } else {
-        0
-    };
-    let width = pooler.width() + envs;
-    let mut x = vec![0f32; task.rows.len() * width];
-    for (out, row) in x.chunks_exact_mut(width).zip(&task.rows) {
-        let genes: Vec<u32> = row.genes.iter().map(|&g| g as u32).collect();
-        pooler
-            .pool(&genes, features, &mut out[..pooler.width()])
-            .map_err(DesignError::from)?;
-        if envs > 0 {
-            out[pooler.width() + row.environment] = 1.0;
-        }
-    }
-    Ok((x, width))
+/// The trees' design matrix: pooled gene features (sum over the instance's genes), then the
+/// environment one-hot when the task has several, then `extra` columns a split fills in
+/// (neighbour labels), row-major; only the models that want the extra columns see them.
+struct Design {
+    x: Vec<f32>,
+    /// Columns before the extra ones.
+    width: usize,
+    /// Columns per row.
+    stride: usize,
 }
 
-/// The design matrix with each instance's single-mutant growth appended (lowest and highest
-/// fitness of its genes, 1 where unmeasured, and how many were unmeasured): the UPR task's
-/// "jointly with growth".
-fn with_growth(task: &Task, x: &[f32], width: usize) -> (Vec<f32>, usize) {
-    let w = width + 3;
-    let mut out = Vec::with_capacity(task.rows.len() * w);
-    for (row, features) in task.rows.iter().zip(x.chunks_exact(width)) {
-        out.extend_from_slice(features);
-        let f: Vec<Option<f64>> = row.genes.iter().map(|&g| task.smf[g]).collect();
-        let known = || f.iter().map(|v| v.unwrap_or(1.0));
-        out.push(known().fold(f64::INFINITY, f64::min) as f32);
-        out.push(known().fold(f64::NEG_INFINITY, f64::max) as f32);
-        out.push(f.iter().filter(|v| v.is_none()).count() as f32);
+impl Design {
+    fn new(task: &Task, features: &GeneFeatures, extra: usize) -> Result<Self> {
+        let pooler = Pooler::new(Pooling::Sum, features, 1);
+        let envs = if task.environments.len() > 1 {
+            task.environments.len()
+        } else {
+            0
+        };
+        let width = pooler.width() + envs;
+        let stride = width + extra;
+        let mut x = vec![0f32; task.rows.len() * stride];
+        for (out, row) in x.chunks_exact_mut(stride).zip(&task.rows) {
+            pooler
+                .pool(&genes32(row), features, &mut out[..pooler.width()])
+                .map_err(DesignError::from)?;
+            if envs > 0 {
+                out[pooler.width() + row.environment] = 1.0;
+            }
+        }
+        Ok(Self { x, width, stride })
     }
-    (out, w)
+
+    /// The same design with each instance's single-mutant growth appended (lowest and highest
+    /// fitness of its genes, 1 where unmeasured, and how many were unmeasured): the UPR task's
+    /// "jointly with growth".
+    fn with_growth(&self, task: &Task) -> Self {
+        let (width, extra) = (self.width + 3, self.stride - self.width);
+        let mut x = Vec::with_capacity(task.rows.len() * (width + extra));
+        for (row, features) in task.rows.iter().zip(self.x.chunks_exact(self.stride)) {
+            x.extend_from_slice(&features[..self.width]);
+            let f: Vec<Option<f64>> = row.genes.iter().map(|&g| task.smf[g]).collect();
+            let known = || f.iter().map(|v| v.unwrap_or(1.0));
+            x.push(known().fold(f64::INFINITY, f64::min) as f32);
+            x.push(known().fold(f64::NEG_INFINITY, f64::max) as f32);
+            x.push(f.iter().filter(|v| v.is_none()).count() as f32);
+            x.extend(std::iter::repeat_n(0.0, extra));
+        }
+        Self {
+            x,
+            width,
+            stride: width + extra,
+        }
+    }
+
+    /// Rows `rows`, with the extra columns or without.
+    fn matrix<'a>(&'a self, rows: &'a [usize], extra: bool) -> Result<Matrix<'a>> {
+        let m = Matrix::selected(&self.x, self.stride, rows).map_err(DesignError::from)?;
+        Ok(if extra { m } else { m.leading(self.width) })
+    }
+
+    /// Every row without the extra columns.
+    fn all(&self) -> Result<Matrix<'_>> {
+        Ok(Matrix::new(&self.x, self.stride)
+            .map_err(DesignError::from)?
+            .leading(self.width))
+    }
+
+    /// Fills each row's extra columns with `fill(row, columns)`.
+    fn fill_extra(&mut self, mut fill: impl FnMut(usize, &mut [f32])) {
+        let width = self.width;
+        for (i, row) in self.x.chunks_exact_mut(self.stride).enumerate() {
+            fill(i, &mut row[width..]);
+        }
+    }
+}
+
+/// The task's networks for neighbour labels, over its genes.
+fn neighbour_graphs(data: &DataDir, reference: &Reference, task: &Task) -> Result<Vec<GeneGraph>> {
+    let names = GeneNames::new(&reference.genes);
+    NEIGHBOUR_NETWORKS
+        .iter()
+        .map(|file| {
+            let (edges, _) = network::read(&data.root().join(file), &names)?;
+            Ok(GeneGraph::from_edges(edges, &task.genes, None, false).0)
+        })
+        .collect()
+}
+
+/// Neighbour labels fitted on a split's training rows.
+fn neighbour_labels(task: &Task, graphs: &[GeneGraph], train: &[usize]) -> NeighbourLabels {
+    let rows: Vec<(Vec<u32>, usize, f64)> = train
+        .iter()
+        .map(|&i| {
+            let r = &task.rows[i];
+            (genes32(r), r.environment, r.y)
+        })
+        .collect();
+    NeighbourLabels::fit(
+        graphs,
+        task.genes.len(),
+        rows.iter().map(|(g, e, y)| (g.as_slice(), *e, *y)),
+    )
+}
+
+/// Which genes of each training row the neighbour-label columns treat as unseen: a seeded
+/// third of the rows none, a third one gene, a third every gene. Test genotypes of a
+/// gene-disjoint split have genes no training label names; a model that only ever saw rows
+/// whose genes are all labelled would not know what its columns mean there (measured on E-MAP
+/// with every gene unseen: Pearson 0.06 without hiding).
+fn hidden_in_training(
+    task: &Task,
+    train: &[usize],
+    seed: u64,
+) -> std::collections::HashMap<usize, Hidden> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6e65_6967_6862_6f75);
+    train
+        .iter()
+        .map(|&i| {
+            let n = task.rows[i].genes.len();
+            let hide = match rng.random_range(0..3) {
+                0 => Hidden::NONE,
+                1 => Hidden(1 << rng.random_range(0..n.clamp(1, 8))),
+                _ => Hidden::all(n),
+            };
+            (i, hide)
+        })
+        .collect()
+}
+
+fn genes32(row: &Row) -> Vec<u32> {
+    row.genes.iter().map(|&g| g as u32).collect()
 }
 
 /// The random forest of the benchmark (and of scikit-learn beside it).
@@ -435,21 +551,21 @@ impl Fit<'_> {
     }
 }
 
-/// Fits `kind` on the context's training rows of `x` and predicts its test rows.
+/// Fits `kind` on the context's training rows of `design` (with its extra columns or without)
+/// and predicts its test rows.
 fn trees(
     ctx: &Fit<'_>,
     kind: ModelKind,
-    x: &[f32],
-    width: usize,
+    design: &Design,
+    extra: bool,
     params: &Params,
 ) -> Result<(Vec<f64>, f64)> {
     let y: Vec<f64> = ctx.train.iter().map(|&i| ctx.task.rows[i].y).collect();
     let start = Instant::now();
     // Train and test rows are read in place: the model's bins are the only copy.
-    let train = Matrix::selected(x, width, ctx.train).map_err(DesignError::from)?;
+    let train = design.matrix(ctx.train, extra)?;
     let model = Regressor::fit(kind, train, &y, params).map_err(DesignError::from)?;
-    let test = Matrix::selected(x, width, &ctx.split.test).map_err(DesignError::from)?;
-    let p = model.predict(test);
+    let p = model.predict(design.matrix(&ctx.split.test, extra)?);
     Ok((p, start.elapsed().as_secs_f64()))
 }
 
@@ -529,11 +645,21 @@ pub fn run(
     for &name in &settings.tasks {
         let task = screens.task(name)?;
         let (features, _) = GeneFeatures::build(&gene_features(data), &task.genes, reference)?;
-        let (mut x, mut width) = design(&task, &features)?;
-        let growth = (name == AccuracyTask::Upr).then(|| with_growth(&task, &x, width));
+        let graphs = if settings.models.iter().any(|m| m.neighbours()) {
+            neighbour_graphs(data, reference, &task)?
+        } else {
+            Vec::new()
+        };
+        let extra = if settings.models.contains(&AccuracyModel::GbtNeighbours) {
+            1 + ironcell_data::features::neighbour_labels::COLUMNS.len() * graphs.len()
+        } else {
+            0
+        };
+        let mut design = Design::new(&task, &features, extra)?;
+        let growth = (name == AccuracyTask::Upr).then(|| design.with_growth(&task));
         if name == AccuracyTask::Epsilon {
             // The single mutants' fitness is an input of ε, as DCell's authors had it.
-            (x, width) = with_growth(&task, &x, width);
+            design = design.with_growth(&task);
         }
         let wants_deep = settings.models.iter().any(|m| m.head().is_some());
         // The models the trainer fits read the task's rows from an instance store.
@@ -562,7 +688,7 @@ pub fn run(
             instances: task.rows.len(),
             genes: task.genes.len(),
             environments: task.environments.clone(),
-            features: width,
+            features: design.width,
         };
         on(Event::Task(&summary));
         summaries.push(summary);
@@ -590,6 +716,8 @@ pub fn run(
                 };
                 let params = params(settings, seed);
                 let mut dcell_train = None;
+                let neighbours =
+                    (!graphs.is_empty()).then(|| neighbour_labels(&task, &graphs, &train));
                 for &model in &settings.models {
                     let (rows, prediction, seconds) = match model {
                         AccuracyModel::Mean => {
@@ -615,8 +743,34 @@ pub fn run(
                             } else {
                                 ModelKind::Gbt
                             };
-                            let (p, s) = trees(&ctx, kind, &x, width, &params)?;
+                            let (p, s) = trees(&ctx, kind, &design, false, &params)?;
                             (split.test.clone(), p, s)
+                        }
+                        AccuracyModel::Neighbours | AccuracyModel::GbtNeighbours => {
+                            let Some(neighbours) = &neighbours else {
+                                continue;
+                            };
+                            let start = Instant::now();
+                            if model == AccuracyModel::Neighbours {
+                                let p = split
+                                    .test
+                                    .iter()
+                                    .map(|&i| {
+                                        let row = &task.rows[i];
+                                        neighbours.predict(&genes32(row), row.environment)
+                                    })
+                                    .collect();
+                                (split.test.clone(), p, start.elapsed().as_secs_f64())
+                            } else {
+                                let hidden = hidden_in_training(&task, &train, seed);
+                                design.fill_extra(|i, out| {
+                                    let row = &task.rows[i];
+                                    let hide = hidden.get(&i).copied().unwrap_or(Hidden::NONE);
+                                    neighbours.write(&genes32(row), row.environment, hide, out);
+                                });
+                                let (p, s) = trees(&ctx, ModelKind::Gbt, &design, true, &params)?;
+                                (split.test.clone(), p, s + start.elapsed().as_secs_f64())
+                            }
                         }
                         AccuracyModel::GeneSet
                         | AccuracyModel::Dango
@@ -712,8 +866,8 @@ pub fn run(
                         outcomes.push(o);
                     }
                 }
-                if let Some((xg, wg)) = &growth {
-                    let (p, s) = trees(&ctx, ModelKind::Rf, xg, *wg, &params)?;
+                if let Some(growth) = &growth {
+                    let (p, s) = trees(&ctx, ModelKind::Rf, growth, false, &params)?;
                     let o = ctx.outcome("rf+growth".to_owned(), "ironcell", &split.test, &p, s);
                     on(Event::Outcome(&o));
                     outcomes.push(o);
@@ -736,9 +890,8 @@ pub fn run(
                 python,
                 script,
                 dir.path(),
-                &x,
+                design.all()?,
                 &y,
-                width,
                 &tests,
                 &train,
                 &params(settings, settings.seeds[0]),
@@ -847,9 +1000,37 @@ mod tests {
     }
 
     #[test]
+    fn training_rows_see_none_one_or_every_gene_hidden_the_same_under_a_seed() {
+        let rows: Vec<(&[usize], usize, f64)> = (0..300).map(|_| (&[0, 1][..], 0, 0.0)).collect();
+        let t = task(&rows, 2, 1);
+        let train: Vec<usize> = (0..300).collect();
+        let hidden = hidden_in_training(&t, &train, 7);
+        assert_eq!(hidden, hidden_in_training(&t, &train, 7));
+        let count = |h: Hidden| hidden.values().filter(|&&v| v == h).count();
+        let (none, first, second, both) = (
+            count(Hidden::NONE),
+            count(Hidden(0b01)),
+            count(Hidden(0b10)),
+            count(Hidden::all(2)),
+        );
+        assert_eq!(none + first + second + both, 300);
+        for n in [none, first + second, both] {
+            assert!((70..130).contains(&n), "{none} {first} {second} {both}");
+        }
+    }
+
+    #[test]
     fn growth_features_take_the_extremes_and_count_the_unmeasured() {
         let t = task(&[(&[0, 3], 0, 0.1)], 4, 1);
-        let (x, w) = with_growth(&t, &[7.0], 1);
-        assert_eq!((x, w), (vec![7.0, 0.5, 1.0, 1.0], 4));
+        let design = Design {
+            x: vec![7.0, -1.0],
+            width: 1,
+            stride: 2,
+        };
+        let grown = design.with_growth(&t);
+        assert_eq!(
+            (grown.x, grown.width, grown.stride),
+            (vec![7.0, 0.5, 1.0, 1.0, 0.0], 4, 5)
+        );
     }
 }

@@ -11,11 +11,14 @@
 /// assert_eq!(m.row(1), [3.0, 4.0]);
 /// let view = Matrix::selected(&values, 2, &[2, 0]).unwrap();
 /// assert_eq!((view.rows(), view.row(0), view.column(1)), (2, &[5.0, 6.0][..], vec![6.0, 2.0]));
+/// assert_eq!(view.leading(1).row(0), [5.0]);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Matrix<'a> {
     values: &'a [f32],
     cols: usize,
+    /// Values from one row to the next: `cols` unless this is [`Matrix::leading`] columns.
+    stride: usize,
     /// The rows of `values` this matrix is, in order; all of them when `None`.
     selection: Option<&'a [usize]>,
 }
@@ -97,14 +100,28 @@ impl<'a> Matrix<'a> {
         Ok(Self {
             values,
             cols,
+            stride: cols,
             selection: None,
         })
+    }
+
+    /// The first `cols` columns of each row, without a copy: a design that carries extra
+    /// columns for some models serves the others too.
+    ///
+    /// # Panics
+    /// When `cols` is zero or more than the matrix has.
+    pub fn leading(self, cols: usize) -> Self {
+        assert!(
+            cols > 0 && cols <= self.cols,
+            "leading columns within the matrix"
+        );
+        Self { cols, ..self }
     }
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.selection
-            .map_or(self.values.len() / self.cols, <[usize]>::len)
+            .map_or(self.values.len() / self.stride, <[usize]>::len)
     }
 
     /// Number of columns.
@@ -115,7 +132,7 @@ impl<'a> Matrix<'a> {
     /// Row `i`.
     pub fn row(&self, i: usize) -> &'a [f32] {
         let i = self.selection.map_or(i, |s| s[i]);
-        &self.values[i * self.cols..(i + 1) * self.cols]
+        &self.values[i * self.stride..i * self.stride + self.cols]
     }
 
     /// Column `j`, copied.

@@ -19,7 +19,11 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
     let started = Instant::now();
     // Every input is checked before anything is written.
     let data = args.data.dir();
-    data.require([OBO, DELETION_TABLE].into_iter().chain(inputs(&args.tasks)))?;
+    data.require(
+        [OBO, DELETION_TABLE]
+            .into_iter()
+            .chain(inputs(&args.tasks, &args.models)),
+    )?;
     let reference = LoadedReference::derive(&data)?.reference;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let settings = Settings {
