@@ -856,6 +856,11 @@ pub struct BenchAccuracyArgs {
     /// (held out of training, as the test's genes are), rows elsewhere.
     #[arg(long, value_enum, default_value_t = DeepValidation::Rows)]
     pub deep_validation: DeepValidation,
+    /// The gene-set models also read neighbour labels beside the set (each label's training
+    /// labels of the genotypes one or two gene swaps away along STRING v12 physical and Krogan
+    /// 2006); their names end in `+neighbours`.
+    #[arg(long)]
+    pub deep_neighbours: bool,
     /// Bootstrap resamples of each test set.
     #[arg(long, default_value_t = 200)]
     pub resamples: usize,

@@ -104,6 +104,17 @@ fn trained(
     training: &TrainingConfig,
     dir: &std::path::Path,
 ) -> GeneSetLearner<CpuAutodiff> {
+    trained_with(config, case, training, dir, None)
+}
+
+/// As [`trained`], the genes named by `reference` (for networks read from files).
+fn trained_with(
+    config: &GeneSetConfig,
+    case: Case<'_>,
+    training: &TrainingConfig,
+    dir: &std::path::Path,
+    reference: Option<&ironcell_sources::reference::Reference>,
+) -> GeneSetLearner<CpuAutodiff> {
     let mut learner = GeneSetLearner::<CpuAutodiff>::new(
         Setup {
             config,
@@ -116,6 +127,7 @@ fn trained(
             optimizer: &training.optimizer,
             clip: case.clip,
             seed: case.seed,
+            reference,
         },
         Default::default(),
     )
@@ -373,6 +385,7 @@ fn resumed_training_ends_where_an_uninterrupted_run_does() {
                 optimizer: &optimizer,
                 clip: None,
                 seed: 5,
+                reference: None,
             },
             Default::default(),
         )
@@ -484,6 +497,7 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
             optimizer: &optimizer,
             clip: None,
             seed: 1,
+            reference: None,
         },
         Default::default(),
     )
@@ -694,6 +708,105 @@ fn messages_carry_what_only_the_neighbours_know() {
 }
 
 #[test]
+fn neighbour_labels_tell_an_unseen_gene_what_its_complex_partners_measured() {
+    // 24 genes in six complexes of four, linked within each complex; a pair's label is a
+    // random value per pair of complexes, and the genes have no features, only a learnable
+    // vector each. The last gene of each complex is in no training pair: only what its
+    // partners measured can tell its interactions, and a saved model remembers it.
+    let n = 24u32;
+    let genes = genes(n as usize);
+    let reference = ironcell_data::fixtures::reference(vec![], vec![]);
+    let base = GeneTable::build(&reference, &genes, &[], &[]).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let effect: Vec<f64> = (0..36).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let complex = |g: u32| (g / 4) as usize;
+    let rows = pairs(n as usize);
+    let y: Vec<f64> = rows
+        .iter()
+        .map(|g| {
+            let (a, b) = (
+                complex(g[0]).min(complex(g[1])),
+                complex(g[0]).max(complex(g[1])),
+            );
+            effect[a * 6 + b]
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let network = dir.path().join("complexes.txt");
+    let edges: String = rows
+        .iter()
+        .filter(|g| complex(g[0]) == complex(g[1]))
+        .map(|g| format!("{} {}\n", genes[g[0] as usize], genes[g[1] as usize]))
+        .collect();
+    std::fs::write(&network, edges).unwrap();
+    let unseen = |g: u32| g % 4 == 3;
+    let (train, test): (Vec<usize>, Vec<usize>) =
+        (0..rows.len()).partition(|&i| !rows[i].iter().any(|&g| unseen(g)));
+    let instances = store(dir.path(), &rows, &y);
+    let split = Split {
+        train,
+        validation: Vec::new(),
+        test: test.clone(),
+        dropped: 0,
+    };
+    let asked: Vec<&[u32]> = test.iter().map(|&i| rows[i].as_slice()).collect();
+    let truth: Vec<f64> = test.iter().map(|&i| y[i]).collect();
+    let score = |neighbour_labels: Vec<std::path::PathBuf>, run: &str| {
+        let config = GeneSetConfig {
+            features: Vec::new(),
+            embedding: true,
+            hidden: 32,
+            neighbour_labels,
+            ..GeneSetConfig::default()
+        };
+        let learner = trained_with(
+            &config,
+            Case {
+                table: Arc::new(base.clone()),
+                genes: &genes,
+                instances: &instances,
+                split: &split,
+                environments: 1,
+                singles: &Singles::new(),
+                clip: None,
+                seed: 2,
+            },
+            &adamw(150, 1e-2),
+            &dir.path().join(run),
+            Some(&reference),
+        );
+        let p = learner.predict(&asked);
+        (pearson(&truth, &p), p, learner)
+    };
+    let (with, trained, learner) = score(vec![network], "with");
+    let (without, _, _) = score(Vec::new(), "without");
+    // Without them nothing tells the unseen genes apart: the predictions are constant (no
+    // Pearson at all) or close to it.
+    assert!(
+        with > 0.9 && (without.is_nan() || with > without + 0.5),
+        "with neighbour labels {with:.3}, without {without:.3}"
+    );
+    let (config, readout, net) = learner.into_parts();
+    let saved = dir.path().join("model");
+    GeneSetModel::new(
+        ModelCard::new("gene_set", vec![], "test"),
+        config,
+        readout,
+        net,
+        vec!["YEPD".to_owned()],
+    )
+    .save(&saved)
+    .unwrap();
+    let loaded = load_any(&saved, Some(&reference)).unwrap();
+    let p = loaded
+        .predict(&Genotypes::new(&genes, asked.iter().copied()))
+        .unwrap();
+    for (a, b) in trained.iter().zip(p.column(0)) {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+}
+
+#[test]
 fn a_prediction_does_not_depend_on_the_batch_around_it() {
     // Two rounds over a ring with chords: each batch encodes only its genes' two-hop
     // neighbourhoods, which must give what the whole genome would.
@@ -732,6 +845,7 @@ fn a_prediction_does_not_depend_on_the_batch_around_it() {
             optimizer: &optimizer,
             clip: None,
             seed: 9,
+            reference: None,
         },
         Default::default(),
     )

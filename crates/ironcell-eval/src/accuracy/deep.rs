@@ -1,7 +1,7 @@
 //! The gene-set models in `bench accuracy`, trained on the task's [`TaskStore`] through the
 //! trainer as `train --config` trains them; the test rows are predicted by the kept model.
 
-use std::{collections::BTreeMap, sync::Arc, time::Instant};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Instant};
 
 use ironcell_models::{
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Objective, Setup, Singles},
@@ -17,21 +17,24 @@ use super::{
 use crate::Error;
 
 /// A task ready for the gene-set models.
-pub struct Deep {
+pub struct Deep<'r> {
+    reference: &'r Reference,
     table: Arc<GeneTable>,
     features: Vec<String>,
     singles: Singles,
     compose: Vec<String>,
+    neighbour_labels: Vec<PathBuf>,
 }
 
-impl Deep {
+impl<'r> Deep<'r> {
     /// The genome table over `features` (each gene's single-mutant fitness appended where the
-    /// task gives it as an input).
+    /// task gives it as an input); the models read neighbour labels along `neighbour_labels`.
     pub fn new(
         task: &Task,
-        reference: &Reference,
+        reference: &'r Reference,
         features: Vec<String>,
-        graphs: &[std::path::PathBuf],
+        graphs: &[PathBuf],
+        neighbour_labels: Vec<PathBuf>,
     ) -> Result<Self> {
         let label = task.label.as_str().to_owned();
         let mut table = GeneTable::build(reference, &task.genes, &features, graphs)
@@ -59,10 +62,12 @@ impl Deep {
             (Singles::new(), Vec::new())
         };
         Ok(Self {
+            reference,
             table: Arc::new(table),
             features,
             singles,
             compose,
+            neighbour_labels,
         })
     }
 
@@ -88,6 +93,7 @@ impl Deep {
             head,
             objective,
             compose: self.compose.clone(),
+            neighbour_labels: self.neighbour_labels.clone(),
             ..GeneSetConfig::default()
         };
         let training = early_stopping(epochs, seed);
@@ -103,6 +109,7 @@ impl Deep {
                 optimizer: &training.optimizer,
                 clip: None,
                 seed,
+                reference: Some(self.reference),
             },
             Default::default(),
         )

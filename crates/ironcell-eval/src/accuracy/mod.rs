@@ -179,6 +179,9 @@ pub struct Settings {
     pub deep_graphs: Vec<PathBuf>,
     /// What the gene-set models validate on.
     pub deep_validation: DeepValidation,
+    /// Whether the gene-set models read neighbour labels (along the networks of the
+    /// `neighbours` model) beside the set; their names then end in `+neighbours`.
+    pub deep_neighbours: bool,
     /// Bootstrap resamples of each test set.
     pub resamples: usize,
     /// scikit-learn's forest beside ours: the Python and the script.
@@ -207,8 +210,12 @@ pub const FEATURES: &str = "codon usage (64) + GO membership (terms with >= 30 g
 
 /// The data directory's files the benchmark of `tasks` with `models` reads (beside the
 /// reference's).
-pub fn inputs(tasks: &[AccuracyTask], models: &[AccuracyModel]) -> Vec<&'static str> {
-    let neighbours = models.iter().any(|m| m.neighbours());
+pub fn inputs(
+    tasks: &[AccuracyTask],
+    models: &[AccuracyModel],
+    deep_neighbours: bool,
+) -> Vec<&'static str> {
+    let neighbours = deep_neighbours || models.iter().any(|m| m.neighbours());
     std::iter::once(SMF)
         .chain(NETWORKS)
         .chain(NEIGHBOUR_NETWORKS.into_iter().filter(|_| neighbours))
@@ -673,11 +680,20 @@ pub fn run(
                 .iter()
                 .map(ToString::to_string)
                 .collect();
+            let neighbours = if settings.deep_neighbours {
+                NEIGHBOUR_NETWORKS
+                    .iter()
+                    .map(|f| data.root().join(f))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Some(deep::Deep::new(
                 &task,
                 reference,
                 features,
                 &settings.deep_graphs,
+                neighbours,
             )?)
         } else {
             None
@@ -796,12 +812,15 @@ pub fn run(
                                     seed,
                                     settings.deep_epochs,
                                 )?;
-                                let name = match objective {
+                                let mut name = match objective {
                                     ObjectiveName::Mse => model.name().to_owned(),
                                     other => {
                                         format!("{}/{}", model.name(), other.objective().name())
                                     }
                                 };
+                                if settings.deep_neighbours {
+                                    name.push_str("+neighbours");
+                                }
                                 on(Event::EpochKept(kept));
                                 let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
                                 for o in std::iter::once(ctx.outcome(

@@ -16,9 +16,18 @@ use burn::{
     },
 };
 use ironcell_core::SystematicName;
-use ironcell_data::instances::{Instances, MiniBatch};
+use ironcell_data::{
+    features::neighbour_labels::Hidden,
+    instances::{Instances, MiniBatch},
+};
+use ironcell_sources::reference::Reference;
 
-use super::{net::Net, readout::Readout, Auxiliary, GeneSetConfig, GeneTable, LabelCodec};
+use super::{
+    neighbours::{self, Memory, NeighbourInputs},
+    net::Net,
+    readout::Readout,
+    Auxiliary, GeneSetConfig, GeneTable, LabelCodec,
+};
 use crate::{
     codec,
     loss::{
@@ -146,6 +155,8 @@ pub struct GeneSetLearner<B: AutodiffBackend> {
     net: Option<Net<B>>,
     optimizer: Optim<B>,
     clip: Option<f64>,
+    /// Seed of the weights and of the genes hidden from the neighbour labels.
+    seed: u64,
     device: B::Device,
     inner_device: <B::InnerBackend as Backend>::Device,
 }
@@ -172,6 +183,9 @@ pub struct Setup<'a> {
     pub clip: Option<f64>,
     /// Seed of the weights.
     pub seed: u64,
+    /// The reference bundle the table was built from: the neighbour labels' networks name
+    /// genes by it (needed only with `neighbour_labels`).
+    pub reference: Option<&'a Reference>,
 }
 
 impl<B: AutodiffBackend> GeneSetLearner<B> {
@@ -257,6 +271,34 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             setup.environments,
             &singles,
         );
+        let readout = if config.neighbour_labels.is_empty() {
+            readout
+        } else {
+            let reference = setup.reference.ok_or(
+                "neighbour_labels reads networks that name genes by a reference bundle: give one",
+            )?;
+            let memory = Memory {
+                genes: setup.genes.to_vec(),
+                rows: setup
+                    .train
+                    .iter()
+                    .map(|&i| instances.genes(i).to_vec())
+                    .collect(),
+                environments: setup.train.iter().map(|&i| instances.source(i).1).collect(),
+                labels: setup
+                    .train
+                    .iter()
+                    .flat_map(|&i| (0..labels.len()).map(move |l| instances.label(l, i).value))
+                    .collect(),
+            };
+            readout.with_neighbours(NeighbourInputs::fit(
+                memory,
+                labels.len(),
+                &config.neighbour_labels,
+                reference,
+                &setup.table,
+            )?)
+        };
         let weights = labels
             .iter()
             .map(|l| config.label_weights.get(l).copied().unwrap_or(1.0))
@@ -284,6 +326,7 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             table.dim,
             table.graphs.len(),
             setup.environments,
+            readout.extra_inputs(),
             readout.outputs(),
             readout.composed(),
             &coral,
@@ -298,6 +341,7 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             net: Some(net),
             optimizer: Optim::new(setup.optimizer),
             clip: setup.clip,
+            seed: setup.seed,
             readout,
             inner_device: Tensor::<B, 1>::zeros([1], &device).inner().device(),
             device,
@@ -377,9 +421,20 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
             .net
             .take()
             .expect("the network is back after every step");
-        let inputs = self
-            .readout
-            .batch(&rows, Some(&batch.environments), &self.device);
+        let hidden: Option<Vec<Hidden>> = self.readout.neighbours().map(|_| {
+            batch
+                .indices
+                .iter()
+                .zip(&rows)
+                .map(|(&i, r)| neighbours::hidden(i, r.len(), self.seed))
+                .collect()
+        });
+        let inputs = self.readout.batch(
+            &rows,
+            Some(&batch.environments),
+            hidden.as_deref(),
+            &self.device,
+        );
         let forward = self.readout.forward(&net, &inputs);
         let mut loss: Option<Tensor<B, 1>> = None;
         let mut add = |term: Tensor<B, 1>| {

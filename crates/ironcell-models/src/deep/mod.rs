@@ -14,6 +14,7 @@
 
 mod labels;
 mod learner;
+mod neighbours;
 mod net;
 mod readout;
 mod table;
@@ -21,6 +22,7 @@ mod table;
 pub use labels::LabelCodec;
 pub(crate) use learner::{weights_from_bytes, weights_to_bytes};
 pub use learner::{GeneSetLearner, Setup, Singles};
+pub use neighbours::{Memory, NeighbourInputs};
 pub use net::Net;
 pub use readout::Readout;
 pub use table::{Adjacency, GeneTable, TableError};
@@ -194,6 +196,14 @@ pub struct GeneSetConfig {
     /// where pooled representations can only hint at it.
     #[serde(default)]
     pub set_edges: bool,
+    /// Networks (any layout `dataset graph` reads) along which each label's neighbour labels
+    /// are read beside the set: the mean training label of the genotypes one gene swap away,
+    /// and two swaps away, with the weight found (`ironcell_data::features::neighbour_labels`).
+    /// The training genotypes and labels are kept with the model. A third of the training
+    /// instances are shown with one gene, a third with every gene, treated as unseen, as a
+    /// gene-disjoint test genotype's are.
+    #[serde(default)]
+    pub neighbour_labels: Vec<std::path::PathBuf>,
     /// A learnable vector per gene, added to the features' projection (starts at 0, so an
     /// unseen gene is its features).
     #[serde(default)]
@@ -248,6 +258,7 @@ impl Default for GeneSetConfig {
             graphs: Vec::new(),
             rounds: rounds(),
             set_edges: false,
+            neighbour_labels: Vec::new(),
             embedding: false,
             hidden: hidden(),
             head: Head::default(),
@@ -290,6 +301,12 @@ impl GeneSetConfig {
         }
         if self.set_edges {
             s.push_str(", with the set's links and shared neighbours in each network");
+        }
+        if !self.neighbour_labels.is_empty() {
+            s.push_str(&format!(
+                ", with neighbour labels along {} network(s)",
+                self.neighbour_labels.len()
+            ));
         }
         s.push_str(&format!(
             ", width {}, objective {}",

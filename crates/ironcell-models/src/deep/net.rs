@@ -261,6 +261,8 @@ pub struct Sets<B: Backend> {
     /// Per network, the share of each genotype's gene pairs linked and their neighbourhoods'
     /// overlap, `[n, 2 · networks]`, when the model reads them.
     pub links: Option<Tensor<B, 2>>,
+    /// Each genotype's neighbour labels, `[n, inputs]`, when the model reads them.
+    pub neighbours: Option<Tensor<B, 2>>,
     /// Genotypes.
     pub n: usize,
     /// Slots per genotype.
@@ -302,8 +304,8 @@ pub struct Net<B: Backend> {
 impl<B: Backend> Net<B> {
     /// A fresh network for a table of `genes` genes with `features` columns and `networks`
     /// networks, a dataset of `environments` environments (a vector each when more than one),
-    /// `outputs` outputs in all, `composed` composed labels, and CORAL biases starting at
-    /// `coral`.
+    /// `extra` inputs of the head beside the set (neighbour labels), `outputs` outputs in all,
+    /// `composed` composed labels, and CORAL biases starting at `coral`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: &GeneSetConfig,
@@ -311,6 +313,7 @@ impl<B: Backend> Net<B> {
         features: usize,
         networks: usize,
         environments: usize,
+        extra: usize,
         outputs: usize,
         composed: usize,
         coral: &[Vec<f32>],
@@ -343,7 +346,8 @@ impl<B: Backend> Net<B> {
         let set_attention = (config.head == Head::SetTransformer)
             .then(|| SetAttention::new(&mut rng, d, heads, config.inducing_points, device));
         let pooled = if bilinear.is_some() { 2 * d } else { d }
-            + if config.set_edges { 2 * networks } else { 0 };
+            + if config.set_edges { 2 * networks } else { 0 }
+            + extra;
         Self {
             input,
             embedding,
@@ -449,12 +453,15 @@ impl<B: Backend> Net<B> {
                 }
             }
         };
-        let out = match &sets.links {
-            Some(links) => self
-                .rho
-                .forward(Tensor::cat(vec![set.clone(), links.clone()], 1)),
-            None => self.rho.forward(set.clone()),
-        };
+        let inputs: Vec<Tensor<B, 2>> = std::iter::once(set.clone())
+            .chain(sets.links.clone())
+            .chain(sets.neighbours.clone())
+            .collect();
+        let out = self.rho.forward(if inputs.len() == 1 {
+            set.clone()
+        } else {
+            Tensor::cat(inputs, 1)
+        });
         let singles = self
             .single
             .as_ref()

@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use burn::tensor::{backend::Backend, Bool, Int, Tensor, TensorData};
 
-use ironcell_data::features::network;
+use ironcell_data::features::{neighbour_labels::Hidden, network};
 
 use super::{
+    neighbours::NeighbourInputs,
     net::{Edges, Forward, Genes, Net, RoundInputs, Sets},
     GeneSetConfig, GeneTable, LabelCodec, Singles,
 };
@@ -90,6 +91,8 @@ pub struct Readout {
     singles: Vec<Vec<Option<f32>>>,
     /// The same, by gene, as given.
     singles_by_gene: Singles,
+    /// Neighbour labels, an input of the head when the model reads them.
+    neighbours: Option<Arc<NeighbourInputs>>,
 }
 
 impl Readout {
@@ -153,7 +156,24 @@ impl Readout {
             coral,
             singles: tables,
             singles_by_gene,
+            neighbours: None,
         }
+    }
+
+    /// The same readout with neighbour labels as an input of the head.
+    pub fn with_neighbours(mut self, neighbours: NeighbourInputs) -> Self {
+        self.neighbours = Some(Arc::new(neighbours));
+        self
+    }
+
+    /// The neighbour labels it reads, if any.
+    pub fn neighbours(&self) -> Option<&NeighbourInputs> {
+        self.neighbours.as_deref()
+    }
+
+    /// Inputs of the head beside the set representation: the neighbour labels' width.
+    pub fn extra_inputs(&self) -> usize {
+        self.neighbours.as_ref().map_or(0, |n| n.width())
     }
 
     /// The measured single-mutant values of the composed labels, by gene.
@@ -178,11 +198,13 @@ impl Readout {
 
     /// The inputs of `rows` (genotypes as table rows, each non-empty) in `environments` (one
     /// per row, indices into the training dataset's; `None`, or an index past them, for an
-    /// environment the model has not seen) on `device`.
+    /// environment the model has not seen) on `device`; with neighbour labels, `hidden` gives
+    /// the genes of each row to treat as unseen (training rows), none when `None`.
     pub fn batch<B: Backend>(
         &self,
         rows: &[&[u32]],
         environments: Option<&[u16]>,
+        hidden: Option<&[Hidden]>,
         device: &B::Device,
     ) -> Batch<B> {
         let n = rows.len();
@@ -238,6 +260,7 @@ impl Readout {
                 }
             })
             .collect();
+        let environments_of_rows = environments;
         let unseen = self.environments as i64;
         let environments = (self.environments > 1).then(|| {
             let ids = match environments {
@@ -257,10 +280,15 @@ impl Readout {
                 .collect::<Vec<f32>>();
             floats::<B, 2>(values, [n, 2 * graphs], device)
         });
+        let neighbours = self.neighbours.as_ref().map(|nb| {
+            let values = nb.inputs(rows, environments_of_rows, hidden);
+            floats::<B, 2>(values, [n, nb.width()], device)
+        });
         let sets = Sets {
             slots: ints::<B>(slots, device),
             environments,
             links,
+            neighbours,
             mask: floats::<B, 3>(mask, [n, width, 1], device),
             padding: Tensor::<B, 2, Bool>::from_data(TensorData::new(padding, [n, width]), device),
             n,
@@ -448,7 +476,7 @@ impl Readout {
         for (c, chunk) in rows.chunks(PREDICT_BATCH).enumerate() {
             let at = c * PREDICT_BATCH;
             let environments = environments.map(|e| &e[at..at + chunk.len()]);
-            let batch = self.batch(chunk, environments, device);
+            let batch = self.batch(chunk, environments, None, device);
             let forward = self.forward(net, &batch);
             for l in 0..labels {
                 let (out, raw) = self.label_outputs(net, &forward, &batch, l);

@@ -1,5 +1,6 @@
 //! A gene-set model behind the common interface. The directory holds the card, the
-//! description (configuration, label codecs, measured single mutants) and the weights; the
+//! description (configuration, label codecs, measured single mutants), the weights and, for a
+//! model that reads neighbour labels, its training genotypes and labels; the
 //! gene table is built again from the reference bundle and the recipe, as for a feature
 //! model, and checked against the shape the weights were trained with.
 
@@ -12,14 +13,16 @@ use serde::{Deserialize, Serialize};
 use super::{Error, Genotypes, ModelCard, Predictions, Predictor};
 use crate::{
     deep::{
-        weights_from_bytes, weights_to_bytes, GeneSetConfig, GeneTable, LabelCodec, Net, Readout,
-        Singles,
+        weights_from_bytes, weights_to_bytes, GeneSetConfig, GeneTable, LabelCodec, Memory,
+        NeighbourInputs, Net, Readout, Singles,
     },
     Cpu,
 };
 
 const DESCRIPTION: &str = "gene_set.json";
 const WEIGHTS: &str = "weights.mpk";
+/// The training genotypes and labels of a model that reads neighbour labels.
+const MEMORY: &str = "neighbour_labels.json";
 
 /// What a saved gene-set model needs beside its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +99,12 @@ impl GeneSetModel {
         let path = dir.join(DESCRIPTION);
         let json = serde_json::to_vec_pretty(&description).map_err(|e| Error::file(&path, e))?;
         fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        if let Some(neighbours) = self.readout.neighbours() {
+            let path = dir.join(MEMORY);
+            let json =
+                serde_json::to_vec(neighbours.memory()).map_err(|e| Error::file(&path, e))?;
+            fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        }
         let path = dir.join(WEIGHTS);
         fs::write(&path, weights_to_bytes(&self.net)).map_err(|e| Error::file(&path, e))?;
         self.card.write(dir)
@@ -126,14 +135,31 @@ impl GeneSetModel {
                 ),
             ));
         }
-        let readout = Readout::new(
+        let table = Arc::new(table);
+        let labels = d.labels.len();
+        let mut readout = Readout::new(
             d.labels,
             d.codecs,
-            Arc::new(table),
+            table.clone(),
             &d.config,
             d.environments.len(),
             &d.singles,
         );
+        if !d.config.neighbour_labels.is_empty() {
+            let path = dir.join(MEMORY);
+            let text = fs::read(&path).map_err(|e| Error::file(&path, e))?;
+            let memory: Memory =
+                serde_json::from_slice(&text).map_err(|e| Error::file(&path, e))?;
+            let inputs = NeighbourInputs::fit(
+                memory,
+                labels,
+                &d.config.neighbour_labels,
+                reference,
+                &table,
+            )
+            .map_err(|e| Error::file(&path, e))?;
+            readout = readout.with_neighbours(inputs);
+        }
         let coral: Vec<Vec<f32>> = readout
             .codecs
             .iter()
@@ -149,6 +175,7 @@ impl GeneSetModel {
             readout.table.dim,
             readout.table.graphs.len(),
             d.environments.len(),
+            readout.extra_inputs(),
             readout.outputs(),
             readout.composed(),
             &coral,

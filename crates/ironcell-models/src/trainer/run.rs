@@ -515,6 +515,7 @@ fn fit_gene_set(
             optimizer: &training.optimizer,
             clip: training.gradient_clip,
             seed: training.seed,
+            reference: Some(reference),
         },
         Default::default(),
     )

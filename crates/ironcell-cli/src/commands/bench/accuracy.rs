@@ -19,11 +19,11 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
     let started = Instant::now();
     // Every input is checked before anything is written.
     let data = args.data.dir();
-    data.require(
-        [OBO, DELETION_TABLE]
-            .into_iter()
-            .chain(inputs(&args.tasks, &args.models)),
-    )?;
+    data.require([OBO, DELETION_TABLE].into_iter().chain(inputs(
+        &args.tasks,
+        &args.models,
+        args.deep_neighbours,
+    )))?;
     let reference = LoadedReference::derive(&data)?.reference;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let settings = Settings {
@@ -44,6 +44,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
             .map(|g| data.root().join(g))
             .collect(),
         deep_validation: args.deep_validation,
+        deep_neighbours: args.deep_neighbours,
         resamples: args.resamples,
         sklearn: args
             .python

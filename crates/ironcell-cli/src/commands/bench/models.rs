@@ -196,6 +196,7 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
             optimizer: &optimizer,
             clip: None,
             seed: 1,
+            reference: None,
         },
         Default::default(),
     )
