@@ -7,7 +7,10 @@ use std::{fs::File, io::Read, ops::Range, sync::Arc};
 
 use memmap2::Mmap;
 
-use crate::Error;
+use crate::{
+    lines::{too_long, MAX_LINE},
+    Error,
+};
 
 /// A block of complete lines (the last may lack its line end at the end of the text).
 pub(crate) enum Chunk {
@@ -95,7 +98,10 @@ impl<R: Read> LineChunks<R> {
                     self.carry.extend_from_slice(&bytes[end + 1..]);
                     bytes.truncate(end + 1);
                 }
-                // A line longer than a chunk: keep reading until it ends.
+                // A line longer than a chunk: keep reading until it ends, up to the limit.
+                None if bytes.len() > MAX_LINE => {
+                    return Err(Error::format(&self.name, too_long()));
+                }
                 None => {
                     self.carry = bytes;
                     return self.next_bytes();
@@ -203,5 +209,16 @@ mod tests {
         std::fs::write(&path, b"").unwrap();
         let empty = File::open(&path).unwrap();
         assert!(MappedChunks::new(&empty, "t", 5).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_line_that_never_ends_stops_at_the_limit() {
+        let endless = std::io::repeat(0);
+        let mut chunks = LineChunks::new(endless, "/dev/zero", 4 << 20);
+        let e = chunks.next_chunk().map(|_| ()).unwrap_err().to_string();
+        assert!(
+            e.contains("/dev/zero") && e.contains("longer than 16 MiB"),
+            "{e}"
+        );
     }
 }

@@ -25,8 +25,58 @@ pub(crate) fn is_gzip(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "gz")
 }
 
+/// The longest line any reader accepts. Tables of the published screens have lines of a few
+/// hundred bytes; a line that does not end within this is a broken or hostile file (`/dev/zero`
+/// given as a table), and reading it on would hold it whole in memory.
+pub(crate) const MAX_LINE: usize = 16 << 20;
+
+/// What a line past [`MAX_LINE`] is, in an error.
+pub(crate) fn too_long() -> String {
+    format!(
+        "a line longer than {} MiB: not a text table, or a broken file",
+        MAX_LINE >> 20
+    )
+}
+
+/// A reader that fails once more than [`MAX_LINE`] bytes pass without a line end, for the
+/// parsers (csv) that would otherwise grow a record until memory runs out.
+pub(crate) struct LineLimit<R> {
+    inner: R,
+    since_newline: usize,
+    limit: usize,
+}
+
+impl<R: Read> LineLimit<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self::with_limit(inner, MAX_LINE)
+    }
+
+    fn with_limit(inner: R, limit: usize) -> Self {
+        Self {
+            inner,
+            since_newline: 0,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match memchr::memrchr(b'\n', &buf[..n]) {
+            Some(end) => self.since_newline = n - end - 1,
+            None => self.since_newline += n,
+        }
+        if self.since_newline > self.limit {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, too_long()));
+        }
+        Ok(n)
+    }
+}
+
 /// Reads lines into a caller-owned buffer and counts them, so every reader can name the line
-/// an error is on. Trailing `\n` / `\r\n` is removed.
+/// an error is on. Trailing `\n` / `\r\n` is removed; a line longer than [`MAX_LINE`] is an
+/// error, not a buffer that grows without end.
 pub(crate) struct Lines<R> {
     inner: R,
     name: String,
@@ -45,12 +95,15 @@ impl<R: BufRead> Lines<R> {
     /// Reads the next line into `buf`; returns false at end of input.
     pub(crate) fn next_into(&mut self, buf: &mut String) -> Result<bool, Error> {
         buf.clear();
-        let n = self
-            .inner
+        let n = (&mut self.inner)
+            .take(MAX_LINE as u64 + 1)
             .read_line(buf)
             .map_err(|e: io::Error| Error::io(&self.name, e))?;
         if n == 0 {
             return Ok(false);
+        }
+        if n > MAX_LINE && !buf.ends_with('\n') {
+            return Err(Error::parse(&self.name, self.line + 1, too_long()));
         }
         self.line += 1;
         while buf.ends_with('\n') || buf.ends_with('\r') {
@@ -70,5 +123,29 @@ impl<R: BufRead> Lines<R> {
     /// An error at the current line.
     pub(crate) fn error(&self, message: impl Into<String>) -> Error {
         Error::parse(&self.name, self.line, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_never_ends_is_an_error_not_a_growing_buffer() {
+        // /dev/zero as a table: NUL bytes without end.
+        let endless = io::repeat(0).take(MAX_LINE as u64 + 10);
+        let mut lines = Lines::new(BufReader::new(endless), "zero");
+        let e = lines.next_into(&mut String::new()).unwrap_err().to_string();
+        assert!(
+            e.contains("zero:1") && e.contains("longer than 16 MiB"),
+            "{e}"
+        );
+        let mut limited = LineLimit::with_limit(io::repeat(b'a'), 1 << 20);
+        let e = io::copy(&mut limited, &mut io::sink()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        // Lines that end keep coming.
+        let text = "a\n".repeat(1 << 20);
+        let mut limited = LineLimit::with_limit(text.as_bytes(), 16);
+        assert_eq!(io::copy(&mut limited, &mut io::sink()).unwrap(), 2 << 20);
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use crate::{names::Unresolved, Error};
+use crate::{lines::LineLimit, names::Unresolved, Error};
 
 /// A column found in a header.
 #[derive(Debug, Clone, Copy)]
@@ -150,7 +150,7 @@ impl<'a, F: Fields + ?Sized> Row<'a, F> {
 
 /// A delimited text file with a header line.
 pub(crate) struct Delimited<R> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineLimit<R>>,
     record: csv::StringRecord,
     name: String,
     rows: u64,
@@ -184,7 +184,7 @@ impl<R: Read> Delimited<R> {
             .comment(comment)
             .has_headers(false)
             .flexible(true)
-            .from_reader(inner);
+            .from_reader(LineLimit::new(inner));
         Self {
             reader,
             record: csv::StringRecord::new(),
@@ -204,7 +204,10 @@ impl<R: Read> Delimited<R> {
 
     fn read(&mut self) -> Result<bool, Error> {
         self.reader.read_record(&mut self.record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            // An I/O error has no position: it is in the line the reader is at.
+            let line = e
+                .position()
+                .map_or(self.reader.position().line(), |p| p.line());
             Error::parse(&self.name, line, format!("unreadable row: {e}"))
         })
     }
