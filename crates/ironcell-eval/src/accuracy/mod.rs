@@ -253,12 +253,12 @@ impl AccuracyModel {
         }
     }
 
-    /// The head of a gene-set model.
     /// Whether it reads neighbour labels.
     fn neighbours(self) -> bool {
         matches!(self, Self::Neighbours | Self::GbtNeighbours)
     }
 
+    /// The head of a gene-set model.
     fn head(self) -> Option<Head> {
         match self {
             Self::GeneSet => Some(Head::DeepSet),
@@ -445,29 +445,18 @@ fn neighbour_labels(task: &Task, graphs: &[GeneGraph], train: &[usize]) -> Neigh
     )
 }
 
-/// Which genes of each training row the neighbour-label columns treat as unseen: a seeded
-/// third of the rows none, a third one gene, a third every gene. Test genotypes of a
-/// gene-disjoint split have genes no training label names; a model that only ever saw rows
-/// whose genes are all labelled would not know what its columns mean there (measured on E-MAP
-/// with every gene unseen: Pearson 0.06 without hiding).
+/// Which genes of each training row the neighbour-label columns treat as unseen
+/// ([`Hidden::draw`]), drawn in training-row order under `seed`.
 fn hidden_in_training(
     task: &Task,
     train: &[usize],
     seed: u64,
 ) -> std::collections::HashMap<usize, Hidden> {
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6e65_6967_6862_6f75);
     train
         .iter()
-        .map(|&i| {
-            let n = task.rows[i].genes.len();
-            let hide = match rng.random_range(0..3) {
-                0 => Hidden::NONE,
-                1 => Hidden(1 << rng.random_range(0..n.clamp(1, 8))),
-                _ => Hidden::all(n),
-            };
-            (i, hide)
-        })
+        .map(|&i| (i, Hidden::draw(&mut rng, task.rows[i].genes.len())))
         .collect()
 }
 

@@ -3,9 +3,10 @@
 //! representation. The model keeps its training genotypes and labels (they are its neighbour
 //! labels' memory, saved with it) and the networks' files are read again at load.
 //!
-//! A training genotype is shown with a seeded third of its rows' genes treated as unseen
-//! ([`hidden`]), as a gene-disjoint test genotype's genes are; the choice is a function of the
-//! row and the seed only, so an interrupted run resumes to the same weights.
+//! A third of the training genotypes are shown with one gene, and a third with every gene,
+//! treated as unseen ([`hidden`]), as a gene-disjoint test genotype's genes are; the choice is
+//! a function of the instance and the seed only, so an interrupted run resumes to the same
+//! weights.
 
 use std::collections::HashMap;
 
@@ -18,6 +19,8 @@ use ironcell_data::{
     graph::GeneGraph,
 };
 use ironcell_sources::{names::GeneNames, reference::Reference};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::table::GeneTable;
@@ -158,17 +161,11 @@ impl NeighbourInputs {
     }
 }
 
-/// Which genes of training instance `index` to treat as unseen under `seed`: none, one, or
-/// every gene, a third of the instances each.
+/// Which genes of training instance `index` to treat as unseen under `seed`
+/// ([`Hidden::draw`] from a generator of its own, so the draw does not depend on the batch
+/// order or on how far an interrupted run got).
 pub fn hidden(index: u32, genes: usize, seed: u64) -> Hidden {
-    // splitmix64 of (seed, index): a fixed draw per instance, whatever the batch order.
-    let mut z = seed ^ (u64::from(index).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    match z % 3 {
-        0 => Hidden::NONE,
-        1 => Hidden(1 << ((z / 3) % genes.clamp(1, 8) as u64)),
-        _ => Hidden::all(genes),
-    }
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(seed ^ u64::from(index).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    Hidden::draw(&mut rng, genes)
 }
