@@ -162,6 +162,18 @@ fn baselines_train_test_save_and_predict() {
     ]);
     let table = std::fs::read_to_string(&cv_predictions).unwrap();
     assert_eq!(table.lines().count(), 3, "{table}");
+    // A table into a folder that is not there is refused before any model is opened.
+    let nowhere = dir.path().join("missing/p.tsv");
+    let stderr = ironcell_fails(&[
+        "predict",
+        "--model",
+        cv_model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("does not exist"), "{stderr}");
 
     std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
     let stderr = ironcell_fails(&predict);

@@ -85,6 +85,20 @@ fn held_out_genes_and_graphs_join_the_dataset() {
         "{text}"
     );
     let from_file = std::fs::read(data.join("graphs/net.arrow")).unwrap();
+    // A graph's name is a file name inside graphs/, never a path out of the dataset.
+    let escape = ironcell_fails(&[
+        "dataset",
+        "graph",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--input",
+        edges.to_str().unwrap(),
+        "--name",
+        "../../escaped",
+    ]);
+    assert!(escape.contains("graph name \"../../escaped\""), "{escape}");
+    assert!(!dir.path().join("escaped.arrow").exists());
+    assert!(!data.join("escaped.arrow").exists());
 
     // Stored in the knowledge graph, the same network gives the same graph; its layout is
     // told from its first line when --format is left out. The unmapped row needs

@@ -50,6 +50,37 @@ pub struct GraphReport {
     pub genes_covered: usize,
 }
 
+/// Where the graph named `name` of the dataset in `dataset` lives: `graphs/NAME.arrow`. A name
+/// is a plain file name — letters, digits, `.`, `_`, `-`, not starting with `.`, at most 100
+/// characters — so neither a flag nor a network name read from a store can write outside the
+/// dataset's `graphs/` folder.
+///
+/// ```
+/// use ironcell_data::graph::path_in;
+/// let at = path_in("data/emap".as_ref(), "krogan-2006").unwrap();
+/// assert!(at.ends_with("graphs/krogan-2006.arrow"));
+/// assert!(path_in("data/emap".as_ref(), "../../etc/x").is_err());
+/// ```
+pub fn path_in(dataset: &Path, name: &str) -> Result<std::path::PathBuf, Error> {
+    let plain = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !plain {
+        return Err(Error::format(
+            dataset,
+            format!(
+                "graph name {:?}: expected letters, digits, '.', '_' or '-' (not starting with \
+                 '.', at most 100 characters); name it with --name",
+                name.chars().take(100).collect::<String>()
+            ),
+        ));
+    }
+    Ok(dataset.join("graphs").join(format!("{name}.arrow")))
+}
+
 impl GeneGraph {
     /// Maps `edges` onto `universe` (sorted), weighting each by its `score` when named, else
     /// by its only score if it has exactly one. Undirected edges are stored once, `src < dst`.

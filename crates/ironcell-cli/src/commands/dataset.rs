@@ -93,6 +93,7 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
         (None, None) => bail!("say which network: --input FILE or --network NAME"),
     };
     let name = args.name.clone().unwrap_or(name);
+    let path = ironcell_data::graph::path_in(&args.dataset, &name)?;
     if let Some(kind) = &args.kind {
         edges.retain(|e| e.kind.as_deref() == Some(kind.as_str()));
     }
@@ -106,7 +107,6 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
     let (graph, report) = GeneGraph::from_edges(edges, &manifest.genes, score.as_deref(), directed);
     let dir = args.dataset.join("graphs");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(format!("{name}.arrow"));
     graph.write(&path)?;
     println!(
         "graph {name}: {} of {} edges kept ({} with an end outside the dataset's {} genes, {} self-loops, {} repeats); {} genes covered{}; written to {}",
