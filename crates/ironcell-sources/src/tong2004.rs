@@ -62,6 +62,11 @@ fn experiment(genotype: &Genotype, call: Call, dataset: &str) -> Experiment {
     }
 }
 
+/// A number read from a cell, as an error shows it: the value, or "nothing" for an empty cell.
+fn shown(value: Option<f64>) -> String {
+    value.map_or_else(|| "nothing".to_owned(), |v| v.to_string())
+}
+
 fn gene<F: Fields + ?Sized>(row: &Row<'_, F>, column: Column) -> Result<SystematicName, Error> {
     row.text(column)?.parse().map_err(|e| {
         row.error(
@@ -134,7 +139,10 @@ impl<R: Read> RecordReader for PairReader<R> {
             other => {
                 return Err(row.error(
                     "bad call",
-                    format!("column \"interact\": expected 0, 1 or 2, found {other:?}"),
+                    format!(
+                        "column \"interact\": expected 0, 1 or 2, found {}",
+                        shown(other)
+                    ),
                 ))
             }
         };
@@ -242,7 +250,7 @@ impl<R: Read> RecordReader for HitReader<R> {
             other => {
                 return Err(row.error(
                     "bad score",
-                    format!("column \"Score\": expected 0 to 3, found {other:?}"),
+                    format!("column \"Score\": expected 0 to 3, found {}", shown(other)),
                 ))
             }
         };
@@ -305,6 +313,12 @@ mod tests {
         .unwrap();
         assert_eq!((report.rows_read, pairs.len()), (7, 3));
         assert_eq!(lines(&report, "bad call"), [5, 7]);
+        let message = &report.rejected["bad call"][0].message;
+        assert!(
+            message.ends_with("expected 0, 1 or 2, found 3"),
+            "{message}"
+        );
+        assert_eq!(shown(None), "nothing");
         assert_eq!(lines(&report, "bad systematic name"), [6]);
         assert_eq!(lines(&report, "one gene twice"), [8]);
         let negative = pairs[1].experiment();
@@ -333,6 +347,8 @@ mod tests {
         .unwrap();
         assert_eq!((report.rows_read, hits.len()), (5, 2));
         assert_eq!(lines(&report, "bad score"), [4]);
+        let message = &report.rejected["bad score"][0].message;
+        assert!(message.ends_with("expected 0 to 3, found 5"), "{message}");
         assert_eq!(lines(&report, "bad call"), [5]);
         assert_eq!(lines(&report, "bad systematic name"), [6]);
         assert_eq!(hits[0].call.score, Some(3.0));
