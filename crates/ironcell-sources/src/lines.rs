@@ -8,7 +8,11 @@ use flate2::read::MultiGzDecoder;
 
 use crate::Error;
 
-/// Opens `path` for buffered reading, decompressing it when its name ends in `.gz`.
+/// The UTF-8 byte-order mark some spreadsheet programs put before a text file's first line.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Opens `path` for buffered reading, decompressing it when its name ends in `.gz`; a leading
+/// byte-order mark is skipped, so the first header name or gene is read as written.
 pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| Error::io(&name, e))?;
@@ -17,7 +21,15 @@ pub fn open_maybe_gzip(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     } else {
         Box::new(file)
     };
-    Ok(Box::new(BufReader::with_capacity(1 << 16, inner)))
+    let mut reader = BufReader::with_capacity(1 << 16, inner);
+    if reader
+        .fill_buf()
+        .map_err(|e| Error::io(&name, e))?
+        .starts_with(BOM)
+    {
+        reader.consume(BOM.len());
+    }
+    Ok(Box::new(reader))
 }
 
 /// Whether the file is gzip-compressed, by its name.
@@ -129,6 +141,24 @@ impl<R: BufRead> Lines<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, bytes) in [
+            ("edges.txt", b"\xEF\xBB\xBFYAL001C YAL002W\n".to_vec()),
+            ("plain.txt", b"YAL001C YAL002W\n".to_vec()),
+        ] {
+            let path = dir.path().join(file);
+            std::fs::write(&path, bytes).unwrap();
+            let mut first = String::new();
+            open_maybe_gzip(&path)
+                .unwrap()
+                .read_line(&mut first)
+                .unwrap();
+            assert_eq!(first, "YAL001C YAL002W\n");
+        }
+    }
 
     #[test]
     fn a_line_that_never_ends_is_an_error_not_a_growing_buffer() {

@@ -34,7 +34,7 @@ use ironcell_core::{
 use super::{provenance, DMF_DATASET, DMI_DATASET};
 use crate::{
     chunks::{Chunk, Chunks, LineChunks, MappedChunks},
-    lines::is_gzip,
+    lines::{is_gzip, BOM},
     open_maybe_gzip,
     report::RecordReader,
     table::Header,
@@ -302,6 +302,7 @@ impl Reader {
             .ok_or_else(|| Error::format(name, "empty file: expected a header"))?;
         let header_end = memchr::memchr(b'\n', &first).map_or(first.len(), |i| i + 1);
         let header = &first[..header_end];
+        let header = header.strip_prefix(BOM).unwrap_or(header);
         let header = header.strip_suffix(b"\n").unwrap_or(header);
         let header = std::str::from_utf8(header.strip_suffix(b"\r").unwrap_or(header))
             .map_err(|_| Error::parse(name, 1, "header is not UTF-8"))?;
@@ -598,6 +599,12 @@ mod tests {
             read(&reordered, BadRows::Skip),
             read(FIXTURE, BadRows::Skip)
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_header_is_not_part_of_its_first_name() {
+        let marked = format!("\u{feff}{FIXTURE}");
+        assert_eq!(read(&marked, BadRows::Skip), read(FIXTURE, BadRows::Skip));
     }
 
     #[test]
