@@ -153,6 +153,25 @@ impl GeneGraph {
         (graph, report)
     }
 
+    /// The undirected networks in `paths` (any layout [`network::read`] knows, genes named as
+    /// `reference` names them) over `universe`, each weighted by its only score.
+    ///
+    /// [`network::read`]: crate::features::network::read
+    pub fn read_all(
+        paths: &[std::path::PathBuf],
+        reference: &ironcell_sources::reference::Reference,
+        universe: &[SystematicName],
+    ) -> Result<Vec<Self>, Error> {
+        let names = ironcell_sources::names::GeneNames::new(&reference.genes);
+        paths
+            .iter()
+            .map(|path| {
+                let (edges, _) = crate::features::network::read(path, &names)?;
+                Ok(Self::from_edges(edges, universe, None, false).0)
+            })
+            .collect()
+    }
+
     /// Number of edges.
     pub fn len(&self) -> usize {
         self.src.len()

@@ -519,18 +519,12 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
     .unwrap();
     let asked: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
     let trained = learner.predict_in(&asked, &environments);
-    let (config, readout, net) = learner.into_parts();
-    let saved = dir.path().join("model");
-    GeneSetModel::new(
-        ModelCard::new("gene_set", vec![], "test"),
-        config,
-        readout,
-        net,
+    let loaded = saved_and_loaded(
+        learner,
         names.clone(),
-    )
-    .save(&saved)
-    .unwrap();
-    let loaded = load_any(&saved, Some(&reference)).unwrap();
+        &dir.path().join("model"),
+        &reference,
+    );
     // Asked with the environments named in the other order: matched by name, not index.
     let reversed: Vec<String> = names.iter().rev().cloned().collect();
     let p = loaded
@@ -558,8 +552,22 @@ fn unseen_pearson(
     genes: &[SystematicName],
     rows: &[Vec<u32>],
     y: &[f64],
-    (train, test): (&[usize], &[usize]),
+    split: (&[usize], &[usize]),
 ) -> f64 {
+    trained_on(config, table, genes, rows, y, split, None).2
+}
+
+/// A model trained 150 epochs on `train` (genes named by `reference`, for networks read from
+/// files): it, its predictions of `test`, and their Pearson.
+fn trained_on(
+    config: &GeneSetConfig,
+    table: GeneTable,
+    genes: &[SystematicName],
+    rows: &[Vec<u32>],
+    y: &[f64],
+    (train, test): (&[usize], &[usize]),
+    reference: Option<&ironcell_sources::reference::Reference>,
+) -> (GeneSetLearner<CpuAutodiff>, Vec<f64>, f64) {
     let dir = tempfile::tempdir().unwrap();
     let instances = store(dir.path(), rows, y);
     let split = Split {
@@ -568,7 +576,7 @@ fn unseen_pearson(
         test: test.to_vec(),
         dropped: 0,
     };
-    let learner = trained(
+    let learner = trained_with(
         config,
         Case {
             table: Arc::new(table),
@@ -582,10 +590,34 @@ fn unseen_pearson(
         },
         &adamw(150, 1e-2),
         &dir.path().join("run"),
+        reference,
     );
     let asked: Vec<&[u32]> = test.iter().map(|&i| rows[i].as_slice()).collect();
     let truth: Vec<f64> = test.iter().map(|&i| y[i]).collect();
-    pearson(&truth, &learner.predict(&asked))
+    let p = learner.predict(&asked);
+    let r = pearson(&truth, &p);
+    (learner, p, r)
+}
+
+/// `learner` saved as a model of `environments` into `dir` and opened again through
+/// `load_any` with `reference`.
+fn saved_and_loaded(
+    learner: GeneSetLearner<CpuAutodiff>,
+    environments: Vec<String>,
+    dir: &std::path::Path,
+    reference: &ironcell_sources::reference::Reference,
+) -> Box<dyn ironcell_models::predictor::Predictor> {
+    let (config, readout, net) = learner.into_parts();
+    GeneSetModel::new(
+        ModelCard::new("gene_set", vec![], "test"),
+        config,
+        readout,
+        net,
+        environments,
+    )
+    .save(dir)
+    .unwrap();
+    load_any(dir, Some(reference)).unwrap()
 }
 
 #[test]
@@ -742,16 +774,7 @@ fn neighbour_labels_tell_an_unseen_gene_what_its_complex_partners_measured() {
     let unseen = |g: u32| g % 4 == 3;
     let (train, test): (Vec<usize>, Vec<usize>) =
         (0..rows.len()).partition(|&i| !rows[i].iter().any(|&g| unseen(g)));
-    let instances = store(dir.path(), &rows, &y);
-    let split = Split {
-        train,
-        validation: Vec::new(),
-        test: test.clone(),
-        dropped: 0,
-    };
-    let asked: Vec<&[u32]> = test.iter().map(|&i| rows[i].as_slice()).collect();
-    let truth: Vec<f64> = test.iter().map(|&i| y[i]).collect();
-    let score = |neighbour_labels: Vec<std::path::PathBuf>, run: &str| {
+    let score = |neighbour_labels: Vec<std::path::PathBuf>| {
         let config = GeneSetConfig {
             features: Vec::new(),
             embedding: true,
@@ -759,45 +782,31 @@ fn neighbour_labels_tell_an_unseen_gene_what_its_complex_partners_measured() {
             neighbour_labels,
             ..GeneSetConfig::default()
         };
-        let learner = trained_with(
+        trained_on(
             &config,
-            Case {
-                table: Arc::new(base.clone()),
-                genes: &genes,
-                instances: &instances,
-                split: &split,
-                environments: 1,
-                singles: &Singles::new(),
-                clip: None,
-                seed: 2,
-            },
-            &adamw(150, 1e-2),
-            &dir.path().join(run),
+            base.clone(),
+            &genes,
+            &rows,
+            &y,
+            (&train, &test),
             Some(&reference),
-        );
-        let p = learner.predict(&asked);
-        (pearson(&truth, &p), p, learner)
+        )
     };
-    let (with, trained, learner) = score(vec![network], "with");
-    let (without, _, _) = score(Vec::new(), "without");
+    let (learner, trained, with) = score(vec![network]);
+    let (_, _, without) = score(Vec::new());
     // Without them nothing tells the unseen genes apart: the predictions are constant (no
     // Pearson at all) or close to it.
     assert!(
         with > 0.9 && (without.is_nan() || with > without + 0.5),
         "with neighbour labels {with:.3}, without {without:.3}"
     );
-    let (config, readout, net) = learner.into_parts();
-    let saved = dir.path().join("model");
-    GeneSetModel::new(
-        ModelCard::new("gene_set", vec![], "test"),
-        config,
-        readout,
-        net,
+    let loaded = saved_and_loaded(
+        learner,
         vec!["YEPD".to_owned()],
-    )
-    .save(&saved)
-    .unwrap();
-    let loaded = load_any(&saved, Some(&reference)).unwrap();
+        &dir.path().join("model"),
+        &reference,
+    );
+    let asked: Vec<&[u32]> = test.iter().map(|&i| rows[i].as_slice()).collect();
     let p = loaded
         .predict(&Genotypes::new(&genes, asked.iter().copied()))
         .unwrap();

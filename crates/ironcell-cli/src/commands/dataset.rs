@@ -105,8 +105,9 @@ pub fn graph(args: &DatasetGraphArgs) -> Result<()> {
             .map(|_| "combined_score".to_owned())
     });
     let (graph, report) = GeneGraph::from_edges(edges, &manifest.genes, score.as_deref(), directed);
-    let dir = args.dataset.join("graphs");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     graph.write(&path)?;
     println!(
         "graph {name}: {} of {} edges kept ({} with an end outside the dataset's {} genes, {} self-loops, {} repeats); {} genes covered{}; written to {}",

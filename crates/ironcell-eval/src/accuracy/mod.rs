@@ -15,7 +15,6 @@ use std::{path::PathBuf, time::Instant};
 use ironcell_data::{
     features::{
         neighbour_labels::{Hidden, NeighbourLabels},
-        network,
         pooling::{Pooler, Pooling},
         GeneFeature, GeneFeatures,
     },
@@ -30,7 +29,7 @@ use ironcell_models::{
     baseline::{design::DesignError, trees::ForestParams, Matrix, ModelKind, Params, Regressor},
     deep::Head,
 };
-use ironcell_sources::{data_dir::DataDir, names::GeneNames, reference::Reference};
+use ironcell_sources::{data_dir::DataDir, reference::Reference};
 use serde::Serialize;
 
 use crate::{
@@ -231,6 +230,14 @@ const NEIGHBOUR_NETWORKS: [&str; 2] = [
     "yeast-screens/networks/Krogan-2006.txt.gz",
 ];
 
+/// [`NEIGHBOUR_NETWORKS`] in `data`.
+fn neighbour_networks(data: &DataDir) -> Vec<PathBuf> {
+    NEIGHBOUR_NETWORKS
+        .iter()
+        .map(|file| data.root().join(file))
+        .collect()
+}
+
 /// The test share of instances (random split) and of genes (gene-disjoint splits).
 const TEST_FRACTION: f64 = 0.2;
 
@@ -417,18 +424,6 @@ impl Design {
     }
 }
 
-/// The task's networks for neighbour labels, over its genes.
-fn neighbour_graphs(data: &DataDir, reference: &Reference, task: &Task) -> Result<Vec<GeneGraph>> {
-    let names = GeneNames::new(&reference.genes);
-    NEIGHBOUR_NETWORKS
-        .iter()
-        .map(|file| {
-            let (edges, _) = network::read(&data.root().join(file), &names)?;
-            Ok(GeneGraph::from_edges(edges, &task.genes, None, false).0)
-        })
-        .collect()
-}
-
 /// Neighbour labels fitted on a split's training rows.
 fn neighbour_labels(task: &Task, graphs: &[GeneGraph], train: &[usize]) -> NeighbourLabels {
     let rows: Vec<(Vec<u32>, usize, f64)> = train
@@ -445,19 +440,16 @@ fn neighbour_labels(task: &Task, graphs: &[GeneGraph], train: &[usize]) -> Neigh
     )
 }
 
-/// Which genes of each training row the neighbour-label columns treat as unseen
-/// ([`Hidden::draw`]), drawn in training-row order under `seed`.
-fn hidden_in_training(
-    task: &Task,
-    train: &[usize],
-    seed: u64,
-) -> std::collections::HashMap<usize, Hidden> {
+/// Which genes of each row the neighbour-label columns treat as unseen: for training rows a
+/// [`Hidden::draw`], in training-row order under `seed`; none for the others.
+fn hidden_in_training(task: &Task, train: &[usize], seed: u64) -> Vec<Hidden> {
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6e65_6967_6862_6f75);
-    train
-        .iter()
-        .map(|&i| (i, Hidden::draw(&mut rng, task.rows[i].genes.len())))
-        .collect()
+    let mut hidden = vec![Hidden::NONE; task.rows.len()];
+    for &i in train {
+        hidden[i] = Hidden::draw(&mut rng, task.rows[i].genes.len());
+    }
+    hidden
 }
 
 fn genes32(row: &Row) -> Vec<u32> {
@@ -642,7 +634,7 @@ pub fn run(
         let task = screens.task(name)?;
         let (features, _) = GeneFeatures::build(&gene_features(data), &task.genes, reference)?;
         let graphs = if settings.models.iter().any(|m| m.neighbours()) {
-            neighbour_graphs(data, reference, &task)?
+            GeneGraph::read_all(&neighbour_networks(data), reference, &task.genes)?
         } else {
             Vec::new()
         };
@@ -670,10 +662,7 @@ pub fn run(
                 .map(ToString::to_string)
                 .collect();
             let neighbours = if settings.deep_neighbours {
-                NEIGHBOUR_NETWORKS
-                    .iter()
-                    .map(|f| data.root().join(f))
-                    .collect()
+                neighbour_networks(data)
             } else {
                 Vec::new()
             };
@@ -770,8 +759,12 @@ pub fn run(
                                 let hidden = hidden_in_training(&task, &train, seed);
                                 design.fill_extra(|i, out| {
                                     let row = &task.rows[i];
-                                    let hide = hidden.get(&i).copied().unwrap_or(Hidden::NONE);
-                                    neighbours.write(&genes32(row), row.environment, hide, out);
+                                    neighbours.write(
+                                        &genes32(row),
+                                        row.environment,
+                                        hidden[i],
+                                        out,
+                                    );
                                 });
                                 let (p, s) = trees(&ctx, ModelKind::Gbt, &design, true, &params)?;
                                 (split.test.clone(), p, s + start.elapsed().as_secs_f64())
@@ -1014,7 +1007,7 @@ mod tests {
         let train: Vec<usize> = (0..300).collect();
         let hidden = hidden_in_training(&t, &train, 7);
         assert_eq!(hidden, hidden_in_training(&t, &train, 7));
-        let count = |h: Hidden| hidden.values().filter(|&&v| v == h).count();
+        let count = |h: Hidden| hidden.iter().filter(|&&v| v == h).count();
         let (none, first, second, both) = (
             count(Hidden::NONE),
             count(Hidden(0b01)),

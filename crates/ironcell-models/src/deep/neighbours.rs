@@ -12,13 +12,10 @@ use std::collections::HashMap;
 
 use ironcell_core::SystematicName;
 use ironcell_data::{
-    features::{
-        neighbour_labels::{self, Hidden, NeighbourLabels},
-        network,
-    },
+    features::neighbour_labels::{self, Hidden, NeighbourLabels},
     graph::GeneGraph,
 };
-use ironcell_sources::{names::GeneNames, reference::Reference};
+use ironcell_sources::reference::Reference;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -50,8 +47,8 @@ pub struct NeighbourInputs {
 }
 
 impl NeighbourInputs {
-    /// Fits on `memory` (of `labels` labels) over `networks` (files in any layout
-    /// [`network::read`] knows), the genes named as `reference` and `table` name them.
+    /// Fits on `memory` (of `labels` labels) over `networks` (files, read by
+    /// [`GeneGraph::read_all`]), the genes named as `reference` and `table` name them.
     pub fn fit(
         memory: Memory,
         labels: usize,
@@ -59,14 +56,8 @@ impl NeighbourInputs {
         reference: &Reference,
         table: &GeneTable,
     ) -> Result<Self, String> {
-        let names = GeneNames::new(&reference.genes);
-        let graphs = networks
-            .iter()
-            .map(|path| {
-                let (edges, _) = network::read(path, &names).map_err(|e| e.to_string())?;
-                Ok(GeneGraph::from_edges(edges, &memory.genes, None, false).0)
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        let graphs =
+            GeneGraph::read_all(networks, reference, &memory.genes).map_err(|e| e.to_string())?;
         let n = memory.rows.len();
         if memory.environments.len() != n || memory.labels.len() != n * labels {
             return Err(format!(

@@ -260,7 +260,11 @@ impl Readout {
                 }
             })
             .collect();
-        let environments_of_rows = environments;
+        // Neighbour labels are looked up in the environments as the dataset numbers them.
+        let neighbours = self.neighbours.as_ref().map(|nb| {
+            let values = nb.inputs(rows, environments, hidden);
+            floats::<B, 2>(values, [n, nb.width()], device)
+        });
         let unseen = self.environments as i64;
         let environments = (self.environments > 1).then(|| {
             let ids = match environments {
@@ -279,10 +283,6 @@ impl Readout {
                 .flat_map(|r| self.links(r))
                 .collect::<Vec<f32>>();
             floats::<B, 2>(values, [n, 2 * graphs], device)
-        });
-        let neighbours = self.neighbours.as_ref().map(|nb| {
-            let values = nb.inputs(rows, environments_of_rows, hidden);
-            floats::<B, 2>(values, [n, nb.width()], device)
         });
         let sets = Sets {
             slots: ints::<B>(slots, device),
