@@ -6,16 +6,13 @@ use std::{collections::HashMap, path::Path};
 use ironcell_core::SystematicName;
 
 use super::{Error, Genotypes, ModelCard, Predictions, Predictor};
-use crate::{
-    dcell::{
-        kernel::Model,
-        saved::{self, Description},
-    },
-    train::predict,
+use crate::dcell::{
+    kernel::Model,
+    saved::{self, Description},
 };
 
-/// Genotypes per batch of the kernel's forward pass.
-const BATCH: usize = 1024;
+/// Genotypes per pass: the pass holds the changed subsystems' states of each.
+const BATCH: usize = 2048;
 
 /// A trained DCell.
 #[derive(Debug, Clone)]
@@ -101,9 +98,13 @@ impl Predictor for DcellModel {
             .iter()
             .map(|r| r.iter().filter_map(|&g| to_ontology[g as usize]).collect())
             .collect();
-        Ok(Predictions::new(
-            self.card.labels.clone(),
-            predict(&self.model, &rows, BATCH),
-        ))
+        // Only the subsystems above each genotype's genes are computed: scoring many small
+        // genotypes (evaluation, design) costs a fraction of whole-network passes.
+        let values = rows
+            .chunks(BATCH)
+            .flat_map(|batch| self.model.predict_changed(batch))
+            .map(f64::from)
+            .collect();
+        Ok(Predictions::new(self.card.labels.clone(), values))
     }
 }
