@@ -112,6 +112,9 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Score genotypes from a file with any saved model (DCell, a baseline, a null model).
     Predict(PredictArgs),
+    /// Rank candidate multi-gene knockouts by a saved model's prediction: every genotype of
+    /// `--order` candidate genes while the space is small, a beam search beyond it.
+    Design(DesignArgs),
     /// Score every model saved under a run directory on its dataset's test part, with 95 %
     /// bootstrap intervals, by genotype size and dataset.
     Evaluate(EvaluateArgs),
@@ -330,6 +333,32 @@ pub enum BenchCommand {
     /// Gene-set model training instances/s over the real genome (synthetic pairs), the epoch
     /// time of 2e7 instances and peak memory, beside the same model in PyTorch.
     Models(BenchModelsArgs),
+    /// `design`'s scoring rate: genotypes scored per second by each saved model, every pair
+    /// of the same candidate genes.
+    Design(BenchDesignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDesignArgs {
+    /// Saved model directories (repeatable): DCell, a feature model, a gene-set model, a
+    /// null model.
+    #[arg(long = "model", required = true)]
+    pub models: Vec<PathBuf>,
+    /// Candidate genes, one per line; default: the first `--genes` genes every model was
+    /// trained on.
+    #[arg(long)]
+    pub candidates: Option<PathBuf>,
+    /// Candidates taken from the models' training genes when no file is given.
+    #[arg(long, default_value_t = 500)]
+    pub genes: usize,
+    /// Genes per genotype.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub order: u8,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
+    /// Where the results (JSON) go.
+    #[arg(long, default_value = "out/bench-design.json")]
+    pub out: PathBuf,
 }
 
 /// The head `bench models` times.
@@ -888,6 +917,50 @@ pub struct PredictArgs {
     /// Where to write the predictions (TSV: genotype, [environment,] prediction, unseen genes).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DesignArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// What a good strain is: max-fitness, min-fitness, max-interaction, min-interaction, or
+    /// target:V (the prediction closest to V).
+    #[arg(long)]
+    pub objective: ironcell_eval::design::Objective,
+    /// The label ranked (default: fitness for the fitness objectives, gene_interaction or
+    /// emap_score for the interaction ones; a target needs it when the model predicts several).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Genes per genotype.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub order: u8,
+    /// Candidate genes, one per line (systematic or standard names; `#` comments).
+    #[arg(long)]
+    pub candidates: PathBuf,
+    /// Candidates to leave out: `essential` (the reference's inviable deletions, which no
+    /// knockout strain can carry).
+    #[arg(long, value_enum)]
+    pub exclude: Vec<Exclude>,
+    /// Genotypes written, best first.
+    #[arg(long, default_value_t = 50)]
+    pub top: usize,
+    /// Genotypes kept at each size of a beam search.
+    #[arg(long, default_value_t = 500)]
+    pub beam: usize,
+    /// The largest space scored exhaustively; larger spaces are beam-searched.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub exhaustive_limit: u64,
+    /// Where the ranked table goes (TSV: rank, genotype, prediction, spread, unseen genes;
+    /// for DCell the subsystems the genotype changes most).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Candidates `design` can leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Exclude {
+    /// Genes whose deletion is inviable.
+    Essential,
 }
 
 #[derive(Debug, Args)]

@@ -70,3 +70,17 @@ impl Drop for Training {
         }
     }
 }
+
+/// A bar over `total` genotypes scored, labelled `prefix`, with the rate and time left.
+pub fn scoring(total: u64, prefix: String) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>14} [{bar:30}] {human_pos}/{human_len} genotypes, {per_sec} ({eta} left)",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix);
+    bar
+}

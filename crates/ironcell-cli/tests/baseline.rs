@@ -175,6 +175,52 @@ fn baselines_train_test_save_and_predict() {
     ]);
     assert!(stderr.contains("does not exist"), "{stderr}");
 
+    // `design` over two candidates asks for their one pair: the forest's answer is
+    // `predict`'s, with its trees' spread; the elastic net is one model, without a spread.
+    let candidates = dir.path().join("candidates.txt");
+    std::fs::write(&candidates, "YBR002C\n# a comment\nYAL001C\n").unwrap();
+    let designed = dir.path().join("design.tsv");
+    let design = |model: &Path| {
+        let out = ironcell(&[
+            "design",
+            "--model",
+            model.to_str().unwrap(),
+            "--objective",
+            "max-fitness",
+            "--candidates",
+            candidates.to_str().unwrap(),
+            "--out",
+            designed.to_str().unwrap(),
+        ]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("1 scored (every genotype)"));
+        let table = std::fs::read_to_string(&designed).unwrap();
+        table.lines().nth(1).unwrap().to_owned()
+    };
+    let row = design(&model);
+    let fields: Vec<&str> = row.split('\t').collect();
+    assert_eq!(fields[..2], ["1", "YAL001C+YBR002C"], "{row}");
+    let predicted = std::fs::read_to_string(&predictions).unwrap();
+    let first: Vec<&str> = predicted.lines().nth(1).unwrap().split('\t').collect();
+    assert_eq!(fields[2], first[2], "design and predict disagree");
+    let (low, high) = (fields[4].parse::<f64>().unwrap(), fields[5].parse::<f64>().unwrap());
+    assert!(fields[3].parse::<f64>().unwrap() >= 0.0 && low <= high, "{row}");
+    let row = design(&cv_model);
+    assert_eq!(row.split('\t').nth(3), Some(""), "{row}");
+    // `evaluate` says how far the forest's spread can be trusted on the test part.
+    ironcell(&["evaluate", "--run", run, "--resamples", "20"]);
+    let outcomes: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(run).join("evaluation.json")).unwrap())
+            .unwrap();
+    let all = outcomes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["model"] == "rf" && o["subset"] == "all")
+        .unwrap();
+    let coverage = all["metrics"]["coverage_90"]["value"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&coverage), "{all}");
+    assert!(all["metrics"]["spread_error_spearman"].is_object(), "{all}");
+
     std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
     let stderr = ironcell_fails(&predict);
     assert!(

@@ -48,6 +48,19 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
         }
         assert!(split["sizes"]["test"].as_u64().unwrap() > 0);
     }
+    // Every split's models are saved for `predict`, `explain`, `evaluate` and `design`.
+    for split in ["random", "gene_disjoint_all"] {
+        for model in ["dcell", "rf"] {
+            let card = out
+                .path()
+                .join("models")
+                .join(split)
+                .join(model)
+                .join("card.json");
+            assert!(card.is_file(), "{} missing", card.display());
+        }
+    }
+    design_ranks_doubles_with_the_saved_models(out.path());
     // 10,859 strains, one record per temperature with a value.
     assert_eq!(metrics["data"]["costanzo2016_smf"]["read"], 20484);
     // Deletion strains at 30°: the published count of 7,964 less those without a 30° value.
@@ -57,6 +70,82 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
             .unwrap()
             > 7_000
     );
+}
+
+/// `design` on the quickstart's forest: the 50 sickest doubles of 520 candidate genes, every
+/// pair scored, with the trees' spread; on its DCell, the subsystems each double disturbs.
+fn design_ranks_doubles_with_the_saved_models(out: &std::path::Path) {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("dataset/manifest.json")).unwrap()).unwrap();
+    let genes: Vec<&str> = manifest["genes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    let candidates = out.join("candidates.txt");
+    std::fs::write(&candidates, genes[..520].join("\n")).unwrap();
+    let table = out.join("design.tsv");
+    let run = |model: &str, extra: &[&str]| {
+        let output = common::command()
+            .args(["design", "--model"])
+            .arg(out.join("models/random").join(model))
+            .args(["--objective", "min-fitness", "--order", "2"])
+            .arg("--candidates")
+            .arg(&candidates)
+            .arg("--out")
+            .arg(&table)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (stdout, std::fs::read_to_string(&table).unwrap())
+    };
+    let (stdout, text) = run("rf", &["--exclude", "essential"]);
+    assert!(stdout.contains("(every genotype)"), "{stdout}");
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(
+        lines[0],
+        [
+            "rank",
+            "genotype",
+            "fitness",
+            "sd",
+            "low_90",
+            "high_90",
+            "unseen_genes"
+        ]
+    );
+    assert_eq!(lines.len(), 51, "{text}");
+    let number = |row: &[&str], k: usize| row[k].parse::<f64>().unwrap();
+    for pair in lines[1..].windows(2) {
+        assert!(
+            number(&pair[0], 2) <= number(&pair[1], 2),
+            "not ranked: {pair:?}"
+        );
+    }
+    for row in &lines[1..] {
+        assert_eq!(row[1].split('+').count(), 2);
+        let (p, low, high) = (number(row, 2), number(row, 4), number(row, 5));
+        assert!(low <= high && number(row, 3) >= 0.0, "{row:?}");
+        assert!(p.is_finite());
+    }
+
+    // DCell over the first 20 candidates: every pair, and the subsystems each one moves.
+    std::fs::write(&candidates, genes[..20].join("\n")).unwrap();
+    let (stdout, text) = run("dcell", &["--top", "5"]);
+    assert!(stdout.contains("190 scored"), "{stdout}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(lines[0].ends_with("unseen_genes\tsubsystems"), "{text}");
+    let first: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(first[3], "", "DCell is one model: no spread");
+    assert!(!first[7].is_empty(), "no subsystems named: {text}");
 }
 
 #[test]

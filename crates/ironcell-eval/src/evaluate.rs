@@ -8,7 +8,7 @@ use ironcell_models::predictor::{Genotypes, Predictor};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    score::{score, Estimate, Judged},
+    score::{calibration, score, Estimate, Judged},
     Error,
 };
 
@@ -89,7 +89,7 @@ pub fn evaluate(
         &environments,
         split.test.iter().map(|&i| instances.source(i).1).collect(),
     );
-    let predictions = predictor.predict(&genotypes)?;
+    let (predictions, spread) = predictor.predict_with_spread(&genotypes)?;
     let mut out = Vec::new();
     for (column, label) in card.labels.iter().enumerate() {
         let predicted: Vec<f64> = predictions.column(column).collect();
@@ -101,14 +101,38 @@ pub fn evaluate(
             n_train,
             bootstrap,
         };
-        out.extend(score_rows(
+        let mut outcomes = score_rows(
             instances,
             manifest,
             &split.test,
             &predicted,
             &scoring,
             Breakdown::Full,
-        ));
+        );
+        // A model with a spread: how far to trust it, on the whole test part.
+        if let (Some(spread), Some(l)) = (&spread, manifest.labels.iter().position(|m| m == label))
+        {
+            let (mut truth, mut kept, mut intervals) = (Vec::new(), Vec::new(), Vec::new());
+            for (k, &i) in split.test.iter().enumerate() {
+                let t = f64::from(instances.label(l, i).value);
+                let row = |p: &ironcell_models::predictor::Predictions| p.row(k)[column];
+                if t.is_finite() && predicted[k].is_finite() {
+                    truth.push(t);
+                    kept.push(predicted[k]);
+                    intervals.push((row(&spread.sd), row(&spread.low), row(&spread.high)));
+                }
+            }
+            if let Some(all) = outcomes.iter_mut().find(|o| o.subset == "all") {
+                all.metrics.extend(calibration(
+                    &truth,
+                    &kept,
+                    &intervals,
+                    bootstrap.resamples,
+                    bootstrap.seed,
+                ));
+            }
+        }
+        out.extend(outcomes);
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@
 pub mod accuracy;
 pub mod baseline;
 pub mod dataset;
+pub mod design;
 pub mod evaluate;
 pub mod explain;
 pub mod quickstart;

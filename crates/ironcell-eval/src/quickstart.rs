@@ -3,7 +3,7 @@
 //! forest, one-hot ridge, the training mean and the multiplicative null on one split, every
 //! number scored by [`score_rows`] as `evaluate` and `bench accuracy` score theirs.
 
-use std::{collections::BTreeMap, fs::File, io::BufReader};
+use std::{collections::BTreeMap, fs::File, io::BufReader, path::Path};
 
 use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
 use ironcell_data::{
@@ -15,9 +15,11 @@ use ironcell_data::{
     split::Split,
 };
 use ironcell_models::{
-    baseline::{design::Design, trees::ForestParams, ModelKind, Params},
-    dcell::{DcellConfig, DcellSize},
-    predictor::{Genotypes, NullModel, Predictor},
+    baseline::{design::Design, trees::ForestParams, ModelKind, Params, Regressor},
+    dcell::{saved::Description, DcellConfig, DcellSize},
+    predictor::{
+        DatasetRef, DcellModel, FeatureModel, Genotypes, ModelCard, NullModel, Predictor, Recipe,
+    },
     ridge::OneHotRidge,
     train::{fit_single_label, predict, TrainConfig},
 };
@@ -180,10 +182,45 @@ pub struct Comparison<'a> {
     pub seed: u64,
     /// The intervals' bootstrap.
     pub bootstrap: Bootstrap,
+    /// Where the models' cards say their data came from.
+    pub provenance: Provenance<'a>,
+}
+
+/// The dataset and reference bundle directories the compared models are trained from, for
+/// their cards.
+#[derive(Debug, Clone, Copy)]
+pub struct Provenance<'a> {
+    /// The dataset directory.
+    pub dataset: &'a Path,
+    /// The reference bundle directory.
+    pub reference: &'a Path,
+}
+
+/// One split's trained models, as `predict`, `explain`, `evaluate` and `design` open them.
+/// The multiplicative null is not among them: it reads every measured single mutant, test
+/// ones included, so scored by `evaluate` on a test single it would return the measurement.
+#[derive(Debug)]
+pub struct SplitModels {
+    dcell: DcellModel,
+    forest: (ModelCard, Recipe, Regressor),
+}
+
+impl SplitModels {
+    /// Directory names of the saved models, under the split's directory.
+    pub const DIRS: [&'static str; 2] = ["dcell", "rf"];
+
+    /// Writes each model into its directory (`DIRS`) under `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        let [dcell, rf] = Self::DIRS.map(|d| dir.join(d));
+        self.dcell.save(&dcell)?;
+        let (card, recipe, model) = &self.forest;
+        FeatureModel::save(&rf, card, recipe, model)?;
+        Ok(())
+    }
 }
 
 /// One split's comparison.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SplitResult {
     /// Every model on the whole test part, then on its multi-gene genotypes whose single
     /// mutants are measured (`multi-gene`), where the multiplicative null joins them.
@@ -196,6 +233,8 @@ pub struct SplitResult {
     pub history: Vec<f64>,
     /// DCell's size.
     pub size: DcellSize,
+    /// DCell and the forest as saved models, their cards carrying the test metrics above.
+    pub models: SplitModels,
 }
 
 /// The quickstart's forest: 100 trees, a third of the features per split (all of them, as
@@ -232,7 +271,7 @@ impl Comparison<'_> {
         let train_y = data.fitness(train);
         let truth = data.fitness(test);
         let train_f32: Vec<f32> = train_y.iter().map(|&v| v as f32).collect();
-        let (model, history, size) = fit_single_label(
+        let (dcell_model, history, size) = fit_single_label(
             self.ontology,
             self.dcell,
             self.training,
@@ -240,7 +279,11 @@ impl Comparison<'_> {
             &train_f32,
             on_step,
         );
-        let dcell = predict(&model, &Prepared::pick(test, &data.ontology_genes), 1024);
+        let dcell = predict(
+            &dcell_model,
+            &Prepared::pick(test, &data.ontology_genes),
+            1024,
+        );
         let ridge = OneHotRidge::fit(
             &Prepared::pick(train, &data.table_genes),
             &train_y,
@@ -251,10 +294,10 @@ impl Comparison<'_> {
             .iter()
             .map(|&i| ridge.predict(&data.table_genes[i]))
             .collect();
-        let forest = data
-            .design
-            .fit(ModelKind::Rf, &forest_params(self.seed), false, 0, train)?;
-        let forest = data.design.predict(&forest, test)?;
+        let fitted_forest =
+            data.design
+                .fit(ModelKind::Rf, &forest_params(self.seed), false, 0, train)?;
+        let forest = data.design.predict(&fitted_forest, test)?;
         let mean = train_y.iter().sum::<f64>() / train_y.len() as f64;
         let genotypes = Genotypes::new(
             &data.manifest.genes,
@@ -312,12 +355,57 @@ impl Comparison<'_> {
                 Breakdown::Only("multi-gene"),
             ));
         }
+        let card = |kind: &str, inputs: String, model: &str| {
+            let mut card = ModelCard::new(kind, vec!["fitness".to_owned()], inputs);
+            card.dataset = Some(DatasetRef {
+                dir: self.provenance.dataset.to_owned(),
+                instances_sha256: data
+                    .manifest
+                    .sha256
+                    .get("instances.arrow")
+                    .cloned()
+                    .unwrap_or_default(),
+            });
+            card.split = name.parse().ok();
+            card.reference = Some(self.provenance.reference.to_owned());
+            card.trained_genes = data.design.genes_of(train);
+            card.trained_rows = train.len();
+            if let Some(o) = outcomes
+                .iter()
+                .find(|o| o.model == model && o.subset == "all")
+            {
+                card.set_metrics(
+                    "fitness",
+                    o.metrics.iter().map(|(k, e)| (k.as_str(), e.value)),
+                );
+            }
+            card
+        };
+        let description = Description {
+            config: self.dcell.clone(),
+            labels: vec!["fitness".to_owned()],
+            ontology: self.ontology.clone(),
+        };
+        let dcell_card = card(
+            DcellModel::KIND,
+            format!(
+                "gene states of DCell's ontology: {} subsystems, {} strata",
+                size.subsystems, size.strata
+            ),
+            "DCell",
+        );
+        let recipe = data.design.recipe(&fitted_forest);
+        let forest_card = card("rf", recipe.describe(), "random forest");
         Ok(SplitResult {
             outcomes,
             truth,
             dcell,
             history,
             size,
+            models: SplitModels {
+                dcell: DcellModel::new(dcell_card, description, dcell_model),
+                forest: (forest_card, recipe, fitted_forest.model),
+            },
         })
     }
 }

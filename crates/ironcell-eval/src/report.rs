@@ -58,10 +58,12 @@ pub fn markdown(outcomes: &[Outcome]) -> String {
             .metrics
             .keys()
             .filter(|&n| n != primary)
-            .map(|n| match avg(&|o| o.metrics[n].value) {
-                v if v.is_finite() => format!("{n} {v:.3}"),
-                _ => format!("{n} —"),
-            })
+            .map(
+                |n| match avg(&|o| o.metrics.get(n).map_or(f64::NAN, |e| e.value)) {
+                    v if v.is_finite() => format!("{n} {v:.3}"),
+                    _ => format!("{n} —"),
+                },
+            )
             .collect();
         let held = os[0]
             .held_out

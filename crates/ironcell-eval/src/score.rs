@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ironcell_models::metrics::{bootstrap_intervals, Classification, Metrics};
+use ironcell_models::metrics::{bootstrap_intervals, pearson, ranks, Classification, Metrics};
 use serde::{Deserialize, Serialize};
 
 /// A metric with its interval.
@@ -97,5 +97,52 @@ pub fn score(
         .iter()
         .zip(point.iter().zip(intervals))
         .map(|(&name, (&value, (low, high)))| (name.to_owned(), Estimate { value, low, high }))
+        .collect()
+}
+
+/// How far a model's spread can be trusted, with bootstrap intervals: `coverage_90`, the
+/// share of the truths inside the predictions' central 90 % intervals (0.90 when the spread
+/// is calibrated, less when it is too narrow), and `spread_error_spearman`, the Spearman
+/// correlation between the spread (standard deviation) and the absolute error (above 0 when
+/// a wider spread does flag a worse prediction). `intervals[i]` is `(sd, low, high)`.
+///
+/// ```
+/// use ironcell_eval::score::calibration;
+/// let truth = [0.0, 1.0, 2.0, 3.0];
+/// let prediction = [0.1, 1.5, 2.0, 5.0];
+/// // Errors 0.1, 0.5, 0, 2: the spread ranks them but for the third; 3 of 4 are covered.
+/// let intervals = [(0.1, -0.1, 0.3), (0.4, 0.8, 2.2), (0.2, 1.5, 2.5), (1.0, 4.0, 6.0)];
+/// let c = calibration(&truth, &prediction, &intervals, 20, 1);
+/// assert_eq!(c["coverage_90"].value, 0.75);
+/// assert!((c["spread_error_spearman"].value - 0.8).abs() < 1e-12);
+/// ```
+pub fn calibration(
+    truth: &[f64],
+    prediction: &[f64],
+    intervals: &[(f64, f64, f64)],
+    resamples: usize,
+    seed: u64,
+) -> BTreeMap<String, Estimate> {
+    let compute = |rows: &mut dyn Iterator<Item = usize>| {
+        let (mut covered, mut n) = (0usize, 0usize);
+        let (mut sd, mut error) = (Vec::new(), Vec::new());
+        for i in rows {
+            let (s, low, high) = intervals[i];
+            covered += usize::from((low..=high).contains(&truth[i]));
+            n += 1;
+            sd.push(s);
+            error.push((truth[i] - prediction[i]).abs());
+        }
+        let spearman = pearson(&ranks(&sd), &ranks(&error));
+        vec![covered as f64 / n.max(1) as f64, spearman]
+    };
+    let point = compute(&mut (0..truth.len()));
+    let bands = bootstrap_intervals(truth.len(), resamples, seed, |rows| {
+        compute(&mut rows.iter().copied())
+    });
+    ["coverage_90", "spread_error_spearman"]
+        .into_iter()
+        .zip(point.into_iter().zip(bands))
+        .map(|(name, (value, (low, high)))| (name.to_owned(), Estimate { value, low, high }))
         .collect()
 }

@@ -44,6 +44,49 @@ pub fn genes(text: &str, file: &str) -> Result<Vec<SystematicName>, Error> {
     Ok(genes)
 }
 
+/// Genes, one per line, by systematic or standard name (resolved through `names`), sorted
+/// and without duplicates; `#` comments.
+///
+/// ```
+/// use ironcell_sources::{gene_lists::named_genes, names::GeneNames};
+/// let names = GeneNames::new(&[]);
+/// assert_eq!(named_genes("YBR002C\nYAL001C # a gene\n", &names, "c.txt")?.len(), 2);
+/// let bad = named_genes("YAL001C\nYAL001C+YBR002C\n", &names, "c.txt").unwrap_err();
+/// assert!(bad.to_string().starts_with("c.txt:2:"), "{bad}");
+/// # Ok::<(), ironcell_sources::Error>(())
+/// ```
+pub fn named_genes(
+    text: &str,
+    names: &GeneNames,
+    file: &str,
+) -> Result<Vec<SystematicName>, Error> {
+    let mut genes = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let name = content(line);
+        if name.is_empty() {
+            continue;
+        }
+        let gene = names.resolve(name).map_err(|why| {
+            let why = match why {
+                Unresolved::Unknown => "no reference gene has this name".to_owned(),
+                Unresolved::Ambiguous(g) => format!("a synonym of several genes: {g:?}"),
+            };
+            Error::parse(
+                file,
+                i as u64 + 1,
+                format!("{name:?}: {why} (expected one gene per line)"),
+            )
+        })?;
+        genes.push(gene);
+    }
+    genes.sort();
+    genes.dedup();
+    if genes.is_empty() {
+        return Err(Error::format(file, "no genes"));
+    }
+    Ok(genes)
+}
+
 /// One genotype to score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {

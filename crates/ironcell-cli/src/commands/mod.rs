@@ -3,6 +3,7 @@
 mod baseline;
 mod bench;
 mod dataset;
+mod design;
 mod evaluate;
 mod explain;
 mod fetch;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(args) => baseline::run(&args),
         Command::Predict(args) => predict::run(&args),
+        Command::Design(args) => design::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
@@ -43,5 +45,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Baselines(args)) => bench::baselines::run(&args),
         Command::Bench(BenchCommand::Accuracy(args)) => bench::accuracy::run(&args),
         Command::Bench(BenchCommand::Models(args)) => bench::models::run(&args),
+        Command::Bench(BenchCommand::Design(args)) => bench::design::run(&args),
     }
 }

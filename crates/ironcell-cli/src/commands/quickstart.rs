@@ -12,7 +12,9 @@ use ironcell_data::{
 };
 use ironcell_eval::{
     evaluate::Bootstrap,
-    quickstart::{query, read_screens, Comparison, Prepared, KUZMIN_TSV, SMF_XLSX},
+    quickstart::{
+        query, read_screens, Comparison, Prepared, Provenance, SplitModels, KUZMIN_TSV, SMF_XLSX,
+    },
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{dcell::DcellConfig, train::TrainConfig};
@@ -31,7 +33,10 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     let data = args.data.dir();
     data.require([SMF_XLSX, KUZMIN_TSV, OBO, DELETION_TABLE])?;
     data.folder(GENBANK)?;
-    let reference = LoadedReference::derive(&data)?.reference;
+    let LoadedReference {
+        reference,
+        dir: reference_dir,
+    } = LoadedReference::derive(&data)?;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
 
     println!(
@@ -110,6 +115,10 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             seed: args.seed,
             ..Bootstrap::default()
         },
+        provenance: Provenance {
+            dataset: &dataset_dir,
+            reference: &reference_dir,
+        },
     };
     let mut report = Vec::new();
     let mut outcomes = Vec::new();
@@ -133,6 +142,10 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         })?;
         bar.finish();
         size = Some(result.size);
+        // The models, saved as `train` and `baseline` save theirs, for `predict`, `explain`,
+        // `evaluate` and `design`.
+        let models = args.out.join("models").join(name);
+        result.models.save(&models)?;
         let png = args.out.join(format!("scatter_{name}.png"));
         plot::scatter(
             &png,
@@ -147,6 +160,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             "train_loss_by_epoch": result.history,
             "results": result.outcomes,
             "scatter": png.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "models": SplitModels::DIRS.map(|d| format!("models/{name}/{d}")),
         }));
         outcomes.extend(result.outcomes);
     }
@@ -225,6 +239,16 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             args.out.join(format!("scatter_{name}.png")).display()
         );
     }
+    let models = args.out.join("models");
+    println!(
+        "  {}/SPLIT/{{{}}}  (saved models)",
+        models.display(),
+        SplitModels::DIRS.join(",")
+    );
+    println!(
+        "next: ironcell design --model {} --objective min-fitness --order 2 --candidates GENES.txt --out design.tsv",
+        models.join("random/rf").display()
+    );
     println!("finished in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -21,7 +21,7 @@ use ironcell_data::features::{
 use ironcell_sources::reference::Reference;
 use serde::{Deserialize, Serialize};
 
-use super::{Error, Genotypes, ModelCard, Predictions, Predictor};
+use super::{Error, Genotypes, ModelCard, Predictions, Predictor, Spread, Summary};
 use crate::baseline::{self, Matrix, Regressor, Standardizer};
 
 const RECIPE: &str = "recipe.json";
@@ -151,12 +151,9 @@ impl FeatureModel {
     }
 }
 
-impl Predictor for FeatureModel {
-    fn card(&self) -> &ModelCard {
-        &self.card
-    }
-
-    fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
+impl FeatureModel {
+    /// The regressor's input for `genotypes`: one pooled (and standardised) row each.
+    fn inputs(&self, genotypes: &Genotypes<'_>) -> Result<Vec<f32>, Error> {
         let universe = genotypes.universe();
         // The asked universe onto this model's feature rows, once.
         let mut rows_of = Vec::with_capacity(universe.len());
@@ -189,10 +186,38 @@ impl Predictor for FeatureModel {
                 s.apply(out);
             }
         }
-        let matrix = Matrix::new(&x, width).map_err(|e| Error::Input(e.to_string()))?;
+        Ok(x)
+    }
+}
+
+impl Predictor for FeatureModel {
+    fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
+        let x = self.inputs(genotypes)?;
+        let matrix =
+            Matrix::new(&x, self.pooler.width()).map_err(|e| Error::Input(e.to_string()))?;
         Ok(Predictions::new(
             self.card.labels.clone(),
             self.model.predict(matrix),
         ))
+    }
+
+    /// A forest's trees disagree; the other regressors are one model and have no spread.
+    fn predict_with_spread(
+        &self,
+        genotypes: &Genotypes<'_>,
+    ) -> Result<(Predictions, Option<Spread>), Error> {
+        let Regressor::Rf(forest) = &self.model else {
+            return Ok((self.predict(genotypes)?, None));
+        };
+        let x = self.inputs(genotypes)?;
+        let matrix =
+            Matrix::new(&x, self.pooler.width()).map_err(|e| Error::Input(e.to_string()))?;
+        let summaries = forest.predict_trees(matrix, Summary::of);
+        let (predictions, spread) = Spread::from_summaries(&self.card.labels, &summaries);
+        Ok((predictions, Some(spread)))
     }
 }

@@ -21,6 +21,7 @@ mod dcell;
 mod features;
 mod gene_set;
 mod null;
+mod spread;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,7 @@ pub use dcell::DcellModel;
 pub use features::{FeatureModel, Recipe};
 pub use gene_set::GeneSetModel;
 pub use null::NullModel;
+pub use spread::{Spread, Summary};
 
 /// Genotypes to score: each a set of genes, as indices into a gene universe of systematic
 /// names, so a dataset's memory-mapped rows are asked without copying names. A model maps the
@@ -172,6 +174,16 @@ pub trait Predictor {
 
     /// One row per genotype of `genotypes`, one column per label of the card.
     fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error>;
+
+    /// The predictions and, for a model made of members that can disagree (a forest's
+    /// trees), how far they do: [`Spread`]. A model without members answers `None` for the
+    /// spread rather than invent one.
+    fn predict_with_spread(
+        &self,
+        genotypes: &Genotypes<'_>,
+    ) -> Result<(Predictions, Option<Spread>), Error> {
+        Ok((self.predict(genotypes)?, None))
+    }
 }
 
 /// Why a model could not be saved, opened or asked.

@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod baselines;
 pub mod dcell;
+pub mod design;
 pub mod models;
 
 use std::{

@@ -131,4 +131,25 @@ impl RandomForest {
             })
             .collect()
     }
+
+    /// `summarise` of each row's tree predictions (one per tree, in tree order), rows in
+    /// parallel: how far the trees disagree is the forest's own measure of its uncertainty.
+    pub fn predict_trees<T: Send>(
+        &self,
+        x: Matrix<'_>,
+        summarise: impl Fn(&mut [f64]) -> T + Sync,
+    ) -> Vec<T> {
+        (0..x.rows())
+            .into_par_iter()
+            .map_init(
+                || Vec::with_capacity(self.trees.len()),
+                |each, i| {
+                    let row = x.row(i);
+                    each.clear();
+                    each.extend(self.trees.iter().map(|t| f64::from(t.predict(row))));
+                    summarise(each)
+                },
+            )
+            .collect()
+    }
 }
