@@ -202,8 +202,14 @@ fn baselines_train_test_save_and_predict() {
     let predicted = std::fs::read_to_string(&predictions).unwrap();
     let first: Vec<&str> = predicted.lines().nth(1).unwrap().split('\t').collect();
     assert_eq!(fields[2], first[2], "design and predict disagree");
-    let (low, high) = (fields[4].parse::<f64>().unwrap(), fields[5].parse::<f64>().unwrap());
-    assert!(fields[3].parse::<f64>().unwrap() >= 0.0 && low <= high, "{row}");
+    let (low, high) = (
+        fields[4].parse::<f64>().unwrap(),
+        fields[5].parse::<f64>().unwrap(),
+    );
+    assert!(
+        fields[3].parse::<f64>().unwrap() >= 0.0 && low <= high,
+        "{row}"
+    );
     let row = design(&cv_model);
     assert_eq!(row.split('\t').nth(3), Some(""), "{row}");
     // `evaluate` says how far the forest's spread can be trusted on the test part.

@@ -8,7 +8,7 @@ use ironcell_models::predictor::{Genotypes, Predictor};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    score::{calibration, score, Estimate, Judged},
+    score::{calibration, ranking, score, Estimate, Judged},
     Error,
 };
 
@@ -229,6 +229,12 @@ pub fn score_rows(
             continue;
         }
         let (truth, prediction): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        let (resamples, seed) = (scoring.bootstrap.resamples, scoring.bootstrap.seed);
+        let mut metrics = score(judged, &truth, &prediction, resamples, seed);
+        // The retrospective design check, on the whole of what is scored.
+        if subset == "all" {
+            metrics.extend(ranking(judged, &truth, &prediction, resamples, seed));
+        }
         out.push(Outcome {
             task: scoring.task.to_owned(),
             split: scoring.split.to_owned(),
@@ -241,13 +247,7 @@ pub fn score_rows(
             n_train: scoring.n_train,
             n_test: truth.len(),
             seconds: None,
-            metrics: score(
-                judged,
-                &truth,
-                &prediction,
-                scoring.bootstrap.resamples,
-                scoring.bootstrap.seed,
-            ),
+            metrics,
         });
     }
     out

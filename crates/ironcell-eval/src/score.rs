@@ -146,3 +146,72 @@ pub fn calibration(
         .map(|(name, (value, (low, high)))| (name.to_owned(), Estimate { value, low, high }))
         .collect()
 }
+
+/// The ranks a retrospective design check reads (`precision_at_K`).
+pub const TOP_K: [usize; 3] = [10, 50, 100];
+
+/// The share of the measured values a value label's extremes are: its lowest 5 % (the
+/// sickest strains, the most negative interactions).
+const EXTREME: f64 = 0.05;
+
+/// A retrospective design check, with bootstrap intervals: the test genotypes ranked by the
+/// model — lowest prediction first for a value label, highest score first for calls — and
+/// `precision_at_K`, the share of the first K that are measured extremes: the positives of a
+/// call, the lowest 5 % of the measured values otherwise. `hit_rate`, the extremes' share of
+/// all genotypes, is what a random ranking's precision is on average. A K above the
+/// genotypes scored is left out.
+///
+/// ```
+/// use ironcell_eval::score::{ranking, Judged};
+/// // 200 genotypes; the model ranks the 10 lowest measured values first.
+/// let truth: Vec<f64> = (0..200).map(f64::from).collect();
+/// let r = ranking(Judged::Value, &truth, &truth, 20, 1);
+/// assert_eq!((r["precision_at_10"].value, r["hit_rate"].value), (1.0, 0.05));
+/// assert_eq!(r["precision_at_50"].value, 0.2);
+/// assert!(!r.contains_key("precision_at_1000"));
+/// ```
+pub fn ranking(
+    judged: Judged,
+    truth: &[f64],
+    prediction: &[f64],
+    resamples: usize,
+    seed: u64,
+) -> BTreeMap<String, Estimate> {
+    if truth.is_empty() {
+        return BTreeMap::new();
+    }
+    let ks: Vec<usize> = TOP_K.into_iter().filter(|&k| k <= truth.len()).collect();
+    let compute = |rows: &[usize]| -> Vec<f64> {
+        let hit: Vec<bool> = match judged {
+            Judged::Call => rows.iter().map(|&i| truth[i] >= 0.5).collect(),
+            Judged::Value => {
+                let mut sorted: Vec<f64> = rows.iter().map(|&i| truth[i]).collect();
+                sorted.sort_unstable_by(f64::total_cmp);
+                let cut = ((EXTREME * sorted.len() as f64).ceil() as usize).max(1);
+                let threshold = sorted[cut - 1];
+                rows.iter().map(|&i| truth[i] <= threshold).collect()
+            }
+        };
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let key = |k: usize| match judged {
+            Judged::Call => -prediction[rows[k]],
+            Judged::Value => prediction[rows[k]],
+        };
+        order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+        let mut values: Vec<f64> = ks
+            .iter()
+            .map(|&k| order[..k].iter().filter(|&&o| hit[o]).count() as f64 / k as f64)
+            .collect();
+        values.push(hit.iter().filter(|&&h| h).count() as f64 / rows.len().max(1) as f64);
+        values
+    };
+    let all: Vec<usize> = (0..truth.len()).collect();
+    let point = compute(&all);
+    let bands = bootstrap_intervals(truth.len(), resamples, seed, compute);
+    ks.iter()
+        .map(|k| format!("precision_at_{k}"))
+        .chain(["hit_rate".to_owned()])
+        .zip(point.into_iter().zip(bands))
+        .map(|(name, (value, (low, high)))| (name, Estimate { value, low, high }))
+        .collect()
+}

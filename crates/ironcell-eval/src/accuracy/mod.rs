@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::{
     evaluate::Outcome,
-    score::{score, Judged},
+    score::{ranking, score, Judged},
     sklearn, Error,
 };
 use store::TaskStore;
@@ -491,6 +491,15 @@ impl Fit<'_> {
     ) -> Outcome {
         let truth: Vec<f64> = rows.iter().map(|&i| self.task.rows[i].y).collect();
         let label = self.task.label.as_str();
+        let judged = Judged::of(label);
+        let mut metrics = score(judged, &truth, prediction, self.resamples, self.seed);
+        metrics.extend(ranking(
+            judged,
+            &truth,
+            prediction,
+            self.resamples,
+            self.seed,
+        ));
         Outcome {
             task: self.task.name.as_str().to_owned(),
             split: self.split.name.clone(),
@@ -503,13 +512,7 @@ impl Fit<'_> {
             n_train: self.train.len(),
             n_test: rows.len(),
             seconds: Some(seconds),
-            metrics: score(
-                Judged::of(label),
-                &truth,
-                prediction,
-                self.resamples,
-                self.seed,
-            ),
+            metrics,
         }
     }
 
