@@ -914,7 +914,9 @@ pub struct PredictArgs {
     /// second tab-separated column (the environment) is copied to the output. `#` comments.
     #[arg(long)]
     pub genotypes: PathBuf,
-    /// Where to write the predictions (TSV: genotype, [environment,] prediction, unseen genes).
+    /// Where to write the predictions (TSV: genotype, environment, one column per label —
+    /// with its standard deviation and central 90 % interval for a model with a spread, a
+    /// forest — and the genes never perturbed in training).
     #[arg(long)]
     pub out: PathBuf,
 }

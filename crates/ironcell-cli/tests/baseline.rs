@@ -128,12 +128,17 @@ fn baselines_train_test_save_and_predict() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 genotypes scored"));
     let table = std::fs::read_to_string(&predictions).unwrap();
     let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines[0], "genotype\tenvironment\tfitness\tunseen_genes");
+    // A forest's trees give each prediction a spread.
+    assert_eq!(
+        lines[0],
+        "genotype\tenvironment\tfitness\tfitness_sd\tfitness_low_90\tfitness_high_90\tunseen_genes"
+    );
     let act1: Vec<&str> = lines[2].split('\t').collect();
     assert_eq!(act1[0], "YFL039C");
     assert_eq!(act1[1], "YPD");
-    assert!(act1[2].parse::<f64>().unwrap().is_finite());
-    assert_eq!(act1[3], "YFL039C", "ACT1 is in no fixture genotype");
+    let number = |k: usize| act1[k].parse::<f64>().unwrap();
+    assert!(number(2).is_finite() && number(3) >= 0.0 && number(4) <= number(5));
+    assert_eq!(act1[6], "YFL039C", "ACT1 is in no fixture genotype");
 
     // `explain` asks any model what each gene of a genotype adds.
     let out = ironcell(&[
@@ -162,6 +167,10 @@ fn baselines_train_test_save_and_predict() {
     ]);
     let table = std::fs::read_to_string(&cv_predictions).unwrap();
     assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(
+        table.starts_with("genotype\tenvironment\tfitness\tunseen_genes\n"),
+        "one model has no spread: {table}"
+    );
     // A table into a folder that is not there is refused before any model is opened.
     let nowhere = dir.path().join("missing/p.tsv");
     let stderr = ironcell_fails(&[

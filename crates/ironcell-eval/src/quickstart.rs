@@ -382,7 +382,11 @@ impl Comparison<'_> {
             card
         };
         let description = Description {
-            config: self.dcell.clone(),
+            // As fitted: the heads' biases started at the training mean.
+            config: DcellConfig {
+                initial_output: mean,
+                ..self.dcell.clone()
+            },
             labels: vec!["fitness".to_owned()],
             ontology: self.ontology.clone(),
         };

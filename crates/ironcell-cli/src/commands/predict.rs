@@ -68,12 +68,27 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         .collect::<Result<_>>()?;
     let asked = Genotypes::new(&universe, rows.iter().map(Vec::as_slice))
         .in_environments(&names, environments);
-    let predictions = model.predict(&asked)?;
+    let (predictions, spread) = model.predict_with_spread(&asked)?;
 
     let trained: BTreeSet<&SystematicName> = card.trained_genes.iter().collect();
+    // A model with a spread: each label's standard deviation and central 90 % interval
+    // after its prediction.
+    let columns: Vec<String> = card
+        .labels
+        .iter()
+        .flat_map(|l| match spread {
+            Some(_) => vec![
+                l.clone(),
+                format!("{l}_sd"),
+                format!("{l}_low_90"),
+                format!("{l}_high_90"),
+            ],
+            None => vec![l.clone()],
+        })
+        .collect();
     let mut out = format!(
         "genotype\tenvironment\t{}\tunseen_genes\n",
-        card.labels.join("\t")
+        columns.join("\t")
     );
     let mut with_unseen = 0;
     for (i, q) in queries.iter().enumerate() {
@@ -88,7 +103,16 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         let values: Vec<String> = predictions
             .row(i)
             .iter()
-            .map(|p| format!("{p:.6}"))
+            .enumerate()
+            .flat_map(|(l, p)| {
+                let mut cells = vec![format!("{p:.6}")];
+                if let Some(s) = &spread {
+                    cells.extend(
+                        [&s.sd, &s.low, &s.high].map(|part| format!("{:.6}", part.row(i)[l])),
+                    );
+                }
+                cells
+            })
             .collect();
         writeln!(
             out,
