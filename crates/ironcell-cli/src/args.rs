@@ -115,6 +115,9 @@ pub enum Command {
     /// Rank candidate multi-gene knockouts by a saved model's prediction: every genotype of
     /// `--order` candidate genes while the space is small, a beam search beyond it.
     Design(DesignArgs),
+    /// Join saved models (one recipe trained with several seeds) into one whose answer is
+    /// their mean and whose spread is their disagreement.
+    Ensemble(EnsembleArgs),
     /// Score every model saved under a run directory on its dataset's test part, with 95 %
     /// bootstrap intervals, by genotype size and dataset.
     Evaluate(EvaluateArgs),
@@ -954,6 +957,17 @@ pub struct DesignArgs {
     pub exhaustive_limit: u64,
     /// Where the ranked table goes (TSV: rank, genotype, prediction, spread, unseen genes;
     /// for DCell the subsystems the genotype changes most).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EnsembleArgs {
+    /// Saved model directories (repeatable, at least two): the same labels, split and dataset.
+    #[arg(long = "model", required = true)]
+    pub models: Vec<PathBuf>,
+    /// The ensemble's directory (its card and the members' paths; the members stay where
+    /// they are).
     #[arg(long)]
     pub out: PathBuf,
 }

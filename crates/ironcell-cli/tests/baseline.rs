@@ -245,6 +245,99 @@ fn baselines_train_test_save_and_predict() {
 }
 
 #[test]
+fn an_ensemble_of_seeds_answers_with_their_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let mut members = Vec::new();
+    for seed in ["1", "2"] {
+        let run = dir.path().join(format!("gbt{seed}"));
+        ironcell(&[
+            "baseline",
+            "--dataset",
+            data.to_str().unwrap(),
+            "--model",
+            "gbt",
+            "--trees",
+            "20",
+            "--features",
+            "codon,go:2",
+            "--label",
+            "fitness",
+            "--split",
+            "random",
+            "--seed",
+            seed,
+            "--out",
+            run.to_str().unwrap(),
+        ]);
+        members.push(run.join("random/fitness"));
+    }
+    let ensemble = dir.path().join("ensemble/random");
+    let out = ironcell(&[
+        "ensemble",
+        "--model",
+        members[0].to_str().unwrap(),
+        "--model",
+        members[1].to_str().unwrap(),
+        "--out",
+        ensemble.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the mean of 2 gbt models"), "{text}");
+
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(&genotypes, "YAL001C+YBR002C\n").unwrap();
+    let predictions = dir.path().join("p.tsv");
+    ironcell(&[
+        "predict",
+        "--model",
+        ensemble.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    let row: Vec<f64> = table
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split('\t')
+        .collect::<Vec<_>>()[2..6]
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // Two members: the interval lies between their answers, around their mean.
+    assert!(
+        row[1] >= 0.0 && row[2] <= row[0] && row[0] <= row[3],
+        "{table}"
+    );
+
+    // Evaluated as any saved model, with the calibration of its spread.
+    ironcell(&[
+        "evaluate",
+        "--run",
+        dir.path().join("ensemble").to_str().unwrap(),
+        "--resamples",
+        "20",
+    ]);
+    let outcomes: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("ensemble/evaluation.json")).unwrap(),
+    )
+    .unwrap();
+    let all = outcomes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["model"] == "ensemble" && o["subset"] == "all")
+        .unwrap();
+    assert!(
+        all["metrics"]["coverage_90"]["value"].as_f64().is_some(),
+        "{all}"
+    );
+}
+
+#[test]
 fn the_grid_writes_one_line_per_setting() {
     let dir = tempfile::tempdir().unwrap();
     let data = two_label_dataset(dir.path());

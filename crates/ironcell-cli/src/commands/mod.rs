@@ -4,6 +4,7 @@ mod baseline;
 mod bench;
 mod dataset;
 mod design;
+mod ensemble;
 mod evaluate;
 mod explain;
 mod fetch;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Baseline(args) => baseline::run(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Design(args) => design::run(&args),
+        Command::Ensemble(args) => ensemble::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),

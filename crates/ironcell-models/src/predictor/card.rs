@@ -29,7 +29,8 @@ pub struct DatasetRef {
 /// What a model is, what it predicts and what it was trained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
-    /// `dcell`, `rf`, `gbt`, `enet`, `svr`, `mean`, `additive` or `multiplicative`.
+    /// `dcell`, `gene_set`, `rf`, `gbt`, `enet`, `svr`, `mean`, `additive`, `multiplicative`
+    /// or `ensemble`.
     pub kind: String,
     /// The labels it predicts, in column order.
     pub labels: Vec<String>,

@@ -18,6 +18,7 @@
 
 mod card;
 mod dcell;
+mod ensemble;
 mod features;
 mod gene_set;
 mod null;
@@ -30,6 +31,7 @@ use ironcell_sources::reference::Reference;
 
 pub use card::{DatasetRef, ModelCard};
 pub use dcell::DcellModel;
+pub use ensemble::Ensemble;
 pub use features::{FeatureModel, Recipe};
 pub use gene_set::GeneSetModel;
 pub use null::NullModel;
@@ -222,6 +224,7 @@ pub fn load_any(dir: &Path, reference: Option<&Reference>) -> Result<Box<dyn Pre
     let card = ModelCard::read(dir)?;
     Ok(match card.kind.as_str() {
         DcellModel::KIND => Box::new(DcellModel::load(dir, card)?),
+        Ensemble::KIND => Box::new(Ensemble::load(dir, card, reference)?),
         "mean" | "additive" | "multiplicative" => Box::new(NullModel::load(dir, card)?),
         "rf" | "gbt" | "enet" | "svr" | GeneSetModel::KIND => {
             let reference = reference.ok_or_else(|| {
