@@ -10,12 +10,38 @@ pub struct Error {
     io: Option<io::Error>,
 }
 
+/// The longest message an error keeps, in bytes: a message quoting a malformed 10 MB field
+/// would otherwise carry the field into every report and terminal that shows it.
+const MAX_MESSAGE: usize = 512;
+
+/// `message` itself when short; else its beginning and end (what was wrong, what was
+/// expected) around a count of the bytes left out.
+fn bounded(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let mut head = MAX_MESSAGE / 2;
+    while !message.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = message.len() - MAX_MESSAGE / 4;
+    while !message.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!(
+        "{}… [{} bytes left out] …{}",
+        &message[..head],
+        tail - head,
+        &message[tail..]
+    )
+}
+
 impl Error {
     pub(crate) fn parse(file: &str, line: u64, message: impl Into<String>) -> Self {
         Self {
             file: file.to_owned(),
             line: Some(line),
-            message: message.into(),
+            message: bounded(message.into()),
             reason: None,
             io: None,
         }
@@ -48,7 +74,7 @@ impl Error {
         Self {
             file: file.to_owned(),
             line: None,
-            message: message.into(),
+            message: bounded(message.into()),
             reason: None,
             io: None,
         }
@@ -98,5 +124,30 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.io.as_ref().map(|e| e as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_field_is_not_echoed_whole() {
+        let field = "é".repeat(5_000_000);
+        let err = Error::parse(
+            "t.tsv",
+            3,
+            format!("column score: found {field:?} (expected a number)"),
+        );
+        let shown = err.to_string();
+        assert!(shown.len() < 1024, "{} bytes", shown.len());
+        assert!(
+            shown.starts_with("t.tsv:3: column score: found \"éé"),
+            "{shown}"
+        );
+        assert!(shown.ends_with("éé\" (expected a number)"), "{shown}");
+        assert!(shown.contains("bytes left out"), "{shown}");
+        let short = Error::format("t.tsv", "no genes");
+        assert_eq!(short.to_string(), "t.tsv: no genes");
     }
 }
