@@ -86,17 +86,30 @@ pub fn score(
     resamples: usize,
     seed: u64,
 ) -> BTreeMap<String, Estimate> {
-    let point = judged.compute(truth, prediction);
-    let intervals = bootstrap_intervals(truth.len(), resamples, seed, |rows| {
+    let names = judged.metrics().iter().map(|&n| n.to_owned());
+    estimates(names, truth.len(), resamples, seed, |rows| {
         let t: Vec<f64> = rows.iter().map(|&i| truth[i]).collect();
         let p: Vec<f64> = rows.iter().map(|&i| prediction[i]).collect();
         judged.compute(&t, &p)
-    });
-    judged
-        .metrics()
-        .iter()
-        .zip(point.iter().zip(intervals))
-        .map(|(&name, (&value, (low, high)))| (name.to_owned(), Estimate { value, low, high }))
+    })
+}
+
+/// `statistics` of all `n` rows with percentile bootstrap intervals from `resamples` draws
+/// (seeded), named in order by `names`.
+fn estimates(
+    names: impl IntoIterator<Item = String>,
+    n: usize,
+    resamples: usize,
+    seed: u64,
+    statistics: impl Fn(&[usize]) -> Vec<f64> + Sync,
+) -> BTreeMap<String, Estimate> {
+    let all: Vec<usize> = (0..n).collect();
+    let point = statistics(&all);
+    let bands = bootstrap_intervals(n, resamples, seed, statistics);
+    names
+        .into_iter()
+        .zip(point.into_iter().zip(bands))
+        .map(|(name, (value, (low, high)))| (name, Estimate { value, low, high }))
         .collect()
 }
 
@@ -123,28 +136,20 @@ pub fn calibration(
     resamples: usize,
     seed: u64,
 ) -> BTreeMap<String, Estimate> {
-    let compute = |rows: &mut dyn Iterator<Item = usize>| {
-        let (mut covered, mut n) = (0usize, 0usize);
-        let (mut sd, mut error) = (Vec::new(), Vec::new());
-        for i in rows {
-            let (s, low, high) = intervals[i];
-            covered += usize::from((low..=high).contains(&truth[i]));
-            n += 1;
-            sd.push(s);
-            error.push((truth[i] - prediction[i]).abs());
-        }
+    let names = ["coverage_90", "spread_error_spearman"].map(str::to_owned);
+    estimates(names, truth.len(), resamples, seed, |rows| {
+        let covered = rows
+            .iter()
+            .filter(|&&i| (intervals[i].1..=intervals[i].2).contains(&truth[i]))
+            .count();
+        let sd: Vec<f64> = rows.iter().map(|&i| intervals[i].0).collect();
+        let error: Vec<f64> = rows
+            .iter()
+            .map(|&i| (truth[i] - prediction[i]).abs())
+            .collect();
         let spearman = pearson(&ranks(&sd), &ranks(&error));
-        vec![covered as f64 / n.max(1) as f64, spearman]
-    };
-    let point = compute(&mut (0..truth.len()));
-    let bands = bootstrap_intervals(truth.len(), resamples, seed, |rows| {
-        compute(&mut rows.iter().copied())
-    });
-    ["coverage_90", "spread_error_spearman"]
-        .into_iter()
-        .zip(point.into_iter().zip(bands))
-        .map(|(name, (value, (low, high)))| (name.to_owned(), Estimate { value, low, high }))
-        .collect()
+        vec![covered as f64 / rows.len().max(1) as f64, spearman]
+    })
 }
 
 /// The ranks a retrospective design check reads (`precision_at_K`).
@@ -209,15 +214,11 @@ pub fn ranking(
         values.push(hit.iter().filter(|&&h| h).count() as f64 / rows.len().max(1) as f64);
         values
     };
-    let all: Vec<usize> = (0..truth.len()).collect();
-    let point = compute(&all);
-    let bands = bootstrap_intervals(truth.len(), resamples, seed, compute);
-    ks.iter()
+    let names = ks
+        .iter()
         .map(|k| format!("precision_at_{k}"))
-        .chain(["hit_rate".to_owned()])
-        .zip(point.into_iter().zip(bands))
-        .map(|(name, (value, (low, high)))| (name, Estimate { value, low, high }))
-        .collect()
+        .chain(["hit_rate".to_owned()]);
+    estimates(names, truth.len(), resamples, seed, compute)
 }
 
 /// SplitMix64's output function: a well-mixed 64-bit hash of `x`.

@@ -21,27 +21,10 @@ use crate::{
 /// # Ok::<(), ironcell_sources::Error>(())
 /// ```
 pub fn genes(text: &str, file: &str) -> Result<Vec<SystematicName>, Error> {
-    let mut genes = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let name = content(line);
-        if name.is_empty() {
-            continue;
-        }
-        let gene: SystematicName = name.parse().map_err(|e| {
-            Error::parse(
-                file,
-                i as u64 + 1,
-                format!("{e} (expected one systematic name per line)"),
-            )
-        })?;
-        genes.push(gene);
-    }
-    genes.sort();
-    genes.dedup();
-    if genes.is_empty() {
-        return Err(Error::format(file, "no genes"));
-    }
-    Ok(genes)
+    one_per_line(text, file, |name| {
+        name.parse()
+            .map_err(|e| format!("{e} (expected one systematic name per line)"))
+    })
 }
 
 /// Genes, one per line, by systematic or standard name (resolved through `names`), sorted
@@ -60,24 +43,27 @@ pub fn named_genes(
     names: &GeneNames,
     file: &str,
 ) -> Result<Vec<SystematicName>, Error> {
+    one_per_line(text, file, |name| {
+        names
+            .resolve(name)
+            .map_err(|why| format!("{name:?}: {} (expected one gene per line)", unresolved(why)))
+    })
+}
+
+/// One gene per line (blank lines and comments skipped) read by `gene`, sorted and without
+/// duplicates; an unreadable line is an error naming `file` and the line, an empty list too.
+fn one_per_line(
+    text: &str,
+    file: &str,
+    gene: impl Fn(&str) -> Result<SystematicName, String>,
+) -> Result<Vec<SystematicName>, Error> {
     let mut genes = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let name = content(line);
         if name.is_empty() {
             continue;
         }
-        let gene = names.resolve(name).map_err(|why| {
-            let why = match why {
-                Unresolved::Unknown => "no reference gene has this name".to_owned(),
-                Unresolved::Ambiguous(g) => format!("a synonym of several genes: {g:?}"),
-            };
-            Error::parse(
-                file,
-                i as u64 + 1,
-                format!("{name:?}: {why} (expected one gene per line)"),
-            )
-        })?;
-        genes.push(gene);
+        genes.push(gene(name).map_err(|why| Error::parse(file, i as u64 + 1, why))?);
     }
     genes.sort();
     genes.dedup();
@@ -85,6 +71,14 @@ pub fn named_genes(
         return Err(Error::format(file, "no genes"));
     }
     Ok(genes)
+}
+
+/// Why a name did not resolve, in words.
+fn unresolved(why: Unresolved) -> String {
+    match why {
+        Unresolved::Unknown => "no reference gene has this name".to_owned(),
+        Unresolved::Ambiguous(g) => format!("a synonym of several genes: {g:?}"),
+    }
 }
 
 /// One genotype to score.
@@ -137,14 +131,10 @@ pub fn queries(text: &str, names: &GeneNames, file: &str) -> Result<Vec<Query>, 
                     .zip(resolved)
                     .find_map(|(p, r)| r.err().map(|e| (*p, e)))
                     .unwrap_or((field, Unresolved::Unknown));
-                let why = match why {
-                    Unresolved::Unknown => "no reference gene has this name".to_owned(),
-                    Unresolved::Ambiguous(g) => format!("a synonym of several genes: {g:?}"),
-                };
                 return Err(Error::parse(
                     file,
                     line,
-                    format!("{name:?}: {why} (expected genes separated by + or tabs, then an optional environment)"),
+                    format!("{name:?}: {} (expected genes separated by + or tabs, then an optional environment)", unresolved(why)),
                 ));
             }
         }

@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeSet, fmt::Write as _, fs, time::Instant};
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{Context, Result};
 use ironcell_core::SystematicName;
 use ironcell_eval::{
     design::{design, DesignConfig, Search},
@@ -21,14 +21,7 @@ use crate::{
 const SUBSYSTEMS: usize = 3;
 
 pub fn run(args: &DesignArgs) -> Result<()> {
-    if let Some(folder) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        ensure!(
-            folder.is_dir(),
-            "--out {}: the folder {} does not exist",
-            args.out.display(),
-            folder.display()
-        );
-    }
+    super::out_folder_exists(&args.out)?;
     let (model, reference) = args.model.open()?;
     let card = model.card();
     let path = args.candidates.display().to_string();

@@ -50,3 +50,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Design(args)) => bench::design::run(&args),
     }
 }
+
+/// Refuses an output file whose folder is missing, before any work: a long scoring run
+/// should not end in "no such folder".
+fn out_folder_exists(out: &std::path::Path) -> Result<()> {
+    if let Some(folder) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        anyhow::ensure!(
+            folder.is_dir(),
+            "--out {}: the folder {} does not exist",
+            out.display(),
+            folder.display()
+        );
+    }
+    Ok(())
+}

@@ -11,16 +11,7 @@ use ironcell_sources::{gene_lists::queries, names::GeneNames};
 use crate::args::PredictArgs;
 
 pub fn run(args: &PredictArgs) -> Result<()> {
-    // Where the table goes is checked first: a long scoring run should not end in "no such
-    // folder".
-    if let Some(folder) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        anyhow::ensure!(
-            folder.is_dir(),
-            "--out {}: the folder {} does not exist",
-            args.out.display(),
-            folder.display()
-        );
-    }
+    super::out_folder_exists(&args.out)?;
     let (model, reference) = args.model.open()?;
     let card = model.card();
     let names = GeneNames::new(&reference.genes);
