@@ -85,7 +85,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the whole path on measured data from the data directory: reference → GO ontology →
-    /// SQLite knowledge graph → splits → DCell and baselines → metrics, plots.
+    /// SQLite knowledge graph → splits → DCell and baselines → metrics, report.html.
     Quickstart(QuickstartArgs),
     /// Reference bundles.
     #[command(subcommand)]
@@ -121,6 +121,10 @@ pub enum Command {
     /// Score every model saved under a run directory on its dataset's test part, with 95 %
     /// bootstrap intervals, by genotype size and dataset.
     Evaluate(EvaluateArgs),
+    /// One self-contained HTML page of runs' test results: scores per model and split with
+    /// intervals (nulls grey), the best model's predictions against the measurements,
+    /// learning curves, residuals by genotype size, calibration of the spreads.
+    Report(ReportArgs),
     /// The knowledge graph: counts, queries, bulk export.
     #[command(subcommand)]
     Kg(KgCommand),
@@ -1004,6 +1008,24 @@ pub struct EvaluateArgs {
     /// Where evaluation.json and evaluation.md go (default: the run directory).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Run directories (repeatable, or several after one flag): every `evaluation.json` and
+    /// `test_rows.tsv` under each (as `train` and `evaluate` write them) and every saved
+    /// model's `metrics.json` (its learning curve).
+    #[arg(long, num_args = 1.., required_unless_present = "bench")]
+    pub runs: Vec<PathBuf>,
+    /// A `bench accuracy` result (accuracy.json): its scores join the bars and tables.
+    #[arg(long)]
+    pub bench: Option<PathBuf>,
+    /// The page's title.
+    #[arg(long, default_value = "ironcell report")]
+    pub title: String,
+    /// The HTML file to write.
+    #[arg(long, default_value = "report.html")]
+    pub out: PathBuf,
 }
 
 /// A saved model, and the reference its genes are named (and featured) by.

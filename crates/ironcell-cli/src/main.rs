@@ -3,7 +3,6 @@
 
 mod args;
 mod commands;
-mod plot;
 mod progress;
 
 use std::process::ExitCode;

@@ -26,11 +26,39 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
     for file in [
         "ironcell.sqlite",
         "metrics.json",
-        "scatter_random.png",
-        "scatter_gene_disjoint_all.png",
+        "report.html",
+        "evaluation.json",
+        "test_rows.tsv",
     ] {
         let meta = std::fs::metadata(out.path().join(file)).unwrap();
         assert!(meta.len() > 0, "{file} is empty");
+    }
+    // The report compares the models (not DCell alone): every one is drawn, the forest's
+    // spread calibrated, DCell's loss curve per split.
+    let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    for kind in [
+        "accuracy",
+        "scatter",
+        "learning",
+        "residuals",
+        "calibration",
+    ] {
+        assert!(
+            report.contains(&format!("data-figure=\"{kind}\"")),
+            "no {kind} figure"
+        );
+    }
+    for model in [
+        "DCell",
+        "random forest",
+        "ridge one-hot",
+        "mean",
+        "multiplicative",
+    ] {
+        assert!(
+            report.contains(&format!("<td>{model}</td>")),
+            "{model} missing"
+        );
     }
     let metrics: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("metrics.json")).unwrap()).unwrap();

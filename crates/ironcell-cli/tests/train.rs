@@ -33,9 +33,11 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
         text.contains("| dcell |") && text.contains("| mean |"),
         "{text}"
     );
-    // The test set scored beside the training mean, as `evaluate` scores it.
+    // The test set scored beside the training mean, as `evaluate` scores it, and the
+    // predictions behind the scores for `report`.
+    assert!(Path::new(run).join("test_rows.tsv").is_file());
     let tested: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(Path::new(run).join("test_metrics.json")).unwrap())
+        serde_json::from_slice(&std::fs::read(Path::new(run).join("evaluation.json")).unwrap())
             .unwrap();
     let fitness = tested
         .as_array()

@@ -16,7 +16,7 @@ use ironcell_models::{
 use ironcell_sources::reference::Reference;
 
 use crate::{
-    evaluate::{evaluate, Bootstrap, Outcome},
+    evaluate::{evaluate, Bootstrap, Scored},
     Error,
 };
 
@@ -94,7 +94,7 @@ impl Dataset {
         (name, split): (SplitName, &Split),
         n_train: usize,
         bootstrap: Bootstrap,
-    ) -> Result<Vec<Outcome>, Error> {
+    ) -> Result<Scored, Error> {
         evaluate(
             model,
             &self.instances,
@@ -115,28 +115,28 @@ pub fn score_run(
     trained: &[Trained],
     reference: &Reference,
     bootstrap: Bootstrap,
-) -> Result<Vec<Outcome>, Error> {
-    let mut outcomes = Vec::new();
+) -> Result<Scored, Error> {
+    let mut scored_all = Scored::default();
     // The model fitted on every row has no test part of its own.
     for (name, t) in trained.iter().filter_map(|t| Some((t.split?, t))) {
         let split = dataset.split(name)?;
         let scored = (name, &split);
         let mean = dataset.training_mean(&split);
-        outcomes.extend(dataset.score(&mean, scored, split.train.len(), bootstrap)?);
+        scored_all.extend(dataset.score(&mean, scored, split.train.len(), bootstrap)?);
         for dir in &t.models {
             let model = load_any(dir, Some(reference))?;
             let found =
                 dataset.score(model.as_ref(), scored, model.card().trained_rows, bootstrap)?;
             let mut card: ModelCard = model.card().clone();
-            for o in found.iter().filter(|o| o.subset == "all") {
+            for o in found.outcomes.iter().filter(|o| o.subset == "all") {
                 card.set_metrics(
                     &o.label,
                     o.metrics.iter().map(|(k, e)| (k.as_str(), e.value)),
                 );
             }
             card.write(dir)?;
-            outcomes.extend(found);
+            scored_all.extend(found);
         }
     }
-    Ok(outcomes)
+    Ok(scored_all)
 }

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use ironcell_data::{dataset::Manifest, instances::Instances, split::Split};
-use ironcell_models::predictor::{Genotypes, Predictor};
+use ironcell_models::predictor::{Genotypes, Predictions, Predictor};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    report::evidence::{RowSpread, TestRow, TestRows},
     score::{calibration, ranking, score, Estimate, Judged},
     Error,
 };
@@ -44,6 +45,23 @@ pub struct Outcome {
     pub metrics: BTreeMap<String, Estimate>,
 }
 
+/// Test-set numbers and the predictions behind them, as a report draws them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scored {
+    /// Per label and part of the test set.
+    pub outcomes: Vec<Outcome>,
+    /// Per label, the scored test genotypes.
+    pub rows: Vec<TestRows>,
+}
+
+impl Scored {
+    /// Adds `other`'s outcomes and rows after these.
+    pub fn extend(&mut self, other: Self) {
+        self.outcomes.extend(other.outcomes);
+        self.rows.extend(other.rows);
+    }
+}
+
 /// Bootstrap settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bootstrap {
@@ -68,7 +86,7 @@ const MIN_SUBSET: usize = 3;
 /// Scores `predictor` on the test part of `split` of the dataset (`instances`, `manifest`)
 /// named `task`: every label the model predicts that the dataset has, over the test genotypes
 /// with a value; then by genotype size and by dataset. `n_train` is what the caller knows of
-/// the model's training rows.
+/// the model's training rows. The scored predictions come back beside the outcomes.
 pub fn evaluate(
     predictor: &dyn Predictor,
     instances: &Instances,
@@ -77,7 +95,7 @@ pub fn evaluate(
     task: &str,
     n_train: usize,
     bootstrap: Bootstrap,
-) -> Result<Vec<Outcome>, Error> {
+) -> Result<Scored, Error> {
     let (split_name, split) = split;
     let card = predictor.card();
     let environments = manifest.environment_names();
@@ -90,7 +108,7 @@ pub fn evaluate(
         split.test.iter().map(|&i| instances.source(i).1).collect(),
     );
     let (predictions, spread) = predictor.predict_with_spread(&genotypes)?;
-    let mut out = Vec::new();
+    let mut out = Scored::default();
     for (column, label) in card.labels.iter().enumerate() {
         let predicted: Vec<f64> = predictions.column(column).collect();
         let scoring = Scoring {
@@ -101,6 +119,22 @@ pub fn evaluate(
             n_train,
             bootstrap,
         };
+        if let Some(l) = manifest.labels.iter().position(|m| m == label) {
+            let at = |p: &Predictions, k: usize| p.row(k)[column];
+            out.rows.push(TestRows::scored(
+                [task, split_name, &card.kind, label],
+                split.test.iter().enumerate().map(|(k, &i)| TestRow {
+                    genes: instances.genes(i).len(),
+                    measured: f64::from(instances.label(l, i).value),
+                    predicted: predicted[k],
+                    spread: spread.as_ref().map(|s| RowSpread {
+                        sd: at(&s.sd, k),
+                        low: at(&s.low, k),
+                        high: at(&s.high, k),
+                    }),
+                }),
+            ));
+        }
         let mut outcomes = score_rows(
             instances,
             manifest,
@@ -115,7 +149,7 @@ pub fn evaluate(
             let (mut truth, mut kept, mut intervals) = (Vec::new(), Vec::new(), Vec::new());
             for (k, &i) in split.test.iter().enumerate() {
                 let t = f64::from(instances.label(l, i).value);
-                let row = |p: &ironcell_models::predictor::Predictions| p.row(k)[column];
+                let row = |p: &Predictions| p.row(k)[column];
                 if t.is_finite() && predicted[k].is_finite() {
                     truth.push(t);
                     kept.push(predicted[k]);
@@ -132,7 +166,7 @@ pub fn evaluate(
                 ));
             }
         }
-        out.extend(outcomes);
+        out.outcomes.extend(outcomes);
     }
     Ok(out)
 }

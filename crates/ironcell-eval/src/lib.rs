@@ -46,6 +46,9 @@ pub enum Error {
     /// Training a model.
     #[error(transparent)]
     Train(#[from] ironcell_models::trainer::Error),
+    /// A figure could not be drawn.
+    #[error("drawing {0}")]
+    Draw(String),
     /// What was asked for cannot be done.
     #[error("{0}")]
     Input(String),

@@ -19,6 +19,7 @@ use ironcell_models::{
     dcell::{saved::Description, DcellConfig, DcellSize},
     predictor::{
         DatasetRef, DcellModel, FeatureModel, Genotypes, ModelCard, NullModel, Predictor, Recipe,
+        Summary,
     },
     ridge::OneHotRidge,
     train::{fit_single_label, predict, TrainConfig},
@@ -33,6 +34,7 @@ use ironcell_sources::{
 
 use crate::{
     evaluate::{score_rows, Bootstrap, Breakdown, Outcome, Scoring},
+    report::evidence::{RowSpread, TestRow, TestRows},
     Error,
 };
 
@@ -225,10 +227,9 @@ pub struct SplitResult {
     /// Every model on the whole test part, then on its multi-gene genotypes whose single
     /// mutants are measured (`multi-gene`), where the multiplicative null joins them.
     pub outcomes: Vec<Outcome>,
-    /// Test fitness and DCell's predictions of it, for the scatter.
-    pub truth: Vec<f64>,
-    /// DCell's test predictions.
-    pub dcell: Vec<f64>,
+    /// Every model's test predictions, for the report's figures (the forest's with the
+    /// spread of its trees).
+    pub rows: Vec<TestRows>,
     /// DCell's mean training loss per epoch.
     pub history: Vec<f64>,
     /// DCell's size.
@@ -269,7 +270,6 @@ impl Comparison<'_> {
         }
         let (train, test) = (&split.train, &split.test);
         let train_y = data.fitness(train);
-        let truth = data.fitness(test);
         let train_f32: Vec<f32> = train_y.iter().map(|&v| v as f32).collect();
         let (dcell_model, history, size) = fit_single_label(
             self.ontology,
@@ -298,6 +298,7 @@ impl Comparison<'_> {
             data.design
                 .fit(ModelKind::Rf, &forest_params(self.seed), false, 0, train)?;
         let forest = data.design.predict(&fitted_forest, test)?;
+        let forest_spread = data.design.predict_spread(&fitted_forest, test)?;
         let mean = train_y.iter().sum::<f64>() / train_y.len() as f64;
         let genotypes = Genotypes::new(
             &data.manifest.genes,
@@ -324,7 +325,31 @@ impl Comparison<'_> {
         ];
         let (instances, manifest) = (data.instances, data.manifest);
         let mut outcomes = Vec::new();
+        let mut rows = Vec::new();
+        let test_rows =
+            |model: &str, on: &[usize], predicted: &[f64], spread: Option<&[Summary]>| {
+                TestRows::scored(
+                    ["quickstart", name, model, "fitness"],
+                    on.iter()
+                        .zip(predicted)
+                        .enumerate()
+                        .map(|(k, (&i, &p))| TestRow {
+                            genes: data.table_genes[i].len(),
+                            measured: f64::from(data.instances.label(0, i).value),
+                            predicted: p,
+                            spread: spread.map(|s| RowSpread {
+                                sd: s[k].sd,
+                                low: s[k].low,
+                                high: s[k].high,
+                            }),
+                        }),
+                )
+            };
         for (model, predicted) in &models {
+            let spread = (*model == "random forest")
+                .then_some(forest_spread.as_deref())
+                .flatten();
+            rows.push(test_rows(model, test, predicted, spread));
             outcomes.extend(score_rows(
                 instances,
                 manifest,
@@ -339,17 +364,20 @@ impl Comparison<'_> {
         let multi: Vec<usize> = (0..test.len())
             .filter(|&k| data.table_genes[test[k]].len() >= 2 && multiplicative[k].is_finite())
             .collect();
-        let rows: Vec<usize> = multi.iter().map(|&k| test[k]).collect();
+        let multi_rows: Vec<usize> = multi.iter().map(|&k| test[k]).collect();
         let on_multi = |v: &[f64]| -> Vec<f64> { multi.iter().map(|&k| v[k]).collect() };
         for (model, predicted) in models
             .iter()
             .map(|(m, p)| (*m, p.as_slice()))
             .chain([("multiplicative", multiplicative.as_slice())])
         {
+            if model == "multiplicative" {
+                rows.push(test_rows(model, &multi_rows, &on_multi(predicted), None));
+            }
             outcomes.extend(score_rows(
                 instances,
                 manifest,
-                &rows,
+                &multi_rows,
                 &on_multi(predicted),
                 &scoring(model),
                 Breakdown::Only("multi-gene"),
@@ -402,8 +430,7 @@ impl Comparison<'_> {
         let forest_card = card("rf", recipe.describe(), "random forest");
         Ok(SplitResult {
             outcomes,
-            truth,
-            dcell,
+            rows,
             history,
             size,
             models: SplitModels {

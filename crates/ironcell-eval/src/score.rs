@@ -10,11 +10,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// On the whole test set.
+    #[serde(deserialize_with = "nan_from_null")]
     pub value: f64,
     /// 2.5th percentile of the bootstrap.
+    #[serde(deserialize_with = "nan_from_null")]
     pub low: f64,
     /// 97.5th percentile.
+    #[serde(deserialize_with = "nan_from_null")]
     pub high: f64,
+}
+
+/// JSON writes a NaN (a constant prediction's correlation) as `null`; it reads back as NaN.
+///
+/// ```
+/// use ironcell_eval::score::Estimate;
+/// let e: Estimate = serde_json::from_str(r#"{"value": null, "low": 0.1, "high": null}"#).unwrap();
+/// assert!(e.value.is_nan() && e.low == 0.1 && e.high.is_nan());
+/// ```
+fn nan_from_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Option::<f64>::deserialize(d).map(|v| v.unwrap_or(f64::NAN))
 }
 
 /// How a label is judged.

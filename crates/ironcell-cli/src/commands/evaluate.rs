@@ -7,7 +7,11 @@ use std::{
 };
 
 use anyhow::{bail, ensure, Context, Result};
-use ironcell_eval::{dataset::Dataset, evaluate::Bootstrap, report::markdown};
+use ironcell_eval::{
+    dataset::Dataset,
+    evaluate::{Bootstrap, Scored},
+    report::{evidence::write_scored, markdown},
+};
 use ironcell_models::predictor::ModelCard;
 
 use crate::args::{EvaluateArgs, ModelArgs};
@@ -38,7 +42,7 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
         "{}: no saved model under it (a directory with card.json, as `train` and `baseline` write)",
         args.run.display()
     );
-    let mut outcomes = Vec::new();
+    let mut scored = Scored::default();
     for dir in &dirs {
         let card = ModelCard::read(dir)?;
         let Some(split_name) = card.split else {
@@ -74,22 +78,21 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
             resamples: args.resamples,
             seed: 0,
         };
-        outcomes.extend(dataset.score(
+        scored.extend(dataset.score(
             model.as_ref(),
             (split_name, &split),
             card.trained_rows,
             bootstrap,
         )?);
     }
-    let table = markdown(&outcomes);
-    println!("{table}");
+    println!("{}", markdown(&scored.outcomes));
     let out = args.out.as_ref().unwrap_or(&args.run);
-    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let json = out.join("evaluation.json");
-    fs::write(&json, serde_json::to_vec_pretty(&outcomes)?)
-        .with_context(|| format!("writing {}", json.display()))?;
-    let md = out.join("evaluation.md");
-    fs::write(&md, &table).with_context(|| format!("writing {}", md.display()))?;
-    println!("written {} and {}", json.display(), md.display());
+    let [json, md, rows] = write_scored(out, &scored.outcomes, &scored.rows)?;
+    println!(
+        "written {}, {} and {} (the test predictions, for `ironcell report`)",
+        json.display(),
+        md.display(),
+        rows.display()
+    );
     Ok(())
 }

@@ -14,6 +14,7 @@ mod ontology;
 mod predict;
 mod quickstart;
 mod reference;
+mod report;
 mod train;
 
 use anyhow::Result;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Design(args) => design::run(&args),
         Command::Ensemble(args) => ensemble::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),
         Command::Kg(KgCommand::Export(args)) => kg::export(&args),

@@ -1,8 +1,8 @@
 //! `ironcell quickstart`: the walking skeleton on measured data from the data directory. The
-//! models and their scoring are `ironcell_eval::quickstart`'s; this file reads, stores, prints
-//! and draws.
+//! models and their scoring are `ironcell_eval::quickstart`'s, the report
+//! `ironcell_eval::report`'s; this file reads, stores, prints and writes.
 
-use std::{fs, time::Instant};
+use std::{collections::BTreeMap, fs, time::Instant};
 
 use anyhow::{Context, Result};
 use ironcell_data::{
@@ -15,6 +15,10 @@ use ironcell_eval::{
     quickstart::{
         query, read_screens, Comparison, Prepared, Provenance, SplitModels, KUZMIN_TSV, SMF_XLSX,
     },
+    report::{
+        evidence::{write_scored, Curve, Evidence},
+        html,
+    },
 };
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{dcell::DcellConfig, train::TrainConfig};
@@ -24,7 +28,7 @@ use serde_json::json;
 use crate::{
     args::{LoadedReference, QuickstartArgs},
     commands::ontology::{build as build_ontology, print_table},
-    plot, progress,
+    progress,
 };
 
 pub fn run(args: &QuickstartArgs) -> Result<()> {
@@ -122,6 +126,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     };
     let mut report = Vec::new();
     let mut outcomes = Vec::new();
+    let (mut rows, mut curves) = (Vec::new(), Vec::new());
     let mut size = None;
     let splits = [SplitName::Random, SplitName::GeneDisjointAll];
     for split_name in splits {
@@ -146,20 +151,19 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         // `evaluate` and `design`.
         let models = args.out.join("models").join(name);
         result.models.save(&models)?;
-        let png = args.out.join(format!("scatter_{name}.png"));
-        plot::scatter(
-            &png,
-            &format!("DCell, {name} split, test set (n = {})", result.truth.len()),
-            &result.truth,
-            &result.dcell,
-        )?;
+        curves.push(Curve {
+            name: format!("DCell, {name} split"),
+            train_loss: result.history.clone(),
+            validation: BTreeMap::new(),
+            kept_epoch: None,
+        });
+        rows.extend(result.rows);
         report.push(json!({
             "split": name,
             "sizes": {"train": split.train.len(), "validation": split.validation.len(),
                       "test": split.test.len(), "dropped": split.dropped},
             "train_loss_by_epoch": result.history,
             "results": result.outcomes,
-            "scatter": png.file_name().map(|n| n.to_string_lossy().into_owned()),
             "models": SplitModels::DIRS.map(|d| format!("models/{name}/{d}")),
         }));
         outcomes.extend(result.outcomes);
@@ -229,16 +233,27 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             m("mse", 4)
         );
     }
+    // The comparison as a page, and the files it is drawn from, so `ironcell report --runs`
+    // redraws it.
+    write_scored(&args.out, &outcomes, &rows)?;
+    let evidence = Evidence {
+        outcomes,
+        rows,
+        curves,
+    };
+    let report = args.out.join("report.html");
+    let page = html(
+        &evidence,
+        "ironcell quickstart: DCell beside a forest, ridge and the null models",
+        &[args.out.display().to_string()],
+    )?;
+    fs::write(&report, page).with_context(|| format!("writing {}", report.display()))?;
+
     println!("\noutputs in {}:", args.out.display());
     println!("  {}  (knowledge graph)", db.display());
     println!("  {}  (dataset)", dataset_dir.display());
     println!("  {}", metrics_path.display());
-    for name in splits {
-        println!(
-            "  {}",
-            args.out.join(format!("scatter_{name}.png")).display()
-        );
-    }
+    println!("  {}  (open in a browser)", report.display());
     let models = args.out.join("models");
     println!(
         "  {}/SPLIT/{{{}}}  (saved models)",

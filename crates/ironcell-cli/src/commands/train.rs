@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use ironcell_eval::{
     dataset::{score_run, Dataset},
     evaluate::Bootstrap,
-    report::markdown,
+    report::{evidence::write_scored, markdown},
 };
 use ironcell_models::{
     dcell::AuxReduction,
@@ -112,7 +112,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         resamples: args.resamples,
         seed: config.training.seed,
     };
-    let outcomes = score_run(&dataset, &trained, &reference.reference, bootstrap)?;
+    let scored = score_run(&dataset, &trained, &reference.reference, bootstrap)?;
     for t in &trained {
         if let Some(fit) = &t.fit {
             println!(
@@ -129,11 +129,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             );
         }
     }
-    let table = markdown(&outcomes);
-    println!("{table}");
-    let path = out.join("test_metrics.json");
-    fs::write(&path, serde_json::to_vec_pretty(&outcomes)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    println!("models, cards and metrics in {}", out.display());
+    println!("{}", markdown(&scored.outcomes));
+    write_scored(&out, &scored.outcomes, &scored.rows)?;
+    println!(
+        "models, cards and metrics in {}; next: ironcell report --runs {} --out report.html",
+        out.display(),
+        out.display()
+    );
     Ok(())
 }

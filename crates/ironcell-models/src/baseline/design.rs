@@ -17,7 +17,7 @@ use ironcell_data::{
 use ironcell_sources::reference::Reference;
 
 use super::{FitError, Matrix, MatrixError, ModelKind, Params, Regressor, Standardizer};
-use crate::predictor::Recipe;
+use crate::predictor::{Recipe, Summary};
 
 /// Why a design could not be built or fitted.
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +203,27 @@ impl Design {
                 .model
                 .predict(Matrix::selected(&self.x, self.width, rows)?)),
         }
+    }
+
+    /// `fitted`'s predictions for `rows`, each summarised over a forest's trees (the mean is
+    /// the prediction); `None` for a regressor that is one model and has no spread.
+    pub fn predict_spread(
+        &self,
+        fitted: &Fitted,
+        rows: &[usize],
+    ) -> Result<Option<Vec<Summary>>, DesignError> {
+        let Regressor::Rf(forest) = &fitted.model else {
+            return Ok(None);
+        };
+        let summaries = match &fitted.standardizer {
+            Some(s) => {
+                let mut x = self.rows(rows);
+                s.apply_all(&mut x);
+                forest.predict_trees(Matrix::new(&x, self.width)?, Summary::of)
+            }
+            None => forest.predict_trees(Matrix::selected(&self.x, self.width, rows)?, Summary::of),
+        };
+        Ok(Some(summaries))
     }
 
     /// What turns any genotype into `fitted`'s input: saved beside the model.
