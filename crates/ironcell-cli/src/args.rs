@@ -762,6 +762,12 @@ pub struct BaselineArgs {
     /// Trees (rf) or boosting rounds (gbt), overriding --params.
     #[arg(long)]
     pub trees: Option<usize>,
+    /// Bootstrap boosting (gbt): this many boosted models, each on a bootstrap resample of
+    /// the training rows; their mean predicts and their disagreement is each prediction's
+    /// spread (sd and 90 % interval in `predict`, `design`, `evaluate`). Overrides
+    /// `bags` under [gbt] in --params.
+    #[arg(long)]
+    pub bags: Option<usize>,
     /// After the splits, also fit the model to deploy on every labelled row, saved in
     /// all/LABEL/ (not scored: nothing is held out).
     #[arg(long, conflicts_with_all = ["cv", "grid"])]

@@ -245,6 +245,67 @@ fn baselines_train_test_save_and_predict() {
 }
 
 #[test]
+fn bootstrap_boosting_gives_gbt_a_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let run = dir.path().join("bagged");
+    let args = |model: &'static str| {
+        vec![
+            "baseline".to_owned(),
+            "--dataset".to_owned(),
+            data.display().to_string(),
+            "--model".to_owned(),
+            model.to_owned(),
+            "--trees".to_owned(),
+            "20".to_owned(),
+            "--bags".to_owned(),
+            "4".to_owned(),
+            "--features".to_owned(),
+            "codon,go:2".to_owned(),
+            "--label".to_owned(),
+            "fitness".to_owned(),
+            "--split".to_owned(),
+            "random".to_owned(),
+            "--out".to_owned(),
+            run.display().to_string(),
+        ]
+    };
+    let refused = ironcell_fails(&args("rf").iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        refused.contains("--bags") && refused.contains("gbt"),
+        "{refused}"
+    );
+    ironcell(&args("gbt").iter().map(String::as_str).collect::<Vec<_>>());
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(&genotypes, "YAL001C+YBR002C\nYAL002W\n").unwrap();
+    let predictions = dir.path().join("p.tsv");
+    ironcell(&[
+        "predict",
+        "--model",
+        run.join("random/fitness").to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split('\t').collect();
+    assert_eq!(
+        header[2..6],
+        ["fitness", "fitness_sd", "fitness_low_90", "fitness_high_90"],
+        "{table}"
+    );
+    for line in table.lines().skip(1) {
+        let v: Vec<f64> = line.split('\t').collect::<Vec<_>>()[2..6]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        // Four bags on resampled rows disagree; the interval holds their mean.
+        assert!(v[1] > 0.0 && v[2] <= v[0] && v[0] <= v[3], "{table}");
+    }
+}
+
+#[test]
 fn an_ensemble_of_seeds_answers_with_their_spread() {
     let dir = tempfile::tempdir().unwrap();
     let data = two_label_dataset(dir.path());

@@ -52,6 +52,13 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
         params.rf.trees = t;
         params.gbt.rounds = t;
     }
+    if let Some(bags) = args.bags {
+        anyhow::ensure!(
+            args.model == ModelKind::Gbt && bags >= 1,
+            "--bags {bags}: bootstrap boosting is for --model gbt, with at least one bag"
+        );
+        params.gbt.bags = bags;
+    }
     let baseline = Baseline {
         design: &design,
         kind: args.model,

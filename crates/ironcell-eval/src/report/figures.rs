@@ -13,6 +13,10 @@ static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 /// Figure size in pixels.
 const SIZE: (u32, u32) = (760, 420);
 
+/// Width given to each group of [`grouped`] beyond the first four, so that the group names
+/// along x stay apart.
+const GROUP_WIDTH: u32 = 170;
+
 /// Colours of the learned models, in order (Tableau 10 without its grey, which the nulls
 /// have to themselves).
 const MODEL_COLOURS: [RGBColor; 9] = [
@@ -109,7 +113,8 @@ pub fn grouped(
             _ => String::new(),
         }
     };
-    draw(title, |root| {
+    let width = SIZE.0.max(GROUP_WIDTH * groups.len() as u32 + 80);
+    draw(title, (width, SIZE.1), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 17))
             .margin(12)
@@ -189,7 +194,7 @@ pub fn density(
         counts[cell(a) * bins + cell(b)] += 1;
     }
     let most = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-    draw(title, |root| {
+    draw(title, SIZE, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 17))
             .margin(12)
@@ -250,7 +255,7 @@ pub fn lines(
         (y_lo, y_hi) = (y_lo.min(x_lo), y_hi.max(x_hi));
     }
     let colours = colours(series);
-    draw(title, |root| {
+    draw(title, SIZE, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 17))
             .margin(12)
@@ -310,9 +315,10 @@ fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, corner: SeriesLabelPosition) ->
     Ok(())
 }
 
-/// An SVG of [`SIZE`] drawn by `body`.
+/// An SVG of `size` pixels drawn by `body`.
 fn draw(
     title: &str,
+    size: (u32, u32),
     body: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> DrawResult,
 ) -> Result<String, Error> {
     // Text is measured with the bundled font, so the layout does not depend on the machine's
@@ -321,7 +327,7 @@ fn draw(
         .map_err(|_| Error::Draw("the bundled font is invalid".to_owned()))?;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let drawn = root
             .fill(&WHITE)
             .map_err(|e| e.into())

@@ -205,25 +205,26 @@ impl Design {
         }
     }
 
-    /// `fitted`'s predictions for `rows`, each summarised over a forest's trees (the mean is
-    /// the prediction); `None` for a regressor that is one model and has no spread.
+    /// `fitted`'s predictions for `rows`, each summarised over its members (a forest's
+    /// trees, bootstrap boosting's bags; the mean is the prediction); `None` for a regressor
+    /// that is one model and has no spread.
     pub fn predict_spread(
         &self,
         fitted: &Fitted,
         rows: &[usize],
     ) -> Result<Option<Vec<Summary>>, DesignError> {
-        let Regressor::Rf(forest) = &fitted.model else {
-            return Ok(None);
-        };
-        let summaries = match &fitted.standardizer {
+        Ok(match &fitted.standardizer {
             Some(s) => {
                 let mut x = self.rows(rows);
                 s.apply_all(&mut x);
-                forest.predict_trees(Matrix::new(&x, self.width)?, Summary::of)
+                fitted
+                    .model
+                    .predict_members(Matrix::new(&x, self.width)?, Summary::of)
             }
-            None => forest.predict_trees(Matrix::selected(&self.x, self.width, rows)?, Summary::of),
-        };
-        Ok(Some(summaries))
+            None => fitted
+                .model
+                .predict_members(Matrix::selected(&self.x, self.width, rows)?, Summary::of),
+        })
     }
 
     /// What turns any genotype into `fitted`'s input: saved beside the model.

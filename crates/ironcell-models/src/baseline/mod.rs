@@ -174,6 +174,30 @@ impl Regressor {
         }
     }
 
+    /// Whether it is made of members whose disagreement is a spread: a forest's trees,
+    /// bootstrap boosting's bags.
+    pub fn has_members(&self) -> bool {
+        match self {
+            Self::Rf(_) => true,
+            Self::Gbt(m) => m.bags() > 1,
+            Self::Enet(_) | Self::Svr(_) => false,
+        }
+    }
+
+    /// `summarise` of each row's member predictions, for a model that [has
+    /// members](Self::has_members); `None` for one that has not.
+    pub fn predict_members<T: Send>(
+        &self,
+        x: Matrix<'_>,
+        summarise: impl Fn(&mut [f64]) -> T + Sync,
+    ) -> Option<Vec<T>> {
+        match self {
+            Self::Rf(m) => Some(m.predict_trees(x, summarise)),
+            Self::Gbt(m) if m.bags() > 1 => Some(m.predict_bags(x, summarise)),
+            _ => None,
+        }
+    }
+
     /// The prediction for each row of `x`.
     pub fn predict(&self, x: Matrix<'_>) -> Vec<f64> {
         match self {

@@ -30,7 +30,11 @@ enum Header {
     Gbt {
         params: BoostingParams,
         features: usize,
-        base: f64,
+        /// Each bag's base (models saved before bagging have one `base`).
+        #[serde(default)]
+        bases: Vec<f64>,
+        #[serde(default, skip_serializing)]
+        base: Option<f64>,
     },
     Enet(LinearModel),
     Svr(SvrModel),
@@ -68,7 +72,8 @@ pub fn save(dir: &Path, model: &Regressor) -> Result<(), SavedError> {
             Header::Gbt {
                 params: m.params.clone(),
                 features: m.features,
-                base: m.base,
+                bases: m.bases.clone(),
+                base: None,
             },
             Some(&m.trees),
         ),
@@ -109,13 +114,33 @@ pub fn load(dir: &Path) -> Result<Regressor, SavedError> {
         Header::Gbt {
             params,
             features,
+            bases,
             base,
-        } => Regressor::Gbt(GradientBoosting {
-            params,
-            features,
-            base,
-            trees: read_trees(features)?,
-        }),
+        } => {
+            let bases = match (bases.is_empty(), base) {
+                (false, _) => bases,
+                (true, Some(base)) => vec![base],
+                (true, None) => return Err(SavedError::new(&path, "a gbt without `bases`")),
+            };
+            let trees = read_trees(features)?;
+            if trees.len() != bases.len() * params.rounds {
+                return Err(SavedError::new(
+                    &dir.join(TREES),
+                    format!(
+                        "{} trees for {} bags of {} rounds",
+                        trees.len(),
+                        bases.len(),
+                        params.rounds
+                    ),
+                ));
+            }
+            Regressor::Gbt(GradientBoosting {
+                params,
+                features,
+                bases,
+                trees,
+            })
+        }
         Header::Enet(m) => Regressor::Enet(m),
         Header::Svr(m) => Regressor::Svr(m),
     })

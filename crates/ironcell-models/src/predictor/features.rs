@@ -205,18 +205,22 @@ impl Predictor for FeatureModel {
         ))
     }
 
-    /// A forest's trees disagree; the other regressors are one model and have no spread.
+    /// A forest's trees disagree, and so do bootstrap boosting's bags; the other regressors
+    /// are one model and have no spread.
     fn predict_with_spread(
         &self,
         genotypes: &Genotypes<'_>,
     ) -> Result<(Predictions, Option<Spread>), Error> {
-        let Regressor::Rf(forest) = &self.model else {
+        if !self.model.has_members() {
             return Ok((self.predict(genotypes)?, None));
-        };
+        }
         let x = self.inputs(genotypes)?;
         let matrix =
             Matrix::new(&x, self.pooler.width()).map_err(|e| Error::Input(e.to_string()))?;
-        let summaries = forest.predict_trees(matrix, Summary::of);
+        let summaries = self
+            .model
+            .predict_members(matrix, Summary::of)
+            .expect("a model with members");
         let (predictions, spread) = Spread::from_summaries(&self.card.labels, &summaries);
         Ok((predictions, Some(spread)))
     }
