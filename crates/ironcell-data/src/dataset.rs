@@ -9,7 +9,7 @@ use std::{
     collections::{BTreeMap, BTreeSet},
     fs::File,
     io::{self, BufReader, BufWriter},
-    path::Path,
+    path::{Path, PathBuf},
     sync::Arc,
 };
 
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    instances::{InstanceWriter, LabelValue},
+    instances::{InstanceWriter, Instances, LabelValue},
     labels::{aggregate, Alleles, LabelPolicy, Query},
     split::{
         gene_disjoint_split, held_out_environment, held_out_environment_split,
@@ -300,9 +300,86 @@ pub fn read_split(path: &Path, name: SplitName) -> Result<Split, Error> {
 
 /// Reads a dataset directory's `manifest.json`.
 pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
-    let path = dir.join("manifest.json");
+    let path = dir.join(MANIFEST);
     let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-    serde_json::from_reader(BufReader::new(file)).map_err(|e| Error::format(&path, e.to_string()))
+    let manifest: Manifest = serde_json::from_reader(BufReader::new(file))
+        .map_err(|e| Error::format(&path, e.to_string()))?;
+    // Every file the manifest describes is the one it was built with: a byte flipped, a file
+    // replaced, or a rebuild killed midway is caught here, not as wrong numbers later.
+    for file in [INSTANCES, SPLITS] {
+        let Some(recorded) = manifest.sha256.get(file) else {
+            return Err(Error::format(
+                &path,
+                format!("no sha256 of {file}: rebuild the dataset with `ironcell dataset build`"),
+            ));
+        };
+        let found = sha256_file(&dir.join(file))?;
+        if &found != recorded {
+            return Err(Error::format(
+                &dir.join(file),
+                format!(
+                    "sha256 {found} is not the {recorded} its manifest recorded: the file changed \
+                     after the dataset was built; rebuild it with `ironcell dataset build`"
+                ),
+            ));
+        }
+    }
+    Ok(manifest)
+}
+
+/// The dataset in `dir`: its manifest (files verified against their sha256) and its
+/// instances, every gene, dataset and environment index checked against the manifest.
+pub fn open(dir: &Path) -> Result<(Manifest, Instances), Error> {
+    let manifest = read_manifest(dir)?;
+    let path = dir.join(INSTANCES);
+    let instances = Instances::open(&path)?;
+    if instances.len() as u64 != manifest.instances {
+        return Err(Error::format(
+            &path,
+            format!(
+                "{} instances where the manifest counts {}",
+                instances.len(),
+                manifest.instances
+            ),
+        ));
+    }
+    let (genes, datasets) = (manifest.genes.len(), manifest.datasets.len());
+    let environments = manifest.environments.len().max(1);
+    for i in 0..instances.len() {
+        let (dataset, environment) = instances.source(i);
+        let bad_gene = instances.genes(i).iter().find(|&&g| g as usize >= genes);
+        if bad_gene.is_some()
+            || usize::from(dataset) >= datasets
+            || usize::from(environment) >= environments
+        {
+            return Err(Error::format(
+                &path,
+                format!(
+                    "instance {i} refers to gene {bad_gene:?}, dataset {dataset}, environment {environment}, \
+                     beyond the manifest's {genes} genes, {datasets} datasets and {environments} environments"
+                ),
+            ));
+        }
+    }
+    Ok((manifest, instances))
+}
+
+/// A dataset directory's files.
+const INSTANCES: &str = "instances.arrow";
+const SPLITS: &str = "splits.arrow";
+const MANIFEST: &str = "manifest.json";
+
+/// Where a file is written before it is renamed into place, so that no reader ever opens a
+/// half-written one.
+fn staged(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// Moves a staged file into place.
+fn commit(path: &Path) -> Result<(), Error> {
+    std::fs::rename(staged(path), path).map_err(|e| Error::io(path, e))
 }
 
 /// Builds the dataset `query` selects from `store` into `out`.
@@ -514,8 +591,15 @@ pub fn write(
     table: &Table,
 ) -> Result<Manifest, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let instances_path = out.join("instances.arrow");
-    let mut writer = InstanceWriter::create(&instances_path, &labels)?;
+    // Rebuilding in place: the old manifest goes first and the new one comes last, each file
+    // written under a staged name and renamed, so a build killed at any point leaves either
+    // no manifest (not a dataset) or files that match theirs.
+    match std::fs::remove_file(out.join(MANIFEST)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(Error::io(out, e)),
+        _ => {}
+    }
+    let instances_path = out.join(INSTANCES);
+    let mut writer = InstanceWriter::create(&staged(&instances_path), &labels)?;
     let mut by_size: BTreeMap<usize, u64> = BTreeMap::new();
     let mut strata = Vec::with_capacity(table.len());
     for i in 0..table.len() {
@@ -526,6 +610,7 @@ pub fn write(
         strata.push((g.len(), table.dataset[i]));
     }
     let n = writer.finish()?;
+    commit(&instances_path)?;
 
     let random = stratified_split(&strata, query.split);
     drop(strata);
@@ -599,9 +684,10 @@ pub fn write(
             ));
         }
     }
-    let splits_path = out.join("splits.arrow");
+    let splits_path = out.join(SPLITS);
     let named: Vec<(&str, &Split)> = splits.iter().map(|(n, s)| (n.as_str(), s)).collect();
-    write_splits(&splits_path, table.len(), &named)?;
+    write_splits(&staged(&splits_path), table.len(), &named)?;
+    commit(&splits_path)?;
     let manifest = Manifest {
         query,
         labels,
@@ -628,14 +714,21 @@ pub fn write(
             })
             .collect(),
         sha256: [
-            ("instances.arrow".to_owned(), sha256_file(&instances_path)?),
-            ("splits.arrow".to_owned(), sha256_file(&splits_path)?),
+            (INSTANCES.to_owned(), sha256_file(&instances_path)?),
+            (SPLITS.to_owned(), sha256_file(&splits_path)?),
         ]
         .into(),
     };
-    let manifest_path = out.join("manifest.json");
-    let file = File::create(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-    serde_json::to_writer_pretty(BufWriter::new(file), &manifest)
+    let manifest_path = out.join(MANIFEST);
+    let file = File::create(staged(&manifest_path)).map_err(|e| Error::io(&manifest_path, e))?;
+    let mut writer = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut writer, &manifest)
         .map_err(|e| Error::format(&manifest_path, e.to_string()))?;
+    writer
+        .into_inner()
+        .map_err(|e| Error::io(&manifest_path, e.into_error()))?
+        .sync_all()
+        .map_err(|e| Error::io(&manifest_path, e))?;
+    commit(&manifest_path)?;
     Ok(manifest)
 }

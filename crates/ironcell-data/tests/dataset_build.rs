@@ -280,3 +280,65 @@ fn builds_labels_splits_and_manifest() {
         "{err}"
     );
 }
+
+/// What a `kill -9` during a rebuild into an existing directory leaves, and flipped bytes:
+/// opening the dataset refuses it, naming the file; a finished rebuild opens again.
+#[test]
+fn a_dataset_whose_files_changed_after_the_build_is_refused() {
+    let store = store();
+    let dir = tempfile::tempdir().unwrap();
+    let query = |seed, max| DatasetQuery {
+        datasets: vec![],
+        labels: vec![PhenotypeKind::Fitness],
+        temperature_c: None,
+        max_perturbations: Some(max),
+        policy: "mean".into(),
+        split: SplitConfig {
+            seed,
+            validation: 0.1,
+            test: 0.3,
+        },
+        test_genes: vec![],
+    };
+    build(&store, &query(1, 3), dir.path()).unwrap();
+    assert!(ironcell_data::dataset::open(dir.path()).is_ok());
+    // No staged file is left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+
+    // Another build's instances beside this manifest: a rebuild killed after its instances.
+    let other = tempfile::tempdir().unwrap();
+    build(&store, &query(2, 2), other.path()).unwrap();
+    let instances = dir.path().join("instances.arrow");
+    let kept = std::fs::read(&instances).unwrap();
+    std::fs::copy(other.path().join("instances.arrow"), &instances).unwrap();
+    let e = ironcell_data::dataset::open(dir.path())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("instances.arrow") && e.contains("sha256"), "{e}");
+
+    // One flipped byte in the splits.
+    std::fs::write(&instances, &kept).unwrap();
+    let splits = dir.path().join("splits.arrow");
+    let mut bytes = std::fs::read(&splits).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&splits, &bytes).unwrap();
+    let e = ironcell_data::dataset::read_manifest(dir.path())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("splits.arrow") && e.contains("dataset build"),
+        "{e}"
+    );
+
+    // Rebuilt in place, it opens again.
+    build(&store, &query(2, 2), dir.path()).unwrap();
+    let (manifest, data) = ironcell_data::dataset::open(dir.path()).unwrap();
+    assert_eq!(data.len() as u64, manifest.instances);
+}

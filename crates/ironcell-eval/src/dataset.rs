@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use ironcell_data::{
-    dataset::{read_manifest, read_split, Manifest},
+    dataset::{self, read_split, Manifest},
     instances::Instances,
     split::{Split, SplitName},
 };
@@ -32,10 +32,11 @@ pub struct Dataset {
 impl Dataset {
     /// Opens the dataset in `dir`.
     pub fn open(dir: &Path) -> Result<Self, Error> {
+        let (manifest, instances) = dataset::open(dir)?;
         Ok(Self {
             dir: dir.to_owned(),
-            manifest: read_manifest(dir)?,
-            instances: Instances::open(&dir.join("instances.arrow"))?,
+            manifest,
+            instances,
         })
     }
 

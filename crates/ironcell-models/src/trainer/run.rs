@@ -7,7 +7,7 @@ use std::{fs, path::Path};
 
 use ironcell_core::SystematicName;
 use ironcell_data::{
-    dataset::{read_manifest, read_split, Manifest},
+    dataset::{read_split, Manifest},
     features::{pooling::Pooling, GeneFeature},
     instances::{perturbed_genes, Instances},
     ontology::{self, DcellOntology, OntologyConfig, WidthRule},
@@ -166,8 +166,7 @@ pub fn run(
 ) -> Result<Vec<Trained>, Error> {
     let dataset = &config.data.dataset;
     let data_error = |e: ironcell_data::Error| Error::Config(e.to_string());
-    let manifest = read_manifest(dataset).map_err(data_error)?;
-    let instances = Instances::open(&dataset.join("instances.arrow")).map_err(data_error)?;
+    let (manifest, instances) = ironcell_data::dataset::open(dataset).map_err(data_error)?;
     let mut trained: Vec<Trained> = Vec::new();
     let parts = config
         .data
