@@ -121,6 +121,10 @@ pub enum Command {
     /// Score every model saved under a run directory on its dataset's test part, with 95 %
     /// bootstrap intervals, by genotype size and dataset.
     Evaluate(EvaluateArgs),
+    /// Calibrate a saved model's 90 % intervals (split-conformal) on the validation part of
+    /// the split it was trained on: `conformal.json` beside its card, used from then on by
+    /// `predict`, `design`, `evaluate` and `report`.
+    Calibrate(CalibrateArgs),
     /// One self-contained HTML page of runs' test results: scores per model and split with
     /// intervals (nulls grey), the best model's predictions against the measurements,
     /// learning curves, residuals by genotype size, calibration of the spreads.
@@ -1014,6 +1018,19 @@ pub struct EvaluateArgs {
     /// Where evaluation.json and evaluation.md go (default: the run directory).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The dataset directory (default: the one the model's card names; its instances must
+    /// have the sha256 the card recorded).
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// The coverage the intervals are calibrated to.
+    #[arg(long, default_value_t = 0.9)]
+    pub level: f64,
 }
 
 #[derive(Debug, Args)]

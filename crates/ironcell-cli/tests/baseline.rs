@@ -303,6 +303,45 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
         // Four bags on resampled rows disagree; the interval holds their mean.
         assert!(v[1] > 0.0 && v[2] <= v[0] && v[0] <= v[3], "{table}");
     }
+
+    // Calibrated on the validation part, the interval is q standard deviations either side.
+    let model = run.join("random/fitness");
+    let out = ironcell(&[
+        "calibrate",
+        "--model",
+        model.to_str().unwrap(),
+        "--level",
+        "0.5",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("random validation") && said.contains("× its sd"),
+        "{said}"
+    );
+    let calibration: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(model.join("conformal.json")).unwrap()).unwrap();
+    let q = calibration["scales"][0]["q"].as_f64().unwrap();
+    ironcell(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    for line in table.lines().skip(1) {
+        let v: Vec<f64> = line.split('\t').collect::<Vec<_>>()[2..6]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let half = q * v[1].max(calibration["scales"][0]["sd_floor"].as_f64().unwrap());
+        assert!(
+            (v[3] - v[0] - half).abs() < 1e-6 && (v[0] - v[2] - half).abs() < 1e-6,
+            "{table}"
+        );
+    }
 }
 
 #[test]

@@ -16,6 +16,7 @@
 
 pub mod accuracy;
 pub mod baseline;
+pub mod calibrate;
 pub mod dataset;
 pub mod design;
 pub mod evaluate;

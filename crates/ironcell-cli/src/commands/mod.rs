@@ -2,6 +2,7 @@
 
 mod baseline;
 mod bench;
+mod calibrate;
 mod dataset;
 mod design;
 mod ensemble;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Design(args) => design::run(&args),
         Command::Ensemble(args) => ensemble::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Kg(KgCommand::Stats(args)) => kg::stats(&args),
         Command::Kg(KgCommand::Query(args)) => kg::query(&args),

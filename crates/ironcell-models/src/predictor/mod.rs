@@ -17,6 +17,7 @@
 //! ```
 
 mod card;
+pub mod conformal;
 mod dcell;
 mod ensemble;
 mod features;
@@ -220,7 +221,23 @@ impl Error {
 /// genes' features to the models that take them (the card names the bundle it was trained
 /// with, [`ModelCard::reference`]). Directories written before cards existed (`dcell.json`,
 /// `baseline.json`) open too.
+///
+/// A model calibrated by `ironcell calibrate` (`conformal.json` beside its card) answers with
+/// its [conformal](conformal::Conformal) intervals.
 pub fn load_any(dir: &Path, reference: Option<&Reference>) -> Result<Box<dyn Predictor>, Error> {
+    let model = load_uncalibrated(dir, reference)?;
+    Ok(match conformal::Calibration::read(dir)? {
+        Some(calibration) => Box::new(conformal::Conformal::new(model, calibration)?),
+        None => model,
+    })
+}
+
+/// The model saved in `dir` as [`load_any`] opens it, without its conformal calibration: the
+/// spread of its own members, which `calibrate` rescales.
+pub fn load_uncalibrated(
+    dir: &Path,
+    reference: Option<&Reference>,
+) -> Result<Box<dyn Predictor>, Error> {
     let card = ModelCard::read(dir)?;
     Ok(match card.kind.as_str() {
         DcellModel::KIND => Box::new(DcellModel::load(dir, card)?),
