@@ -15,7 +15,7 @@ use std::{
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::Error;
+use crate::{schema::Label, Error};
 
 /// The Neo4j import type of a JSON property, widened when values disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -136,6 +136,26 @@ fn write_group(
     Ok(n)
 }
 
+/// Whether `rel` has the shape of the schema's relationship types (`MEMBER_OF`): upper-case
+/// letters, digits and underscores. Labels and types are written unquoted into `import.sh`
+/// and into file names, so a store crafted to hold anything else is refused, not exported.
+fn is_relationship_type(rel: &str) -> bool {
+    rel.starts_with(|c: char| c.is_ascii_uppercase())
+        && rel
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn refused(what: &str, name: &str) -> Error {
+    Error::new(
+        "exporting for neo4j-admin",
+        format!(
+            "the store holds the {what} {:?}, which is not of the schema: refusing to write it into import.sh",
+            name.chars().take(80).collect::<String>()
+        ),
+    )
+}
+
 /// Writes the store's graph as `neo4j-admin` import files into `dir`.
 pub(crate) fn neo4j_admin(conn: &Connection, dir: &Path) -> Result<Export, Error> {
     fs::create_dir_all(dir).map_err(|e| Error::new(format!("creating {}", dir.display()), e))?;
@@ -152,6 +172,9 @@ pub(crate) fn neo4j_admin(conn: &Connection, dir: &Path) -> Result<Export, Error
     let mut export = Export::default();
     let mut command = String::from("neo4j-admin database import full --overwrite-destination \\\n  --skip-bad-relationships --skip-duplicate-nodes");
     for label in groups("SELECT DISTINCT label FROM nodes ORDER BY label")? {
+        if !Label::ALL.iter().any(|l| l.as_str() == label) {
+            return Err(refused("node label", &label));
+        }
         let cols = columns(conn, "SELECT props FROM nodes WHERE label = ?1", &label)
             .map_err(|e| Error::new(format!("typing {label}"), e))?;
         let mut header = vec!["id:ID".to_owned()];
@@ -172,6 +195,9 @@ pub(crate) fn neo4j_admin(conn: &Connection, dir: &Path) -> Result<Export, Error
         export.nodes.insert(label, (path, n));
     }
     for rel in groups("SELECT DISTINCT rel FROM edges ORDER BY rel")? {
+        if !is_relationship_type(&rel) {
+            return Err(refused("relationship type", &rel));
+        }
         let cols = columns(conn, "SELECT props FROM edges WHERE rel = ?1", &rel)
             .map_err(|e| Error::new(format!("typing {rel}"), e))?;
         let mut header = vec![":START_ID".to_owned(), ":END_ID".to_owned()];

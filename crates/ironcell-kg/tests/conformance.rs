@@ -453,3 +453,32 @@ fn neo4j_admin_export_matches_the_store() {
         .contains("--nodes=Experiment=nodes_Experiment.csv"));
     assert!(out.join("import.sh").exists());
 }
+
+/// A store crafted to hold a label or a relationship type that would run commands when
+/// `import.sh` runs is refused, and no script is written.
+#[test]
+fn neo4j_admin_export_refuses_names_outside_the_schema() {
+    for (table, crafted) in [
+        (
+            "INSERT INTO nodes (id, label, props) VALUES ('x', 'Gene --nodes=$(touch pwned)', '{}')",
+            "node label",
+        ),
+        (
+            "INSERT INTO edges (src, rel, dst, props) VALUES ('a', 'IS_A;touch pwned', 'b', '{}')",
+            "relationship type",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.sqlite");
+        drop(SqliteStore::open(&path).unwrap());
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute(table, [])
+            .unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        let out = dir.path().join("import");
+        let e = store.export_neo4j_admin(&out).err().unwrap().to_string();
+        assert!(e.contains(crafted) && e.contains("import.sh"), "{e}");
+        assert!(!out.join("import.sh").exists());
+    }
+}
