@@ -518,6 +518,11 @@ pub struct IngestArgs {
     /// Skip rows that cannot be read, and list them, instead of stopping at the first.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Leave out experiments that name a gene the reference lacks (a retired ORF, another
+    /// strain background). By default they are stored, with a bare gene node, and counted per
+    /// file as `unknown genes: N (first: …)`.
+    #[arg(long)]
+    pub strict_genes: bool,
     #[command(flatten)]
     pub data: ReferenceArgs,
 }

@@ -282,3 +282,58 @@ fn reading_a_mistyped_store_path_is_an_error_and_creates_nothing() {
         assert!(!typo.exists(), "{args:?} created {}", typo.display());
     }
 }
+
+/// A well-formed systematic name the reference lacks is counted per file; `--strict-genes`
+/// leaves its experiments out.
+#[test]
+fn genes_the_reference_lacks_are_reported_and_left_out_when_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("SGA_ExE.txt")).unwrap();
+    let lines: Vec<&str> = text.lines().take(3).collect();
+    let file = dir.path().join("sga.txt");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n{}\n{}\n",
+            lines[0],
+            lines[1],
+            lines[2].replace("YAL002W_dma23", "YAL999W_dma23")
+        ),
+    )
+    .unwrap();
+    let run = |db: &str, strict: bool| {
+        let mut cmd = command();
+        cmd.args(["ingest", "costanzo2016", "--db"])
+            .arg(format!("sqlite://{}", dir.path().join(db).display()))
+            .arg("--input")
+            .arg(&file);
+        if strict {
+            cmd.arg("--strict-genes");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let lenient = run("a.sqlite", false);
+    assert!(
+        lenient.contains("unknown genes: 1 (first: YAL999W), named by 2 experiments, stored"),
+        "{lenient}"
+    );
+    let strict = run("b.sqlite", true);
+    assert!(strict.contains("left out (--strict-genes)"), "{strict}");
+    // Only the experiments with known genes were stored.
+    let stored = |db: &str| {
+        let out = ironcell(&[
+            "kg",
+            "stats",
+            "--db",
+            &format!("sqlite://{}", dir.path().join(db).display()),
+        ]);
+        stdout(&out)
+    };
+    assert_ne!(stored("a.sqlite"), stored("b.sqlite"));
+}

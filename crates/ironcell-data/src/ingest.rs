@@ -122,6 +122,61 @@ pub struct Options {
     pub bad_rows: BadRows,
     /// Ohya 2005's wild-type replicates.
     pub wild_type: Option<PathBuf>,
+    /// Leave out (and count) experiments that name a gene the reference lacks, instead of
+    /// storing them with a bare gene node.
+    pub strict_genes: bool,
+}
+
+/// Well-formed gene names a file used that the reference does not hold (retired ORFs, other
+/// strain backgrounds), and the experiments that name them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnknownGenes {
+    /// The first few, in the order met.
+    pub first: Vec<SystematicName>,
+    /// How many distinct ones.
+    pub genes: usize,
+    /// Experiments naming at least one.
+    pub experiments: u64,
+    /// Whether those experiments were left out (`strict_genes`) rather than stored.
+    pub left_out: bool,
+    seen: HashSet<SystematicName>,
+}
+
+impl UnknownGenes {
+    /// How many are kept in `first`.
+    const SHOWN: usize = 5;
+
+    fn record(&mut self, gene: &SystematicName) {
+        if self.seen.insert(gene.clone()) {
+            self.genes += 1;
+            if self.first.len() < Self::SHOWN {
+                self.first.push(gene.clone());
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for UnknownGenes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let first: Vec<&str> = self.first.iter().map(SystematicName::as_str).collect();
+        write!(
+            f,
+            "unknown genes: {} (first: {}{}), named by {} experiments, {}",
+            self.genes,
+            first.join(", "),
+            if self.genes > first.len() {
+                ", …"
+            } else {
+                ""
+            },
+            self.experiments,
+            if self.left_out {
+                "left out (--strict-genes)"
+            } else {
+                "stored with bare gene nodes (--strict-genes leaves them out)"
+            }
+        )
+    }
 }
 
 /// What an ingest did.
@@ -135,6 +190,8 @@ pub struct Outcome {
     pub added: u64,
     /// Networks stored, by name, with their new interactions.
     pub networks: Vec<(String, u64)>,
+    /// Per file (as `reports`), the genes the reference lacks; empty for networks.
+    pub unknown: Vec<UnknownGenes>,
 }
 
 /// Why an ingest failed.
@@ -154,6 +211,11 @@ pub enum Error {
 /// Buffers experiments and writes them in batches, counting what was new.
 struct Sink<'s> {
     store: &'s mut dyn GraphStore,
+    /// The reference's genes, and whether experiments naming others are left out.
+    known: &'s HashSet<SystematicName>,
+    strict: bool,
+    /// The current file's unknown genes.
+    unknown: UnknownGenes,
     buffer: Vec<Experiment>,
     produced: u64,
     added: u64,
@@ -164,6 +226,17 @@ struct Sink<'s> {
 impl Sink<'_> {
     fn push(&mut self, experiments: impl IntoIterator<Item = Experiment>) -> Result<(), Error> {
         for e in experiments {
+            let mut named_unknown = false;
+            for g in e.genotype.genes().filter(|g| !self.known.contains(*g)) {
+                self.unknown.record(g);
+                named_unknown = true;
+            }
+            if named_unknown {
+                self.unknown.experiments += 1;
+                if self.strict {
+                    continue;
+                }
+            }
             if !self.datasets.contains(e.provenance.dataset()) {
                 self.datasets.insert(e.provenance.dataset().to_owned());
             }
@@ -280,6 +353,7 @@ fn pubmed_folder(path: &Path) -> Option<u32> {
 struct Genes {
     names: GeneNames,
     essential: HashSet<SystematicName>,
+    known: HashSet<SystematicName>,
 }
 
 fn ingest_path(
@@ -475,6 +549,11 @@ pub fn run(
     let genes = Genes {
         names: GeneNames::new(&reference.genes),
         essential: reference.essential_genes(),
+        known: reference
+            .genes
+            .iter()
+            .map(|g| g.systematic_name.clone())
+            .collect(),
     };
     // The reference is stored once; on Neo4j storing it again costs seconds per run.
     if !store.has_label(Label::GoTerm)? {
@@ -494,6 +573,9 @@ pub fn run(
     }
     let mut sink = Sink {
         store,
+        known: &genes.known,
+        strict: options.strict_genes,
+        unknown: UnknownGenes::default(),
         buffer: Vec::with_capacity(BATCH),
         produced: 0,
         added: 0,
@@ -503,6 +585,9 @@ pub fn run(
     for path in inputs {
         let report = ingest_path(path, source, options, &genes, &mut sink)?;
         outcome.reports.push(report);
+        let mut unknown = std::mem::take(&mut sink.unknown);
+        unknown.left_out = options.strict_genes && unknown.experiments > 0;
+        outcome.unknown.push(unknown);
     }
     outcome.produced = sink.produced;
     outcome.added = sink.added;

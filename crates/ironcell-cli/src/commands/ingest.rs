@@ -15,6 +15,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
     let options = Options {
         bad_rows: args.bad_rows(),
         wild_type: args.wild_type.clone(),
+        strict_genes: args.strict_genes,
     };
     let outcome = ingest::run(
         args.source,
@@ -25,8 +26,11 @@ pub fn run(args: &IngestArgs) -> Result<()> {
         &mut |produced, added| progress.set_message(format!("{produced} experiments, {added} new")),
     )?;
     progress.finish_and_clear();
-    for report in &outcome.reports {
+    for (k, report) in outcome.reports.iter().enumerate() {
         print!("{report}");
+        if let Some(unknown) = outcome.unknown.get(k).filter(|u| u.genes > 0) {
+            println!("  {unknown}");
+        }
     }
     if args.source == Source::Networks {
         for ((name, added), report) in outcome.networks.iter().zip(&outcome.reports) {
