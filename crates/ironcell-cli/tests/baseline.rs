@@ -342,6 +342,23 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
             "{table}"
         );
     }
+
+    // One flipped byte in the saved trees: refused on opening, not a different answer.
+    let trees = model.join("trees.bin");
+    let mut bytes = std::fs::read(&trees).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x10;
+    std::fs::write(&trees, bytes).unwrap();
+    let e = ironcell_fails(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    assert!(e.contains("trees.bin") && e.contains("sha256"), "{e}");
 }
 
 #[test]

@@ -56,6 +56,34 @@ pub struct ModelCard {
     pub metrics: BTreeMap<String, BTreeMap<String, f64>>,
     /// The ironcell version that wrote it.
     pub ironcell: String,
+    /// sha256 of each file the model is made of, recorded when it was saved and checked
+    /// whenever it is opened: a flipped byte in `trees.bin` or `dcell.params` is an error, not
+    /// a silently different answer. (Cards written before this was kept have none.)
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+}
+
+/// Every file a saved model of some kind is made of (the card, its calibration, histories
+/// and checkpoints are not the model).
+const MODEL_FILES: [&str; 10] = [
+    "dcell.json",
+    "dcell.params",
+    "model.json",
+    "trees.bin",
+    "recipe.json",
+    "gene_set.json",
+    "weights.mpk",
+    "neighbour_labels.json",
+    "null.json",
+    "members.json",
+];
+
+fn sha256(path: &Path) -> Result<String, Error> {
+    use sha2::{Digest, Sha256};
+    let mut file = fs::File::open(path).map_err(|e| Error::file(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::file(path, e))?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 impl ModelCard {
@@ -72,7 +100,40 @@ impl ModelCard {
             trained_rows: 0,
             metrics: BTreeMap::new(),
             ironcell: env!("CARGO_PKG_VERSION").to_owned(),
+            files: BTreeMap::new(),
         }
+    }
+
+    /// Writes the card into `dir` with the sha256 of the model's files there, which the
+    /// model's `save` has just written.
+    pub(crate) fn seal(&self, dir: &Path) -> Result<(), Error> {
+        let mut card = self.clone();
+        card.files.clear();
+        for name in MODEL_FILES {
+            let path = dir.join(name);
+            if path.is_file() {
+                card.files.insert(name.to_owned(), sha256(&path)?);
+            }
+        }
+        card.write(dir)
+    }
+
+    /// Checks each file the card recorded against its sha256.
+    pub fn verify(&self, dir: &Path) -> Result<(), Error> {
+        for (name, recorded) in &self.files {
+            let path = dir.join(name);
+            let found = sha256(&path)?;
+            if &found != recorded {
+                return Err(Error::file(
+                    &path,
+                    format!(
+                        "sha256 {found} is not the {recorded} its card recorded: the file changed \
+                         after the model was saved; save or train the model again"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Records `label`'s test metrics, leaving out those that are not finite numbers.

@@ -49,7 +49,7 @@ impl DcellModel {
     /// Writes the model (`dcell.json`, `dcell.params`) and its card into `dir`.
     pub fn save(&self, dir: &Path) -> Result<(), Error> {
         saved::save(dir, &self.description, &self.model).map_err(|e| Error::file(dir, e))?;
-        self.card.write(dir)
+        self.card.seal(dir)
     }
 
     /// Opens the DCell saved in `dir`.

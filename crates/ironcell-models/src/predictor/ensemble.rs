@@ -97,11 +97,12 @@ impl Ensemble {
             .into_iter()
             .collect();
         card.trained_rows = cards.iter().map(|c| c.trained_rows).max().unwrap_or(0);
-        card.write(dir)?;
+        fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
         let path = dir.join(MEMBERS);
         let json = serde_json::to_vec_pretty(&Members { members: paths })
             .map_err(|e| Error::file(&path, e))?;
         fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        card.seal(dir)?;
         Ok(card)
     }
 

@@ -81,7 +81,7 @@ impl FeatureModel {
         let path = dir.join(RECIPE);
         let json = serde_json::to_vec_pretty(recipe).map_err(|e| Error::file(&path, e))?;
         fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
-        card.write(dir)
+        card.seal(dir)
     }
 
     /// Opens the model in `dir` with its `card`; its features come from `reference`.

@@ -107,7 +107,7 @@ impl GeneSetModel {
         }
         let path = dir.join(WEIGHTS);
         fs::write(&path, weights_to_bytes(&self.net)).map_err(|e| Error::file(&path, e))?;
-        self.card.write(dir)
+        self.card.seal(dir)
     }
 
     /// Opens the model saved in `dir` with its `card`, its genes' features from `reference`.

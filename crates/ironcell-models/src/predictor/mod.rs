@@ -239,6 +239,7 @@ pub fn load_uncalibrated(
     reference: Option<&Reference>,
 ) -> Result<Box<dyn Predictor>, Error> {
     let card = ModelCard::read(dir)?;
+    card.verify(dir)?;
     Ok(match card.kind.as_str() {
         DcellModel::KIND => Box::new(DcellModel::load(dir, card)?),
         Ensemble::KIND => Box::new(Ensemble::load(dir, card, reference)?),

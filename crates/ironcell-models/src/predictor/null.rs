@@ -71,10 +71,11 @@ impl NullModel {
 
     /// Writes the card and the parameters into `dir`.
     pub fn save(&self, dir: &Path) -> Result<(), Error> {
-        self.card.write(dir)?;
+        fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
         let path = dir.join(PARAMS);
         let json = serde_json::to_vec(&self.rule).map_err(|e| Error::file(&path, e))?;
-        fs::write(&path, json).map_err(|e| Error::file(&path, e))
+        fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        self.card.seal(dir)
     }
 
     /// Reads the parameters saved beside `card` in `dir`.
