@@ -61,14 +61,29 @@ pub struct ReadReport {
     pub passed_over: u64,
     /// Records produced.
     pub records: u64,
-    /// Skipped rows, by reason.
+    /// Skipped rows, by reason: the first [`ReadReport::KEPT_PER_REASON`] of each, so that
+    /// `--skip-bad-rows` over a file of millions of bad rows holds a bounded list.
     pub rejected: BTreeMap<&'static str, Vec<Rejected>>,
+    /// Skipped rows, by reason: every one counted.
+    pub rejected_counts: BTreeMap<&'static str, u64>,
 }
 
 impl ReadReport {
+    /// Rejected rows kept per reason (the rest are counted).
+    pub const KEPT_PER_REASON: usize = 100;
+
     /// How many rows were skipped.
     pub fn rejected_rows(&self) -> usize {
-        self.rejected.values().map(Vec::len).sum()
+        self.rejected_counts.values().sum::<u64>() as usize
+    }
+
+    /// Accounts for a skipped row.
+    fn reject(&mut self, reason: &'static str, row: Rejected) {
+        *self.rejected_counts.entry(reason).or_default() += 1;
+        let kept = self.rejected.entry(reason).or_default();
+        if kept.len() < Self::KEPT_PER_REASON {
+            kept.push(row);
+        }
     }
 }
 
@@ -86,12 +101,13 @@ impl fmt::Display for ReadReport {
             self.rejected_rows()
         )?;
         for (reason, rows) in &self.rejected {
-            writeln!(f, "  {reason}: {} rows", rows.len())?;
+            let count = self.rejected_counts.get(reason).copied().unwrap_or(0);
+            writeln!(f, "  {reason}: {count} rows")?;
             for r in rows.iter().take(5) {
                 writeln!(f, "    line {}: {}", r.line, r.message)?;
             }
-            if rows.len() > 5 {
-                writeln!(f, "    … {} more", rows.len() - 5)?;
+            if count > 5 {
+                writeln!(f, "    … {} more", count - 5)?;
             }
         }
         Ok(())
@@ -114,6 +130,18 @@ impl fmt::Display for ReadReport {
 ///     Ok::<_, std::convert::Infallible>(())
 /// })?;
 /// assert_eq!((report.rows_read, report.records, report.rejected_rows()), (2, 1, 1));
+///
+/// // A thousand bad rows are all counted, the first hundred kept.
+/// let mut text = String::from("Query strain ID\tArray strain ID\tP-value\tCombined mutant fitness\t\
+/// Combined mutant fitness standard deviation\n");
+/// for _ in 0..1_000 {
+///     text.push_str("YKL051W+YDL227C_tm3059\tnot-a-strain\t0.5\t0.835\t0.0464\n");
+/// }
+/// let reader = kuzmin2018::Reader::new(text.as_bytes(), "s1.tsv")?;
+/// let report = read_all(reader, BadRows::Skip, |_| Ok::<_, std::convert::Infallible>(()))?;
+/// assert_eq!(report.rejected_rows(), 1_000);
+/// assert_eq!(report.rejected["bad strain id"].len(), 100);
+/// assert!(report.to_string().contains("bad strain id: 1000 rows"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_all<R, E>(
@@ -136,12 +164,13 @@ where
             }
             Ok(None) => break,
             Err(e) => match (e.bad_row_reason(), policy) {
-                (Some(reason), BadRows::Skip) => {
-                    report.rejected.entry(reason).or_default().push(Rejected {
+                (Some(reason), BadRows::Skip) => report.reject(
+                    reason,
+                    Rejected {
                         line: e.line().unwrap_or(0),
                         message: e.message().to_owned(),
-                    });
-                }
+                    },
+                ),
                 _ => return Err(ReadError::Source(e)),
             },
         }
