@@ -1076,8 +1076,15 @@ impl ModelArgs {
     /// model recorded, else (a cache since removed, or a model that records none) the data
     /// directory's, derived again from the same inputs.
     pub fn open(&self) -> anyhow::Result<(Box<dyn Predictor>, Reference)> {
-        use anyhow::Context;
         let card = ModelCard::read(&self.model)?;
+        let reference = self.reference_of(&card)?;
+        Ok((load_any(&self.model, Some(&reference))?, reference))
+    }
+
+    /// The reference the model of `card` is opened with: the one given, else the one the
+    /// card recorded, else the data directory's.
+    pub fn reference_of(&self, card: &ModelCard) -> anyhow::Result<Reference> {
+        use anyhow::Context;
         let given = self
             .reference
             .as_ref()
@@ -1087,7 +1094,7 @@ impl ModelArgs {
                 .with_context(|| format!("the reference bundle {}", dir.display()))?,
             None => LoadedReference::derive(&self.data.dir())?.reference,
         };
-        Ok((load_any(&self.model, Some(&reference))?, reference))
+        Ok(reference)
     }
 }
 

@@ -19,7 +19,6 @@ use arrow_schema::{DataType, Field, Schema};
 use ironcell_core::{Environment, PhenotypeKind, SystematicName};
 use ironcell_kg::{GraphStore, Selection};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::{
     instances::{InstanceWriter, Instances, LabelValue},
@@ -155,10 +154,7 @@ impl Manifest {
 }
 
 fn sha256_file(path: &Path) -> Result<String, Error> {
-    let mut file = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
-    Ok(hex::encode(hasher.finalize()))
+    ironcell_sources::sha256_file(path).map_err(|e| Error::io(path, e))
 }
 
 /// Random split stratified by (genotype size, dataset): each stratum split alone, so every

@@ -53,6 +53,24 @@ impl Dataset {
         Ok(read_split(&self.dir.join("splits.arrow"), name)?)
     }
 
+    /// The dataset the model saved in `dir` (with `card`) is scored or calibrated on:
+    /// `given`, else the one its card names; refused unless its instances are the ones the
+    /// model was trained on.
+    pub fn of_model(card: &ModelCard, dir: &Path, given: Option<&Path>) -> Result<Self, Error> {
+        let path = given
+            .map(Path::to_owned)
+            .or(card.dataset.as_ref().map(|d| d.dir.clone()))
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "{}: the card names no dataset; give --dataset",
+                    dir.display()
+                ))
+            })?;
+        let dataset = Self::open(&path)?;
+        dataset.check_trained_on(card, dir)?;
+        Ok(dataset)
+    }
+
     /// Refuses a model whose card records other instances than these: a split's indices
     /// point into the instances the model was trained on.
     pub fn check_trained_on(&self, card: &ModelCard, model: &Path) -> Result<(), Error> {

@@ -37,11 +37,7 @@ pub struct Downloaded {
 }
 
 fn sha256_of(path: &Path) -> Result<String, Error> {
-    let name = path.display().to_string();
-    let mut reader = BufReader::new(File::open(path).map_err(|e| Error::io(&name, e))?);
-    let mut hasher = Sha256::new();
-    io::copy(&mut reader, &mut hasher).map_err(|e| Error::io(&name, e))?;
-    Ok(hex::encode(hasher.finalize()))
+    crate::sha256_file(path).map_err(|e| Error::io(&path.display().to_string(), e))
 }
 
 fn verify(path: &Path, expected: Option<&str>) -> Result<String, Error> {

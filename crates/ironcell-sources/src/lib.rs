@@ -55,6 +55,16 @@ pub mod yeastphenome;
 pub use error::Error;
 pub use lines::open_maybe_gzip;
 
+/// The sha256 of a file's bytes, as lower-case hex: what `fetch`, the reference cache, the
+/// dataset manifest and the model cards record and check.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut reader, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
 /// A paper by its PubMed id and DOI, for the publication constants of the source modules.
 fn paper(pmid: u32, doi: &'static str) -> ironcell_core::Publication {
     ironcell_core::Publication::pubmed(pmid)

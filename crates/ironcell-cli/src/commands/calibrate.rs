@@ -20,20 +20,10 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
             dir.display()
         );
     };
-    let Some(dataset) = args
-        .dataset
-        .clone()
-        .or(card.dataset.as_ref().map(|d| d.dir.clone()))
-    else {
-        bail!(
-            "{}: the card names no dataset; give --dataset",
-            dir.display()
-        );
-    };
-    let dataset = Dataset::open(&dataset)?;
-    dataset.check_trained_on(&card, dir)?;
-    // The reference the model was trained with, as every command opens a model.
-    let (_, reference) = args.model.open()?;
+    let dataset = Dataset::of_model(&card, dir, args.dataset.as_deref())?;
+    // The reference the model was trained with, as every command opens a model; the model
+    // without its calibration, whose own spread is what gets rescaled.
+    let reference = args.model.reference_of(&card)?;
     let model = load_uncalibrated(dir, Some(&reference))?;
     let calibrated = calibrate(model.as_ref(), &dataset, split, args.level)?;
     calibrated

@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use ironcell_eval::{
     dataset::Dataset,
     evaluate::{Bootstrap, Scored},
@@ -55,18 +55,7 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
         if args.split.is_some_and(|s| s != split_name) {
             continue;
         }
-        let Some(dataset) = args
-            .dataset
-            .clone()
-            .or(card.dataset.as_ref().map(|d| d.dir.clone()))
-        else {
-            bail!(
-                "{}: the card names no dataset; give --dataset",
-                dir.display()
-            );
-        };
-        let dataset = Dataset::open(&dataset)?;
-        dataset.check_trained_on(&card, dir)?;
+        let dataset = Dataset::of_model(&card, dir, args.dataset.as_deref())?;
         let (model, _) = ModelArgs {
             model: dir.clone(),
             reference: args.reference.clone(),

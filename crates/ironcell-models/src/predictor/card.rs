@@ -79,11 +79,7 @@ const MODEL_FILES: [&str; 10] = [
 ];
 
 fn sha256(path: &Path) -> Result<String, Error> {
-    use sha2::{Digest, Sha256};
-    let mut file = fs::File::open(path).map_err(|e| Error::file(path, e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::file(path, e))?;
-    Ok(hex::encode(hasher.finalize()))
+    ironcell_sources::sha256_file(path).map_err(|e| Error::file(path, e))
 }
 
 impl ModelCard {

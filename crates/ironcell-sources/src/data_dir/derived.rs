@@ -87,10 +87,7 @@ fn cache_error(path: &Path) -> impl FnOnce(io::Error) -> DeriveError + '_ {
 }
 
 fn sha256_of(path: &Path) -> Result<String, DeriveError> {
-    let mut file = File::open(path).map_err(cache_error(path))?;
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher).map_err(cache_error(path))?;
-    Ok(hex::encode(hasher.finalize()))
+    crate::sha256_file(path).map_err(cache_error(path))
 }
 
 impl DataDir {
