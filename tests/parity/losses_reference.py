@@ -5,6 +5,7 @@ code:
 
   regression (per label, over observed rows, then weighted):  mse = e^2,
     huber = e^2/2 if |e| <= delta else delta (|e| - delta/2),  log-cosh = log cosh e
+  logistic (the same averaging): -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))), y in {0, 1}
   soft labels: q_k = Gaussian mass of N(y, (sigma * width of y's bin)^2) in bin k (outer bins
     open); loss = mean over observed rows of -sum_k q_k log softmax(z)_k
   CORAL: mean over observed rows of sum_k BCE(z_k, [y > t_k])
@@ -96,6 +97,17 @@ def levels(values, edges):
     return y, mask
 
 
+def logistic(target, weights):
+    mask, y = observed(target)
+
+    def f(z):
+        per = bce(z, y) * mask
+        means = np.sum(per, axis=0) / np.maximum(np.sum(mask, axis=0), 1.0)
+        return np.sum(means * weights)
+
+    return f
+
+
 def bce(z, y):
     log_p = -np.logaddexp(0.0, -z)
     log_not_p = -np.logaddexp(0.0, z)
@@ -185,6 +197,9 @@ def main(case_path, out_path):
     for kind in ["mse", "huber", "log_cosh"]:
         v, g = value_and_grad(regression(kind, case["delta"], target, weights))(pred)
         out[kind] = {"value": float(v), "grad": np.ravel(g).tolist()}
+    calls = np.array(nan(case["calls"])).reshape(n, labels)
+    v, g = value_and_grad(logistic(calls, weights))(pred)
+    out["logistic"] = {"value": float(v), "grad": np.ravel(g).tolist()}
     values = nan(case["values"])
     edges = case["edges"]
     k = len(edges) - 1

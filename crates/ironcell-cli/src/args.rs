@@ -701,9 +701,15 @@ pub struct TrainArgs {
     /// AdamW decoupled weight decay.
     #[arg(long, default_value_t = 1e-4)]
     pub weight_decay: f64,
-    /// Seed of the weights and the batch order.
+    /// Seed of the weights and the batch order (an ensemble's members: this seed and the next).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Models per split for DCell and the gene-set models (default 5): trained from seeds
+    /// --seed, --seed + 1, … into RUN/SPLIT/seed-S/ and joined in RUN/SPLIT/ as one ensemble
+    /// whose mean predicts and whose disagreement is each prediction's spread; 1 trains one
+    /// model. Also `ensemble` under [training] of a config (this flag wins).
+    #[arg(long, conflicts_with = "resume")]
+    pub ensemble: Option<usize>,
     /// Subsystem width rule (TorchCell's `direct` is ~8x smaller than the paper's).
     #[arg(long, value_enum, default_value_t = Width::Direct)]
     pub width: Width,

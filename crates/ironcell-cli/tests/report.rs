@@ -82,6 +82,8 @@ fn report_of_two_runs_renders_in_chromium_with_every_figure() {
         "3",
         "--batch-size",
         "4",
+        "--ensemble",
+        "2",
         "--resamples",
         "20",
     ]);
@@ -117,8 +119,8 @@ fn report_of_two_runs_renders_in_chromium_with_every_figure() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("figures"), "{said}");
     let html = std::fs::read_to_string(&page).unwrap();
-    // Both runs' models side by side; the mean (a null) beside them; the forest's spread
-    // calibrated; DCell's learning curve.
+    // Both runs' models side by side (DCell as an ensemble of two seeds); the mean (a null)
+    // beside them; the forest's and DCell's spreads calibrated; DCell's learning curves.
     for kind in [
         "accuracy",
         "scatter",
@@ -131,7 +133,7 @@ fn report_of_two_runs_renders_in_chromium_with_every_figure() {
             "no {kind} figure"
         );
     }
-    for model in ["dcell", "rf", "mean"] {
+    for model in ["dcell×2", "rf", "mean"] {
         assert!(
             html.contains(&format!("<td>{model}")),
             "{model} not in a table"

@@ -27,6 +27,8 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
         "2",
         "--batch-size",
         "4",
+        "--ensemble",
+        "1",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -35,6 +35,7 @@ epochs = {epochs}
 batch_size = 4
 seed = 3
 gradient_clip = 5.0
+ensemble = 1
 
 [training.optimizer]
 kind = "adamw"
@@ -267,6 +268,7 @@ splits = ["random", "gene_disjoint_any"]
 [training]
 epochs = 3
 batch_size = 4
+ensemble = 3
 "#,
             data.display()
         ),
@@ -274,15 +276,58 @@ batch_size = 4
     .unwrap();
     let run = dir.path().join("run");
     let text = train(&config, &run);
-    assert!(text.contains("| gene_set |"), "{text}");
-    let card: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(run.join("random/card.json")).unwrap()).unwrap();
-    assert_eq!(card["kind"], "gene_set");
+    // Three seeds per split, joined: the ensemble is scored, each member trained and recorded.
+    assert!(text.contains("| gene_set×3 |"), "{text}");
+    assert!(text.contains("split random, member 3: 3 epochs"), "{text}");
+    let card = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("card.json")).unwrap()).unwrap()
+    };
+    assert_eq!(card(&run.join("random"))["kind"], "ensemble");
+    for seed in 0..3 {
+        let member = card(&run.join(format!("random/seed-{seed}")));
+        assert_eq!(member["kind"], "gene_set");
+        assert_eq!(
+            member["labels"],
+            serde_json::json!(["fitness", "gene_interaction"])
+        );
+    }
+    assert!(run.join("gene_disjoint_any/seed-2/metrics.csv").is_file());
+    // The members are named relative to the ensemble: the run directory can move.
+    let moved = dir.path().join("moved");
+    std::fs::rename(&run, &moved).unwrap();
+    let run = moved;
+
+    // A run killed between members resumes: the finished members are kept as they were, the
+    // missing one is trained, the ensemble written last.
+    let weights = run.join("random/seed-0/weights.mpk");
+    let before = std::fs::metadata(&weights).unwrap().modified().unwrap();
+    std::fs::remove_dir_all(run.join("random/seed-2")).unwrap();
+    std::fs::remove_file(run.join("random/card.json")).unwrap();
+    ironcell(&["train", "--resume", run.to_str().unwrap()]);
     assert_eq!(
-        card["labels"],
-        serde_json::json!(["fitness", "gene_interaction"])
+        std::fs::metadata(&weights).unwrap().modified().unwrap(),
+        before
     );
-    assert!(run.join("gene_disjoint_any/metrics.csv").is_file());
+    assert_eq!(card(&run.join("random/seed-2"))["kind"], "gene_set");
+    assert_eq!(card(&run.join("random"))["kind"], "ensemble");
+
+    // `evaluate` scores the ensemble, not its members one by one, with the calibration of
+    // the members' spread.
+    ironcell(&[
+        "evaluate",
+        "--run",
+        run.to_str().unwrap(),
+        "--resamples",
+        "10",
+    ]);
+    let scored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("evaluation.json")).unwrap()).unwrap();
+    let scored = scored.as_array().unwrap();
+    assert!(scored.iter().all(|o| o["model"] == "gene_set×3"));
+    assert!(scored.iter().any(|o| o["split"] == "random"
+        && o["subset"] == "all"
+        && o["metrics"]["coverage_90"]["value"].is_number()
+        && o["metrics"]["spread_error_spearman"]["value"].is_number()));
     // Any saved model answers `predict`: both labels, for genes never seen in training too.
     let genotypes = dir.path().join("g.tsv");
     std::fs::write(&genotypes, "YAL001C+YBR002C\nACT1\n").unwrap();
@@ -299,9 +344,20 @@ batch_size = 4
     let table = std::fs::read_to_string(&predictions).unwrap();
     let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 3, "{table}");
-    for row in &rows[1..] {
-        assert!(row[2].parse::<f64>().unwrap().is_finite(), "{table}");
-        assert!(row[3].parse::<f64>().unwrap().is_finite(), "{table}");
+    // Each label's prediction and the members' spread around it.
+    let column = |name: &str| rows[0].iter().position(|c| *c == name).expect(name);
+    for name in [
+        "fitness",
+        "fitness_sd",
+        "gene_interaction",
+        "gene_interaction_sd",
+    ] {
+        for row in &rows[1..] {
+            assert!(
+                row[column(name)].parse::<f64>().unwrap().is_finite(),
+                "{table}"
+            );
+        }
     }
 }
 

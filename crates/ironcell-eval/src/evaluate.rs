@@ -98,6 +98,7 @@ pub fn evaluate(
 ) -> Result<Scored, Error> {
     let (split_name, split) = split;
     let card = predictor.card();
+    let name = predictor.name();
     let environments = manifest.environment_names();
     let genotypes = Genotypes::new(
         &manifest.genes,
@@ -114,7 +115,7 @@ pub fn evaluate(
         let scoring = Scoring {
             task,
             split: split_name,
-            model: &card.kind,
+            model: &name,
             label,
             n_train,
             bootstrap,
@@ -122,7 +123,7 @@ pub fn evaluate(
         if let Some(l) = manifest.labels.iter().position(|m| m == label) {
             let at = |p: &Predictions, k: usize| p.row(k)[column];
             out.rows.push(TestRows::scored(
-                [task, split_name, &card.kind, label],
+                [task, split_name, &name, label],
                 split.test.iter().enumerate().map(|(k, &i)| TestRow {
                     genes: instances.genes(i).len(),
                     measured: f64::from(instances.label(l, i).value),

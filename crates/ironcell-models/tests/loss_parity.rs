@@ -15,7 +15,7 @@ use std::{path::Path, process::Command};
 use burn::tensor::{backend::AutodiffBackend, Tensor, TensorData};
 use ironcell_models::loss::{
     bins::{Binning, Bins},
-    contrastive, ordinal, soft, Regression,
+    contrastive, logistic, ordinal, soft, Regression,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -77,6 +77,13 @@ fn objectives_match_numpy_and_autograd() {
     let target: Vec<f64> = (0..n * labels)
         .map(|i| if i % 5 == 2 { f64::NAN } else { normal(2.0) })
         .collect();
+    let calls: Vec<f64> = (0..n * labels)
+        .map(|i| match i % 7 {
+            3 => f64::NAN,
+            0 | 5 => 1.0,
+            _ => 0.0,
+        })
+        .collect();
     let weights = [1.0, 0.5, 2.0];
     let delta = 0.7;
     let values: Vec<f64> = (0..10)
@@ -104,6 +111,7 @@ fn objectives_match_numpy_and_autograd() {
     };
     let case = json!({
         "rows": n, "labels": labels, "prediction": prediction, "target": finite(&target),
+        "calls": finite(&calls),
         "weights": weights, "delta": delta, "values": finite(&values), "edges": bins.edges(),
         "logits": logits, "ordinal_logits": ordinal_logits, "sigma": sigma,
         "feature_labels": feature_labels, "features": features, "dim": dim, "tau": tau,
@@ -133,6 +141,11 @@ fn objectives_match_numpy_and_autograd() {
         });
         check(name, result, &reference[name]);
     }
+
+    let result = value_and_grad(&prediction, [n, labels], |z| {
+        logistic(z, tensor(&calls, [n, labels]), &weights)
+    });
+    check("logistic", result, &reference["logistic"]);
 
     let device = Default::default();
     let (q, mask) = soft::targets::<Ad>(&values, &bins, sigma, &device);

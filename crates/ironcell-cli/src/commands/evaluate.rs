@@ -16,13 +16,16 @@ use ironcell_models::predictor::ModelCard;
 
 use crate::args::{EvaluateArgs, ModelArgs};
 
-/// The directories under `root` (itself included) that hold a saved model, sorted.
+/// The directories under `root` (itself included) that hold a saved model, sorted. A model's
+/// own sub-directories are its parts (an ensemble's members, in `train`'s `SPLIT/seed-S/`):
+/// the model is scored, not each part.
 fn model_dirs(root: &Path) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(dir) = stack.pop() {
         if dir.join("card.json").is_file() {
             found.push(dir.clone());
+            continue;
         }
         for entry in fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
             let path = entry?.path();

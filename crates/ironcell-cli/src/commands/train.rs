@@ -61,6 +61,7 @@ fn from_flags(args: &TrainArgs) -> Result<RunConfig> {
                 weight_decay: args.weight_decay,
             },
             threads: args.threads,
+            ensemble: args.ensemble,
             ..TrainingConfig::default()
         },
     })
@@ -78,6 +79,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             let mut config = read_config(file)?;
             config.data.fit_all |= args.fit_all;
             config.training.threads = args.threads.or(config.training.threads);
+            config.training.ensemble = args.ensemble.or(config.training.ensemble);
             (config, args.out.clone(), false)
         }
         (None, None) => (from_flags(args)?, args.out.clone(), false),
@@ -114,11 +116,17 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     };
     let scored = score_run(&dataset, &trained, &reference.reference, bootstrap)?;
     for t in &trained {
-        if let Some(fit) = &t.fit {
+        let part = t
+            .split
+            .map_or("every row".to_owned(), |s| format!("split {s}"));
+        for (k, fit) in t.fits.iter().enumerate() {
+            let member = if t.fits.len() > 1 {
+                format!(", member {}", k + 1)
+            } else {
+                String::new()
+            };
             println!(
-                "{}: {} epochs{}, kept epoch {}",
-                t.split
-                    .map_or("every row".to_owned(), |s| format!("split {s}")),
+                "{part}{member}: {} epochs{}, kept epoch {}",
                 fit.history.len(),
                 if fit.stopped_early {
                     " (stopped early)"

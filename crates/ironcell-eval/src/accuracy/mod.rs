@@ -128,6 +128,8 @@ pub enum ObjectiveName {
     Coral,
     /// CORN over 32 equal-frequency bins.
     Corn,
+    /// Binary cross-entropy of a logit, for calls (0/1 labels): the SGA task only.
+    Logistic,
 }
 
 impl ObjectiveName {
@@ -145,6 +147,7 @@ impl ObjectiveName {
             },
             Self::Coral => Objective::Coral { bins, binning },
             Self::Corn => Objective::Corn { bins, binning },
+            Self::Logistic => Objective::Logistic,
         }
     }
 }
@@ -783,6 +786,14 @@ pub fn run(
                                 continue;
                             };
                             for objective in &settings.objectives {
+                                // The logistic objective takes calls only: on the other tasks
+                                // it is not a model to compare, so it is left out, not an error.
+                                if *objective == ObjectiveName::Logistic
+                                    && task.label
+                                        != ironcell_core::PhenotypeKind::SyntheticLethality
+                                {
+                                    continue;
+                                }
                                 let by_genes = settings.deep_validation == DeepValidation::Genes
                                     && [SplitName::GeneDisjointAny, SplitName::GeneDisjointAll]
                                         .iter()

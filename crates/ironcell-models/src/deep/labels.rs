@@ -2,12 +2,13 @@
 //! regression losses, bins for the classification objectives. Fitted on the training labels,
 //! saved with the model.
 
-use burn::tensor::{backend::Backend, Tensor, TensorData};
+use burn::tensor::{activation::sigmoid, backend::Backend, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::Objective;
 use crate::loss::{
     bins::Bins,
+    logistic,
     ordinal::{self, coral_biases},
     soft, Regression,
 };
@@ -42,6 +43,12 @@ pub enum LabelCodec {
     Corn {
         /// The bins.
         bins: Bins,
+    },
+    /// One logit of a 0/1 call, offset by `prior`, the log-odds of the training rate, so an
+    /// untrained network predicts the base rate (0.7 % for synthetic lethality) instead of ½.
+    Logistic {
+        /// log(p / (1 − p)) of the training labels' rate of 1s.
+        prior: f64,
     },
 }
 
@@ -98,13 +105,26 @@ impl LabelCodec {
             Objective::Corn { bins, binning } => Self::Corn {
                 bins: Bins::fit(&finite, bins, binning)?,
             },
+            Objective::Logistic => {
+                if let Some(v) = finite.iter().find(|&&v| v != 0.0 && v != 1.0) {
+                    return Err(format!(
+                        "the logistic objective needs calls, 0 or 1; found {v}"
+                    ));
+                }
+                // Clamped: a label with no 1s (or no 0s) in training still gets a finite start.
+                let rate =
+                    (finite.iter().sum::<f64>() / finite.len() as f64).clamp(1e-4, 1.0 - 1e-4);
+                Self::Logistic {
+                    prior: (rate / (1.0 - rate)).ln(),
+                }
+            }
         })
     }
 
     /// Outputs the network gives this label.
     pub fn width(&self) -> usize {
         match self {
-            Self::Scaled { .. } | Self::Coral { .. } => 1,
+            Self::Scaled { .. } | Self::Coral { .. } | Self::Logistic { .. } => 1,
             Self::Soft { bins, .. } => bins.len(),
             Self::Corn { bins } => bins.len() - 1,
         }
@@ -172,6 +192,13 @@ impl LabelCodec {
                 let (levels, mask) = ordinal::levels::<B>(values, bins, &device);
                 ordinal::corn_loss(out, levels, mask)
             }
+            Self::Logistic { prior } => {
+                let target = Tensor::<B, 2>::from_data(
+                    TensorData::new(values.to_vec(), [values.len(), 1]).convert::<B::FloatElem>(),
+                    &device,
+                );
+                logistic(out + *prior, target, &[1.0])
+            }
         }
     }
 
@@ -185,6 +212,7 @@ impl LabelCodec {
                 bins,
             ),
             Self::Corn { bins } => ordinal::expectation(ordinal::corn_exceed(out), bins),
+            Self::Logistic { prior } => sigmoid(out.squeeze_dim::<1>(1) + *prior),
         }
     }
 }
@@ -230,6 +258,17 @@ mod tests {
         assert!(
             matches!(composed, LabelCodec::Scaled { mean, scale, .. } if mean == 0.0 && (scale - 0.2).abs() < 1e-12)
         );
+    }
+
+    #[test]
+    fn a_call_starts_at_its_base_rate_and_refuses_other_values() {
+        let codec =
+            LabelCodec::fit(Objective::Logistic, &[0.0, 0.0, 0.0, 1.0, f64::NAN], None).unwrap();
+        let out = Tensor::<B, 2>::zeros([1, 1], &Default::default());
+        let p = codec.decode(out, None).into_data().to_vec::<f64>().unwrap()[0];
+        assert!((p - 0.25).abs() < 1e-12, "{p}");
+        let err = LabelCodec::fit(Objective::Logistic, &[0.0, 0.5, 1.0], None).unwrap_err();
+        assert!(err.contains("0 or 1; found 0.5"), "{err}");
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub enum Objective {
         #[serde(default = "binning")]
         binning: Binning,
     },
+    /// A call (0 or 1: synthetic lethal or not): one logit, binary cross-entropy; the value
+    /// predicted is the probability. Labels other than 0 and 1 are refused.
+    Logistic,
     /// CORN: each threshold conditional on the one below.
     Corn {
         /// Bins.
@@ -120,7 +123,7 @@ impl Objective {
             Self::Mse => Some(Regression::Mse),
             Self::Huber { delta } => Some(Regression::Huber { delta }),
             Self::LogCosh => Some(Regression::LogCosh),
-            Self::Soft { .. } | Self::Coral { .. } | Self::Corn { .. } => None,
+            Self::Soft { .. } | Self::Coral { .. } | Self::Corn { .. } | Self::Logistic => None,
         }
     }
 
@@ -133,6 +136,7 @@ impl Objective {
             Self::Soft { .. } => "soft",
             Self::Coral { .. } => "coral",
             Self::Corn { .. } => "corn",
+            Self::Logistic => "logistic",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! tensors (so autodiff differentiates them): regression (MSE, Huber, log-cosh), and the
 //! regression-to-classification family TorchCell proposed for interactions, where plain MSE
 //! does little: soft labels over bins ([`soft`]), ordinal thresholds ([`ordinal`]: CORAL and
-//! CORN), and feature-space regularisers ([`contrastive`]: ordinal entropy, Rank-N-Contrast).
+//! CORN), and feature-space regularisers ([`contrastive`]: ordinal entropy, Rank-N-Contrast);
+//! and for labels that are calls (synthetic lethal or not), the binary cross-entropy of a
+//! logit ([`logistic`]).
 //!
 //! Missing labels are NaN in the targets: every loss averages over the observed entries of
 //! each label and weighs labels by the caller's weights, so an instance contributes only the
@@ -127,6 +129,25 @@ impl Regression {
     }
 }
 
+/// Binary cross-entropy of `logits` against 0/1 `target` (`[n, labels]`, NaN = missing),
+/// averaged over each label's observed rows and weighted by `weights`: `[1]`.
+///
+/// Why not MSE on the 0/1 call: with 0.7 % positives (Tong 2004) squared error is nearly
+/// satisfied by predicting 0 everywhere, and its gradient on a confident wrong answer is
+/// bounded where the log-loss's is not; what a call's consumer reads is the ranking (AUROC,
+/// precision at K), which the log-odds order. Computed as
+/// max(z, 0) − z·y + log(1 + e^(−|z|)), which never overflows.
+pub fn logistic<B: Backend>(
+    logits: Tensor<B, 2>,
+    target: Tensor<B, 2>,
+    weights: &[f64],
+) -> Tensor<B, 1> {
+    let (mask, y) = observed(target);
+    let per_entry =
+        logits.clone().clamp_min(0.0) - logits.clone() * y + logits.abs().neg().exp().log1p();
+    weighted_label_mean(per_entry * mask.clone(), mask, weights)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use burn::tensor::{Tensor, TensorData};
@@ -157,6 +178,16 @@ pub(crate) mod tests {
         let lc = Regression::LogCosh.loss(pred(), target(), &[1.0]);
         let expected = (0.5f64.cosh().ln() + 3.0f64.cosh().ln()) / 2.0;
         assert!((scalar(lc) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn logistic_by_hand() {
+        let logits = tensor::<B, 2>(vec![0.0, 2.0, -3.0, 800.0], [4, 1]);
+        let target = tensor::<B, 2>(vec![1.0, 0.0, f64::NAN, 1.0], [4, 1]);
+        // ln 2; −ln(1 − σ(2)) = 2 + ln(1 + e^−2); the missing row is skipped; a huge right
+        // logit costs 0, not NaN.
+        let expected = (2f64.ln() + 2.0 + (-2f64).exp().ln_1p()) / 3.0;
+        assert!((scalar(logistic(logits, target, &[1.0])) - expected).abs() < 1e-12);
     }
 
     #[test]

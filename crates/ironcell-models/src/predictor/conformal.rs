@@ -162,6 +162,10 @@ impl Predictor for Conformal {
         self.inner.card()
     }
 
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
     fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
         self.inner.predict(genotypes)
     }

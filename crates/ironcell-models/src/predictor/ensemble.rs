@@ -33,8 +33,9 @@ impl Ensemble {
     pub const KIND: &'static str = "ensemble";
 
     /// Writes into `dir` an ensemble of the models saved in `members` (kept where they are,
-    /// named by absolute path): at least two, predicting the same labels, trained on the same
-    /// split of the same dataset. Its card lists the genes any member saw perturbed.
+    /// named by absolute path, or relative to `dir` for members inside it, so a run directory
+    /// that holds both can move): at least two, predicting the same labels, trained on the
+    /// same split of the same dataset. Its card lists the genes any member saw perturbed.
     pub fn create(dir: &Path, members: &[PathBuf]) -> Result<ModelCard, Error> {
         if members.len() < 2 {
             return Err(Error::Input(format!(
@@ -98,6 +99,11 @@ impl Ensemble {
             .collect();
         card.trained_rows = cards.iter().map(|c| c.trained_rows).max().unwrap_or(0);
         fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
+        let home = fs::canonicalize(dir).map_err(|e| Error::file(dir, e))?;
+        let paths = paths
+            .into_iter()
+            .map(|p| p.strip_prefix(&home).map(Path::to_owned).unwrap_or(p))
+            .collect();
         let path = dir.join(MEMBERS);
         let json = serde_json::to_vec_pretty(&Members { members: paths })
             .map_err(|e| Error::file(&path, e))?;
@@ -118,7 +124,7 @@ impl Ensemble {
         let members = listed
             .members
             .iter()
-            .map(|m| load_any(m, reference))
+            .map(|m| load_any(&dir.join(m), reference))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { card, members })
     }
@@ -127,6 +133,19 @@ impl Ensemble {
 impl Predictor for Ensemble {
     fn card(&self) -> &ModelCard {
         &self.card
+    }
+
+    /// `KIND×K` when every member is of one kind, `ensemble` otherwise.
+    fn name(&self) -> String {
+        let kinds: BTreeSet<&str> = self
+            .members
+            .iter()
+            .map(|m| m.card().kind.as_str())
+            .collect();
+        match kinds.into_iter().collect::<Vec<_>>()[..] {
+            [kind] => format!("{kind}×{}", self.members.len()),
+            _ => Self::KIND.to_owned(),
+        }
     }
 
     fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {

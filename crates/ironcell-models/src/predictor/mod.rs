@@ -175,6 +175,12 @@ pub trait Predictor {
     /// What it is and what it was trained on.
     fn card(&self) -> &ModelCard;
 
+    /// Its name in tables: the card's kind, unless the model says more (an ensemble names
+    /// its members: `dcell×5`).
+    fn name(&self) -> String {
+        self.card().kind.clone()
+    }
+
     /// One row per genotype of `genotypes`, one column per label of the card.
     fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error>;
 

@@ -114,11 +114,22 @@ pub struct TrainingConfig {
     /// Gradients scaled down to this L2 norm at most.
     #[serde(default)]
     pub gradient_clip: Option<f64>,
+    /// Models per split for DCell and the gene-set models ([`DEFAULT_ENSEMBLE`] when unset):
+    /// trained from seeds `seed`, `seed + 1`, … into `SPLIT/seed-S/` and joined in `SPLIT/`
+    /// as one ensemble, whose mean predicts and whose members' disagreement is each
+    /// prediction's spread. 1 trains a single model in `SPLIT/`. Feature models have their own
+    /// spread (the forest's trees, gbt's `bags`) and take only 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<usize>,
     /// Worker threads of the run (rayon's pool, which the kernels and tree models share);
     /// every core when unset. Applied by the program before training starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
 }
+
+/// Members of a DCell or gene-set run's ensembles when the run does not say: enough seeds for
+/// a spread that ranks errors, few enough that training costs five models, not fifty.
+pub const DEFAULT_ENSEMBLE: usize = 5;
 
 fn ten() -> usize {
     10
@@ -137,6 +148,7 @@ impl Default for TrainingConfig {
             schedule: ScheduleConfig::default(),
             early_stopping: None,
             gradient_clip: None,
+            ensemble: None,
             threads: None,
         }
     }

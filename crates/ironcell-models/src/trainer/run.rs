@@ -1,7 +1,8 @@
 //! A training run as a TOML file describes it (`ironcell train --config run.toml`): the model
 //! and its hyper-parameters, the dataset and its splits, and how to train. One model per split
 //! lands in `RUN/SPLIT/` (a feature model, single-label, in `RUN/SPLIT/LABEL/`) with its card,
-//! the per-epoch metrics and the checkpoints.
+//! the per-epoch metrics and the checkpoints; DCell and the gene-set models are by default an
+//! ensemble of seeds there, each member in `RUN/SPLIT/seed-S/`.
 
 use std::{fs, path::Path};
 
@@ -16,12 +17,14 @@ use ironcell_data::{
 use ironcell_sources::reference::Reference;
 use serde::{Deserialize, Serialize};
 
-use super::{dcell::DcellLearner, fit, Error, Fit, Learner, Observer, TrainingConfig};
+use super::{
+    dcell::DcellLearner, fit, Error, Fit, Learner, Observer, TrainingConfig, DEFAULT_ENSEMBLE,
+};
 use crate::{
     baseline::{design::Design, ModelKind, Params},
     dcell::{AuxReduction, DcellConfig},
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Setup, Singles},
-    predictor::{DatasetRef, DcellModel, FeatureModel, GeneSetModel, ModelCard},
+    predictor::{DatasetRef, DcellModel, Ensemble, FeatureModel, GeneSetModel, ModelCard},
     CpuAutodiff,
 };
 
@@ -149,8 +152,9 @@ pub struct Trained {
     pub split: Option<SplitName>,
     /// The model directories written (one, or one per label for a feature model).
     pub models: Vec<std::path::PathBuf>,
-    /// The epochs, for a model that has them.
-    pub fit: Option<Fit>,
+    /// The epochs of each model trained (each member of an ensemble), for models that have
+    /// them.
+    pub fits: Vec<Fit>,
 }
 
 /// Trains `config`'s model on every split into `out/SPLIT/`; with `resume`, continues each
@@ -187,12 +191,15 @@ pub fn run(
                 (split, config.training.clone())
             }
             // The deployable model: every genotype, nothing held out. Its epochs are those
-            // the first split's early stopping kept, where it kept one (there is no
-            // validation part left to stop on), else the configured epochs.
+            // the first split's early stopping kept (the most any member of its ensemble
+            // kept), where it kept one (there is no validation part left to stop on), else
+            // the configured epochs.
             None => {
                 let kept = trained
                     .iter()
-                    .find_map(|t| t.fit.as_ref().and_then(|f| f.kept_epoch));
+                    .map(|t| t.fits.iter().filter_map(|f| f.kept_epoch).max())
+                    .find(Option::is_some)
+                    .flatten();
                 let all = Split {
                     train: (0..instances.len()).collect(),
                     validation: Vec::new(),
@@ -216,7 +223,7 @@ pub fn run(
             split: &split,
         };
         let dir = out.join(split_name.map_or(ALL, SplitName::as_str));
-        let (models, fit) = train_part(
+        let (models, fits) = train_part(
             config,
             &training,
             (reference, reference_dir),
@@ -227,7 +234,7 @@ pub fn run(
         trained.push(Trained {
             split: split_name,
             models,
-            fit,
+            fits,
         });
     }
     Ok(trained)
@@ -236,8 +243,28 @@ pub fn run(
 /// The directory of the model trained on every row (`--fit-all`).
 pub const ALL: &str = "all";
 
+/// How many models `config` trains per split: its `ensemble`, or [`DEFAULT_ENSEMBLE`] for
+/// DCell and the gene-set models and 1 for the feature models.
+fn members(config: &RunConfig) -> Result<usize, Error> {
+    let feature_model = matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
+    match config.training.ensemble {
+        None if feature_model => Ok(1),
+        None => Ok(DEFAULT_ENSEMBLE),
+        Some(0) => Err(Error::Config(
+            "ensemble = 0: at least one model per split".to_owned(),
+        )),
+        Some(k) if k > 1 && feature_model => Err(Error::Config(format!(
+            "ensemble = {k}: a forest's spread is its trees', gbt's its bags (`bags` under \
+             [model.params.gbt]); seed ensembles are for DCell and the gene-set models"
+        ))),
+        Some(k) => Ok(k),
+    }
+}
+
 /// Trains `config`'s model with `training` on `data`'s part into `dir` (or, with `resume`,
-/// finishes it): the model directories written, and the epochs where the model has them.
+/// finishes it): the model directories written, and the epochs of each model that has them.
+/// An ensemble's members are trained one after the other, each resumable on its own, and the
+/// ensemble written last, so its card marks the part finished.
 fn train_part(
     config: &RunConfig,
     training: &TrainingConfig,
@@ -245,18 +272,48 @@ fn train_part(
     data: &Data<'_>,
     (dir, resume): (&Path, bool),
     observer: &mut dyn Observer,
-) -> Result<(Vec<std::path::PathBuf>, Option<Fit>), Error> {
+) -> Result<(Vec<std::path::PathBuf>, Vec<Fit>), Error> {
+    let members = match training.ensemble {
+        Some(1) => 1,
+        _ => members(config)?,
+    };
     // A DCell or gene-set model is one directory, finished once its card is written; a
     // feature model (one per label) skips its finished labels itself.
     let single = !matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
     if single && resume && dir.join("card.json").is_file() {
-        // Finished before: its recorded history, which `--fit-all` reads its epochs from.
-        return Ok((vec![dir.to_owned()], read_history(dir)));
+        // Finished before: its recorded histories, which `--fit-all` reads its epochs from.
+        let fits = member_dirs(dir, training.seed, members)
+            .iter()
+            .filter_map(|d| read_history(d))
+            .collect();
+        return Ok((vec![dir.to_owned()], fits));
+    }
+    if members > 1 {
+        let mut fits = Vec::with_capacity(members);
+        let dirs = member_dirs(dir, training.seed, members);
+        for (k, member_dir) in dirs.iter().enumerate() {
+            let member = TrainingConfig {
+                seed: training.seed + k as u64,
+                ensemble: Some(1),
+                ..training.clone()
+            };
+            let (_, fit) = train_part(
+                config,
+                &member,
+                (reference, reference_dir),
+                data,
+                (member_dir, resume),
+                observer,
+            )?;
+            fits.extend(fit);
+        }
+        Ensemble::create(dir, &dirs).map_err(|e| Error::file(dir, e))?;
+        return Ok((vec![dir.to_owned()], fits));
     }
     Ok(match &config.model {
         ModelConfig::Dcell(m) => {
             let fitted = fit_dcell(m, training, reference, data, dir, resume, observer)?;
-            (vec![dir.to_owned()], Some(fitted))
+            (vec![dir.to_owned()], vec![fitted])
         }
         ModelConfig::GeneSet(m) => {
             let fitted = fit_gene_set(
@@ -268,7 +325,7 @@ fn train_part(
                 resume,
                 observer,
             )?;
-            (vec![dir.to_owned()], Some(fitted))
+            (vec![dir.to_owned()], vec![fitted])
         }
         ModelConfig::Rf(m) | ModelConfig::Gbt(m) => {
             let kind = if matches!(config.model, ModelConfig::Rf(_)) {
@@ -285,9 +342,20 @@ fn train_part(
                 dir,
                 resume,
             )?;
-            (models, None)
+            (models, Vec::new())
         }
     })
+}
+
+/// The directories of an ensemble's `members` in `dir`, trained from `seed` on: `seed-S/`;
+/// `dir` itself for a single model.
+fn member_dirs(dir: &Path, seed: u64, members: usize) -> Vec<std::path::PathBuf> {
+    if members == 1 {
+        return vec![dir.to_owned()];
+    }
+    (0..members as u64)
+        .map(|k| dir.join(format!("seed-{}", seed + k)))
+        .collect()
 }
 
 /// A split of the dataset being trained on, and what every card made on it records.
@@ -632,4 +700,42 @@ fn fit_features(
         dirs.push(model_dir);
     }
     Ok(dirs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(model: &str, ensemble: Option<usize>) -> RunConfig {
+        let mut config: RunConfig = serde_json::from_value(serde_json::json!({
+            "model": { "kind": model },
+            "data": { "dataset": "d" },
+        }))
+        .unwrap();
+        config.training.ensemble = ensemble;
+        config
+    }
+
+    #[test]
+    fn seed_ensembles_are_for_dcell_and_the_gene_set_models() {
+        assert_eq!(members(&config("dcell", None)).unwrap(), DEFAULT_ENSEMBLE);
+        assert_eq!(members(&config("gene_set", Some(3))).unwrap(), 3);
+        assert_eq!(members(&config("gbt", None)).unwrap(), 1);
+        assert_eq!(members(&config("rf", Some(1))).unwrap(), 1);
+        let err = members(&config("gbt", Some(3))).unwrap_err().to_string();
+        assert!(err.contains("bags"), "{err}");
+        let err = members(&config("dcell", Some(0))).unwrap_err().to_string();
+        assert!(err.contains("at least one"), "{err}");
+        assert_eq!(
+            member_dirs(Path::new("run/random"), 7, 2),
+            [
+                Path::new("run/random/seed-7"),
+                Path::new("run/random/seed-8")
+            ]
+        );
+        assert_eq!(
+            member_dirs(Path::new("run/random"), 7, 1),
+            [Path::new("run/random")]
+        );
+    }
 }
