@@ -343,6 +343,22 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
         );
     }
 
+    // An edited calibration is refused too: the card seals it.
+    let conformal = model.join("conformal.json");
+    let text = std::fs::read_to_string(&conformal).unwrap();
+    std::fs::write(&conformal, text.replacen("\"q\": ", "\"q\": 1", 1)).unwrap();
+    let e = ironcell_fails(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    assert!(e.contains("conformal.json") && e.contains("sha256"), "{e}");
+    std::fs::write(&conformal, text).unwrap();
+
     // One flipped byte in the saved trees: refused on opening, not a different answer.
     let trees = model.join("trees.bin");
     let mut bytes = std::fs::read(&trees).unwrap();
@@ -446,7 +462,7 @@ fn an_ensemble_of_seeds_answers_with_their_spread() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["model"] == "ensemble" && o["subset"] == "all")
+        .find(|o| o["model"] == "gbt×2" && o["subset"] == "all")
         .unwrap();
     assert!(
         all["metrics"]["coverage_90"]["value"].as_f64().is_some(),

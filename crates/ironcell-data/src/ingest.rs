@@ -125,6 +125,8 @@ pub struct Options {
     /// Leave out (and count) experiments that name a gene the reference lacks, instead of
     /// storing them with a bare gene node.
     pub strict_genes: bool,
+    /// Experiments per write to the store (50,000 when unset).
+    pub batch: Option<usize>,
 }
 
 /// Well-formed gene names a file used that the reference does not hold (retired ORFs, other
@@ -206,6 +208,27 @@ pub enum Error {
     /// A file the source cannot read, or a missing companion file.
     #[error("{0}")]
     Input(String),
+    /// A file failed part-way: what of it was stored before the failure stays stored (the
+    /// store is content-addressed, so ingesting the mended file again resumes, storing
+    /// nothing twice); the rows read since the last write to the store were not stored.
+    #[error(
+        "{error}\n{}: {stored} experiments read before this were stored ({new} of them new; \
+         the store is written every {batch}), the rest of the file was not. Mend the file and \
+         ingest it again: what is stored already is not stored twice",
+        file.display()
+    )]
+    Partial {
+        /// Why the file failed.
+        error: Box<Error>,
+        /// The file.
+        file: PathBuf,
+        /// Its experiments stored before the failure.
+        stored: u64,
+        /// Of them, new to the store.
+        new: u64,
+        /// Experiments per write to the store.
+        batch: usize,
+    },
 }
 
 /// Buffers experiments and writes them in batches, counting what was new.
@@ -217,7 +240,11 @@ struct Sink<'s> {
     /// The current file's unknown genes.
     unknown: UnknownGenes,
     buffer: Vec<Experiment>,
+    /// Experiments per write.
+    batch: usize,
     produced: u64,
+    /// Of `produced`, those written to the store.
+    written: u64,
     added: u64,
     datasets: BTreeSet<String>,
     progress: &'s mut dyn FnMut(u64, u64),
@@ -243,7 +270,7 @@ impl Sink<'_> {
             self.buffer.push(e);
             self.produced += 1;
         }
-        if self.buffer.len() >= BATCH {
+        if self.buffer.len() >= self.batch {
             self.flush()?;
         }
         Ok(())
@@ -251,6 +278,7 @@ impl Sink<'_> {
 
     fn flush(&mut self) -> Result<(), Error> {
         self.added += self.store.put_experiments(&self.buffer)?;
+        self.written += self.buffer.len() as u64;
         self.buffer.clear();
         (self.progress)(self.produced, self.added);
         Ok(())
@@ -576,14 +604,29 @@ pub fn run(
         known: &genes.known,
         strict: options.strict_genes,
         unknown: UnknownGenes::default(),
-        buffer: Vec::with_capacity(BATCH),
+        buffer: Vec::new(),
+        batch: options.batch.unwrap_or(BATCH).max(1),
         produced: 0,
+        written: 0,
         added: 0,
         datasets: BTreeSet::new(),
         progress,
     };
     for path in inputs {
-        let report = ingest_path(path, source, options, &genes, &mut sink)?;
+        let (written, added) = (sink.written, sink.added);
+        let report = ingest_path(path, source, options, &genes, &mut sink).map_err(|e| {
+            let stored = sink.written - written;
+            if stored == 0 {
+                return e;
+            }
+            Error::Partial {
+                error: Box::new(e),
+                file: path.clone(),
+                stored,
+                new: sink.added - added,
+                batch: sink.batch,
+            }
+        })?;
         outcome.reports.push(report);
         let mut unknown = std::mem::take(&mut sink.unknown);
         unknown.left_out = options.strict_genes && unknown.experiments > 0;
@@ -597,6 +640,126 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An E-MAP file of `rows` distinct pairs, the score of row `bad` (1-based) unreadable.
+    fn emap(rows: usize, bad: Option<usize>) -> String {
+        let mut text = String::from("orf_a\tallele_a\torf_b\tallele_b\tscore\n");
+        for i in 1..=rows {
+            let score = match bad == Some(i) {
+                true => "x".to_owned(),
+                false => format!("{:.2}", i as f64 / 10.0),
+            };
+            text.push_str(&format!(
+                "YAL{i:03}W\tDELETION\tYBR{i:03}C\tDELETION\t{score}\n"
+            ));
+        }
+        text
+    }
+
+    fn ingest(path: &Path, store: &mut ironcell_kg::SqliteStore) -> Result<Outcome, Error> {
+        let reference = Reference {
+            genes: Vec::new(),
+            terms: Vec::new(),
+            annotations: Vec::new(),
+            go_version: String::new(),
+        };
+        let options = Options {
+            batch: Some(10),
+            ..Options::default()
+        };
+        run(
+            Source::Collins2007,
+            &[path.to_owned()],
+            &reference,
+            store,
+            &options,
+            &mut |_, _| {},
+        )
+    }
+
+    fn stored(store: &ironcell_kg::SqliteStore) -> u64 {
+        store
+            .stats()
+            .unwrap()
+            .nodes
+            .get("Experiment")
+            .copied()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_file_failing_past_its_first_write_says_what_was_stored_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ironcell_kg::SqliteStore::open(&dir.path().join("kg.sqlite")).unwrap();
+        let path = dir.path().join("sscores.tsv");
+        std::fs::write(&path, emap(30, Some(26))).unwrap();
+        let err = ingest(&path, &mut store).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Partial {
+                    stored: 20,
+                    new: 20,
+                    batch: 10,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("sscores.tsv:27:"), "{message}");
+        assert!(
+            message.contains("20 experiments read before this were stored"),
+            "{message}"
+        );
+        assert_eq!(stored(&store), 20);
+        // The mended file resumes: the 20 are not stored twice.
+        std::fs::write(&path, emap(30, None)).unwrap();
+        let outcome = ingest(&path, &mut store).unwrap();
+        assert_eq!((outcome.produced, outcome.added), (30, 10));
+        assert_eq!(stored(&store), 30);
+        // A failure before the first write is the plain error: nothing of the file is stored.
+        let other = dir.path().join("other.tsv");
+        std::fs::write(&other, emap(5, Some(3)).replace("YAL", "YCL")).unwrap();
+        let err = ingest(&other, &mut store).unwrap_err();
+        assert!(matches!(err, Error::Read(_)), "{err:?}");
+        assert_eq!(stored(&store), 30);
+    }
+
+    #[test]
+    fn a_truncated_gzip_names_the_line_it_broke_at() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ironcell_kg::SqliteStore::open(&dir.path().join("kg.sqlite")).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        gz.write_all(emap(200, None).as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        // Uncompressed blocks: the cut falls about halfway through the rows.
+        let path = dir.path().join("sscores.tsv.gz");
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let err = ingest(&path, &mut store).unwrap_err();
+        let Error::Partial { stored, .. } = &err else {
+            panic!("{err:?}");
+        };
+        // Every complete line before the cut was read; those in full writes were stored.
+        let complete = emap(200, None).as_bytes()[..bytes.len() / 2 - 20]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let message = err.to_string();
+        let line = message
+            .split("sscores.tsv.gz:")
+            .nth(1)
+            .and_then(|s| s.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no line in {message}"));
+        assert!(
+            line > 1 && line.abs_diff(complete) <= 2,
+            "line {line}, {complete} complete: {message}"
+        );
+        assert_eq!(*stored, ((line - 2) / 10 * 10) as u64, "{message}");
+        assert_eq!(self::stored(&store), *stored);
+    }
 
     #[test]
     fn yeastphenome_files_are_filed_under_their_pubmed_id() {

@@ -1,7 +1,11 @@
 //! Downloading the data directory's files from where they were published: resumable (HTTP
-//! range requests on a `.part` file), verified against the sha256 the
-//! [catalogue](crate::data_dir::catalog) records, gzip-compressed where the layout keeps a
-//! file compressed that was published plain, and unpacked when the publisher ships a zip.
+//! range requests on a `.part` file, `If-Range` with the validator the first response gave,
+//! the answer's `Content-Range` checked), verified against the sha256 the
+//! [catalogue](crate::data_dir::catalog) records, capped at the size it records (or
+//! [`SIZE_CAP`]), gzip-compressed where the layout keeps a file compressed that was published
+//! plain, and unpacked when the publisher ships a zip. Plain `http://` is taken only where the
+//! sha256 is pinned (a file altered on the way is then refused) or from this machine (a local
+//! mirror).
 //!
 //! A mirror (a copy of the data directory served over HTTP, same layout) can stand in for
 //! every location; it serves the layout's own bytes, so even files no published download
@@ -51,17 +55,80 @@ fn verify(path: &Path, expected: Option<&str>) -> Result<String, Error> {
     }
 }
 
-/// Downloads `url` to `dest`, resuming a `.part` file left by an interrupted run and
-/// checking `expected_sha256` when given. `progress(done, total)` is called as bytes arrive.
-/// A `dest` that already exists (and matches the checksum when one is known) is kept.
+/// The most bytes a download may bring when the catalogue does not record its size: above
+/// the largest published file the data directory holds (Costanzo 2016's tables, ~1 GB).
+pub const SIZE_CAP: u64 = 8 << 30;
+
+/// What a download must be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expected<'a> {
+    /// Its sha256 (hex), where known.
+    pub sha256: Option<&'a str>,
+    /// Its size, where known: more bytes than this are refused ([`SIZE_CAP`] otherwise).
+    pub bytes: Option<u64>,
+}
+
+/// Whether `url` may be fetched for a file expected as `expected`: https always; plain http
+/// only with a pinned sha256 or from this machine.
+fn allowed(url: &str, expected: Expected<'_>) -> Result<(), Error> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Ok(());
+    }
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return Err(Error::format(
+            url,
+            "only https:// (or http:// to a mirror) is fetched",
+        ));
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    match (local, expected.sha256) {
+        (true, _) | (_, Some(_)) => Ok(()),
+        (false, None) => Err(Error::format(
+            url,
+            "plain http and no sha256 to check the file against: refused (use https, or a \
+             mirror on this machine)",
+        )),
+    }
+}
+
+/// The first byte a `206` answer's `Content-Range: bytes START-END/TOTAL` says it carries.
+fn range_start(response: &ureq::http::Response<ureq::Body>) -> Option<u64> {
+    let value = response.headers().get("content-range")?.to_str().ok()?;
+    let spec = value.trim().strip_prefix("bytes")?.trim();
+    spec.split('-').next()?.trim().parse().ok()
+}
+
+/// A response's validator for `If-Range`: its `ETag` (a strong one), else `Last-Modified`.
+fn validator(response: &ureq::http::Response<ureq::Body>) -> Option<String> {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    header("etag")
+        .filter(|e| !e.starts_with("W/"))
+        .or_else(|| header("last-modified"))
+}
+
+/// Downloads `url` to `dest`, resuming a `.part` file left by an interrupted run (asking for
+/// the rest only if the file is unchanged, `If-Range`, and checking that the answer starts
+/// where the part ends) and checking what `expected` says. `progress(done, total)` is called
+/// as bytes arrive. A `dest` that already exists (and matches the checksum when one is known)
+/// is kept. A failed check keeps nothing.
 pub fn download(
     url: &str,
     dest: &Path,
-    expected_sha256: Option<&str>,
+    expected: Expected<'_>,
     progress: &mut dyn FnMut(u64, Option<u64>),
 ) -> Result<Downloaded, Error> {
+    allowed(url, expected)?;
     if dest.exists() {
-        if let Ok(sha256) = verify(dest, expected_sha256) {
+        if let Ok(sha256) = verify(dest, expected.sha256) {
             let bytes = fs::metadata(dest).map_err(|e| Error::io(url, e))?.len();
             return Ok(Downloaded {
                 path: dest.to_owned(),
@@ -76,15 +143,45 @@ pub fn download(
         format!("{}.part", e.to_string_lossy())
     }));
     let part_name = part.display().to_string();
+    // The validator of the response the part came from, beside it.
+    let validator_path = part.with_extension("part.validator");
+    let discard = || {
+        let _ = fs::remove_file(&part);
+        let _ = fs::remove_file(&validator_path);
+    };
+    let cap = expected.bytes.unwrap_or(SIZE_CAP);
     let have = fs::metadata(&part).map_or(0, |m| m.len());
     let mut request = ureq::get(url);
     if have > 0 {
         request = request.header("Range", &format!("bytes={have}-"));
+        if let Ok(v) = fs::read_to_string(&validator_path) {
+            request = request.header("If-Range", v.trim());
+        }
     }
     let mut response = request
         .call()
         .map_err(|e| Error::format(url, format!("download failed: {e}")))?;
     let resumed = response.status().as_u16() == 206;
+    if resumed && range_start(&response) != Some(have) {
+        discard();
+        return Err(Error::format(
+            url,
+            format!(
+                "asked for the bytes from {have} on, the server answered {:?}: nothing kept; \
+                 run again to download the whole file",
+                response.headers().get("content-range")
+            ),
+        ));
+    }
+    if !resumed {
+        // A fresh start (or a changed file): its validator, for resuming this one.
+        match validator(&response) {
+            Some(v) => fs::write(&validator_path, v).map_err(|e| Error::io(&part_name, e))?,
+            None => {
+                let _ = fs::remove_file(&validator_path);
+            }
+        }
+    }
     let resumed_from = if resumed { have } else { 0 };
     let remaining: Option<u64> = response
         .headers()
@@ -92,6 +189,23 @@ pub fn download(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
     let total = remaining.map(|r| r + resumed_from);
+    let too_big = |bytes: u64| {
+        Error::format(
+            url,
+            format!(
+                "{bytes} bytes, more than the {cap} {}: nothing kept",
+                if expected.bytes.is_some() {
+                    "the catalogue records"
+                } else {
+                    "any file of the data directory has"
+                }
+            ),
+        )
+    };
+    if let Some(total) = total.filter(|&t| t > cap) {
+        discard();
+        return Err(too_big(total));
+    }
     let mut out = OpenOptions::new()
         .create(true)
         .write(true)
@@ -110,6 +224,11 @@ pub fn download(
         if n == 0 {
             break;
         }
+        if done + n as u64 > cap {
+            drop(out);
+            discard();
+            return Err(too_big(done + n as u64));
+        }
         out.write_all(&buf[..n])
             .map_err(|e| Error::io(&part_name, e))?;
         done += n as u64;
@@ -125,15 +244,16 @@ pub fn download(
             ));
         }
     }
-    let sha256 = match verify(&part, expected_sha256) {
+    let sha256 = match verify(&part, expected.sha256) {
         Ok(sha) => sha,
         Err(e) => {
             // A corrupt partial file would be resumed forever; start afresh next time.
-            let _ = fs::remove_file(&part);
+            discard();
             return Err(e);
         }
     };
     fs::rename(&part, dest).map_err(|e| Error::io(&dest.display().to_string(), e))?;
+    let _ = fs::remove_file(&validator_path);
     Ok(Downloaded {
         path: dest.to_owned(),
         bytes: done,
@@ -206,6 +326,12 @@ pub fn fetch_file(
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(&dest_name, e))?;
     }
+    // The file as the layout holds it; a download of it (not of a plain file the layout
+    // compresses) has its recorded size.
+    let laid_out = Expected {
+        sha256: file.sha256,
+        bytes: file.bytes,
+    };
     let fetched = |download, verified, unpacked| {
         Ok(Fetched::File {
             download,
@@ -215,7 +341,7 @@ pub fn fetch_file(
     };
     if let Some(mirror) = mirror {
         let url = format!("{}/{}", mirror.trim_end_matches('/'), file.path);
-        let download = download(&url, &dest, file.sha256, progress)?;
+        let download = download(&url, &dest, laid_out, progress)?;
         let unpacked = match file.origin {
             Origin::Archive(_) => unzip(&dest, dest.parent().unwrap_or(root))?,
             _ => vec![],
@@ -224,12 +350,12 @@ pub fn fetch_file(
     }
     match file.origin {
         Origin::Published(url) => fetched(
-            download(url, &dest, file.sha256, progress)?,
+            download(url, &dest, laid_out, progress)?,
             file.sha256.is_some(),
             vec![],
         ),
         Origin::Archive(url) => {
-            let download = download(url, &dest, file.sha256, progress)?;
+            let download = download(url, &dest, laid_out, progress)?;
             let unpacked = unzip(&dest, dest.parent().unwrap_or(root))?;
             fetched(download, file.sha256.is_some(), unpacked)
         }
@@ -251,7 +377,11 @@ pub fn fetch_file(
             }
             // The plain file lands beside its final name, so an interrupted run resumes it.
             let plain = dest.with_extension("");
-            let download = download(url, &plain, Some(content_sha256), progress)?;
+            let plain_file = Expected {
+                sha256: Some(content_sha256),
+                bytes: None,
+            };
+            let download = download(url, &plain, plain_file, progress)?;
             gzip(&plain, &dest)?;
             fs::remove_file(&plain).map_err(|e| Error::io(&plain.display().to_string(), e))?;
             fetched(download, true, vec![])

@@ -554,6 +554,30 @@ mod tests {
     }
 
     #[test]
+    fn a_weight_that_is_not_finite_is_a_bad_row_not_a_silent_null() {
+        let text = "YAL001C YAL002W inf\nYAL001C YAL002W -infinity\nYAL001C YAL002W 1e999\n";
+        let names = names();
+        let err = collect(
+            Reader::edge_list(text.as_bytes(), "net.txt", &names),
+            BadRows::Fail,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("net.txt:1:"), "{err}");
+        assert!(
+            err.contains("expected a finite number, found \"inf\""),
+            "{err}"
+        );
+        let (edges, report) = collect(
+            Reader::edge_list(text.as_bytes(), "net.txt", &names),
+            BadRows::Skip,
+        )
+        .unwrap();
+        assert!(edges.is_empty());
+        assert_eq!(report.rejected_counts["not a number"], 3);
+    }
+
+    #[test]
     fn regulatory_edges_are_directed() {
         let text = "# regulator\ttarget\nYBR160W\tYAL001C\t2.5\n";
         let names = names();

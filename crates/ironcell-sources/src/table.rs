@@ -133,18 +133,27 @@ impl<'a, F: Fields + ?Sized> Row<'a, F> {
         }
     }
 
-    /// A number, or `None` for an empty / `NaN` / `NA` cell.
+    /// A finite number, or `None` for an empty / `NaN` / `NA` cell. `inf` (which Rust's
+    /// parser accepts) is refused: JSON and the stores cannot hold it, and no screen measures
+    /// it, so it would become a silent null.
     pub(crate) fn number(&self, col: Column) -> Result<Option<f64>, Error> {
         let text = self.text(col)?;
         if is_missing(text) {
             return Ok(None);
         }
-        text.parse().map(Some).map_err(|_| {
-            self.error(
-                "not a number",
-                format!("column {:?}: expected a number, found {text:?}", col.name),
-            )
-        })
+        text.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Some)
+            .ok_or_else(|| {
+                self.error(
+                    "not a number",
+                    format!(
+                        "column {:?}: expected a finite number, found {text:?}",
+                        col.name
+                    ),
+                )
+            })
     }
 }
 

@@ -1,6 +1,8 @@
 //! `fetch::download` against a local HTTP server: a full download, an interrupted one that
-//! resumes with a range request, a checksum mismatch, unpacking a zip, and a catalogue file
-//! published plain that the layout keeps compressed.
+//! resumes with a range request (`If-Range` with the server's ETag), a server answering
+//! another range than asked, a file larger than recorded, plain http without a checksum, a
+//! checksum mismatch, unpacking a zip, and a catalogue file published plain that the layout
+//! keeps compressed.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -11,7 +13,7 @@ use std::{
 
 use ironcell_sources::{
     data_dir::catalog::{DataFile, Origin},
-    fetch::{download, fetch_file, unzip, Fetched},
+    fetch::{download, fetch_file, unzip, Expected, Fetched},
 };
 use sha2::{Digest, Sha256};
 
@@ -19,8 +21,15 @@ use sha2::{Digest, Sha256};
 #[derive(Default)]
 struct Log {
     ranges: Vec<Option<u64>>,
+    /// The `If-Range` of each request.
+    if_range: Vec<Option<String>>,
     /// Cut the next full (non-range) response after this many body bytes.
     cut_after: Option<usize>,
+    /// An ETag to send with every response.
+    etag: Option<String>,
+    /// Added to the start a 206 answer's `Content-Range` states (a server answering another
+    /// range than asked).
+    shift: u64,
 }
 
 /// Serves `body` at every path, honouring `Range: bytes=N-`.
@@ -37,7 +46,7 @@ fn serve(body: Vec<u8>, log: Arc<Mutex<Log>>) -> String {
 
 fn respond(mut stream: TcpStream, body: &[u8], log: &Mutex<Log>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut range = None;
+    let (mut range, mut if_range) = (None, None);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
@@ -47,23 +56,40 @@ fn respond(mut stream: TcpStream, body: &[u8], log: &Mutex<Log>) {
         if let Some(v) = lower.strip_prefix("range: bytes=") {
             range = v.trim().trim_end_matches('-').parse::<u64>().ok();
         }
+        if lower.starts_with("if-range:") {
+            if_range = Some(line["if-range:".len()..].trim().to_owned());
+        }
     }
-    let cut = {
+    let (cut, etag, shift) = {
         let mut log = log.lock().unwrap();
         log.ranges.push(range);
-        if range.is_none() {
+        log.if_range.push(if_range);
+        let cut = if range.is_none() {
             log.cut_after.take()
         } else {
             None
-        }
+        };
+        (cut, log.etag.clone(), log.shift)
     };
     let (status, start) = match range {
         Some(n) => ("206 Partial Content", n as usize),
         None => ("200 OK", 0),
     };
     let rest = &body[start..];
+    let mut extra = String::new();
+    if range.is_some() {
+        extra.push_str(&format!(
+            "Content-Range: bytes {}-{}/{}\r\n",
+            start as u64 + shift,
+            body.len() - 1,
+            body.len()
+        ));
+    }
+    if let Some(etag) = etag {
+        extra.push_str(&format!("ETag: {etag}\r\n"));
+    }
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         rest.len()
     );
     let _ = stream.write_all(head.as_bytes());
@@ -80,6 +106,14 @@ fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// A file known by its checksum only.
+fn checked(sha256: &str) -> Expected<'_> {
+    Expected {
+        sha256: Some(sha256),
+        bytes: None,
+    }
+}
+
 #[test]
 fn downloads_and_verifies() {
     let data = body();
@@ -87,7 +121,7 @@ fn downloads_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("data.bin");
     let mut last = (0, None);
-    let d = download(&url, &dest, Some(&sha(&data)), &mut |done, total| {
+    let d = download(&url, &dest, checked(&sha(&data)), &mut |done, total| {
         last = (done, total)
     })
     .unwrap();
@@ -95,7 +129,7 @@ fn downloads_and_verifies() {
     assert_eq!((d.bytes, d.resumed_from), (data.len() as u64, 0));
     assert_eq!(last, (data.len() as u64, Some(data.len() as u64)));
     // A second run finds the verified file and fetches nothing.
-    let again = download(&url, &dest, Some(&sha(&data)), &mut |_, _| {}).unwrap();
+    let again = download(&url, &dest, checked(&sha(&data)), &mut |_, _| {}).unwrap();
     assert!(again.already_present);
 }
 
@@ -104,17 +138,76 @@ fn an_interrupted_download_resumes_with_a_range_request() {
     let data = body();
     let log = Arc::new(Mutex::new(Log {
         cut_after: Some(100_000),
+        etag: Some("\"v1\"".to_owned()),
         ..Log::default()
     }));
     let url = serve(data.clone(), Arc::clone(&log));
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("data.bin");
-    let err = download(&url, &dest, None, &mut |_, _| {}).unwrap_err();
+    // From this machine (a mirror), a download without a checksum is allowed.
+    let err = download(&url, &dest, Expected::default(), &mut |_, _| {}).unwrap_err();
     assert!(!dest.exists(), "{err}");
-    let d = download(&url, &dest, Some(&sha(&data)), &mut |_, _| {}).unwrap();
+    let d = download(&url, &dest, checked(&sha(&data)), &mut |_, _| {}).unwrap();
     assert_eq!(d.resumed_from, 100_000);
     assert_eq!(std::fs::read(&dest).unwrap(), data);
-    assert_eq!(log.lock().unwrap().ranges, [None, Some(100_000)]);
+    let log = log.lock().unwrap();
+    assert_eq!(log.ranges, [None, Some(100_000)]);
+    // The rest was asked for only if the file is the one the part came from.
+    assert_eq!(log.if_range, [None, Some("\"v1\"".to_owned())]);
+    assert!(!dir.path().join("data.bin.part.validator").exists());
+}
+
+#[test]
+fn an_answer_to_another_range_than_asked_keeps_nothing() {
+    let data = body();
+    let log = Arc::new(Mutex::new(Log {
+        cut_after: Some(100_000),
+        shift: 1,
+        ..Log::default()
+    }));
+    let url = serve(data.clone(), log);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("data.bin");
+    download(&url, &dest, checked(&sha(&data)), &mut |_, _| {}).unwrap_err();
+    let err = download(&url, &dest, checked(&sha(&data)), &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("bytes 100001-"), "{err}");
+    assert!(!dir.path().join("data.bin.part").exists());
+    // The next run starts afresh and succeeds.
+    download(&url, &dest, checked(&sha(&data)), &mut |_, _| {}).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+}
+
+#[test]
+fn a_file_larger_than_recorded_keeps_nothing() {
+    let data = body();
+    let url = serve(data.clone(), Arc::default());
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("data.bin");
+    let small = Expected {
+        sha256: Some(&"0".repeat(64)),
+        bytes: Some(1_000),
+    };
+    let err = download(&url, &dest, small, &mut |_, _| {}).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("more than the 1000 the catalogue records"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn plain_http_without_a_checksum_is_refused_before_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("data.bin");
+    for url in ["http://example.org/data.bin", "ftp://example.org/data.bin"] {
+        let err = download(url, &dest, Expected::default(), &mut |_, _| {}).unwrap_err();
+        assert!(
+            err.to_string().contains("refused") || err.to_string().contains("only https"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -122,7 +215,7 @@ fn a_checksum_mismatch_is_an_error_and_keeps_nothing() {
     let url = serve(body(), Arc::default());
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("data.bin");
-    let err = download(&url, &dest, Some(&"0".repeat(64)), &mut |_, _| {}).unwrap_err();
+    let err = download(&url, &dest, checked(&"0".repeat(64)), &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("sha256 mismatch"), "{err}");
     assert!(!dest.exists());
     assert!(!dir.path().join("data.bin.part").exists());

@@ -16,6 +16,7 @@ pub fn run(args: &IngestArgs) -> Result<()> {
         bad_rows: args.bad_rows(),
         wild_type: args.wild_type.clone(),
         strict_genes: args.strict_genes,
+        batch: None,
     };
     let outcome = ingest::run(
         args.source,

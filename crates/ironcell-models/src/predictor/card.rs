@@ -63,9 +63,9 @@ pub struct ModelCard {
     pub files: BTreeMap<String, String>,
 }
 
-/// Every file a saved model of some kind is made of (the card, its calibration, histories
-/// and checkpoints are not the model).
-const MODEL_FILES: [&str; 10] = [
+/// Every file a saved model of some kind is made of, and its calibration (the card,
+/// histories and checkpoints are not the model).
+const MODEL_FILES: [&str; 11] = [
     "dcell.json",
     "dcell.params",
     "model.json",
@@ -76,6 +76,7 @@ const MODEL_FILES: [&str; 10] = [
     "neighbour_labels.json",
     "null.json",
     "members.json",
+    super::conformal::CALIBRATION,
 ];
 
 fn sha256(path: &Path) -> Result<String, Error> {

@@ -124,11 +124,13 @@ impl Calibration {
         }
     }
 
-    /// Writes `conformal.json` into `dir`.
+    /// Writes `conformal.json` into `dir`, beside the model's card, which then seals it with
+    /// the model's files: an edited calibration is refused on opening.
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
         let path = dir.join(CALIBRATION);
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::file(&path, e))?;
-        std::fs::write(&path, json).map_err(|e| Error::file(&path, e))
+        std::fs::write(&path, json).map_err(|e| Error::file(&path, e))?;
+        ModelCard::read(dir)?.seal(dir)
     }
 }
 

@@ -296,11 +296,11 @@ const KUZMIN2020: &[DataFile] = &[archive(
 const OHYA2005: &[DataFile] = &[
     release(
         "yeast-screens/ohya2005/mt4718data.tsv",
-        "http://www.yeast.ib.k.u-tokyo.ac.jp/SCMD/download.php?path=mt4718data.tsv",
+        "https://www.yeast.ib.k.u-tokyo.ac.jp/SCMD/download.php?path=mt4718data.tsv",
     ),
     release(
         "yeast-screens/ohya2005/wt122data.tsv",
-        "http://www.yeast.ib.k.u-tokyo.ac.jp/SCMD/download.php?path=wt122data.tsv",
+        "https://www.yeast.ib.k.u-tokyo.ac.jp/SCMD/download.php?path=wt122data.tsv",
     ),
 ];
 
@@ -479,6 +479,21 @@ mod tests {
                     assert!(hex(content_sha256) && f.path.ends_with(".gz"), "{}", f.path);
                 }
                 assert_eq!(d.standard, f.sha256.is_some(), "{}", f.path);
+                // `fetch` takes plain http only for a file whose checksum it can check.
+                let checked = match f.origin {
+                    Origin::Published(url) | Origin::Archive(url) => {
+                        Some((url, f.sha256.is_some()))
+                    }
+                    Origin::Gzipped { url, .. } => Some((url, true)),
+                    Origin::Made(_) => None,
+                };
+                if let Some((url, pinned)) = checked {
+                    assert!(
+                        url.starts_with("https://") || (url.starts_with("http://") && pinned),
+                        "{}: {url}",
+                        f.path
+                    );
+                }
             }
         }
         assert!(entry("yeast-screens/networks/Hu-2007.txt.gz").is_some());
