@@ -2,8 +2,6 @@
 //! resume: a run killed with SIGKILL and resumed ends with the weights of a run never
 //! interrupted, bit for bit.
 
-// These tests expect no failure, so `ironcell_fails` goes unused here.
-#[allow(dead_code)]
 mod common;
 
 use std::{
@@ -208,6 +206,107 @@ threads = 1
         String::from_utf8_lossy(&out.stdout).contains("fitted on every row"),
         "the deployable model has no test part to be scored on"
     );
+}
+
+#[test]
+fn a_tree_model_reads_neighbour_labels_and_keeps_them_for_predict() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    // A chain through the dataset's genes: every gene has relatives.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("manifest.json")).unwrap()).unwrap();
+    let genes: Vec<&str> = manifest["genes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    let network = dir.path().join("chain.txt");
+    let edges: String = genes
+        .windows(2)
+        .map(|w| format!("{} {}\n", w[0], w[1]))
+        .collect();
+    std::fs::write(&network, edges).unwrap();
+    let config = dir.path().join("gbt.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[model]
+kind = "gbt"
+features = ["codon"]
+neighbour_labels = ["{}"]
+
+[model.params.gbt]
+rounds = 20
+
+[data]
+dataset = "{}"
+splits = ["gene_disjoint_any"]
+"#,
+            network.display(),
+            data.display()
+        ),
+    )
+    .unwrap();
+    let run = dir.path().join("run");
+    let text = train(&config, &run);
+    assert!(text.contains("| gbt |"), "{text}");
+    let model = run.join("gene_disjoint_any/gene_interaction");
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(model.join("card.json")).unwrap()).unwrap();
+    assert!(
+        card["inputs"]
+            .as_str()
+            .unwrap()
+            .contains("with neighbour labels along 1 network"),
+        "{card}"
+    );
+    // The recipe remembers the training genotypes and labels the columns are made of.
+    let recipe: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(model.join("recipe.json")).unwrap()).unwrap();
+    let memory = &recipe["neighbours"];
+    assert_eq!(
+        memory["rows"].as_array().unwrap().len(),
+        memory["values"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        memory["rows"].as_array().unwrap().len() as u64,
+        card["trained_rows"].as_u64().unwrap()
+    );
+    // Any genotype is answered, of training genes or of genes the dataset never had.
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(
+        &genotypes,
+        format!("{}+{}\nYGR098C+YHR023W\n", genes[0], genes[1]),
+    )
+    .unwrap();
+    let predictions = dir.path().join("p.tsv");
+    ironcell(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let table = std::fs::read_to_string(&predictions).unwrap();
+    for line in table.lines().skip(1) {
+        let value: f64 = line.split('\t').nth(2).unwrap().parse().unwrap();
+        assert!(value.is_finite(), "{table}");
+    }
+    // A network file that is not there is named when the model is opened.
+    std::fs::remove_file(&network).unwrap();
+    let e = common::ironcell_fails(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--genotypes",
+        genotypes.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    assert!(e.contains("chain.txt"), "{e}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use ironcell_core::SystematicName;
 use ironcell_data::{
     dataset::Manifest,
     features::{
+        neighbour_labels::Hidden,
         pooling::{Pooler, Pooling, TooManyGenes},
         FeatureReport, GeneFeature, GeneFeatures,
     },
@@ -16,7 +17,10 @@ use ironcell_data::{
 };
 use ironcell_sources::reference::Reference;
 
-use super::{FitError, Matrix, MatrixError, ModelKind, Params, Regressor, Standardizer};
+use super::{
+    neighbours::{NeighbourColumns, NeighbourMemory},
+    FitError, Matrix, MatrixError, ModelKind, Params, Regressor, Standardizer,
+};
 use crate::predictor::{Recipe, Summary};
 
 /// Why a design could not be built or fitted.
@@ -54,10 +58,14 @@ pub struct Design {
     /// Row-major `instances × labels`; NaN where a genotype has no value.
     y: Vec<f64>,
     genes: Vec<Vec<u32>>,
+    /// Each instance's environment, and their names.
+    environments: (Vec<u16>, Vec<String>),
     features: Vec<GeneFeature>,
     pooling: Pooling,
     slots: usize,
     universe: Vec<SystematicName>,
+    /// The neighbour-label columns' memory, when the rows end with them.
+    neighbours: Option<NeighbourMemory>,
 }
 
 /// A regressor fitted on some rows of a [`Design`].
@@ -97,12 +105,17 @@ impl Design {
             x,
             width: pooler.width(),
             genes: all.iter().map(|&i| instances.genes(i).to_vec()).collect(),
+            environments: (
+                all.iter().map(|&i| instances.source(i).1).collect(),
+                manifest.environment_names(),
+            ),
             labels,
             y,
             features: kinds.to_vec(),
             pooling,
             slots,
             universe: manifest.genes.clone(),
+            neighbours: None,
         };
         Ok((design, reports))
     }
@@ -235,7 +248,60 @@ impl Design {
             slots: self.slots,
             standardizer: fitted.standardizer.clone(),
             universe: self.universe.clone(),
+            neighbours: self.neighbours.clone(),
         }
+    }
+
+    /// The same rows with label `l`'s neighbour labels along `networks` after the features,
+    /// fitted on `train` (their own labels; the other rows' never enter). Each training
+    /// genotype is shown with none, one or all of its genes treated as unseen, a seeded third
+    /// each ([`crate::deep::hidden_genes`]), as a test genotype of the random and gene-disjoint
+    /// splits is; the other rows as they are.
+    pub fn with_neighbours(
+        &self,
+        l: usize,
+        train: &[usize],
+        networks: &[std::path::PathBuf],
+        seed: u64,
+        reference: &Reference,
+    ) -> Result<Self, DesignError> {
+        let train = self.labelled(l, train);
+        let (envs, names) = &self.environments;
+        let memory = NeighbourMemory {
+            networks: networks.to_vec(),
+            rows: train.iter().map(|&i| self.genes[i].clone()).collect(),
+            row_environments: train.iter().map(|&i| envs[i]).collect(),
+            environments: names.clone(),
+            values: self.target(l, &train),
+        };
+        let columns = NeighbourColumns::fit(memory, &self.universe, reference)?;
+        let extra = columns.width();
+        let width = self.width + extra;
+        let is_train: std::collections::HashSet<usize> = train.iter().copied().collect();
+        let mut x = vec![0f32; self.len() * width];
+        for (i, out) in x.chunks_exact_mut(width).enumerate() {
+            out[..self.width].copy_from_slice(&self.x[i * self.width..(i + 1) * self.width]);
+            let genes = &self.genes[i];
+            let hidden = if is_train.contains(&i) {
+                crate::deep::hidden_genes(i as u32, genes.len(), seed)
+            } else {
+                Hidden::NONE
+            };
+            let env = Some(usize::from(envs[i]));
+            columns.write(
+                Some(genes),
+                genes.len(),
+                env,
+                hidden,
+                &mut out[self.width..],
+            );
+        }
+        Ok(Self {
+            x,
+            width,
+            neighbours: Some(columns.memory().clone()),
+            ..self.clone()
+        })
     }
 
     /// The genes perturbed in `rows`, for a model card.

@@ -18,6 +18,7 @@
 pub mod design;
 pub mod linear;
 mod matrix;
+pub mod neighbours;
 mod saved;
 mod standardize;
 pub mod svr;

@@ -426,7 +426,7 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
                 .indices
                 .iter()
                 .zip(&rows)
-                .map(|(&i, r)| neighbours::hidden(i, r.len(), self.seed))
+                .map(|(&i, r)| neighbours::hidden_genes(i, r.len(), self.seed))
                 .collect()
         });
         let inputs = self.readout.batch(

@@ -22,7 +22,7 @@ mod table;
 pub use labels::LabelCodec;
 pub(crate) use learner::{weights_from_bytes, weights_to_bytes};
 pub use learner::{GeneSetLearner, Setup, Singles};
-pub use neighbours::{Memory, NeighbourInputs};
+pub use neighbours::{hidden_genes, Memory, NeighbourInputs};
 pub use net::Net;
 pub use readout::Readout;
 pub use table::{Adjacency, GeneTable, TableError};

@@ -4,7 +4,7 @@
 //! labels' memory, saved with it) and the networks' files are read again at load.
 //!
 //! A third of the training genotypes are shown with one gene, and a third with every gene,
-//! treated as unseen ([`hidden`]), as a gene-disjoint test genotype's genes are; the choice is
+//! treated as unseen ([`hidden_genes`]), as a gene-disjoint test genotype's genes are; the choice is
 //! a function of the instance and the seed only, so an interrupted run resumes to the same
 //! weights.
 
@@ -155,7 +155,7 @@ impl NeighbourInputs {
 /// Which genes of training instance `index` to treat as unseen under `seed`
 /// ([`Hidden::draw`] from a generator of its own, so the draw does not depend on the batch
 /// order or on how far an interrupted run got).
-pub fn hidden(index: u32, genes: usize, seed: u64) -> Hidden {
+pub fn hidden_genes(index: u32, genes: usize, seed: u64) -> Hidden {
     let mut rng =
         ChaCha8Rng::seed_from_u64(seed ^ u64::from(index).wrapping_mul(0x9e37_79b9_7f4a_7c15));
     Hidden::draw(&mut rng, genes)

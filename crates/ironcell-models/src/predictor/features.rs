@@ -15,6 +15,7 @@ use std::{
 
 use ironcell_core::SystematicName;
 use ironcell_data::features::{
+    neighbour_labels::Hidden,
     pooling::{Pooler, Pooling},
     GeneFeature, GeneFeatures,
 };
@@ -22,7 +23,11 @@ use ironcell_sources::reference::Reference;
 use serde::{Deserialize, Serialize};
 
 use super::{Error, Genotypes, ModelCard, Predictions, Predictor, Spread, Summary};
-use crate::baseline::{self, Matrix, Regressor, Standardizer};
+use crate::baseline::{
+    self,
+    neighbours::{NeighbourColumns, NeighbourMemory},
+    Matrix, Regressor, Standardizer,
+};
 
 const RECIPE: &str = "recipe.json";
 
@@ -39,6 +44,10 @@ pub struct Recipe {
     pub standardizer: Option<Standardizer>,
     /// The training dataset's gene universe (one-hot columns; the intact pooling's total).
     pub universe: Vec<SystematicName>,
+    /// Neighbour-label columns after the features (before standardisation), when the model
+    /// reads them: their memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbours: Option<NeighbourMemory>,
 }
 
 impl Recipe {
@@ -46,9 +55,16 @@ impl Recipe {
     pub fn describe(&self) -> String {
         let kinds: Vec<String> = self.features.iter().map(ToString::to_string).collect();
         format!(
-            "gene features {} pooled by {}{}",
+            "gene features {} pooled by {}{}{}",
             kinds.join(", "),
             self.pooling,
+            match &self.neighbours {
+                Some(n) => format!(
+                    ", with neighbour labels along {} network(s)",
+                    n.networks.len()
+                ),
+                None => String::new(),
+            },
             if self.standardizer.is_some() {
                 ", standardised"
             } else {
@@ -67,6 +83,7 @@ pub struct FeatureModel {
     features: GeneFeatures,
     pooler: Pooler,
     row: HashMap<SystematicName, u32>,
+    neighbours: Option<std::sync::Arc<NeighbourColumns>>,
 }
 
 impl FeatureModel {
@@ -135,6 +152,12 @@ impl FeatureModel {
             .enumerate()
             .map(|(i, g)| (g, i as u32))
             .collect();
+        let neighbours = recipe
+            .neighbours
+            .clone()
+            .map(|m| NeighbourColumns::fit(m, &recipe.universe, reference))
+            .transpose()?
+            .map(std::sync::Arc::new);
         Ok(Self {
             card,
             recipe,
@@ -142,7 +165,13 @@ impl FeatureModel {
             features,
             pooler,
             row,
+            neighbours,
         })
+    }
+
+    /// Columns of the regressor's input: the pooled features, then the neighbour labels.
+    fn width(&self) -> usize {
+        self.pooler.width() + self.neighbours.as_ref().map_or(0, |n| n.width())
     }
 
     /// The recipe.
@@ -160,13 +189,26 @@ impl FeatureModel {
         for g in universe {
             rows_of.push(self.row.get(g).copied());
         }
-        let width = self.pooler.width();
+        let (pooled, width) = (self.pooler.width(), self.width());
         let mut x = vec![0f32; genotypes.len() * width];
         let mut rows = Vec::new();
-        for (genotype, out) in genotypes
+        // The training universe comes first among the feature rows.
+        let trained = self.recipe.universe.len() as u32;
+        let mut in_universe = Vec::new();
+        // Each asked environment among the training dataset's, once; without environments
+        // given, a genotype is asked about the first (a dataset of one).
+        let environments: Option<(Vec<Option<usize>>, &[u16])> =
+            match (&self.neighbours, genotypes.environments()) {
+                (Some(n), Some((names, rows))) => {
+                    Some((names.iter().map(|name| n.environment(name)).collect(), rows))
+                }
+                _ => None,
+            };
+        for (k, (genotype, out)) in genotypes
             .rows()
             .iter()
             .zip(x.chunks_exact_mut(width.max(1)))
+            .enumerate()
         {
             rows.clear();
             for &g in genotype.iter() {
@@ -178,9 +220,19 @@ impl FeatureModel {
                     ))
                 })?);
             }
+            if let Some(n) = &self.neighbours {
+                in_universe.clear();
+                in_universe.extend(rows.iter().copied().filter(|&r| r < trained));
+                let genes = (in_universe.len() == rows.len()).then_some(in_universe.as_slice());
+                let env = match &environments {
+                    Some((known, rows)) => known[usize::from(rows[k])],
+                    None => Some(0),
+                };
+                n.write(genes, rows.len(), env, Hidden::NONE, &mut out[pooled..]);
+            }
             rows.sort_unstable();
             self.pooler
-                .pool(&rows, &self.features, out)
+                .pool(&rows, &self.features, &mut out[..pooled])
                 .map_err(|e| Error::Input(e.to_string()))?;
             if let Some(s) = &self.recipe.standardizer {
                 s.apply(out);
@@ -197,8 +249,7 @@ impl Predictor for FeatureModel {
 
     fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
         let x = self.inputs(genotypes)?;
-        let matrix =
-            Matrix::new(&x, self.pooler.width()).map_err(|e| Error::Input(e.to_string()))?;
+        let matrix = Matrix::new(&x, self.width()).map_err(|e| Error::Input(e.to_string()))?;
         Ok(Predictions::new(
             self.card.labels.clone(),
             self.model.predict(matrix),
@@ -215,8 +266,7 @@ impl Predictor for FeatureModel {
             return Ok((self.predict(genotypes)?, None));
         }
         let x = self.inputs(genotypes)?;
-        let matrix =
-            Matrix::new(&x, self.pooler.width()).map_err(|e| Error::Input(e.to_string()))?;
+        let matrix = Matrix::new(&x, self.width()).map_err(|e| Error::Input(e.to_string()))?;
         let summaries = self
             .model
             .predict_members(matrix, Summary::of)

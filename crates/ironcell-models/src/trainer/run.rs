@@ -135,6 +135,13 @@ pub struct FeatureModelConfig {
     /// Hyper-parameters (the `[model.params.rf]` / `[model.params.gbt]` tables).
     #[serde(default)]
     pub params: Params,
+    /// Networks (any layout `dataset graph` reads) along which the label's neighbour labels
+    /// are columns after the features: the mean training label of the genotypes one gene
+    /// swap away and two swaps away, with the weight found
+    /// (`ironcell_data::features::neighbour_labels`), in the genotype's environment. The
+    /// training genotypes and labels are kept in the recipe.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub neighbour_labels: Vec<std::path::PathBuf>,
 }
 
 fn features() -> Vec<String> {
@@ -684,6 +691,15 @@ fn fit_features(
         if keep.len() < 2 {
             continue;
         }
+        let with_neighbours;
+        let design = if m.neighbour_labels.is_empty() {
+            &design
+        } else {
+            with_neighbours = design
+                .with_neighbours(l, &keep, &m.neighbour_labels, seed, reference)
+                .map_err(|e| config_error(&e))?;
+            &with_neighbours
+        };
         let fitted = design
             .fit(kind, &params, false, l, &keep)
             .map_err(|e| config_error(&e))?;
