@@ -442,9 +442,9 @@ fn ingest_path(
                 open_maybe_gzip(wild_type)?,
                 &wild_type.display().to_string(),
             )?;
-            ingest(ohya2005::Reader::new(input()?, &name)?, policy, sink, |r| {
-                vec![r.experiment(&reference)]
-            })
+            let reader = ohya2005::Reader::new(input()?, &name)?;
+            reader.check_reference(&reference)?;
+            ingest(reader, policy, sink, |r| vec![r.experiment(&reference)])
         }
         Source::Synlethdb => {
             let relation = if file.contains("_SR") {

@@ -82,11 +82,22 @@ pub fn wild_type<R: Read>(inner: R, name: &str) -> Result<ExperimentReference, E
     let header = table.header()?;
     let columns = parameter_columns(header.names(), 0);
     let mut sums = vec![(0.0f64, 0u32); columns.len()];
+    let mut replicates = 0u32;
     while let Some(row) = table.next_row()? {
+        replicates += 1;
         for (k, v) in values(&row, &columns)? {
             sums[k].0 += v;
             sums[k].1 += 1;
         }
+    }
+    if replicates == 0 || sums.iter().all(|&(_, n)| n == 0) {
+        return Err(Error::format(
+            name,
+            format!(
+                "{replicates} wild-type replicate rows and no parameter measured: expected \
+                 wt122data.tsv (a name column, then one column per CalMorph parameter)"
+            ),
+        ));
     }
     let means = columns
         .iter()
@@ -140,6 +151,38 @@ pub struct Reader<R> {
 }
 
 impl<R: Read> Reader<R> {
+    /// Checks that `reference` (from [`wild_type`]) measured every parameter this file's
+    /// mutants have: a mutant's morphology means something only beside the same screen's
+    /// wild type, and an unrelated or truncated wild-type file would otherwise be stored as
+    /// the reference of every experiment.
+    pub fn check_reference(&self, reference: &ExperimentReference) -> Result<(), Error> {
+        let Phenotype::Morphology(wild) = &reference.phenotype else {
+            return Err(Error::format(
+                self.table.name(),
+                "the wild-type reference is not a morphology",
+            ));
+        };
+        let missing: Vec<&str> = self
+            .columns
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .filter(|p| !wild.parameters().contains_key(*p))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::format(
+            self.table.name(),
+            format!(
+                "the wild-type file lacks {} of the {} parameters of the mutants (first: {}): \
+                 give the wild-type replicates of this screen (wt122data.tsv)",
+                missing.len(),
+                self.columns.len(),
+                missing[..missing.len().min(5)].join(", ")
+            ),
+        ))
+    }
+
     /// Reads the header; it must have an "ORF" column.
     pub fn new(inner: R, name: &str) -> Result<Self, Error> {
         let mut table = Delimited::tsv(inner, name);
@@ -186,6 +229,27 @@ impl<R: Read> RecordReader for Reader<R> {
 mod tests {
     use super::*;
     use crate::report::{collect, BadRows};
+
+    #[test]
+    fn an_empty_or_unrelated_wild_type_file_is_refused() {
+        let empty = wild_type("name\tC101\n".as_bytes(), "wt.tsv").unwrap_err();
+        assert!(
+            empty.to_string().contains("0 wild-type replicate rows"),
+            "{empty}"
+        );
+        let wt = "name\tC101\nwt1\t1.0\n";
+        let reference = wild_type(wt.as_bytes(), "wt.tsv").unwrap();
+        let mutants = "ORF\tC101\tC102\tA101\nYAL001C\t1\t2\t3\n";
+        let reader = Reader::new(mutants.as_bytes(), "mt.tsv").unwrap();
+        let err = reader.check_reference(&reference).unwrap_err().to_string();
+        assert!(
+            err.contains("lacks 2 of the 3 parameters") && err.contains("C102, A101"),
+            "{err}"
+        );
+        let same = "ORF\tC101\nYAL001C\t1\n";
+        let reader = Reader::new(same.as_bytes(), "mt.tsv").unwrap();
+        reader.check_reference(&reference).unwrap();
+    }
 
     #[test]
     fn wild_type_reference_is_the_mean_of_measured_replicates() {

@@ -17,7 +17,7 @@ use ironcell_core::{
 use crate::{
     names::GeneNames,
     report::RecordReader,
-    table::{Column, Delimited},
+    table::{Column, Delimited, Fields as _},
     Error,
 };
 
@@ -93,6 +93,8 @@ pub struct Reader<'n, R> {
     genes: [Column; 2],
     score: Column,
     pubmed: Column,
+    /// Fields of the header: every row has as many.
+    width: usize,
 }
 
 impl<'n, R: Read> Reader<'n, R> {
@@ -109,6 +111,7 @@ impl<'n, R: Read> Reader<'n, R> {
             genes: [h.require("n1.name")?, h.require("n2.name")?],
             score: h.require("r.statistic_score")?,
             pubmed: h.require("r.pubmed_id")?,
+            width: h.names().len(),
             table,
             names,
             relation,
@@ -123,6 +126,18 @@ impl<R: Read> RecordReader for Reader<'_, R> {
         let Some(row) = self.table.next_row()? else {
             return Ok(None);
         };
+        // An unquoted comma (a decimal comma, `0,83`) would shift every column after it.
+        if row.fields.count() != self.width {
+            return Err(row.error(
+                "wrong number of fields",
+                format!(
+                    "{} fields, the header has {} (an unquoted comma inside a field, such as a \
+                     decimal comma?)",
+                    row.fields.count(),
+                    self.width
+                ),
+            ));
+        }
         let mut genes = Vec::with_capacity(2);
         for column in self.genes {
             let written = row.text(column)?;
@@ -168,6 +183,28 @@ impl<R: Read> RecordReader for Reader<'_, R> {
 mod tests {
     use super::*;
     use crate::report::{collect, BadRows};
+
+    #[test]
+    fn a_decimal_comma_is_a_bad_row_not_shifted_columns() {
+        let mut names = GeneNames::default();
+        names.insert(&"YBR160W".parse().unwrap(), Some("CDC28"), ["CDK1"]);
+        names.insert(&"YAL002W".parse().unwrap(), Some("VPS8"), []);
+        let text =
+            "n1.name,n1.identifier,n2.name,n2.identifier,r.statistic_score,r.pubmed_id,r.source\n\
+                    CDC28,852457,VPS8,851263,0,83,14764870,Text Mining\n";
+        let reader = Reader::new(
+            text.as_bytes(),
+            "SL.csv",
+            Relation::SyntheticLethality,
+            &names,
+        )
+        .unwrap();
+        let err = collect(reader, BadRows::Fail).unwrap_err().to_string();
+        assert!(
+            err.contains("SL.csv:2:") && err.contains("8 fields, the header has 7"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn maps_standard_names_and_lists_unmapped_ones() {

@@ -33,9 +33,10 @@
 //! let known = [(&[1u32, 2][..], 0, -0.4), (&[1, 3][..], 0, 0.2)];
 //! let n = NeighbourLabels::fit(&[graph], 4, known.iter().copied());
 //! // Gene 0 was never measured; its partner 1 interacts with 2 at −0.4.
-//! let mut out = [0f32; 5];
+//! let mut out = [0f32; 7];
 //! n.write(&[0, 2], 0, Hidden::NONE, &mut out);
-//! assert_eq!(out[..2], [1.0, -0.4]);
+//! // One unseen gene; gene 2's other pair says −0.4; the network's one swap says −0.4.
+//! assert_eq!([out[0], out[1], out[3]], [1.0, -0.4, -0.4]);
 //! assert!((n.predict(&[0, 2], 0) + 0.4).abs() < 1e-6);
 //! // Nothing one or two swaps from (2, 3): the training mean, no weight.
 //! assert_eq!(n.predict(&[2, 3], 0), -0.1);
@@ -49,7 +50,17 @@ use crate::graph::GeneGraph;
 /// of their own), or hidden.
 pub const UNSEEN: &str = "unseen_genes";
 
-/// The columns written per network, in order, after [`UNSEEN`].
+/// The columns written after [`UNSEEN`], before the networks': the genotypes one swap away
+/// in the complete graph — one gene of a pair replaced by any gene (the mean label of the
+/// kept gene's other pairs, each kept gene not hidden), with `ln(1 + count)`. Hubs interact
+/// with many genes: for a pair of one seen and one unseen gene, the seen gene's own record is
+/// the strongest guess no network gives.
+pub const PARTNERS: [&str; 2] = ["partner_mean", "partner_weight"];
+
+/// Where the first network's [`COLUMNS`] start.
+pub const NETWORKS_FROM: usize = 1 + PARTNERS.len();
+
+/// The columns written per network, in order, after [`PARTNERS`].
 pub const COLUMNS: [&str; 4] = [
     "one_swap_mean",
     "one_swap_weight",
@@ -107,6 +118,9 @@ struct Labelled {
 struct Pairs {
     m: Vec<f32>,
     k: Vec<f32>,
+    /// Per gene, the sum of its pairs' labels and their count (the rows of `m` and `k`).
+    m_sum: Vec<f64>,
+    k_sum: Vec<f64>,
     wm: Vec<Vec<f32>>,
     wk: Vec<Vec<f32>>,
 }
@@ -168,12 +182,16 @@ impl NeighbourLabels {
                 let p = e.pairs.get_or_insert_with(|| Pairs {
                     m: vec![0.0; genes * genes],
                     k: vec![0.0; genes * genes],
+                    m_sum: vec![0.0; genes],
+                    k_sum: vec![0.0; genes],
                     wm: Vec::new(),
                     wk: Vec::new(),
                 });
                 for (i, j) in [(a, b), (b, a)] {
                     p.m[i * genes + j] = y;
                     p.k[i * genes + j] = 1.0;
+                    p.m_sum[i] += f64::from(y);
+                    p.k_sum[i] += 1.0;
                 }
             }
         }
@@ -196,15 +214,16 @@ impl NeighbourLabels {
         }
     }
 
-    /// Columns written per genotype: [`UNSEEN`], then [`COLUMNS`] for each network.
+    /// Columns written per genotype: [`UNSEEN`], [`PARTNERS`], then [`COLUMNS`] for each
+    /// network.
     pub fn width(&self) -> usize {
-        1 + COLUMNS.len() * self.networks.len()
+        NETWORKS_FROM + COLUMNS.len() * self.networks.len()
     }
 
     /// Writes the features of `row` grown in `env`, its `hidden` genes treated as unseen, into
-    /// `out` ([`Self::width`] values): the count of unseen genes, then per network the one-swap
-    /// mean (the training mean when nothing was found), `ln(1 + weight)` found, and the same
-    /// for two swaps.
+    /// `out` ([`Self::width`] values): the count of unseen genes, the partners' mean and
+    /// `ln(1 + count)` ([`PARTNERS`]), then per network the one-swap mean (the training mean
+    /// when nothing was found), `ln(1 + weight)` found, and the same for two swaps.
     ///
     /// # Panics
     /// When `out` is not [`Self::width`] long or a gene is outside the universe fitted on.
@@ -215,15 +234,18 @@ impl NeighbourLabels {
             .enumerate()
             .filter(|&(k, &g)| hidden.hides(k) || !self.seen[g as usize])
             .count() as f32;
+        let mean = |num: f64, den: f64| {
+            if den > 0.0 {
+                num / den
+            } else {
+                self.fill
+            }
+        };
+        let [num, den] = self.partners(row, env, hidden);
+        out[1] = mean(num, den) as f32;
+        out[2] = den.ln_1p() as f32;
         let sums = self.sums(row, env, hidden);
-        for (sums, out) in sums.iter().zip(out[1..].chunks_exact_mut(4)) {
-            let mean = |num: f64, den: f64| {
-                if den > 0.0 {
-                    num / den
-                } else {
-                    self.fill
-                }
-            };
+        for (sums, out) in sums.iter().zip(out[NETWORKS_FROM..].chunks_exact_mut(4)) {
             out[0] = mean(sums[0], sums[1]) as f32;
             out[1] = sums[1].ln_1p() as f32;
             out[2] = mean(sums[2], sums[3]) as f32;
@@ -242,6 +264,28 @@ impl NeighbourLabels {
             (d > 0.0).then(|| n / d)
         };
         total(0, 1).or_else(|| total(2, 3)).unwrap_or(self.fill)
+    }
+
+    /// The label sum and count of a pair's partners: the kept gene's other pairs, for each
+    /// gene swapped out whose partner is not hidden (nothing for a single gene).
+    fn partners(&self, row: &[u32], env: usize, hidden: Hidden) -> [f64; 2] {
+        let (&[a, b], Some(Labelled { pairs: Some(p), .. })) = (row, self.environments.get(&env))
+        else {
+            return [0.0; 2];
+        };
+        if a == b {
+            return [0.0; 2];
+        }
+        let (a, b, n) = (a as usize, b as usize, self.genes);
+        let mut out = [0.0; 2];
+        // Swapping a keeps b: b's pairs other than this one, when b is not hidden.
+        for (swapped, kept, position) in [(a, b, 1), (b, a, 0)] {
+            if !hidden.hides(position) {
+                out[0] += p.m_sum[kept] - f64::from(p.m[kept * n + swapped]);
+                out[1] += p.k_sum[kept] - f64::from(p.k[kept * n + swapped]);
+            }
+        }
+        out
     }
 
     /// Per network: one-swap label sum and weight, two-swap label sum and weight.
@@ -378,13 +422,25 @@ mod tests {
         // itself, which is left out; one swap 1 → 2 gives (0, 2): unknown.
         let s = n.sums(&[0, 1], 0, Hidden::NONE);
         assert_eq!(s[0], [0.0, 0.0, 0.0, 0.0]);
-        let mut out = [0f32; 5];
+        let mut out = [0f32; 7];
         n.write(&[1, 4], 0, Hidden::NONE, &mut out);
-        let expected = [0.0, 0.5 / 1.5, 1.5f32.ln_1p(), 3.0, 0.5f32.ln_1p()];
+        // Partners: 4's other pair (2, 4) = −1, and 1's, (1, 3) = 1 and (0, 1) = 10.
+        let expected = [
+            0.0,
+            10.0 / 3.0,
+            3f32.ln_1p(),
+            0.5 / 1.5,
+            1.5f32.ln_1p(),
+            3.0,
+            0.5f32.ln_1p(),
+        ];
         assert!(
             out.iter().zip(expected).all(|(o, e)| (o - e).abs() < 1e-6),
             "{out:?}"
         );
+        // Gene 4 hidden: only 1's record is read (swapping 4 out keeps 1).
+        n.write(&[1, 4], 0, Hidden(0b10), &mut out);
+        assert_eq!((out[1], out[2]), (5.5, 2f32.ln_1p()));
         // Gene 4 (position 1) hidden: the swap 1 → 2, which keeps it, is not looked up; the
         // swap 4 → 3 (keeping 1) is. Both hidden: only two swaps are left.
         assert_eq!(n.sums(&[1, 4], 0, Hidden(0b10))[0], [1.0, 1.0, 1.5, 0.5]);

@@ -645,7 +645,8 @@ pub fn run(
             Vec::new()
         };
         let extra = if settings.models.contains(&AccuracyModel::GbtNeighbours) {
-            1 + ironcell_data::features::neighbour_labels::COLUMNS.len() * graphs.len()
+            ironcell_data::features::neighbour_labels::NETWORKS_FROM
+                + ironcell_data::features::neighbour_labels::COLUMNS.len() * graphs.len()
         } else {
             0
         };

@@ -141,7 +141,10 @@ impl NeighbourInputs {
                         slot[0] = row.len() as f32;
                     }
                 }
-                for net in slot[1..].chunks_exact_mut(neighbour_labels::COLUMNS.len()) {
+                slot[1] = ((f64::from(slot[1]) - mean) / sd) as f32;
+                for net in slot[neighbour_labels::NETWORKS_FROM..]
+                    .chunks_exact_mut(neighbour_labels::COLUMNS.len())
+                {
                     net[0] = ((f64::from(net[0]) - mean) / sd) as f32;
                     net[2] = ((f64::from(net[2]) - mean) / sd) as f32;
                 }
