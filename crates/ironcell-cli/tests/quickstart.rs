@@ -89,6 +89,7 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
         }
     }
     design_ranks_doubles_with_the_saved_models(out.path());
+    explain_scores_dcell_subsystems_by_rlipp(out.path());
     // 10,859 strains, one record per temperature with a value.
     assert_eq!(metrics["data"]["costanzo2016_smf"]["read"], 20484);
     // Deletion strains at 30°: the published count of 7,964 less those without a 30° value.
@@ -97,6 +98,42 @@ fn quickstart_reduced_writes_store_metrics_and_plots() {
             .as_u64()
             .unwrap()
             > 7_000
+    );
+}
+
+/// `explain --dataset` on the quickstart's DCell: every subsystem scored by RLIPP on the test
+/// part of the split, highest first.
+fn explain_scores_dcell_subsystems_by_rlipp(out: &std::path::Path) {
+    let output = common::command()
+        .args(["explain", "--model"])
+        .arg(out.join("models/random/dcell"))
+        .args(["--genotype", "YAL001C,YBR002C", "--top", "3", "--dataset"])
+        .arg(out.join("dataset"))
+        .args(["--split", "random"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rlipp = text
+        .split("\nRLIPP over ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no RLIPP section: {text}"));
+    let n: usize = rlipp.split(' ').next().unwrap().parse().unwrap();
+    assert!(n >= 20, "{text}");
+    let ranked: Vec<f64> = rlipp
+        .lines()
+        .skip(2)
+        .take_while(|l| l.contains(" GO:"))
+        .map(|l| l.split_whitespace().nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ranked.len(), 3, "{text}");
+    assert!(
+        ranked.windows(2).all(|w| w[0] >= w[1]) && ranked.iter().all(|r| r.is_finite()),
+        "highest first: {text}"
     );
 }
 

@@ -131,6 +131,19 @@ fn trains_on_a_built_dataset_and_explains_a_genotype() {
         "{text}"
     );
 
+    // RLIPP needs test instances to fit its ridge models on: too few is said, not guessed
+    // (the quickstart's test scores a dataset large enough).
+    let stderr = ironcell_fails(&[
+        "explain",
+        "--model",
+        model,
+        "--genotype",
+        "YAL001C,YBR002C",
+        "--dataset",
+        data,
+    ]);
+    assert!(stderr.contains("RLIPP needs at least 20"), "{stderr}");
+
     let stderr = ironcell_fails(&[
         "explain",
         "--model",
