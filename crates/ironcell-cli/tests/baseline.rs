@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{ironcell, ironcell_fails, two_label_dataset};
+use common::{ironcell, ironcell_fails, predict, predict_fails, two_label_dataset};
 
 #[test]
 fn baselines_train_test_save_and_predict() {
@@ -115,7 +115,7 @@ fn baselines_train_test_save_and_predict() {
     let predictions = dir.path().join("p.tsv");
     let model = Path::new(run).join("random/fitness");
     // The same command scores the good file, then the bad one.
-    let predict = [
+    let predict_args = [
         "predict",
         "--model",
         model.to_str().unwrap(),
@@ -124,7 +124,7 @@ fn baselines_train_test_save_and_predict() {
         "--out",
         predictions.to_str().unwrap(),
     ];
-    let out = ironcell(&predict);
+    let out = ironcell(&predict_args);
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 genotypes scored"));
     let table = std::fs::read_to_string(&predictions).unwrap();
     let lines: Vec<&str> = table.lines().collect();
@@ -156,16 +156,7 @@ fn baselines_train_test_save_and_predict() {
     // file through the same interface.
     let cv_model = cv_run.join("cv/fitness");
     let cv_predictions = dir.path().join("cv.tsv");
-    ironcell(&[
-        "predict",
-        "--model",
-        cv_model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        cv_predictions.to_str().unwrap(),
-    ]);
-    let table = std::fs::read_to_string(&cv_predictions).unwrap();
+    let table = predict(&cv_model, &genotypes, &cv_predictions);
     assert_eq!(table.lines().count(), 3, "{table}");
     assert!(
         table.starts_with("genotype\tenvironment\tfitness\tunseen_genes\n"),
@@ -173,15 +164,7 @@ fn baselines_train_test_save_and_predict() {
     );
     // A table into a folder that is not there is refused before any model is opened.
     let nowhere = dir.path().join("missing/p.tsv");
-    let stderr = ironcell_fails(&[
-        "predict",
-        "--model",
-        cv_model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        nowhere.to_str().unwrap(),
-    ]);
+    let stderr = predict_fails(&cv_model, &genotypes, &nowhere);
     assert!(stderr.contains("does not exist"), "{stderr}");
 
     // `design` over two candidates asks for their one pair: the forest's answer is
@@ -237,7 +220,7 @@ fn baselines_train_test_save_and_predict() {
     assert!(all["metrics"]["spread_error_spearman"].is_object(), "{all}");
 
     std::fs::write(&genotypes, "YAL001C+NOT_A_GENE\n").unwrap();
-    let stderr = ironcell_fails(&predict);
+    let stderr = ironcell_fails(&predict_args);
     assert!(
         stderr.contains("g.tsv:1:") && stderr.contains("NOT_A_GENE"),
         "{stderr}"
@@ -279,16 +262,7 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
     let genotypes = dir.path().join("g.tsv");
     std::fs::write(&genotypes, "YAL001C+YBR002C\nYAL002W\n").unwrap();
     let predictions = dir.path().join("p.tsv");
-    ironcell(&[
-        "predict",
-        "--model",
-        run.join("random/fitness").to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
-    let table = std::fs::read_to_string(&predictions).unwrap();
+    let table = predict(&run.join("random/fitness"), &genotypes, &predictions);
     let header: Vec<&str> = table.lines().next().unwrap().split('\t').collect();
     assert_eq!(
         header[2..6],
@@ -321,16 +295,7 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
     let calibration: serde_json::Value =
         serde_json::from_slice(&std::fs::read(model.join("conformal.json")).unwrap()).unwrap();
     let q = calibration["scales"][0]["q"].as_f64().unwrap();
-    ironcell(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
-    let table = std::fs::read_to_string(&predictions).unwrap();
+    let table = predict(&model, &genotypes, &predictions);
     for line in table.lines().skip(1) {
         let v: Vec<f64> = line.split('\t').collect::<Vec<_>>()[2..6]
             .iter()
@@ -347,15 +312,7 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
     let conformal = model.join("conformal.json");
     let text = std::fs::read_to_string(&conformal).unwrap();
     std::fs::write(&conformal, text.replacen("\"q\": ", "\"q\": 1", 1)).unwrap();
-    let e = ironcell_fails(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
+    let e = predict_fails(&model, &genotypes, &predictions);
     assert!(e.contains("conformal.json") && e.contains("sha256"), "{e}");
     std::fs::write(&conformal, text).unwrap();
 
@@ -365,15 +322,7 @@ fn bootstrap_boosting_gives_gbt_a_spread() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x10;
     std::fs::write(&trees, bytes).unwrap();
-    let e = ironcell_fails(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
+    let e = predict_fails(&model, &genotypes, &predictions);
     assert!(e.contains("trees.bin") && e.contains("sha256"), "{e}");
 }
 
@@ -421,16 +370,7 @@ fn an_ensemble_of_seeds_answers_with_their_spread() {
     let genotypes = dir.path().join("g.tsv");
     std::fs::write(&genotypes, "YAL001C+YBR002C\n").unwrap();
     let predictions = dir.path().join("p.tsv");
-    ironcell(&[
-        "predict",
-        "--model",
-        ensemble.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
-    let table = std::fs::read_to_string(&predictions).unwrap();
+    let table = predict(&ensemble, &genotypes, &predictions);
     let row: Vec<f64> = table
         .lines()
         .nth(1)

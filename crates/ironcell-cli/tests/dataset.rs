@@ -3,20 +3,13 @@
 
 mod common;
 
-use common::{ironcell, ironcell_fails, two_label_dataset};
+use common::{dataset_genes, ironcell, ironcell_fails, two_label_dataset};
 
 #[test]
 fn held_out_genes_and_graphs_join_the_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let data = two_label_dataset(dir.path());
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(data.join("manifest.json")).unwrap()).unwrap();
-    let genes: Vec<&str> = manifest["genes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g.as_str().unwrap())
-        .collect();
+    let genes = dataset_genes(&data);
 
     // Two of the dataset's genes and one it lacks, held out.
     let list = dir.path().join("held_out.txt");

@@ -2,8 +2,6 @@
 //! the layout with the recorded checksums, a changed file is refused and nothing of it kept,
 //! and without a dataset the catalogue is listed.
 
-// These tests build no dataset, so `two_label_dataset` goes unused here.
-#[allow(dead_code)]
 mod common;
 
 use std::{

@@ -2,8 +2,6 @@
 //! stores nothing twice, and a bad row stops the run with file:line without losing what the
 //! store already holds.
 
-// These tests build no dataset, so `two_label_dataset` goes unused here.
-#[allow(dead_code)]
 mod common;
 
 use std::{path::Path, process::Output};

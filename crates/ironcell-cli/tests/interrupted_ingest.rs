@@ -1,8 +1,6 @@
 //! A killed ingest leaves the store consistent, and running it again completes it: the
 //! store then holds exactly what one uninterrupted ingest stores.
 
-// These tests build no dataset, so `two_label_dataset` goes unused here.
-#[allow(dead_code)]
 mod common;
 
 use std::{

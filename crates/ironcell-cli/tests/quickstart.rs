@@ -1,8 +1,6 @@
 //! End-to-end: the quickstart on a reduced configuration of the measured data in the data
 //! directory, and what it says when the data directory lacks it.
 
-// These tests build no dataset, so `two_label_dataset` goes unused here.
-#[allow(dead_code)]
 mod common;
 
 #[test]
@@ -140,14 +138,7 @@ fn explain_scores_dcell_subsystems_by_rlipp(out: &std::path::Path) {
 /// `design` on the quickstart's forest: the 50 sickest doubles of 520 candidate genes, every
 /// pair scored, with the trees' spread; on its DCell, the subsystems each double disturbs.
 fn design_ranks_doubles_with_the_saved_models(out: &std::path::Path) {
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("dataset/manifest.json")).unwrap()).unwrap();
-    let genes: Vec<&str> = manifest["genes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g.as_str().unwrap())
-        .collect();
+    let genes = common::dataset_genes(&out.join("dataset"));
     let candidates = out.join("candidates.txt");
     std::fs::write(&candidates, genes[..520].join("\n")).unwrap();
     let table = out.join("design.tsv");

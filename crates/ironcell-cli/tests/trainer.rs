@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{command, ironcell, two_label_dataset};
+use common::{command, dataset_genes, ironcell, predict, predict_fails, two_label_dataset};
 
 /// A DCell run over `data` with a warm-restarting schedule and gradient clipping; the
 /// optimiser's moments and the batch-norm statistics are state a checkpoint must hold.
@@ -213,14 +213,7 @@ fn a_tree_model_reads_neighbour_labels_and_keeps_them_for_predict() {
     let dir = tempfile::tempdir().unwrap();
     let data = two_label_dataset(dir.path());
     // A chain through the dataset's genes: every gene has relatives.
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(data.join("manifest.json")).unwrap()).unwrap();
-    let genes: Vec<&str> = manifest["genes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g.as_str().unwrap())
-        .collect();
+    let genes = dataset_genes(&data);
     let network = dir.path().join("chain.txt");
     let edges: String = genes
         .windows(2)
@@ -281,31 +274,14 @@ splits = ["gene_disjoint_any"]
     )
     .unwrap();
     let predictions = dir.path().join("p.tsv");
-    ironcell(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
-    let table = std::fs::read_to_string(&predictions).unwrap();
+    let table = predict(&model, &genotypes, &predictions);
     for line in table.lines().skip(1) {
         let value: f64 = line.split('\t').nth(2).unwrap().parse().unwrap();
         assert!(value.is_finite(), "{table}");
     }
     // A network file that is not there is named when the model is opened.
     std::fs::remove_file(&network).unwrap();
-    let e = common::ironcell_fails(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
+    let e = predict_fails(&model, &genotypes, &predictions);
     assert!(e.contains("chain.txt"), "{e}");
 }
 
@@ -431,16 +407,7 @@ ensemble = 3
     let genotypes = dir.path().join("g.tsv");
     std::fs::write(&genotypes, "YAL001C+YBR002C\nACT1\n").unwrap();
     let predictions = dir.path().join("p.tsv");
-    ironcell(&[
-        "predict",
-        "--model",
-        run.join("random").to_str().unwrap(),
-        "--genotypes",
-        genotypes.to_str().unwrap(),
-        "--out",
-        predictions.to_str().unwrap(),
-    ]);
-    let table = std::fs::read_to_string(&predictions).unwrap();
+    let table = predict(&run.join("random"), &genotypes, &predictions);
     let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 3, "{table}");
     // Each label's prediction and the members' spread around it.

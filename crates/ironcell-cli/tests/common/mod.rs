@@ -1,6 +1,9 @@
 //! Shared by the CLI tests: running the binary, and a two-label dataset built by
 //! `ironcell dataset build` from published-format fixtures.
 
+// Each test file uses some of these.
+#![allow(dead_code)]
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
@@ -47,6 +50,42 @@ pub fn ironcell_fails(args: &[&str]) -> String {
     let out = command().args(args).output().unwrap();
     assert!(!out.status.success(), "ironcell {args:?} succeeded");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `ironcell predict --model MODEL --genotypes GENOTYPES --out OUT`: the table written.
+pub fn predict(model: &Path, genotypes: &Path, out: &Path) -> String {
+    ironcell(&predict_args(model, genotypes, out));
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// The same when it must fail: its stderr.
+pub fn predict_fails(model: &Path, genotypes: &Path, out: &Path) -> String {
+    ironcell_fails(&predict_args(model, genotypes, out))
+}
+
+fn predict_args<'a>(model: &'a Path, genotypes: &'a Path, out: &'a Path) -> [&'a str; 7] {
+    let text = |p: &'a Path| p.to_str().unwrap();
+    [
+        "predict",
+        "--model",
+        text(model),
+        "--genotypes",
+        text(genotypes),
+        "--out",
+        text(out),
+    ]
+}
+
+/// The genes of the dataset built in `data`, in its manifest's order.
+pub fn dataset_genes(data: &Path) -> Vec<String> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("manifest.json")).unwrap()).unwrap();
+    manifest["genes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Ingests the Costanzo and Kuzmin fixtures into a store in `dir` and builds a dataset with
