@@ -296,11 +296,19 @@ impl Design {
                 &mut out[self.width..],
             );
         }
+        // Field by field: `..self.clone()` would copy the pooled rows only to drop them.
         Ok(Self {
             x,
             width,
+            labels: self.labels.clone(),
+            y: self.y.clone(),
+            genes: self.genes.clone(),
+            environments: self.environments.clone(),
+            features: self.features.clone(),
+            pooling: self.pooling,
+            slots: self.slots,
+            universe: self.universe.clone(),
             neighbours: Some(columns.memory().clone()),
-            ..self.clone()
         })
     }
 

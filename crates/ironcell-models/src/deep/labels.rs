@@ -172,12 +172,8 @@ impl LabelCodec {
         let device = out.device();
         match self {
             Self::Scaled { mean, scale, loss } => {
-                let z: Vec<f64> = values.iter().map(|v| (v - mean) / scale).collect();
-                let target = Tensor::<B, 2>::from_data(
-                    TensorData::new(z, [values.len(), 1]).convert::<B::FloatElem>(),
-                    &device,
-                );
-                loss.loss(out, target, &[1.0])
+                let z = values.iter().map(|v| (v - mean) / scale).collect();
+                loss.loss(out, column(z, &device), &[1.0])
             }
             Self::Soft { bins, sigma } => {
                 let (targets, mask) = soft::targets::<B>(values, bins, *sigma, &device);
@@ -193,11 +189,7 @@ impl LabelCodec {
                 ordinal::corn_loss(out, levels, mask)
             }
             Self::Logistic { prior } => {
-                let target = Tensor::<B, 2>::from_data(
-                    TensorData::new(values.to_vec(), [values.len(), 1]).convert::<B::FloatElem>(),
-                    &device,
-                );
-                logistic(out + *prior, target, &[1.0])
+                logistic(out + *prior, column(values.to_vec(), &device), &[1.0])
             }
         }
     }
@@ -215,6 +207,15 @@ impl LabelCodec {
             Self::Logistic { prior } => sigmoid(out.squeeze_dim::<1>(1) + *prior),
         }
     }
+}
+
+/// `values` as one column, `[n, 1]`: a regression or logistic target (NaN where missing).
+fn column<B: Backend>(values: Vec<f64>, device: &B::Device) -> Tensor<B, 2> {
+    let n = values.len();
+    Tensor::from_data(
+        TensorData::new(values, [n, 1]).convert::<B::FloatElem>(),
+        device,
+    )
 }
 
 /// CORAL's threshold logits: the shared score `[n, 1]` plus each threshold's bias.

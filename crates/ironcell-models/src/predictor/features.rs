@@ -192,9 +192,9 @@ impl FeatureModel {
         let (pooled, width) = (self.pooler.width(), self.width());
         let mut x = vec![0f32; genotypes.len() * width];
         let mut rows = Vec::new();
-        // The training universe comes first among the feature rows.
+        // The training universe comes first among the feature rows: a row below its size is
+        // the gene's universe index.
         let trained = self.recipe.universe.len() as u32;
-        let mut in_universe = Vec::new();
         // Each asked environment among the training dataset's, once; without environments
         // given, a genotype is asked about the first (a dataset of one).
         let environments: Option<(Vec<Option<usize>>, &[u16])> =
@@ -221,9 +221,7 @@ impl FeatureModel {
                 })?);
             }
             if let Some(n) = &self.neighbours {
-                in_universe.clear();
-                in_universe.extend(rows.iter().copied().filter(|&r| r < trained));
-                let genes = (in_universe.len() == rows.len()).then_some(in_universe.as_slice());
+                let genes = rows.iter().all(|&r| r < trained).then_some(rows.as_slice());
                 let env = match &environments {
                     Some((known, rows)) => known[usize::from(rows[k])],
                     None => Some(0),

@@ -250,11 +250,19 @@ pub fn run(
 /// The directory of the model trained on every row (`--fit-all`).
 pub const ALL: &str = "all";
 
-/// How many models `config` trains per split: its `ensemble`, or [`DEFAULT_ENSEMBLE`] for
-/// DCell and the gene-set models and 1 for the feature models.
-fn members(config: &RunConfig) -> Result<usize, Error> {
-    let feature_model = matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
-    match config.training.ensemble {
+impl ModelConfig {
+    /// Whether it is a feature model (rf, gbt): one model per label, fitted once, with its
+    /// own spread.
+    fn is_feature_model(&self) -> bool {
+        matches!(self, Self::Rf(_) | Self::Gbt(_))
+    }
+}
+
+/// How many models of `model` a split gets when the training asks for `ensemble`: that, or
+/// [`DEFAULT_ENSEMBLE`] for DCell and the gene-set models and 1 for the feature models.
+fn members(model: &ModelConfig, ensemble: Option<usize>) -> Result<usize, Error> {
+    let feature_model = model.is_feature_model();
+    match ensemble {
         None if feature_model => Ok(1),
         None => Ok(DEFAULT_ENSEMBLE),
         Some(0) => Err(Error::Config(
@@ -280,13 +288,11 @@ fn train_part(
     (dir, resume): (&Path, bool),
     observer: &mut dyn Observer,
 ) -> Result<(Vec<std::path::PathBuf>, Vec<Fit>), Error> {
-    let members = match training.ensemble {
-        Some(1) => 1,
-        _ => members(config)?,
-    };
+    // Each member of an ensemble trains with `ensemble = 1`: one model, in its own directory.
+    let members = members(&config.model, training.ensemble)?;
     // A DCell or gene-set model is one directory, finished once its card is written; a
     // feature model (one per label) skips its finished labels itself.
-    let single = !matches!(config.model, ModelConfig::Rf(_) | ModelConfig::Gbt(_));
+    let single = !config.model.is_feature_model();
     if single && resume && dir.join("card.json").is_file() {
         // Finished before: its recorded histories, which `--fit-all` reads its epochs from.
         let fits = member_dirs(dir, training.seed, members)
@@ -722,25 +728,19 @@ fn fit_features(
 mod tests {
     use super::*;
 
-    fn config(model: &str, ensemble: Option<usize>) -> RunConfig {
-        let mut config: RunConfig = serde_json::from_value(serde_json::json!({
-            "model": { "kind": model },
-            "data": { "dataset": "d" },
-        }))
-        .unwrap();
-        config.training.ensemble = ensemble;
-        config
+    fn model(kind: &str) -> ModelConfig {
+        serde_json::from_value(serde_json::json!({ "kind": kind })).unwrap()
     }
 
     #[test]
     fn seed_ensembles_are_for_dcell_and_the_gene_set_models() {
-        assert_eq!(members(&config("dcell", None)).unwrap(), DEFAULT_ENSEMBLE);
-        assert_eq!(members(&config("gene_set", Some(3))).unwrap(), 3);
-        assert_eq!(members(&config("gbt", None)).unwrap(), 1);
-        assert_eq!(members(&config("rf", Some(1))).unwrap(), 1);
-        let err = members(&config("gbt", Some(3))).unwrap_err().to_string();
+        assert_eq!(members(&model("dcell"), None).unwrap(), DEFAULT_ENSEMBLE);
+        assert_eq!(members(&model("gene_set"), Some(3)).unwrap(), 3);
+        assert_eq!(members(&model("gbt"), None).unwrap(), 1);
+        assert_eq!(members(&model("rf"), Some(1)).unwrap(), 1);
+        let err = members(&model("gbt"), Some(3)).unwrap_err().to_string();
         assert!(err.contains("bags"), "{err}");
-        let err = members(&config("dcell", Some(0))).unwrap_err().to_string();
+        let err = members(&model("dcell"), Some(0)).unwrap_err().to_string();
         assert!(err.contains("at least one"), "{err}");
         assert_eq!(
             member_dirs(Path::new("run/random"), 7, 2),
