@@ -347,6 +347,40 @@ pub enum BenchCommand {
     /// `design`'s scoring rate: genotypes scored per second by each saved model, every pair
     /// of the same candidate genes.
     Design(BenchDesignArgs),
+    /// The knowledge graph at the mission's size: a generated SGA file of `--experiments`
+    /// ingested into SQLite (experiments/s, bytes per experiment, peak RSS), `dataset build`
+    /// on all of it, and with `--neo4j` a slice ingested through Bolt.
+    Kg(BenchKgArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchKgArgs {
+    /// Experiments to ingest (two per generated SGA row: fitness and ε).
+    #[arg(long, default_value_t = 20_000_000)]
+    pub experiments: u64,
+    /// Where the generated file, the store and the dataset go.
+    #[arg(long, default_value = "out/bench-kg")]
+    pub dir: PathBuf,
+    /// Measure the ingest only.
+    #[arg(long)]
+    pub skip_build: bool,
+    /// Also time `kg export --format neo4j-admin` of the whole store (the files are
+    /// removed after).
+    #[arg(long)]
+    pub export: bool,
+    /// A Neo4j 5 server (`bolt://HOST:PORT`, credentials from $NEO4J_USER /
+    /// $NEO4J_PASSWORD) to time `--neo4j-experiments` of them through Bolt; its database is
+    /// emptied first.
+    #[arg(long)]
+    pub neo4j: Option<String>,
+    /// How many experiments the Neo4j slice holds (the generated file's first rows).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub neo4j_experiments: u64,
+    /// Keep the generated SGA file.
+    #[arg(long)]
+    pub keep: bool,
+    #[command(flatten)]
+    pub data: ReferenceArgs,
 }
 
 #[derive(Debug, Args)]

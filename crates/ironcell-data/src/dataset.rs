@@ -6,7 +6,7 @@
 //! counts, split sizes with their leakage checks, and the sha256 of both files).
 
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::{BTreeMap, BTreeSet, HashMap},
     fs::File,
     io::{self, BufReader, BufWriter},
     path::{Path, PathBuf},
@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     instances::{InstanceWriter, Instances, LabelValue},
-    labels::{aggregate, Alleles, LabelPolicy, Query},
+    labels::LabelPolicy,
+    rows::Rows,
     split::{
         gene_disjoint_split, held_out_environment, held_out_environment_split,
         held_out_genes_split, query_disjoint_split, random_split, Overlap, Split, SplitFractions,
@@ -404,18 +405,24 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
         max_perturbations: query.max_perturbations,
         ..Selection::default()
     };
-    let experiments = store
-        .query(&selection)
+    // Streamed: each experiment is reduced to what the labels need as it comes.
+    let mut kept = Rows::new(&query.labels, &policy);
+    let mut refused = None;
+    store
+        .scan_selection(&selection, &mut |e| {
+            if refused.is_none() {
+                refused = kept.push(&e).err();
+            }
+        })
         .map_err(|e| Error::format(out, format!("querying the knowledge graph: {e}")))?;
+    if let Some(m) = refused.or_else(|| kept.check().err()) {
+        return Err(Error::format(out, m));
+    }
     // A dataset the store does not hold is a typo, not an empty selection.
     let missing: Vec<&String> = query
         .datasets
         .iter()
-        .filter(|d| {
-            !experiments
-                .iter()
-                .any(|e| e.provenance.dataset() == d.as_str())
-        })
+        .filter(|d| !kept.has_dataset(d))
         .collect();
     if !missing.is_empty() {
         let held: BTreeSet<String> = store
@@ -432,43 +439,8 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
 
     // One row per genotype (and environment, except under precedence), labels side by side.
-    type Row<'a> = (
-        Option<(&'a Environment, String)>,
-        Vec<LabelValue>,
-        BTreeSet<Query<'a>>,
-    );
-    let mut rows: BTreeMap<(Alleles<'_>, Option<&Environment>), Row<'_>> = BTreeMap::new();
-    for (l, kind) in query.labels.iter().enumerate() {
-        let groups = aggregate(&experiments, *kind, &policy).map_err(|m| Error::format(out, m))?;
-        for (key, a) in groups {
-            let row = rows.entry(key).or_insert_with(|| {
-                (
-                    None,
-                    vec![LabelValue::MISSING; query.labels.len()],
-                    BTreeSet::new(),
-                )
-            });
-            row.0.get_or_insert_with(|| {
-                (
-                    a.environment,
-                    a.datasets.iter().copied().collect::<Vec<_>>().join("+"),
-                )
-            });
-            row.2.extend(a.queries);
-            row.1[l] = LabelValue {
-                value: a.value as f32,
-                std: a.std.map_or(f32::NAN, |s| s as f32),
-                p_value: a.p_value.map_or(f32::NAN, |p| p as f32),
-            };
-        }
-    }
-    let genes: Vec<SystematicName> = rows
-        .keys()
-        .flat_map(|(alleles, _)| alleles.iter().map(|a| a.0.clone()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let gene_index: BTreeMap<&SystematicName, u32> = genes
+    let genes = kept.genes();
+    let gene_index: HashMap<&SystematicName, u32> = genes
         .iter()
         .enumerate()
         .map(|(i, g)| (g, i as u32))
@@ -476,20 +448,20 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
     let mut table = Table::new(query.labels.len());
     let mut datasets: Vec<String> = Vec::new();
     let mut environments: Vec<Environment> = Vec::new();
-    for ((alleles, _), (source, values, queries)) in &rows {
-        let (environment, dataset) = source.as_ref().expect("every row has a label");
-        let d = id_of(&mut datasets, dataset.clone(), "datasets", out)?;
+    kept.finish(&mut |row| -> Result<(), Error> {
+        let d = id_of(&mut datasets, row.datasets, "datasets", out)?;
         let e = id_of(
             &mut environments,
-            (*environment).clone(),
+            row.environment.clone(),
             "environments",
             out,
         )?;
-        for q in queries {
+        for q in &row.queries {
             table.push_query(table.len(), q.iter().map(|g| gene_index[g]));
         }
-        table.push(alleles.iter().map(|a| gene_index[a.0]), d, e, values);
-    }
+        table.push(row.genes.iter().map(|g| gene_index[g]), d, e, &row.values);
+        Ok(())
+    })?;
     let labels = query.labels.iter().map(|k| k.as_str().to_owned()).collect();
     write(
         out,

@@ -127,7 +127,8 @@ impl fmt::Display for LabelPolicy {
 /// labelling, whichever strains carried them.
 pub type Alleles<'a> = Vec<(&'a SystematicName, PerturbationKind, &'a str)>;
 
-fn alleles(genotype: &Genotype) -> Alleles<'_> {
+/// A genotype's alleles, in its perturbations' order.
+pub fn alleles(genotype: &Genotype) -> Alleles<'_> {
     genotype
         .perturbations()
         .iter()
@@ -136,13 +137,20 @@ fn alleles(genotype: &Genotype) -> Alleles<'_> {
 }
 
 /// One measurement of a label.
-struct Measurement<'a> {
-    value: f64,
-    std: Option<f64>,
-    p_value: Option<f64>,
-    dataset: &'a str,
-    environment: &'a Environment,
-    query: Option<Query<'a>>,
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement<'a> {
+    /// The value.
+    pub value: f64,
+    /// Its standard deviation, when measured.
+    pub std: Option<f64>,
+    /// Its p-value, when measured.
+    pub p_value: Option<f64>,
+    /// The dataset it is from.
+    pub dataset: &'a str,
+    /// Where it was measured.
+    pub environment: &'a Environment,
+    /// The multi-gene query strain it was made from (trigenic screens).
+    pub query: Option<Query<'a>>,
 }
 
 /// The genes of a multi-gene query strain, sorted.
@@ -150,7 +158,7 @@ pub type Query<'a> = Vec<&'a SystematicName>;
 
 /// The genes a genotype's multi-gene strain carries (perturbations sharing a strain id: the
 /// double-mutant query of a trigenic screen), if it has one.
-fn query(genotype: &Genotype) -> Option<Query<'_>> {
+pub fn query(genotype: &Genotype) -> Option<Query<'_>> {
     let mut by_strain: BTreeMap<&str, Query<'_>> = BTreeMap::new();
     for p in genotype.perturbations() {
         if let Some(strain) = p.strain() {
@@ -165,7 +173,10 @@ fn query(genotype: &Genotype) -> Option<Query<'_>> {
 /// The value a phenotype gives a label of `kind`: fitness and its std, ε/τ and its p-value,
 /// an E-MAP S-score, a reporter level, a chemogenomic score, or a synthetic-lethality call as 1 (observed) or 0 (a
 /// tested negative). Morphology, expression and essentiality carry no scalar label yet.
-fn measure(phenotype: &Phenotype, kind: PhenotypeKind) -> Option<(f64, Option<f64>, Option<f64>)> {
+pub fn measure(
+    phenotype: &Phenotype,
+    kind: PhenotypeKind,
+) -> Option<(f64, Option<f64>, Option<f64>)> {
     match (phenotype, kind) {
         (Phenotype::Fitness(f), PhenotypeKind::Fitness) => Some((f.value(), f.std(), None)),
         (Phenotype::GeneInteraction(g), PhenotypeKind::GeneInteraction) => {
@@ -274,44 +285,47 @@ pub fn aggregate<'a>(
     }
     Ok(groups
         .into_iter()
-        .map(|(key, ms)| {
-            let chosen: Vec<&Measurement<'_>> = match policy {
-                LabelPolicy::Precedence(sources) => {
-                    let rank = |m: &Measurement<'_>| {
-                        sources
-                            .iter()
-                            .position(|s| s.matches(m.dataset, m.environment))
-                            .unwrap_or(sources.len())
-                    };
-                    let best = ms.iter().map(rank).min().unwrap_or(0);
-                    // Within the best source, one environment: the first one met.
-                    let env = ms.iter().find(|m| rank(m) == best).map(|m| m.environment);
-                    ms.iter()
-                        .filter(|m| rank(m) == best && Some(m.environment) == env)
-                        .collect()
-                }
-                _ => ms.iter().collect(),
-            };
-            let (value, std) = match policy {
-                LabelPolicy::InverseVariance => inverse_variance(&chosen),
-                _ => mean(&chosen),
-            };
-            let aggregate = Aggregate {
-                value,
-                std,
-                p_value: if chosen.len() == 1 {
-                    chosen[0].p_value
-                } else {
-                    None
-                },
-                n: chosen.len(),
-                datasets: chosen.iter().map(|m| m.dataset).collect(),
-                environment: chosen[0].environment,
-                queries: chosen.iter().filter_map(|m| m.query.clone()).collect(),
-            };
-            (key, aggregate)
-        })
+        .map(|(key, ms)| (key, combine(&ms, policy)))
         .collect())
+}
+
+/// One group's label under `policy`, from its measurements (at least one) in the order they
+/// were met.
+pub fn combine<'a>(ms: &[Measurement<'a>], policy: &LabelPolicy) -> Aggregate<'a> {
+    let chosen: Vec<&Measurement<'a>> = match policy {
+        LabelPolicy::Precedence(sources) => {
+            let rank = |m: &Measurement<'_>| {
+                sources
+                    .iter()
+                    .position(|s| s.matches(m.dataset, m.environment))
+                    .unwrap_or(sources.len())
+            };
+            let best = ms.iter().map(rank).min().unwrap_or(0);
+            // Within the best source, one environment: the first one met.
+            let env = ms.iter().find(|m| rank(m) == best).map(|m| m.environment);
+            ms.iter()
+                .filter(|m| rank(m) == best && Some(m.environment) == env)
+                .collect()
+        }
+        _ => ms.iter().collect(),
+    };
+    let (value, std) = match policy {
+        LabelPolicy::InverseVariance => inverse_variance(&chosen),
+        _ => mean(&chosen),
+    };
+    Aggregate {
+        value,
+        std,
+        p_value: if chosen.len() == 1 {
+            chosen[0].p_value
+        } else {
+            None
+        },
+        n: chosen.len(),
+        datasets: chosen.iter().map(|m| m.dataset).collect(),
+        environment: chosen[0].environment,
+        queries: chosen.iter().filter_map(|m| m.query.clone()).collect(),
+    }
 }
 
 #[cfg(test)]

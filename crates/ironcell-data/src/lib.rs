@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod instances;
 pub mod labels;
 pub mod ontology;
+mod rows;
 pub mod screens;
 pub mod simulate;
 pub mod split;

@@ -13,7 +13,7 @@ use std::{
 };
 
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::{schema::Label, Error};
 
@@ -96,44 +96,165 @@ pub struct Export {
     pub command: String,
 }
 
-fn write_group(
-    conn: &Connection,
-    path: &Path,
-    header: &[String],
-    select: &str,
+/// One open CSV: a label's nodes or a relationship type's edges.
+struct Group {
+    path: PathBuf,
+    writer: csv::Writer<BufWriter<File>>,
+    columns: Vec<String>,
+    rows: u64,
+}
+
+/// The files of an export being written, one per label and relationship type, each opened
+/// when its first row comes (its columns typed from the rows given to [`Files::open`], or
+/// from that first row).
+pub(crate) struct Files {
+    dir: PathBuf,
+    nodes: BTreeMap<String, Group>,
+    relationships: BTreeMap<String, Group>,
+}
+
+fn write_row(
+    group: &mut Group,
+    mut record: Vec<String>,
+    props: &Map<String, Value>,
     key: &str,
-    cols: &[(String, Kind)],
-    leading: usize,
-) -> Result<u64, Error> {
-    let ctx = |what: &str| format!("{what} {}", path.display());
-    let file = File::create(path).map_err(|e| Error::new(ctx("creating"), e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
-    w.write_record(header)
-        .map_err(|e| Error::new(ctx("writing"), e))?;
-    let mut stmt = conn
-        .prepare(select)
-        .map_err(|e| Error::new(ctx("reading for"), e))?;
-    let mut rows = stmt
-        .query([key])
-        .map_err(|e| Error::new(ctx("reading for"), e))?;
-    let mut n = 0;
-    while let Some(row) = rows.next().map_err(|e| Error::new(ctx("reading for"), e))? {
-        let mut record: Vec<String> = (0..leading)
-            .map(|i| row.get::<_, String>(i))
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| Error::new(ctx("reading for"), e))?;
-        let props: String = row
-            .get(leading)
-            .map_err(|e| Error::new(ctx("reading for"), e))?;
-        let map: serde_json::Map<String, Value> = serde_json::from_str(&props).unwrap_or_default();
-        record.extend(cols.iter().map(|(k, _)| cell(map.get(k))));
-        record.push(key.to_owned());
-        w.write_record(&record)
-            .map_err(|e| Error::new(ctx("writing"), e))?;
-        n += 1;
+) -> Result<(), Error> {
+    record.extend(group.columns.iter().map(|k| cell(props.get(k))));
+    record.push(key.to_owned());
+    group
+        .writer
+        .write_record(&record)
+        .map_err(|e| Error::new(format!("writing {}", group.path.display()), e))?;
+    group.rows += 1;
+    Ok(())
+}
+
+impl Files {
+    pub(crate) fn create(dir: &Path) -> Result<Self, Error> {
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::new(format!("creating {}", dir.display()), e))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            nodes: BTreeMap::new(),
+            relationships: BTreeMap::new(),
+        })
     }
-    w.flush().map_err(|e| Error::new(ctx("writing"), e))?;
-    Ok(n)
+
+    /// Opens a group's file with its header: `leading` columns, the typed properties, then
+    /// the label or type column.
+    fn open(
+        &self,
+        file: String,
+        leading: &[&str],
+        columns: &[(String, Kind)],
+        last: &str,
+    ) -> Result<Group, Error> {
+        let path = self.dir.join(file);
+        let ctx = |what: &str| format!("{what} {}", path.display());
+        let f = File::create(&path).map_err(|e| Error::new(ctx("creating"), e))?;
+        let mut writer = csv::Writer::from_writer(BufWriter::new(f));
+        let mut header: Vec<String> = leading.iter().map(|&s| s.to_owned()).collect();
+        header.extend(columns.iter().map(|(k, t)| format!("{k}{}", t.suffix())));
+        header.push(last.to_owned());
+        writer
+            .write_record(&header)
+            .map_err(|e| Error::new(ctx("writing"), e))?;
+        Ok(Group {
+            path,
+            writer,
+            columns: columns.iter().map(|(k, _)| k.clone()).collect(),
+            rows: 0,
+        })
+    }
+
+    fn typed(props: &Map<String, Value>) -> Vec<(String, Kind)> {
+        props
+            .iter()
+            .filter_map(|(k, v)| Kind::of(v).map(|t| (k.clone(), t)))
+            .collect()
+    }
+
+    /// Writes a node, opening its label's file (typed from these properties) if need be.
+    pub(crate) fn node(
+        &mut self,
+        label: &str,
+        id: &str,
+        props: &Map<String, Value>,
+    ) -> Result<(), Error> {
+        if !self.nodes.contains_key(label) {
+            let group = self.open(
+                format!("nodes_{label}.csv"),
+                &["id:ID"],
+                &Self::typed(props),
+                ":LABEL",
+            )?;
+            self.nodes.insert(label.to_owned(), group);
+        }
+        let group = self.nodes.get_mut(label).expect("opened above");
+        write_row(group, vec![id.to_owned()], props, label)
+    }
+
+    /// Writes a relationship, opening its type's file (typed from these properties) if need
+    /// be.
+    pub(crate) fn relationship(
+        &mut self,
+        rel: &str,
+        src: &str,
+        dst: &str,
+        props: &Map<String, Value>,
+    ) -> Result<(), Error> {
+        if !self.relationships.contains_key(rel) {
+            let group = self.open(
+                format!("relationships_{rel}.csv"),
+                &[":START_ID", ":END_ID"],
+                &Self::typed(props),
+                ":TYPE",
+            )?;
+            self.relationships.insert(rel.to_owned(), group);
+        }
+        let group = self.relationships.get_mut(rel).expect("opened above");
+        write_row(group, vec![src.to_owned(), dst.to_owned()], props, rel)
+    }
+
+    /// Closes every file and writes `import.sh`.
+    pub(crate) fn finish(self) -> Result<Export, Error> {
+        let mut export = Export::default();
+        let mut command = String::from("neo4j-admin database import full --overwrite-destination \\\n  --skip-bad-relationships --skip-duplicate-nodes");
+        for (groups, flag, out) in [
+            (self.nodes, "nodes", &mut export.nodes),
+            (
+                self.relationships,
+                "relationships",
+                &mut export.relationships,
+            ),
+        ] {
+            for (name, mut group) in groups {
+                group
+                    .writer
+                    .flush()
+                    .map_err(|e| Error::new(format!("writing {}", group.path.display()), e))?;
+                let file = group
+                    .path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                command.push_str(&format!(" \\\n  --{flag}={name}={file}"));
+                out.insert(name, (group.path, group.rows));
+            }
+        }
+        command.push_str(" \\\n  neo4j\n");
+        let script = self.dir.join("import.sh");
+        let mut f = File::create(&script)
+            .map_err(|e| Error::new(format!("creating {}", script.display()), e))?;
+        writeln!(
+            f,
+            "#!/bin/sh\n# Run from this directory with the target database stopped.\nset -e\n{command}"
+        )
+        .map_err(|e| Error::new(format!("writing {}", script.display()), e))?;
+        export.command = command;
+        Ok(export)
+    }
 }
 
 /// Whether `rel` has the shape of the schema's relationship types (`MEMBER_OF`): upper-case
@@ -156,9 +277,9 @@ fn refused(what: &str, name: &str) -> Error {
     )
 }
 
-/// Writes the store's graph as `neo4j-admin` import files into `dir`.
-pub(crate) fn neo4j_admin(conn: &Connection, dir: &Path) -> Result<Export, Error> {
-    fs::create_dir_all(dir).map_err(|e| Error::new(format!("creating {}", dir.display()), e))?;
+/// Writes the nodes and edges tables (the shared objects: reference, networks, datasets…)
+/// into `files`, each group's columns typed over all its rows.
+pub(crate) fn shared(conn: &Connection, files: &mut Files) -> Result<(), Error> {
     let groups = |sql: &str| -> Result<Vec<String>, Error> {
         let mut stmt = conn
             .prepare(sql)
@@ -169,63 +290,59 @@ pub(crate) fn neo4j_admin(conn: &Connection, dir: &Path) -> Result<Export, Error
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| Error::new("listing groups", e))
     };
-    let mut export = Export::default();
-    let mut command = String::from("neo4j-admin database import full --overwrite-destination \\\n  --skip-bad-relationships --skip-duplicate-nodes");
-    for label in groups("SELECT DISTINCT label FROM nodes ORDER BY label")? {
-        if !Label::ALL.iter().any(|l| l.as_str() == label) {
-            return Err(refused("node label", &label));
-        }
+    let labels = groups("SELECT DISTINCT label FROM nodes ORDER BY label")?;
+    if let Some(label) = labels
+        .iter()
+        .find(|l| !Label::ALL.iter().any(|k| k.as_str() == l.as_str()))
+    {
+        return Err(refused("node label", label));
+    }
+    let rels = groups("SELECT DISTINCT rel FROM edges ORDER BY rel")?;
+    if let Some(rel) = rels.iter().find(|r| !is_relationship_type(r)) {
+        return Err(refused("relationship type", rel));
+    }
+    let read = |what: &str, e: rusqlite::Error| Error::new(format!("reading {what} to export"), e);
+    for label in labels {
         let cols = columns(conn, "SELECT props FROM nodes WHERE label = ?1", &label)
             .map_err(|e| Error::new(format!("typing {label}"), e))?;
-        let mut header = vec!["id:ID".to_owned()];
-        header.extend(cols.iter().map(|(k, t)| format!("{k}{}", t.suffix())));
-        header.push(":LABEL".to_owned());
-        let file = format!("nodes_{label}.csv");
-        let path = dir.join(&file);
-        let n = write_group(
-            conn,
-            &path,
-            &header,
-            "SELECT id, props FROM nodes WHERE label = ?1 ORDER BY id",
-            &label,
-            &cols,
-            1,
-        )?;
-        command.push_str(&format!(" \\\n  --nodes={label}={file}"));
-        export.nodes.insert(label, (path, n));
-    }
-    for rel in groups("SELECT DISTINCT rel FROM edges ORDER BY rel")? {
-        if !is_relationship_type(&rel) {
-            return Err(refused("relationship type", &rel));
+        let mut group = files.open(format!("nodes_{label}.csv"), &["id:ID"], &cols, ":LABEL")?;
+        let mut stmt = conn
+            .prepare("SELECT id, props FROM nodes WHERE label = ?1 ORDER BY id")
+            .map_err(|e| read(&label, e))?;
+        let mut rows = stmt.query([&label]).map_err(|e| read(&label, e))?;
+        while let Some(row) = rows.next().map_err(|e| read(&label, e))? {
+            let (id, props): (String, String) = (
+                row.get(0).map_err(|e| read(&label, e))?,
+                row.get(1).map_err(|e| read(&label, e))?,
+            );
+            let props: Map<String, Value> = serde_json::from_str(&props).unwrap_or_default();
+            write_row(&mut group, vec![id], &props, &label)?;
         }
+        files.nodes.insert(label, group);
+    }
+    for rel in rels {
         let cols = columns(conn, "SELECT props FROM edges WHERE rel = ?1", &rel)
             .map_err(|e| Error::new(format!("typing {rel}"), e))?;
-        let mut header = vec![":START_ID".to_owned(), ":END_ID".to_owned()];
-        header.extend(cols.iter().map(|(k, t)| format!("{k}{}", t.suffix())));
-        header.push(":TYPE".to_owned());
-        let file = format!("relationships_{rel}.csv");
-        let path = dir.join(&file);
-        let n = write_group(
-            conn,
-            &path,
-            &header,
-            "SELECT src, dst, props FROM edges WHERE rel = ?1 ORDER BY src, dst",
-            &rel,
+        let mut group = files.open(
+            format!("relationships_{rel}.csv"),
+            &[":START_ID", ":END_ID"],
             &cols,
-            2,
+            ":TYPE",
         )?;
-        command.push_str(&format!(" \\\n  --relationships={rel}={file}"));
-        export.relationships.insert(rel, (path, n));
+        let mut stmt = conn
+            .prepare("SELECT src, dst, props FROM edges WHERE rel = ?1 ORDER BY src, dst")
+            .map_err(|e| read(&rel, e))?;
+        let mut rows = stmt.query([&rel]).map_err(|e| read(&rel, e))?;
+        while let Some(row) = rows.next().map_err(|e| read(&rel, e))? {
+            let (src, dst, props): (String, String, String) = (
+                row.get(0).map_err(|e| read(&rel, e))?,
+                row.get(1).map_err(|e| read(&rel, e))?,
+                row.get(2).map_err(|e| read(&rel, e))?,
+            );
+            let props: Map<String, Value> = serde_json::from_str(&props).unwrap_or_default();
+            write_row(&mut group, vec![src, dst], &props, &rel)?;
+        }
+        files.relationships.insert(rel, group);
     }
-    command.push_str(" \\\n  neo4j\n");
-    let script = dir.join("import.sh");
-    let mut f = File::create(&script)
-        .map_err(|e| Error::new(format!("creating {}", script.display()), e))?;
-    writeln!(
-        f,
-        "#!/bin/sh\n# Run from this directory with the target database stopped.\nset -e\n{command}"
-    )
-    .map_err(|e| Error::new(format!("writing {}", script.display()), e))?;
-    export.command = command;
-    Ok(export)
+    Ok(())
 }

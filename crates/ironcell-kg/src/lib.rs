@@ -136,6 +136,14 @@ pub trait GraphStore {
     /// All experiments of a dataset, ordered by id.
     fn experiments(&self, dataset: &str) -> Result<Vec<Experiment>, Error>;
 
+    /// Visits a dataset's experiments one at a time without holding them all, in the order
+    /// the backend keeps them (SQLite: as stored; the default: by id), so a build over 2e7
+    /// experiments needs memory for what it keeps of each, not for the records.
+    fn scan(&self, dataset: &str, visit: &mut dyn FnMut(Experiment)) -> Result<(), Error> {
+        self.experiments(dataset)?.into_iter().for_each(visit);
+        Ok(())
+    }
+
     /// Every dataset name, sorted.
     fn datasets(&self) -> Result<Vec<String>, Error>;
 
@@ -145,6 +153,27 @@ pub trait GraphStore {
 
     /// Counts by label.
     fn stats(&self) -> Result<Stats, Error>;
+
+    /// The selected experiments, visited by dataset as [`scan`](Self::scan) visits them.
+    fn scan_selection(
+        &self,
+        selection: &Selection,
+        visit: &mut dyn FnMut(Experiment),
+    ) -> Result<(), Error> {
+        let datasets = if selection.datasets.is_empty() {
+            self.datasets()?
+        } else {
+            selection.datasets.clone()
+        };
+        for d in datasets {
+            self.scan(&d, &mut |e| {
+                if selection.matches(&e) {
+                    visit(e)
+                }
+            })?;
+        }
+        Ok(())
+    }
 
     /// The selected experiments with their references, by dataset then id. The selection is
     /// applied here, above the backends, so every backend returns the same records.

@@ -22,7 +22,8 @@
 //! their canonical JSON in a `json` property, which is what reads decode.
 
 use ironcell_core::{
-    ContentId, Environment, Experiment, ExperimentReference, Genotype, Phenotype, Provenance,
+    ContentId, Environment, Experiment, ExperimentReference, Genotype, Perturbation, Phenotype,
+    Provenance, Publication,
 };
 use ironcell_sources::{networks, reference::Reference};
 use serde::{Deserialize, Serialize};
@@ -258,43 +259,15 @@ impl Subgraph {
     pub fn add_experiment(&mut self, e: &Experiment) -> ContentId {
         let id = e.content_id();
         let eid = (Label::Experiment, id.as_str());
-        let stored = StoredExperiment {
-            genotype: e.genotype.clone(),
-            environment: e.environment.clone(),
-            phenotype: e.phenotype.clone(),
-            provenance: e.provenance.clone(),
-        };
-        let dataset = e.provenance.dataset();
-        self.node(
-            Label::Experiment,
-            id.as_str(),
-            json!({
-                "json": to_json(&stored),
-                "dataset": dataset,
-                "phenotype": e.phenotype.kind().as_str(),
-                "temperature_c": e.environment.temperature_c,
-                "environment": e.environment.to_string(),
-                "size": e.genotype.len(),
-            }),
-        );
-        self.node(
-            Label::Dataset,
-            dataset,
-            json!({"synthetic": e.provenance.is_synthetic()}),
-        );
+        self.node(Label::Experiment, id.as_str(), experiment_props(e));
+        let dataset = self.add_dataset(&e.provenance);
         self.edge(
             eid,
             "EXPERIMENT_MEMBER_OF",
-            (Label::Dataset, dataset),
+            (Label::Dataset, &dataset),
             json!({}),
         );
-
-        let reference = e.reference.content_id();
-        self.node(
-            Label::ExperimentReference,
-            reference.as_str(),
-            json!({"json": to_json(&e.reference), "strain": e.reference.genome.strain}),
-        );
+        let reference = self.add_reference(&e.reference);
         self.edge(
             (Label::ExperimentReference, reference.as_str()),
             "REFERENCE_OF",
@@ -302,12 +275,7 @@ impl Subgraph {
             json!({}),
         );
         if let Some(p) = e.provenance.publication() {
-            let pid = p.content_id();
-            self.node(
-                Label::Publication,
-                pid.as_str(),
-                json!({"pubmed_id": p.pubmed_id(), "doi": p.doi_name()}),
-            );
+            let pid = self.add_publication(p);
             self.edge(
                 (Label::Publication, pid.as_str()),
                 "MENTIONS",
@@ -315,14 +283,21 @@ impl Subgraph {
                 json!({}),
             );
         }
-        self.add_genotype(&e.genotype, eid);
-        self.add_environment(&e.environment, eid);
-        let phenotype = ContentId::of(&e.phenotype);
-        self.node(
-            Label::Phenotype,
-            phenotype.as_str(),
-            json!({"json": to_json(&e.phenotype), "type": e.phenotype.kind().as_str()}),
+        let genotype = self.add_genotype(&e.genotype);
+        self.edge(
+            (Label::Genotype, genotype.as_str()),
+            "GENOTYPE_MEMBER_OF",
+            eid,
+            json!({}),
         );
+        let environment = self.add_environment(&e.environment);
+        self.edge(
+            (Label::Environment, environment.as_str()),
+            "ENVIRONMENT_MEMBER_OF",
+            eid,
+            json!({}),
+        );
+        let phenotype = self.add_phenotype(&e.phenotype);
         self.edge(
             (Label::Phenotype, phenotype.as_str()),
             "PHENOTYPE_MEMBER_OF",
@@ -332,52 +307,87 @@ impl Subgraph {
         id
     }
 
-    fn add_genotype(&mut self, genotype: &Genotype, experiment: (Label, &str)) {
+    /// The dataset node of a record's provenance; returns its id (the dataset's name).
+    pub(crate) fn add_dataset(&mut self, provenance: &Provenance) -> String {
+        let dataset = provenance.dataset();
+        self.node(
+            Label::Dataset,
+            dataset,
+            json!({"synthetic": provenance.is_synthetic()}),
+        );
+        dataset.to_owned()
+    }
+
+    /// The wild type's node; returns its id.
+    pub(crate) fn add_reference(&mut self, reference: &ExperimentReference) -> ContentId {
+        let id = reference.content_id();
+        self.node(
+            Label::ExperimentReference,
+            id.as_str(),
+            json!({"json": to_json(reference), "strain": reference.genome.strain}),
+        );
+        id
+    }
+
+    /// A paper's node; returns its id.
+    pub(crate) fn add_publication(&mut self, p: &Publication) -> ContentId {
+        let id = p.content_id();
+        self.node(
+            Label::Publication,
+            id.as_str(),
+            json!({"pubmed_id": p.pubmed_id(), "doi": p.doi_name()}),
+        );
+        id
+    }
+
+    /// A genotype's node with its perturbations; returns its id.
+    pub(crate) fn add_genotype(&mut self, genotype: &Genotype) -> ContentId {
         let id = genotype.content_id();
         self.node(
             Label::Genotype,
             id.as_str(),
             json!({"size": genotype.len()}),
         );
-        self.edge(
-            (Label::Genotype, id.as_str()),
-            "GENOTYPE_MEMBER_OF",
-            experiment,
-            json!({}),
-        );
         for p in genotype.perturbations() {
-            let pid = ContentId::of(p);
-            self.node(
-                Label::Perturbation,
-                pid.as_str(),
-                json!({
-                    "json": to_json(p),
-                    "gene": p.gene().as_str(),
-                    "kind": to_json(&p.kind()).trim_matches('"'),
-                    "name": p.name(),
-                    "strain": p.strain(),
-                }),
-            );
-            let pnode = (Label::Perturbation, pid.as_str());
+            let pid = self.add_perturbation(p);
             self.edge(
-                pnode,
+                (Label::Perturbation, pid.as_str()),
                 "PERTURBATION_MEMBER_OF",
                 (Label::Genotype, id.as_str()),
                 json!({}),
             );
-            // The gene may not be in the reference yet: the store creates it bare, and the
-            // reference fills it in whenever it is stored.
-            self.node(Label::Gene, p.gene().as_str(), json!({}));
-            self.edge(
-                pnode,
-                "PERTURBS",
-                (Label::Gene, p.gene().as_str()),
-                json!({}),
-            );
         }
+        id
     }
 
-    fn add_environment(&mut self, environment: &Environment, experiment: (Label, &str)) {
+    /// A perturbation's node and the gene it perturbs; returns its id.
+    pub(crate) fn add_perturbation(&mut self, p: &Perturbation) -> ContentId {
+        let pid = ContentId::of(p);
+        self.node(
+            Label::Perturbation,
+            pid.as_str(),
+            json!({
+                "json": to_json(p),
+                "gene": p.gene().as_str(),
+                "kind": to_json(&p.kind()).trim_matches('"'),
+                "name": p.name(),
+                "strain": p.strain(),
+            }),
+        );
+        // The gene may not be in the reference yet: the store creates it bare, and the
+        // reference fills it in whenever it is stored.
+        self.node(Label::Gene, p.gene().as_str(), json!({}));
+        self.edge(
+            (Label::Perturbation, pid.as_str()),
+            "PERTURBS",
+            (Label::Gene, p.gene().as_str()),
+            json!({}),
+        );
+        pid
+    }
+
+    /// An environment's node with its medium and temperature; returns its id.
+    pub(crate) fn add_environment(&mut self, environment: &Environment) -> ContentId {
         let id = ContentId::of(environment);
         let env = (Label::Environment, id.as_str());
         self.node(
@@ -385,7 +395,6 @@ impl Subgraph {
             id.as_str(),
             json!({"json": to_json(environment)}),
         );
-        self.edge(env, "ENVIRONMENT_MEMBER_OF", experiment, json!({}));
         let media = &environment.media;
         let media_id = format!(
             "{}|{}",
@@ -410,7 +419,39 @@ impl Subgraph {
             env,
             json!({}),
         );
+        id
     }
+
+    /// A measured value's node (content-addressed, so equal values are one node); returns
+    /// its id.
+    pub(crate) fn add_phenotype(&mut self, phenotype: &Phenotype) -> ContentId {
+        let id = ContentId::of(phenotype);
+        self.node(
+            Label::Phenotype,
+            id.as_str(),
+            json!({"json": to_json(phenotype), "type": phenotype.kind().as_str()}),
+        );
+        id
+    }
+}
+
+/// An experiment node's properties: the record's own JSON (its reference is a node of its
+/// own) and the scalars queries filter on.
+pub(crate) fn experiment_props(e: &Experiment) -> Value {
+    let stored = StoredExperiment {
+        genotype: e.genotype.clone(),
+        environment: e.environment.clone(),
+        phenotype: e.phenotype.clone(),
+        provenance: e.provenance.clone(),
+    };
+    json!({
+        "json": to_json(&stored),
+        "dataset": e.provenance.dataset(),
+        "phenotype": e.phenotype.kind().as_str(),
+        "temperature_c": e.environment.temperature_c,
+        "environment": e.environment.to_string(),
+        "size": e.genotype.len(),
+    })
 }
 
 /// A gene network to store: the edges of one file, named.
@@ -494,7 +535,7 @@ pub struct DatasetInfo {
     pub note: Option<String>,
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("domain types serialize to JSON")
 }
 

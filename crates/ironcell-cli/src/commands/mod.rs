@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Accuracy(args)) => bench::accuracy::run(&args),
         Command::Bench(BenchCommand::Models(args)) => bench::models::run(&args),
         Command::Bench(BenchCommand::Design(args)) => bench::design::run(&args),
+        Command::Bench(BenchCommand::Kg(args)) => bench::kg::run(&args),
     }
 }
 

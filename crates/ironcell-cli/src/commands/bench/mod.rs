@@ -4,6 +4,7 @@ pub mod accuracy;
 pub mod baselines;
 pub mod dcell;
 pub mod design;
+pub mod kg;
 pub mod models;
 
 use std::{
