@@ -14,14 +14,14 @@ use std::{
 };
 
 use arrow_array::{RecordBatch, UInt8Array};
-use arrow_ipc::{reader::FileReader, writer::FileWriter};
+use arrow_ipc::writer::FileWriter;
 use arrow_schema::{DataType, Field, Schema};
 use ironcell_core::{Environment, PhenotypeKind, SystematicName};
 use ironcell_kg::{GraphStore, Selection};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    instances::{InstanceWriter, Instances, LabelValue},
+    instances::{decoding, mapped_batches, InstanceWriter, Instances, LabelValue},
     labels::LabelPolicy,
     rows::Rows,
     split::{
@@ -256,14 +256,15 @@ fn write_splits(path: &Path, n: usize, splits: &[(&str, &Split)]) -> Result<(), 
 
 /// Reads split `name` of `splits.arrow` back into index lists.
 pub fn read_split(path: &Path, name: SplitName) -> Result<Split, Error> {
+    decoding(path, || decode_split(path, name))
+}
+
+fn decode_split(path: &Path, name: SplitName) -> Result<Split, Error> {
     let name = name.as_str();
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader =
-        FileReader::try_new(BufReader::new(file), None).map_err(|e| Error::arrow(path, e))?;
+    let (_, batches) = mapped_batches(path)?;
     let mut split = Split::default();
     let mut offset = 0;
-    for batch in reader {
-        let batch = batch.map_err(|e| Error::arrow(path, e))?;
+    for batch in batches {
         let column = batch
             .column_by_name(name)
             .and_then(|c| c.as_any().downcast_ref::<UInt8Array>())

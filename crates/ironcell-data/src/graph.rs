@@ -6,7 +6,7 @@
 use std::{
     collections::{BTreeSet, HashMap},
     fs::File,
-    io::{BufReader, BufWriter},
+    io::BufWriter,
     path::Path,
     sync::Arc,
 };
@@ -14,7 +14,7 @@ use std::{
 use arrow_array::{
     cast::AsArray, types::Float32Type, types::UInt32Type, Float32Array, RecordBatch, UInt32Array,
 };
-use arrow_ipc::{reader::FileReader, writer::FileWriter};
+use arrow_ipc::writer::FileWriter;
 use arrow_schema::{DataType, Field, Schema};
 use ironcell_core::SystematicName;
 use ironcell_sources::networks::Edge;
@@ -212,16 +212,17 @@ impl GeneGraph {
     /// Reads what [`Self::write`] wrote, checking every index against `genes` (the universe
     /// size).
     pub fn read(path: &Path, genes: usize) -> Result<Self, Error> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let reader =
-            FileReader::try_new(BufReader::new(file), None).map_err(|e| Error::arrow(path, e))?;
+        crate::instances::decoding(path, || Self::decode(path, genes))
+    }
+
+    fn decode(path: &Path, genes: usize) -> Result<Self, Error> {
+        let (_, batches) = crate::instances::mapped_batches(path)?;
         let mut graph = Self {
             src: vec![],
             dst: vec![],
             weight: vec![],
         };
-        for batch in reader {
-            let batch = batch.map_err(|e| Error::arrow(path, e))?;
+        for batch in batches {
             let column = |name: &str| {
                 batch
                     .column_by_name(name)

@@ -220,31 +220,85 @@ fn column<'a, T: 'static>(batch: &'a RecordBatch, name: &str, path: &Path) -> Re
         })
 }
 
+/// The record batches of the Arrow IPC file `path`, decoded from a memory map without
+/// copying, every block checked to lie inside the file first: `FileReader` allocates what a
+/// block's metadata declares, so a crafted length aborts the process (an allocation of
+/// 700 GB, found by `tests/hostile_datasets.rs`) before any check could refuse it.
+pub(crate) fn mapped_batches(path: &Path) -> Result<(Schema, Vec<RecordBatch>), Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // SAFETY: the map is read-only; like every reader of a memory-mapped file, this
+    // assumes nobody truncates or rewrites the file while it is open.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+    let buffer = Buffer::from(bytes::Bytes::from_owner(map));
+    if buffer.len() < 10 {
+        return Err(Error::format(path, "too short for an Arrow IPC file"));
+    }
+    let trailer = buffer.len() - 10;
+    let footer_len = read_footer_length(
+        buffer[trailer..]
+            .try_into()
+            .map_err(|_| Error::format(path, "bad Arrow IPC trailer"))?,
+    )
+    .map_err(|e| Error::arrow(path, e))?;
+    let footer_start = trailer
+        .checked_sub(footer_len)
+        .ok_or_else(|| Error::format(path, "an Arrow IPC footer longer than the file"))?;
+    let footer = root_as_footer(&buffer[footer_start..trailer])
+        .map_err(|e| Error::format(path, format!("bad Arrow IPC footer: {e}")))?;
+    let schema = arrow_ipc::convert::fb_to_schema(
+        footer
+            .schema()
+            .ok_or_else(|| Error::format(path, "Arrow IPC footer without a schema"))?,
+    );
+    let decoder = FileDecoder::new(Arc::new(schema.clone()), footer.version());
+    let mut batches = Vec::new();
+    for block in footer.recordBatches().into_iter().flatten() {
+        let span = usize::try_from(block.offset()).ok().and_then(|offset| {
+            let len = usize::try_from(block.bodyLength())
+                .ok()?
+                .checked_add(usize::try_from(block.metaDataLength()).ok()?)?;
+            (offset.checked_add(len)? <= footer_start).then_some((offset, len))
+        });
+        let (offset, len) = span.ok_or_else(|| {
+            Error::format(path, "an Arrow IPC record batch that lies outside the file")
+        })?;
+        let data = buffer.slice_with_length(offset, len);
+        batches.push(
+            decoder
+                .read_record_batch(block, &data)
+                .map_err(|e| Error::arrow(path, e))?
+                .ok_or_else(|| Error::format(path, "empty record batch block"))?,
+        );
+    }
+    Ok((schema, batches))
+}
+
+/// Runs a decode of the Arrow IPC file `path`, a panic inside it becoming an error.
+///
+/// arrow-ipc 57 slices buffers at offsets and lengths read from the file without checking
+/// them against its size, so a malformed file (found by `tests/hostile_datasets.rs`) panics
+/// inside the reader rather than returning an error; a dataset file must be refused, not
+/// take the program down.
+pub(crate) fn decoding<T>(
+    path: &Path,
+    decode: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)).unwrap_or_else(|_| {
+        Err(Error::format(
+            path,
+            "not a well-formed Arrow IPC file (its buffers point outside it): rebuild the dataset",
+        ))
+    })
+}
+
 impl Instances {
     /// Maps `path` and decodes its record batches without copying them.
     pub fn open(path: &Path) -> Result<Self, Error> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        // SAFETY: the map is read-only; like every reader of a memory-mapped file, this
-        // assumes nobody truncates or rewrites the file while it is open.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
-        let buffer = Buffer::from(bytes::Bytes::from_owner(map));
-        if buffer.len() < 10 {
-            return Err(Error::format(path, "too short for an Arrow IPC file"));
-        }
-        let trailer = buffer.len() - 10;
-        let footer_len = read_footer_length(
-            buffer[trailer..]
-                .try_into()
-                .map_err(|_| Error::format(path, "bad Arrow IPC trailer"))?,
-        )
-        .map_err(|e| Error::arrow(path, e))?;
-        let footer = root_as_footer(&buffer[trailer - footer_len..trailer])
-            .map_err(|e| Error::format(path, format!("bad Arrow IPC footer: {e}")))?;
-        let schema = arrow_ipc::convert::fb_to_schema(
-            footer
-                .schema()
-                .ok_or_else(|| Error::format(path, "Arrow IPC footer without a schema"))?,
-        );
+        decoding(path, || Self::decode(path))
+    }
+
+    fn decode(path: &Path) -> Result<Self, Error> {
+        let (schema, batches) = mapped_batches(path)?;
         let labels: Vec<String> = schema
             .fields()
             .iter()
@@ -252,16 +306,9 @@ impl Instances {
             .step_by(3)
             .map(|f| f.name().clone())
             .collect();
-        let decoder = FileDecoder::new(Arc::new(schema), footer.version());
         let mut parts = Vec::new();
         let mut len = 0;
-        for block in footer.recordBatches().into_iter().flatten() {
-            let block_len = block.bodyLength() as usize + block.metaDataLength() as usize;
-            let data = buffer.slice_with_length(block.offset() as usize, block_len);
-            let batch = decoder
-                .read_record_batch(block, &data)
-                .map_err(|e| Error::arrow(path, e))?
-                .ok_or_else(|| Error::format(path, "empty record batch block"))?;
+        for batch in batches {
             let genes = column::<ListArray>(&batch, "genes", path)?;
             let values = genes
                 .values()

@@ -1,8 +1,8 @@
 //! The ironcell knowledge graph: experiments, genotypes, genes and GO as one property graph.
 //!
 //! [`GraphStore`] is the logical API with two backends: [`SqliteStore`], the embedded
-//! default (a property graph in two tables, `nodes(id, label, props)` and
-//! `edges(src, rel, dst, props)`, in one SQLite file), and [`Neo4jStore`], Neo4j 5 over Bolt.
+//! default (one SQLite file: the shared objects as `nodes`/`edges` rows, each measurement
+//! one typed `experiments` row, ~170 bytes), and [`Neo4jStore`], Neo4j 5 over Bolt.
 //! What an experiment becomes in the graph is decided once, in [`schema`], so both hold the
 //! same graph. Node ids are content addresses, so a genotype measured in three datasets is one
 //! node; each batch of experiments is one transaction, and an experiment already stored is

@@ -64,12 +64,17 @@ fn values<F: Fields + ?Sized>(
         if is_missing(text) {
             continue;
         }
-        let value = text.parse().map_err(|_| {
-            row.error(
-                "not a number",
-                format!("parameter {name}: expected a number, found {text:?}"),
-            )
-        })?;
+        // `f64::from_str` reads `inf` and `NaN`, which would poison the wild type's means.
+        let value = text
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                row.error(
+                    "not a number",
+                    format!("parameter {name}: expected a finite number, found {text:?}"),
+                )
+            })?;
         out.push((k, value));
     }
     Ok(out)
@@ -249,6 +254,11 @@ mod tests {
         let same = "ORF\tC101\nYAL001C\t1\n";
         let reader = Reader::new(same.as_bytes(), "mt.tsv").unwrap();
         reader.check_reference(&reference).unwrap();
+        for bad in ["inf", "NaN", "-inf", "1e309"] {
+            let wt = format!("name\tC101\nwt1\t1.0\nwt2\t{bad}\n");
+            let err = wild_type(wt.as_bytes(), "wt.tsv").unwrap_err().to_string();
+            assert!(err.contains("expected a finite number"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -137,8 +137,14 @@ impl Tree {
         if count == 0 || count > u32::MAX as usize {
             return Err(bad(format!("a tree of {count} nodes")));
         }
-        let mut bytes = vec![0u8; count * NODE_BYTES];
-        input.read_exact(&mut bytes)?;
+        // Read as far as the file goes rather than allocating what its count declares: a
+        // damaged count would otherwise ask for up to 85 GB before any check could refuse it.
+        let want = count * NODE_BYTES;
+        let mut bytes = Vec::new();
+        input.take(want as u64).read_to_end(&mut bytes)?;
+        if bytes.len() < want {
+            return Err(bad(format!("the file ends inside a tree of {count} nodes")));
+        }
         let word = |c: &[u8], k: usize| [c[4 * k], c[4 * k + 1], c[4 * k + 2], c[4 * k + 3]];
         let nodes: Vec<Node> = bytes
             .chunks_exact(NODE_BYTES)
