@@ -817,6 +817,15 @@ pub struct BaselineArgs {
     /// `bags` under [gbt] in --params.
     #[arg(long)]
     pub bags: Option<usize>,
+    /// Gene networks (comma-separated files, e.g. the data directory's STRING v12 physical
+    /// and Krogan 2006) whose neighbour labels join the features: for each genotype, what
+    /// its relatives one or two network swaps away measured in training (and, for a pair,
+    /// its partners' and the kept gene's records), fitted per label on each fit's own
+    /// training rows, a seeded third of them shown with one gene and a third with every
+    /// gene unseen, as test genotypes of gene-disjoint splits are. Saved with the model, so
+    /// `predict`, `evaluate` and `calibrate` compute the same columns.
+    #[arg(long, value_delimiter = ',')]
+    pub neighbour_labels: Vec<PathBuf>,
     /// After the splits, also fit the model to deploy on every labelled row, saved in
     /// all/LABEL/ (not scored: nothing is held out).
     #[arg(long, conflicts_with_all = ["cv", "grid"])]

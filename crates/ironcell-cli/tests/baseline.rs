@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{ironcell, ironcell_fails, predict, predict_fails, two_label_dataset};
+use common::{dataset_genes, ironcell, ironcell_fails, predict, predict_fails, two_label_dataset};
 
 #[test]
 fn baselines_train_test_save_and_predict() {
@@ -498,4 +498,84 @@ fn bench_accuracy_scores_the_multiplicative_model_on_held_out_double_mutants() {
         table.contains("| dmf | gene_disjoint_all | multiplicative |"),
         "{table}"
     );
+}
+
+/// `baseline --neighbour-labels`: the columns are fitted on each split's training rows,
+/// kept with the saved model, and `calibrate` then scores the model on its validation part
+/// (which `train`'s feature models, fitted on training and validation rows, cannot offer).
+#[test]
+fn neighbour_labels_join_a_baseline_and_its_calibration() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = two_label_dataset(dir.path());
+    let genes = dataset_genes(&data);
+    let network = dir.path().join("chain.txt");
+    let edges: String = genes
+        .windows(2)
+        .map(|w| format!("{} {}\n", w[0], w[1]))
+        .collect();
+    std::fs::write(&network, edges).unwrap();
+    let run = dir.path().join("run");
+    let out = ironcell(&[
+        "baseline",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--model",
+        "gbt",
+        "--trees",
+        "20",
+        "--bags",
+        "3",
+        "--features",
+        "codon",
+        "--neighbour-labels",
+        network.to_str().unwrap(),
+        "--label",
+        "fitness",
+        "--split",
+        "random",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("gbt+neighbours"), "{text}");
+    let model = run.join("random/fitness");
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(model.join("card.json")).unwrap()).unwrap();
+    assert!(
+        card["inputs"]
+            .as_str()
+            .unwrap()
+            .contains("with neighbour labels along 1 network"),
+        "{card}"
+    );
+    assert!(
+        card["metrics"]["fitness"]["mse"].is_number(),
+        "the card keeps the test metrics of the model it saved: {card}"
+    );
+    let out = ironcell(&[
+        "calibrate",
+        "--model",
+        model.to_str().unwrap(),
+        "--level",
+        "0.5",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("random validation"), "{said}");
+    let genotypes = dir.path().join("g.tsv");
+    std::fs::write(
+        &genotypes,
+        format!("{}+{}\nYGR098C+YHR023W\n", genes[0], genes[1]),
+    )
+    .unwrap();
+    let table = predict(&model, &genotypes, &dir.path().join("p.tsv"));
+    for line in table.lines().skip(1) {
+        let v: Vec<f64> = line.split('\t').collect::<Vec<_>>()[2..6]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert!(
+            v.iter().all(|x| x.is_finite()) && v[2] <= v[0] && v[0] <= v[3],
+            "{table}"
+        );
+    }
 }

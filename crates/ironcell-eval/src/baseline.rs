@@ -3,7 +3,10 @@
 //! recipe that `predict`, `explain` and `evaluate` open. `ironcell baseline` is this module
 //! behind arguments.
 
-use std::path::{Path, PathBuf};
+use std::{
+    borrow::Cow,
+    path::{Path, PathBuf},
+};
 
 use ironcell_data::{
     dataset::Manifest,
@@ -15,8 +18,9 @@ use ironcell_models::{
         ModelKind, Params,
     },
     metrics::Metrics,
-    predictor::{DatasetRef, FeatureModel, ModelCard},
+    predictor::{DatasetRef, FeatureModel, ModelCard, Recipe},
 };
+use ironcell_sources::reference::Reference;
 use serde::Serialize;
 
 use crate::Error;
@@ -91,6 +95,27 @@ impl GridPoint {
     }
 }
 
+/// Neighbour labels beside the features: what a genotype's relatives along `networks`
+/// measured, fitted per label on each fit's own training rows (a test row never lends its
+/// label), as `train`'s `neighbour_labels` does.
+#[derive(Debug, Clone, Copy)]
+pub struct Neighbours<'a> {
+    /// The gene networks (files the data directory's network reader knows).
+    pub networks: &'a [PathBuf],
+    /// The reference the networks' gene names are resolved against.
+    pub reference: &'a Reference,
+}
+
+/// A fitted model and the recipe that turns a genotype into its inputs (with the neighbour
+/// labels it was fitted beside, if any): what [`save`] writes.
+#[derive(Debug)]
+pub struct Trained {
+    /// The model.
+    pub fitted: Fitted,
+    /// Its inputs' recipe.
+    pub recipe: Recipe,
+}
+
 /// A feature model and how it is fitted.
 #[derive(Debug, Clone)]
 pub struct Baseline<'a> {
@@ -106,9 +131,11 @@ pub struct Baseline<'a> {
     pub max_train: Option<usize>,
     /// Seed of the sample and the folds.
     pub seed: u64,
+    /// Neighbour labels beside the features, when asked for.
+    pub neighbours: Option<Neighbours<'a>>,
 }
 
-impl Baseline<'_> {
+impl<'a> Baseline<'a> {
     /// Fits label `l` on `train` (sampled down to `max_train`), tests on `test`: the fitted
     /// model, its row and the training mean's.
     pub fn test(
@@ -117,8 +144,31 @@ impl Baseline<'_> {
         split: &str,
         train: &[usize],
         test: &[usize],
-    ) -> Result<(Fitted, [Row; 2]), Error> {
+    ) -> Result<(Trained, [Row; 2]), Error> {
         self.test_with(&self.params, l, split, train, test)
+    }
+
+    /// Label `l` fitted on `train`: the design it was fitted on (this one, or this one with
+    /// neighbour labels fitted on `train`) and the model.
+    fn fit(
+        &self,
+        params: &Params,
+        l: usize,
+        train: &[usize],
+    ) -> Result<(Cow<'a, Design>, Trained), Error> {
+        let design = match self.neighbours {
+            None => Cow::Borrowed(self.design),
+            Some(n) => Cow::Owned(self.design.with_neighbours(
+                l,
+                train,
+                n.networks,
+                self.seed,
+                n.reference,
+            )?),
+        };
+        let fitted = design.fit(self.kind, params, self.standardize, l, train)?;
+        let recipe = design.recipe(&fitted);
+        Ok((design, Trained { fitted, recipe }))
     }
 
     fn test_with(
@@ -128,12 +178,11 @@ impl Baseline<'_> {
         split: &str,
         train: &[usize],
         test: &[usize],
-    ) -> Result<(Fitted, [Row; 2]), Error> {
-        let design = self.design;
+    ) -> Result<(Trained, [Row; 2]), Error> {
         let train = sample(train, self.max_train, self.seed);
-        let fitted = design.fit(self.kind, params, self.standardize, l, &train)?;
+        let (design, trained) = self.fit(params, l, &train)?;
         let truth = design.target(l, test);
-        let predicted = design.predict(&fitted, test)?;
+        let predicted = design.predict(&trained.fitted, test)?;
         let train_y = design.target(l, &train);
         let mean = train_y.iter().sum::<f64>() / train_y.len().max(1) as f64;
         let row = |model: String, m: Metrics, fit_seconds| Row {
@@ -150,9 +199,9 @@ impl Baseline<'_> {
         };
         let rows = [
             row(
-                self.kind.to_string(),
+                self.model_name(),
                 Metrics::compute(&truth, &predicted),
-                fitted.seconds,
+                trained.fitted.seconds,
             ),
             row(
                 "mean".to_owned(),
@@ -160,7 +209,15 @@ impl Baseline<'_> {
                 0.0,
             ),
         ];
-        Ok((fitted, rows))
+        Ok((trained, rows))
+    }
+
+    /// The model's name in rows: its kind, `+neighbours` when it reads them.
+    pub fn model_name(&self) -> String {
+        match self.neighbours {
+            None => self.kind.to_string(),
+            Some(_) => format!("{}+neighbours", self.kind),
+        }
     }
 
     /// The rows of label `l` with a value, at least two of them.
@@ -178,7 +235,7 @@ impl Baseline<'_> {
 
     /// k-fold cross-validation of label `l`: each fold's rows (model, then mean), and the
     /// model fitted on every labelled row, the one to deploy.
-    pub fn cross_validate(&self, l: usize, k: usize) -> Result<(Vec<Row>, Fitted), Error> {
+    pub fn cross_validate(&self, l: usize, k: usize) -> Result<(Vec<Row>, Trained), Error> {
         if k < 2 {
             return Err(Error::Input(
                 "cross-validation needs at least 2 folds".into(),
@@ -202,11 +259,9 @@ impl Baseline<'_> {
 
     /// Label `l` fitted on every row with a value (sampled down to `max_train`): the model
     /// to deploy, with no test part of its own.
-    pub fn fit_all(&self, l: usize) -> Result<Fitted, Error> {
+    pub fn fit_all(&self, l: usize) -> Result<Trained, Error> {
         let train = sample(&self.labelled(l)?, self.max_train, self.seed);
-        Ok(self
-            .design
-            .fit(self.kind, &self.params, self.standardize, l, &train)?)
+        Ok(self.fit(&self.params, l, &train)?.1)
     }
 
     /// The model's row at each of `points` (rf and gbt only), trained on `train` and tested
@@ -278,14 +333,14 @@ pub fn save(
     dir: &Path,
     baseline: &Baseline<'_>,
     (l, split): (usize, Option<SplitName>),
-    fitted: &Fitted,
+    trained: &Trained,
     tested: &[Row],
     from: Provenance<'_>,
 ) -> Result<(), Error> {
-    let design = baseline.design;
+    let (design, fitted, recipe) = (baseline.design, &trained.fitted, &trained.recipe);
     let label = &design.labels()[l];
-    let recipe = design.recipe(fitted);
     let kind = baseline.kind.to_string();
+    let named = baseline.model_name();
     let mut card = ModelCard::new(&kind, vec![label.clone()], recipe.describe());
     card.dataset = Some(DatasetRef {
         dir: from.dataset.to_owned(),
@@ -301,10 +356,10 @@ pub fn save(
     card.trained_genes = design.genes_of(&fitted.rows);
     card.trained_rows = fitted.rows.len();
     // A model fitted on every row was not tested: its card says nothing of test metrics.
-    if tested.iter().any(|r| r.model == kind) {
-        card.set_metrics(label, mean_metrics(tested, &kind));
+    if tested.iter().any(|r| r.model == named) {
+        card.set_metrics(label, mean_metrics(tested, &named));
     }
-    FeatureModel::save(dir, &card, &recipe, &fitted.model)?;
+    FeatureModel::save(dir, &card, recipe, &fitted.model)?;
     Ok(())
 }
 

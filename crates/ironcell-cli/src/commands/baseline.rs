@@ -7,7 +7,9 @@ use std::fs;
 use anyhow::{Context, Result};
 use ironcell_data::split::{Split, SplitName};
 use ironcell_eval::{
-    baseline::{grid_tsv, save, spread, Baseline, GridPoint, Provenance, Row, SVR_MAX_TRAIN},
+    baseline::{
+        grid_tsv, save, spread, Baseline, GridPoint, Neighbours, Provenance, Row, SVR_MAX_TRAIN,
+    },
     dataset::Dataset,
 };
 use ironcell_models::baseline::{design::Design, ModelKind, Params};
@@ -68,6 +70,10 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             .max_train
             .or((args.model == ModelKind::Svr).then_some(SVR_MAX_TRAIN)),
         seed: args.seed,
+        neighbours: (!args.neighbour_labels.is_empty()).then(|| Neighbours {
+            networks: &args.neighbour_labels,
+            reference: &reference.reference,
+        }),
     };
     println!(
         "{}: {} instances × {} features ({} pooling); model {}{}",
@@ -75,7 +81,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
         design.len(),
         design.width(),
         args.pooling,
-        args.model,
+        baseline.model_name(),
         baseline
             .max_train
             .map_or(String::new(), |m| format!(", at most {m} training rows"))
@@ -106,7 +112,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
         if let Some(k) = args.cv {
             let (folds, fitted) = baseline.cross_validate(l, k)?;
             folds.iter().for_each(print_row);
-            for model in [args.model.to_string(), "mean".to_owned()] {
+            for model in [baseline.model_name(), "mean".to_owned()] {
                 let [(p, ps), (s, ss), (r2, r2s), (m, ms)] = spread(&folds, &model);
                 println!(
                     "{label:<16} {:<14} {model:<6} Pearson {p:.4} ± {ps:.4}, Spearman {s:.4} ± {ss:.4}, R² {r2:.4} ± {r2s:.4}, MSE {m:.5} ± {ms:.5}",
@@ -151,7 +157,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             println!(
                 "{label:<16} {:<14} fitted on {} rows: {}",
                 "every row",
-                fitted.rows.len(),
+                fitted.fitted.rows.len(),
                 dir.display()
             );
         }
