@@ -219,7 +219,9 @@ impl Files {
     /// Closes every file and writes `import.sh`.
     pub(crate) fn finish(self) -> Result<Export, Error> {
         let mut export = Export::default();
-        let mut command = String::from("neo4j-admin database import full --overwrite-destination \\\n  --skip-bad-relationships --skip-duplicate-nodes");
+        // The database first: `--relationships` takes several files, so a name after the
+        // last one is read as another file (neo4j-admin 5.26: "File 'neo4j' doesn't exist").
+        let mut command = String::from("neo4j-admin database import full neo4j --overwrite-destination \\\n  --skip-bad-relationships --skip-duplicate-nodes");
         for (groups, flag, out) in [
             (self.nodes, "nodes", &mut export.nodes),
             (
@@ -243,7 +245,7 @@ impl Files {
                 out.insert(name, (group.path, group.rows));
             }
         }
-        command.push_str(" \\\n  neo4j\n");
+        command.push('\n');
         let script = self.dir.join("import.sh");
         let mut f = File::create(&script)
             .map_err(|e| Error::new(format!("creating {}", script.display()), e))?;

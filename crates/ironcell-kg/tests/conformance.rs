@@ -451,6 +451,15 @@ fn neo4j_admin_export_matches_the_store() {
     assert!(export
         .command
         .contains("--nodes=Experiment=nodes_Experiment.csv"));
+    // The database before the options: after the last `--relationships=…`, which takes
+    // several files, neo4j-admin would read it as one more file.
+    assert!(
+        export
+            .command
+            .starts_with("neo4j-admin database import full neo4j "),
+        "{}",
+        export.command
+    );
     assert!(out.join("import.sh").exists());
 }
 
