@@ -59,7 +59,8 @@ fn stats(db: &Path) -> String {
 fn a_killed_ingest_is_completed_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("SGA_ExE.txt");
-    write_table(&input, 24, 500);
+    // Large enough that the ingest (~90,000 experiments/s) outlasts starting up.
+    write_table(&input, 24, 3000);
 
     let whole = dir.path().join("whole.sqlite");
     let start = Instant::now();
@@ -81,4 +82,71 @@ fn a_killed_ingest_is_completed_by_the_next_run() {
 
     assert!(ingest(&killed, &input).status().unwrap().success());
     assert_eq!(stats(&killed), stats(&whole));
+}
+
+fn build(db: &Path, select: &Path, out: &Path) -> Command {
+    let mut cmd = common::command();
+    cmd.args(["dataset", "build", "--db"])
+        .arg(format!("sqlite://{}", db.display()))
+        .arg("--select")
+        .arg(select)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// A `dataset build` killed while it rebuilds an existing directory leaves one that a model
+/// trains on (the old dataset or the new, whole) or that is refused with what to do — never
+/// a mix read as data, and never a crash.
+#[test]
+fn a_dataset_build_killed_over_an_existing_one_leaves_a_dataset_that_trains_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("SGA_ExE.txt");
+    write_table(&input, 24, 500);
+    let db = dir.path().join("kg.sqlite");
+    assert!(ingest(&db, &input).status().unwrap().success());
+    let select = |name: &str, labels: &str, seed: u32| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "datasets = [\"costanzo2016_dmf\", \"costanzo2016_dmi\"]\nlabels = [{labels}]\n\
+                 policy = \"mean\"\n[split]\nseed = {seed}\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let old = select("old.toml", "\"fitness\"", 1);
+    let new = select("new.toml", "\"fitness\", \"gene_interaction\"", 2);
+    let out = dir.path().join("dataset");
+    let start = Instant::now();
+    assert!(build(&db, &new, &out).status().unwrap().success());
+    let duration = start.elapsed();
+    for fraction in [0.2, 0.5, 0.8] {
+        assert!(build(&db, &old, &out).status().unwrap().success());
+        let mut child = build(&db, &new, &out).spawn().unwrap();
+        thread::sleep(duration.mul_f64(fraction));
+        child.kill().ok();
+        child.wait().unwrap();
+        let trained = common::command()
+            .args(["baseline", "--dataset"])
+            .arg(&out)
+            .args(["--model", "rf", "--trees", "5", "--features", "codon"])
+            .args(["--split", "random", "--label", "fitness", "--out"])
+            .arg(dir.path().join("run"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&trained.stderr);
+        match trained.status.code() {
+            Some(0) => {}
+            Some(2) => assert!(
+                stderr.contains("dataset build") || stderr.contains("rebuild"),
+                "killed at {fraction}: {stderr}"
+            ),
+            other => panic!("killed at {fraction}: exit {other:?}: {stderr}"),
+        }
+    }
 }

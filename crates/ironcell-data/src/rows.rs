@@ -10,7 +10,7 @@
 
 use std::{
     cmp::Ordering,
-    collections::{BTreeSet, HashMap},
+    collections::{BTreeSet, HashMap, HashSet},
     hash::Hash,
 };
 
@@ -100,6 +100,8 @@ pub(crate) struct Rows<'p> {
     environments: Interner<Environment>,
     queries: Interner<Vec<SystematicName>>,
     records: Vec<Record>,
+    /// Every dataset an experiment was met from, whether or not it measured a label.
+    met: HashSet<String>,
     /// Per label: the genes of the first synthetic genotype met, and whether measured data
     /// was met, which must not mix.
     synthetic: Vec<Option<Vec<String>>>,
@@ -117,18 +119,23 @@ impl<'p> Rows<'p> {
             environments: Interner::default(),
             queries: Interner::default(),
             records: Vec::new(),
+            met: HashSet::new(),
             synthetic: vec![None; kinds.len()],
             measured: vec![false; kinds.len()],
         }
     }
 
-    /// Whether any experiment of `dataset` was kept.
+    /// Whether any experiment of `dataset` was met (a label of it or not).
     pub(crate) fn has_dataset(&self, dataset: &str) -> bool {
-        self.datasets.ids.contains_key(dataset)
+        self.met.contains(dataset)
     }
 
     /// Keeps what the labels need of `e`.
     pub(crate) fn push(&mut self, e: &Experiment) -> Result<(), String> {
+        let dataset = e.provenance.dataset();
+        if !self.met.contains(dataset) {
+            self.met.insert(dataset.to_owned());
+        }
         let mut alleles_at = None;
         for (label, &kind) in self.kinds.iter().enumerate() {
             let Some((value, std, p_value)) = measure(&e.phenotype, kind) else {
@@ -417,6 +424,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_dataset_is_met_even_when_it_measures_none_of_the_labels() {
+        let kinds = [PhenotypeKind::GeneInteraction];
+        let policy = LabelPolicy::Mean;
+        let mut kept = Rows::new(&kinds, &policy);
+        // A fitness record only: no interaction label, but its dataset was selected.
+        kept.push(&experiments()[0]).unwrap();
+        assert!(kept.has_dataset("b"));
+        assert!(!kept.has_dataset("a"));
     }
 
     #[test]
