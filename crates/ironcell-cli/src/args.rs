@@ -437,9 +437,10 @@ pub struct BenchModelsArgs {
     /// A Python with `torch`, to time the PyTorch reference (scripts/bench/gene_set_torch.py).
     #[arg(long)]
     pub python: Option<String>,
-    /// The PyTorch reference script.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/gene_set_torch.py"))]
-    pub torch_script: PathBuf,
+    /// The PyTorch reference script (default: the copy built into ironcell, written into
+    /// --dir).
+    #[arg(long)]
+    pub torch_script: Option<PathBuf>,
     /// Where the case (features, edges, genotypes) and the results (JSON) go.
     #[arg(long, default_value = "out/bench-models")]
     pub dir: PathBuf,
@@ -480,9 +481,10 @@ pub struct BenchDcellArgs {
     /// A Python with `torch`, to time the PyTorch reference (scripts/bench/dcell_torch.py).
     #[arg(long)]
     pub python: Option<String>,
-    /// The PyTorch reference script.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/dcell_torch.py"))]
-    pub torch_script: PathBuf,
+    /// The PyTorch reference script (default: the copy built into ironcell, written into
+    /// --dir).
+    #[arg(long)]
+    pub torch_script: Option<PathBuf>,
     /// Where the model spec and the results (JSON) go.
     #[arg(long, default_value = "out/bench-dcell")]
     pub dir: PathBuf,
@@ -880,9 +882,9 @@ pub struct BenchBaselinesArgs {
     /// A Python with scikit-learn and scipy; without it, only ironcell runs.
     #[arg(long)]
     pub python: Option<String>,
-    /// The scikit-learn script.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/baselines_sklearn.py"))]
-    pub sklearn_script: PathBuf,
+    /// The scikit-learn script (default: the copy built into ironcell).
+    #[arg(long)]
+    pub sklearn_script: Option<PathBuf>,
     /// Seed of the folds, the models and the synthetic rows.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -967,9 +969,9 @@ pub struct BenchAccuracyArgs {
     /// A Python with scikit-learn and scipy: its random forest on the same features and rows.
     #[arg(long)]
     pub python: Option<String>,
-    /// The scikit-learn script.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bench/baselines_sklearn.py"))]
-    pub sklearn_script: PathBuf,
+    /// The scikit-learn script (default: the copy built into ironcell).
+    #[arg(long)]
+    pub sklearn_script: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Where accuracy.json and accuracy.md go.

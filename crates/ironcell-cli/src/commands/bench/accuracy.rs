@@ -46,10 +46,14 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
         deep_validation: args.deep_validation,
         deep_neighbours: args.deep_neighbours,
         resamples: args.resamples,
-        sklearn: args
-            .python
-            .clone()
-            .map(|python| (python, args.sklearn_script.clone())),
+        sklearn: match &args.python {
+            Some(python) => Some((
+                python.clone(),
+                super::scripts::BASELINES_SKLEARN
+                    .resolve(args.sklearn_script.as_deref(), &args.out)?,
+            )),
+            None => None,
+        },
     };
     let (outcomes, summaries) = run_benchmark(&settings, &data, &reference, |event| match event {
         Event::Task(t) => println!(

@@ -161,9 +161,11 @@ pub fn run(args: &BenchBaselinesArgs) -> Result<()> {
     let (theirs, versions) = match &args.python {
         Some(python) => {
             let dir = tempfile::tempdir()?;
+            let script = super::scripts::BASELINES_SKLEARN
+                .resolve(args.sklearn_script.as_deref(), dir.path())?;
             sklearn::run(
                 python,
-                &args.sklearn_script,
+                &script,
                 dir.path(),
                 Matrix::new(&x, cols)?,
                 &y,

@@ -254,7 +254,9 @@ pub fn run(args: &BenchDcellArgs) -> Result<()> {
             BenchDevice::Cpu => "cpu",
             BenchDevice::Cuda => "cuda",
         };
-        let (timing, report) = time_torch(python, &args.torch_script, &spec, device, args.steps)?;
+        let script =
+            super::scripts::DCELL_TORCH.resolve(args.torch_script.as_deref(), &args.dir)?;
+        let (timing, report) = time_torch(python, &script, &spec, device, args.steps)?;
         timings.push(timing);
         torch_report = report;
     }

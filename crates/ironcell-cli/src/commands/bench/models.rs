@@ -223,7 +223,9 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
     }];
     let mut torch_report = Value::Null;
     if let Some(python) = &args.python {
-        let (timing, report) = time_torch(python, &args.torch_script, &args.dir, steps)?;
+        let script =
+            super::scripts::GENE_SET_TORCH.resolve(args.torch_script.as_deref(), &args.dir)?;
+        let (timing, report) = time_torch(python, &script, &args.dir, steps)?;
         timings.push(timing);
         torch_report = report;
     }
