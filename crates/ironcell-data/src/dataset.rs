@@ -78,6 +78,22 @@ fn default_policy() -> String {
     "mean".to_owned()
 }
 
+impl DatasetQuery {
+    /// `labels` of `datasets` with no filter, the default policy and split: what a query
+    /// file naming only these two gives.
+    pub fn new(datasets: Vec<String>, labels: Vec<PhenotypeKind>) -> Self {
+        Self {
+            datasets,
+            labels,
+            temperature_c: None,
+            max_perturbations: None,
+            policy: default_policy(),
+            split: SplitConfig::default(),
+            test_genes: vec![],
+        }
+    }
+}
+
 /// Split seed and fractions.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

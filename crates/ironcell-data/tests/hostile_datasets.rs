@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ironcell_core::{Environment, PhenotypeKind, SystematicName};
 use ironcell_data::{
-    dataset::{self, read_split, DatasetQuery, SplitConfig, Table},
+    dataset::{self, read_split, DatasetQuery, Table},
     instances::LabelValue,
     split::SplitName,
 };
@@ -39,15 +39,10 @@ fn write_dataset(dir: &Path) {
             table.push([a.min(b), a.max(b)], 0, (i % 2) as u16, &labels);
         }
     }
-    let query = DatasetQuery {
-        datasets: vec!["fixture".into()],
-        labels: vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
-        temperature_c: None,
-        max_perturbations: None,
-        policy: "mean".into(),
-        split: SplitConfig::default(),
-        test_genes: vec![],
-    };
+    let query = DatasetQuery::new(
+        vec!["fixture".into()],
+        vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
+    );
     let mut cold = Environment::sga_plate(26);
     cold.temperature_c = 26;
     dataset::write(

@@ -6,11 +6,14 @@ use std::{path::Path, time::Instant};
 use anyhow::{Context, Result};
 use ironcell_core::PhenotypeKind;
 use ironcell_data::{
-    dataset::{build, DatasetQuery, SplitConfig},
+    dataset::{build, DatasetQuery},
     ingest::{self, Options, Source},
 };
 use ironcell_kg::{Credentials, GraphStore, Neo4jStore, SqliteStore};
-use ironcell_sources::costanzo2016::{DMF_DATASET, DMI_DATASET};
+use ironcell_sources::{
+    costanzo2016::{DMF_DATASET, DMI_DATASET},
+    reference::Reference,
+};
 use serde_json::json;
 
 use super::{dir_size, peak_rss, write_results, write_sga};
@@ -67,37 +70,25 @@ pub fn run(args: &BenchKgArgs) -> Result<()> {
             std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
         }
     }
-    let (outcome, ingested) = stage(|| {
-        let mut store = SqliteStore::open(&db)?;
-        let outcome = ingest::run(
-            Source::Costanzo2016,
-            std::slice::from_ref(&input),
-            &reference,
-            &mut store,
-            &Options::default(),
-            &mut |_, _| {},
-        )?;
-        Ok(outcome)
-    })?;
+    let (added, ingested) = stage(|| ingest_sga(&input, &reference, &mut SqliteStore::open(&db)?))?;
     let store_bytes = sqlite_bytes(&args.dir)?;
-    let rate = outcome.added as f64 / ingested.seconds;
+    let sqlite_rate = added as f64 / ingested.seconds;
+    let bytes_per_experiment = store_bytes as f64 / added.max(1) as f64;
     println!(
-        "ingest into SQLite: {} experiments in {:.1} s = {rate:.0} experiments/s; store {:.2} GB = {:.0} B/experiment; peak RSS {:.2} GB",
-        outcome.added,
+        "ingest into SQLite: {added} experiments in {:.1} s = {sqlite_rate:.0} experiments/s; store {:.2} GB = {bytes_per_experiment:.0} B/experiment; peak RSS {:.2} GB",
         ingested.seconds,
         gb(store_bytes),
-        store_bytes as f64 / outcome.added.max(1) as f64,
         gb(ingested.peak_rss),
     );
 
     let mut results = json!({
-        "experiments": outcome.added,
+        "experiments": added,
         "sga_rows": rows,
         "sqlite_ingest": {
             "seconds": ingested.seconds,
-            "experiments_per_second": rate,
+            "experiments_per_second": sqlite_rate,
             "store_bytes": store_bytes,
-            "bytes_per_experiment": store_bytes as f64 / outcome.added.max(1) as f64,
+            "bytes_per_experiment": bytes_per_experiment,
             "peak_rss_bytes": ingested.peak_rss,
         },
     });
@@ -106,21 +97,16 @@ pub fn run(args: &BenchKgArgs) -> Result<()> {
         let out = args.dir.join("dataset");
         let (manifest, built) = stage(|| {
             let store = SqliteStore::open_existing(&db)?;
-            let query = DatasetQuery {
-                datasets: vec![DMF_DATASET.into(), DMI_DATASET.into()],
-                labels: vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
-                temperature_c: None,
-                max_perturbations: None,
-                policy: "mean".into(),
-                split: SplitConfig::default(),
-                test_genes: vec![],
-            };
+            let query = DatasetQuery::new(
+                vec![DMF_DATASET.into(), DMI_DATASET.into()],
+                vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
+            );
             Ok(build(&store, &query, &out)?)
         })?;
         println!(
             "dataset build: {} instances from {} experiments in {:.1} s; peak RSS {:.2} GB",
             manifest.instances,
-            outcome.added,
+            added,
             built.seconds,
             gb(built.peak_rss),
         );
@@ -144,18 +130,18 @@ pub fn run(args: &BenchKgArgs) -> Result<()> {
             .map(|(_, n)| n)
             .sum();
         let bytes = dir_size(&out)?;
+        let rate = added as f64 / exported.seconds;
         println!(
-            "kg export --format neo4j-admin: {rows} node and relationship rows ({:.2} GB) in {:.1} s = {:.0} experiments/s; peak RSS {:.2} GB",
+            "kg export --format neo4j-admin: {rows} node and relationship rows ({:.2} GB) in {:.1} s = {rate:.0} experiments/s; peak RSS {:.2} GB",
             gb(bytes),
             exported.seconds,
-            outcome.added as f64 / exported.seconds,
             gb(exported.peak_rss),
         );
         results["neo4j_admin_export"] = json!({
             "rows": rows,
             "bytes": bytes,
             "seconds": exported.seconds,
-            "experiments_per_second": outcome.added as f64 / exported.seconds,
+            "experiments_per_second": rate,
             "peak_rss_bytes": exported.peak_rss,
         });
         std::fs::remove_dir_all(&out).ok();
@@ -172,22 +158,11 @@ pub fn run(args: &BenchKgArgs) -> Result<()> {
         store.cypher("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")?;
         // The reference first, as a user's first ingest stores it: not part of the rate.
         store.put_reference(&reference)?;
-        let (added, through_bolt) = stage(|| {
-            let outcome = ingest::run(
-                Source::Costanzo2016,
-                std::slice::from_ref(&slice),
-                &reference,
-                &mut store,
-                &Options::default(),
-                &mut |_, _| {},
-            )?;
-            Ok(outcome.added)
-        })?;
+        let (added, through_bolt) = stage(|| ingest_sga(&slice, &reference, &mut store))?;
         let rate = added as f64 / through_bolt.seconds;
         println!(
-            "ingest into Neo4j through Bolt: {added} experiments in {:.1} s = {rate:.0} experiments/s (SQLite: {:.0}/s)",
+            "ingest into Neo4j through Bolt: {added} experiments in {:.1} s = {rate:.0} experiments/s (SQLite: {sqlite_rate:.0}/s)",
             through_bolt.seconds,
-            results["sqlite_ingest"]["experiments_per_second"].as_f64().unwrap_or(0.0),
         );
         results["neo4j_bolt"] = json!({
             "experiments": added,
@@ -200,6 +175,19 @@ pub fn run(args: &BenchKgArgs) -> Result<()> {
         std::fs::remove_file(&input).ok();
     }
     write_results(&args.dir, &results)
+}
+
+/// Ingests a generated SGA file as `ingest costanzo2016` does; returns the experiments added.
+fn ingest_sga(path: &Path, reference: &Reference, store: &mut dyn GraphStore) -> Result<u64> {
+    let outcome = ingest::run(
+        Source::Costanzo2016,
+        &[path.to_owned()],
+        reference,
+        store,
+        &Options::default(),
+        &mut |_, _| {},
+    )?;
+    Ok(outcome.added)
 }
 
 /// The store's bytes: the database file and what its write-ahead log still holds.

@@ -19,7 +19,7 @@ use std::{
 use anyhow::{bail, Context, Result};
 use ironcell_core::PhenotypeKind;
 use ironcell_data::{
-    dataset::{write, DatasetQuery, SplitConfig, Table},
+    dataset::{write, DatasetQuery, Table},
     instances::{BatchPlan, Instances, LabelValue},
 };
 use ironcell_sources::{
@@ -372,15 +372,10 @@ pub fn dataset(args: &BenchDatasetArgs) -> Result<()> {
         table.push([a.min(b), a.max(b)], 0, 0, &[fitness, eps]);
     }
     let generated = t.elapsed().as_secs_f64();
-    let query = DatasetQuery {
-        datasets: vec!["synthetic_benchmark".into()],
-        labels: vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
-        temperature_c: None,
-        max_perturbations: None,
-        policy: "mean".into(),
-        split: SplitConfig::default(),
-        test_genes: vec![],
-    };
+    let query = DatasetQuery::new(
+        vec!["synthetic_benchmark".into()],
+        vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
+    );
     let t = Instant::now();
     let manifest = write(
         &args.dir,
