@@ -5,7 +5,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{dataset_genes, ironcell, ironcell_fails, predict, predict_fails, two_label_dataset};
+use common::{
+    chain_network, dataset_genes, ironcell, ironcell_fails, predict, predict_fails,
+    two_label_dataset,
+};
 
 #[test]
 fn baselines_train_test_save_and_predict() {
@@ -508,12 +511,7 @@ fn neighbour_labels_join_a_baseline_and_its_calibration() {
     let dir = tempfile::tempdir().unwrap();
     let data = two_label_dataset(dir.path());
     let genes = dataset_genes(&data);
-    let network = dir.path().join("chain.txt");
-    let edges: String = genes
-        .windows(2)
-        .map(|w| format!("{} {}\n", w[0], w[1]))
-        .collect();
-    std::fs::write(&network, edges).unwrap();
+    let network = chain_network(dir.path(), &genes);
     let run = dir.path().join("run");
     let out = ironcell(&[
         "baseline",

@@ -11,7 +11,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{command, dataset_genes, ironcell, predict, predict_fails, two_label_dataset};
+use common::{
+    chain_network, command, dataset_genes, ironcell, predict, predict_fails, two_label_dataset,
+};
 
 /// A DCell run over `data` with a warm-restarting schedule and gradient clipping; the
 /// optimiser's moments and the batch-norm statistics are state a checkpoint must hold.
@@ -212,14 +214,8 @@ threads = 1
 fn a_tree_model_reads_neighbour_labels_and_keeps_them_for_predict() {
     let dir = tempfile::tempdir().unwrap();
     let data = two_label_dataset(dir.path());
-    // A chain through the dataset's genes: every gene has relatives.
     let genes = dataset_genes(&data);
-    let network = dir.path().join("chain.txt");
-    let edges: String = genes
-        .windows(2)
-        .map(|w| format!("{} {}\n", w[0], w[1]))
-        .collect();
-    std::fs::write(&network, edges).unwrap();
+    let network = chain_network(dir.path(), &genes);
     let config = dir.path().join("gbt.toml");
     std::fs::write(
         &config,

@@ -88,6 +88,17 @@ pub fn dataset_genes(data: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A network file in `dir` chaining `genes` in order, so every gene has relatives.
+pub fn chain_network(dir: &Path, genes: &[String]) -> PathBuf {
+    let network = dir.join("chain.txt");
+    let edges: String = genes
+        .windows(2)
+        .map(|w| format!("{} {}\n", w[0], w[1]))
+        .collect();
+    std::fs::write(&network, edges).unwrap();
+    network
+}
+
 /// Ingests the Costanzo and Kuzmin fixtures into a store in `dir` and builds a dataset with
 /// labels fitness and gene_interaction (many missing) in `dir/data`, returned.
 pub fn two_label_dataset(dir: &Path) -> PathBuf {
