@@ -351,6 +351,34 @@ pub enum BenchCommand {
     /// ingested into SQLite (experiments/s, bytes per experiment, peak RSS), `dataset build`
     /// on all of it, and with `--neo4j` a slice ingested through Bolt.
     Kg(BenchKgArgs),
+    /// Data-parallel training over MPI (needs `--features mpi` and `mpirun`): steps/s and the
+    /// all-reduce's share of a step for DCell and the gene-graph model at each `--ranks`, and
+    /// the ring all-reduce estimate for 8 and 64 ranks over a 100 Gb/s interconnect.
+    Parallel(BenchParallelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchParallelArgs {
+    #[command(flatten)]
+    pub data: ReferenceArgs,
+    /// World sizes to time, each started as `mpirun -np N` of this program.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    pub ranks: Vec<usize>,
+    /// Genotypes per global step (split over the ranks).
+    #[arg(long, default_value_t = 256)]
+    pub batch: usize,
+    /// Timed steps per model (after one warm-up step).
+    #[arg(long, default_value_t = 10)]
+    pub steps: usize,
+    /// The MPI launcher.
+    #[arg(long, default_value = "mpirun")]
+    pub mpirun: String,
+    /// Where each world's results (JSON) and the summary go.
+    #[arg(long, default_value = "out/bench-parallel")]
+    pub dir: PathBuf,
+    /// Run as one rank of a world `mpirun` started (what the benchmark launches).
+    #[arg(long, hide = true)]
+    pub worker: bool,
 }
 
 #[derive(Debug, Args)]

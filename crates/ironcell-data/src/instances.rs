@@ -389,12 +389,7 @@ impl Instances {
 
     /// Mini-batches over `indices` (e.g. a split's training part) for one epoch.
     pub fn batches<'a>(&'a self, indices: &'a [u32], plan: BatchPlan) -> Batches<'a> {
-        let mut order: Vec<u32> = indices
-            .iter()
-            .skip(plan.rank)
-            .step_by(plan.world.max(1))
-            .copied()
-            .collect();
+        let mut order = indices.to_vec();
         if plan.shuffle {
             let seed = plan.seed ^ (plan.epoch as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
@@ -404,6 +399,8 @@ impl Instances {
             order,
             next: 0,
             size: plan.batch_size.max(1),
+            rank: plan.rank,
+            world: plan.world.max(1),
             ready: VecDeque::new(),
         }
     }
@@ -420,7 +417,10 @@ pub struct BatchPlan {
     pub seed: u64,
     /// The epoch number.
     pub epoch: usize,
-    /// This process's rank and the number of ranks: rank `r` takes every `world`-th index.
+    /// This process's rank: of each global batch (`batch_size` instances of the epoch's one
+    /// order, the same on every rank) rank `r` takes every `world`-th instance from the
+    /// `r`-th on, so the ranks' shards together are the batch a single process would train on,
+    /// and every rank has as many batches (the last ones possibly empty).
     pub rank: usize,
     /// The number of ranks.
     pub world: usize,
@@ -469,6 +469,8 @@ pub struct Batches<'a> {
     order: Vec<u32>,
     next: usize,
     size: usize,
+    rank: usize,
+    world: usize,
     ready: VecDeque<MiniBatch>,
 }
 
@@ -515,9 +517,13 @@ impl Iterator for Batches<'_> {
             // map, so they are memory-bound and scale with cores.
             let end = (self.next + self.size * AHEAD).min(self.order.len());
             let (data, order) = (self.data, &self.order[self.next..end]);
+            let (rank, world) = (self.rank, self.world);
             self.ready = order
                 .par_chunks(self.size)
-                .map(|chunk| data.gather(chunk))
+                .map(|chunk| {
+                    let shard: Vec<u32> = chunk.iter().skip(rank).step_by(world).copied().collect();
+                    data.gather(&shard)
+                })
                 .collect::<Vec<_>>()
                 .into();
             self.next = end;
@@ -637,6 +643,32 @@ mod tests {
             .collect();
         union.sort_unstable();
         assert_eq!(union, all);
+        // Each rank's k-th batch is its shard of the single process's k-th batch.
+        let shards: Vec<Vec<MiniBatch>> = (0..3)
+            .map(|rank| {
+                data.batches(
+                    &all,
+                    BatchPlan {
+                        rank,
+                        world: 3,
+                        ..plan
+                    },
+                )
+                .collect()
+            })
+            .collect();
+        let whole: Vec<MiniBatch> = data.batches(&all, plan).collect();
+        for (k, batch) in whole.iter().enumerate() {
+            let mut joined: Vec<u32> = shards
+                .iter()
+                .flat_map(|s| s[k].indices.iter().copied())
+                .collect();
+            joined.sort_unstable();
+            let mut expected = batch.indices.clone();
+            expected.sort_unstable();
+            assert_eq!(joined, expected, "batch {k}");
+        }
+        assert!(shards.iter().all(|s| s.len() == whole.len()));
 
         let b = data
             .batches(

@@ -14,7 +14,7 @@ use ironcell_models::{
     loss::bins::Binning,
     metrics::pearson,
     predictor::{load_any, GeneSetModel, Genotypes, ModelCard},
-    trainer::{fit, Learner, TrainingConfig},
+    trainer::{fit, world::Alone, Learner, TrainingConfig},
     CpuAutodiff,
 };
 use rand::{Rng, SeedableRng};
@@ -139,6 +139,7 @@ fn trained_with(
         training,
         dir,
         false,
+        &Alone,
         &mut (),
     )
     .unwrap();
@@ -404,6 +405,7 @@ fn resumed_training_ends_where_an_uninterrupted_run_does() {
         &training(4),
         &dir.path().join("a"),
         false,
+        &Alone,
         &mut (),
     )
     .unwrap();
@@ -416,6 +418,7 @@ fn resumed_training_ends_where_an_uninterrupted_run_does() {
         &training(2),
         &b,
         false,
+        &Alone,
         &mut (),
     )
     .unwrap();
@@ -427,6 +430,7 @@ fn resumed_training_ends_where_an_uninterrupted_run_does() {
         &training(4),
         &b,
         true,
+        &Alone,
         &mut (),
     )
     .unwrap();
@@ -514,6 +518,7 @@ fn a_saved_model_predicts_what_the_trained_one_did() {
         &training,
         &dir.path().join("run"),
         false,
+        &Alone,
         &mut (),
     )
     .unwrap();

@@ -53,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Models(args)) => bench::models::run(&args),
         Command::Bench(BenchCommand::Design(args)) => bench::design::run(&args),
         Command::Bench(BenchCommand::Kg(args)) => bench::kg::run(&args),
+        Command::Bench(BenchCommand::Parallel(args)) => bench::parallel::run(&args),
     }
 }
 

@@ -13,7 +13,11 @@ use ironcell_eval::{
 use ironcell_models::{
     dcell::AuxReduction,
     optim::OptimizerConfig,
-    trainer::{self, DataConfig, DcellParams, ModelConfig, RunConfig, TrainingConfig},
+    trainer::{
+        self,
+        world::{self, Collective},
+        DataConfig, DcellParams, ModelConfig, Observer, RunConfig, TrainingConfig,
+    },
 };
 
 use crate::{
@@ -72,7 +76,21 @@ fn read_config(path: &std::path::Path) -> Result<RunConfig> {
     toml::from_str(&text).with_context(|| format!("{}", path.display()))
 }
 
+/// Trains in this process's world (one process, or the ranks `mpirun`/`srun` started): a
+/// rank that fails ends the whole job, since the others would wait for it forever.
 pub fn run(args: &TrainArgs) -> Result<()> {
+    let world = world::launch()?;
+    let result = train(args, &*world);
+    if let Err(e) = &result {
+        if world.size() > 1 {
+            eprintln!("error: rank {} of {}: {e:#}", world.rank(), world.size());
+            world.abort(2);
+        }
+    }
+    result
+}
+
+fn train(args: &TrainArgs, world: &dyn Collective) -> Result<()> {
     let (config, out, resume) = match (&args.resume, &args.config) {
         (Some(run), _) => (read_config(&run.join("config.toml"))?, run.clone(), true),
         (None, Some(file)) => {
@@ -84,29 +102,44 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
         (None, None) => (from_flags(args)?, args.out.clone(), false),
     };
-    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    if !resume {
-        let path = out.join("config.toml");
-        fs::write(&path, toml::to_string(&config)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+    if world.is_root() {
+        fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+        if !resume {
+            let path = out.join("config.toml");
+            fs::write(&path, toml::to_string(&config)?)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
     }
-    if let Some(threads) = config.training.threads {
+    // Ranks on one machine share its cores.
+    let threads = config.training.threads.or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        world::ranks_on_this_node().map(|ranks| (cores / ranks).max(1))
+    });
+    if let Some(threads) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global()
             .context("setting the threads of the run")?;
     }
     let reference = args.data.load()?;
-    let mut observer = progress::Training::default();
+    let mut progress = progress::Training::default();
+    let observer: &mut dyn Observer = if world.is_root() {
+        &mut progress
+    } else {
+        &mut ()
+    };
     let trained = trainer::run(
         &config,
         &reference.reference,
         &reference.dir,
-        &out,
-        resume,
-        &mut observer,
+        (&out, resume),
+        world,
+        observer,
     )?;
-    drop(observer);
+    drop(progress);
+    if !world.is_root() {
+        return Ok(());
+    }
 
     // Each model on its split's test part, beside the training mean.
     let dataset = Dataset::open(&config.data.dataset)?;

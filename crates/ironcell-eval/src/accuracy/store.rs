@@ -8,7 +8,9 @@ use ironcell_data::{
     instances::{InstanceWriter, Instances, LabelValue},
     split::Split,
 };
-use ironcell_models::trainer::{fit, EarlyStopping, Fit, Learner, Monitor, TrainingConfig};
+use ironcell_models::trainer::{
+    fit, world::Alone, EarlyStopping, Fit, Learner, Monitor, TrainingConfig,
+};
 use rand::{seq::SliceRandom, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -66,6 +68,7 @@ impl TaskStore {
             training,
             &checkpoints,
             false,
+            &Alone,
             &mut (),
         )?;
         let genotypes: Vec<&[u32]> = test.iter().map(|&i| self.instances.genes(i)).collect();

@@ -4,7 +4,7 @@
 use std::{collections::BTreeMap, sync::Arc};
 
 use burn::{
-    module::{AutodiffModule, Module, ModuleVisitor, Param},
+    module::{AutodiffModule, Module},
     optim::{
         adaptor::OptimizerAdaptor, momentum::MomentumConfig, AdamW, AdamWConfig, GradientsParams,
         Optimizer, Sgd, SgdConfig,
@@ -23,6 +23,7 @@ use ironcell_data::{
 use ironcell_sources::reference::Reference;
 
 use super::{
+    gradients,
     neighbours::{self, Memory, NeighbourInputs},
     net::Net,
     readout::Readout,
@@ -35,7 +36,7 @@ use crate::{
         contrastive,
     },
     optim::OptimizerConfig,
-    trainer::Learner,
+    trainer::{world::Collective, Learner},
 };
 
 /// Measured single-mutant values of each composed label, by gene: the inputs of Π f.
@@ -375,44 +376,18 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
     }
 }
 
-/// Sums the squared gradients of a module's parameters.
-struct SquaredNorm<'a, B: AutodiffBackend> {
-    grads: &'a GradientsParams,
-    total: f64,
-    _backend: std::marker::PhantomData<B>,
-}
-
-impl<B: AutodiffBackend> ModuleVisitor<B> for SquaredNorm<'_, B> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        if let Some(g) = self.grads.get::<B::InnerBackend, D>(param.id) {
-            let s: f64 = g.powi_scalar(2).sum().into_scalar().elem();
-            self.total += s;
-        }
-    }
-}
-
-/// Scales every gradient of a module's parameters.
-struct Scale<'a, B: AutodiffBackend> {
-    grads: &'a mut GradientsParams,
-    by: f64,
-    _backend: std::marker::PhantomData<B>,
-}
-
-impl<B: AutodiffBackend> ModuleVisitor<B> for Scale<'_, B> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        if let Some(g) = self.grads.remove::<B::InnerBackend, D>(param.id) {
-            self.grads
-                .register::<B::InnerBackend, D>(param.id, g * self.by);
-        }
-    }
-}
-
 impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
     fn labels(&self) -> &[String] {
         &self.readout.labels
     }
 
-    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64 {
+    /// Across ranks each label's term, a mean over the shard's rows with a value, is scaled
+    /// by those rows' share of the global batch's (the counts are summed first), so the
+    /// ranks' averaged gradient is the single-process one; the composed singles' term and a
+    /// regulariser over the batch (ordinal entropy, Rank-N-Contrast) see their rank's shard
+    /// and are averaged, as PyTorch's DistributedDataParallel does without gathering
+    /// features.
+    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64, world: &dyn Collective) -> f64 {
         let rows = self.table_rows(batch.genotypes());
         let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
         let n = rows.len();
@@ -443,7 +418,8 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
                 None => term,
             });
         };
-        for l in 0..labels {
+        let shares = label_shares(batch, labels, world);
+        for (l, share) in shares.iter().enumerate() {
             let values: Vec<f64> = (0..n)
                 .map(|k| f64::from(batch.labels[k * labels + l]))
                 .collect();
@@ -451,7 +427,7 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
                 continue;
             }
             let (out, raw) = self.readout.label_outputs(&net, &forward, &inputs, l);
-            add(self.readout.codecs[l].loss(out, &values, raw) * self.weights[l]);
+            add(self.readout.codecs[l].loss(out, &values, raw) * (self.weights[l] * share));
         }
         for l in 0..labels {
             if let Some(single) = self.readout.single_loss(&forward, &inputs, l) {
@@ -490,27 +466,23 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
                 });
             }
         }
-        let Some(loss) = loss else {
-            self.net = Some(net);
-            return f64::NAN;
-        };
-        let value: f64 = loss.clone().into_scalar().elem();
-        let mut grads = GradientsParams::from_grads(loss.backward(), &net);
-        if let Some(max) = self.clip {
-            let mut norm = SquaredNorm::<B> {
-                grads: &grads,
-                total: 0.0,
-                _backend: std::marker::PhantomData,
-            };
-            net.visit(&mut norm);
-            let norm = norm.total.sqrt();
-            if norm > max {
-                net.visit(&mut Scale::<B> {
-                    grads: &mut grads,
-                    by: max / norm,
-                    _backend: std::marker::PhantomData,
-                });
+        let (value, mut grads) = match loss {
+            Some(loss) => {
+                let value: f64 = loss.clone().into_scalar().elem();
+                (value, GradientsParams::from_grads(loss.backward(), &net))
             }
+            None if world.size() == 1 => {
+                self.net = Some(net);
+                return f64::NAN;
+            }
+            // Nothing to learn from in this shard; the other ranks' average still applies.
+            None => (f64::NAN, GradientsParams::new()),
+        };
+        if world.size() > 1 {
+            grads = gradients::average(&net, grads, world, 1.0);
+        }
+        if let Some(max) = self.clip {
+            gradients::clip(&net, &mut grads, max);
         }
         self.net = Some(self.optimizer.step(learning_rate, net, grads));
         value
@@ -530,6 +502,10 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
         put_bytes(out, &self.optimizer.save());
     }
 
+    fn weights(&self) -> Vec<f32> {
+        gradients::values(self.net())
+    }
+
     fn restore_state(&mut self, input: &mut &[u8]) -> Result<(), codec::Error> {
         let weights = get_bytes(input)?;
         let optimizer = get_bytes(input)?;
@@ -547,6 +523,29 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
         }
         self.optimizer.restore(optimizer, &self.device)
     }
+}
+
+/// Per label, the factor that turns the mean over this shard's rows with a value into its
+/// part of the mean over the global batch's, times the ranks (whose gradients are then
+/// averaged): `n_label · ranks / N_label`. 1 in a world of one.
+fn label_shares(batch: &MiniBatch, labels: usize, world: &dyn Collective) -> Vec<f64> {
+    if world.size() == 1 {
+        return vec![1.0; labels];
+    }
+    let mut counts = vec![0.0; labels];
+    for row in batch.labels.chunks(labels.max(1)) {
+        for (c, y) in counts.iter_mut().zip(row) {
+            *c += f64::from(u8::from(y.is_finite()));
+        }
+    }
+    let mut totals = counts.clone();
+    world.sum_f64(&mut totals);
+    let ranks = world.size() as f64;
+    counts
+        .iter()
+        .zip(&totals)
+        .map(|(n, total)| if *total > 0.0 { n * ranks / total } else { 0.0 })
+        .collect()
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {

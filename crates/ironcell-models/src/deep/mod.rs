@@ -12,6 +12,7 @@
 //! reads; and a fitness model that starts from f_a·f_b can only add to the null model it has
 //! to beat.
 
+mod gradients;
 mod labels;
 mod learner;
 mod neighbours;

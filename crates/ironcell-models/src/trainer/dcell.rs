@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use ironcell_data::{instances::MiniBatch, ontology::DcellOntology};
 
-use super::Learner;
+use super::{
+    world::{self, Collective},
+    Learner,
+};
 use crate::{
     codec,
     dcell::{
@@ -91,10 +94,17 @@ impl Learner for DcellLearner {
         &self.labels
     }
 
-    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64 {
+    /// Across ranks, batch norm is per rank (each normalises its shard, as PyTorch's
+    /// DistributedDataParallel does without SyncBatchNorm: synchronising it would cost an
+    /// all-reduce per stratum, forward and backward); the gradients are averaged, weighted by
+    /// each shard's observed labels (the loss's denominator), and the running statistics
+    /// averaged after every step, so every rank keeps the same model.
+    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64, world: &dyn Collective) -> f64 {
         let genotypes = self.genotypes(batch.genotypes());
         let act = self.model.forward(&genotypes, Mode::Training);
         let (loss, mut grads) = self.model.backward(&act, &batch.labels);
+        let observed = batch.labels.iter().filter(|y| y.is_finite()).count();
+        world::average_gradient(world, &mut grads, observed as f64);
         if let Some(max) = self.clip {
             let norm = grads
                 .iter()
@@ -107,6 +117,13 @@ impl Learner for DcellLearner {
             }
         }
         self.model.update_running_stats(&act);
+        if world.size() > 1 {
+            let (mean, var) = self.model.running_stats();
+            let (mut mean, mut var) = (mean.to_vec(), var.to_vec());
+            world::average(world, &mut mean);
+            world::average(world, &mut var);
+            self.model.set_running_stats(mean, var);
+        }
         self.optimizer.set_learning_rate(learning_rate);
         self.optimizer.step(self.model.params_mut(), &grads);
         f64::from(loss)
@@ -126,6 +143,11 @@ impl Learner for DcellLearner {
         codec::put_f32s(out, mean);
         codec::put_f32s(out, var);
         self.optimizer.save(out);
+    }
+
+    fn weights(&self) -> Vec<f32> {
+        let (mean, var) = self.model.running_stats();
+        [self.model.params(), mean, var].concat()
     }
 
     fn restore_state(&mut self, input: &mut &[u8]) -> Result<(), codec::Error> {

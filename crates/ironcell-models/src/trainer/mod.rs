@@ -8,11 +8,17 @@
 //! bit of state the next epoch reads: parameters, batch-norm statistics, optimiser moments,
 //! the schedule and the early-stopping counters. So training resumed from the last checkpoint
 //! after a `kill -9` ends with the same weights, bit for bit, as a run never interrupted.
+//!
+//! Data-parallel: with a [`world::Collective`] of several ranks (processes started by `mpirun`
+//! or `srun`), every rank reads its shard of each global batch, the learner averages its
+//! gradient with the other ranks' before its optimiser steps (so every rank holds the same
+//! weights), and only rank 0 writes checkpoints and files. A world of one is the plain loop.
 
 mod checkpoint;
 pub mod dcell;
 mod run;
 pub mod schedule;
+pub mod world;
 
 pub use run::{run, DataConfig, DcellParams, FeatureModelConfig, ModelConfig, RunConfig, Trained};
 
@@ -30,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{codec, metrics::Metrics, optim::OptimizerConfig};
 use schedule::{Schedule, ScheduleConfig};
+use world::Collective;
 
 /// A model the trainer fits. It owns its parameters and its optimiser.
 pub trait Learner {
@@ -37,8 +44,12 @@ pub trait Learner {
     fn labels(&self) -> &[String];
 
     /// One optimisation step on `batch` (genes as the dataset's gene indices, labels row-major,
-    /// NaN where missing) at `learning_rate`; the batch's training loss.
-    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64;
+    /// NaN where missing) at `learning_rate`; the batch's training loss. In a `world` of
+    /// several ranks, `batch` is this rank's shard of the global batch and the step averages
+    /// its gradient across the world ([`world::average_gradient`]) before the optimiser uses
+    /// it (and clips the averaged gradient), so every rank takes the same step; every rank
+    /// calls it for every global batch, even with nothing to learn from in its shard.
+    fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64, world: &dyn Collective) -> f64;
 
     /// Predictions `[genotypes, labels]` for genotypes of the dataset's gene indices.
     fn predict(&self, genotypes: &[&[u32]]) -> Vec<f64>;
@@ -52,6 +63,11 @@ pub trait Learner {
 
     /// Appends every bit of state a resumed run needs.
     fn save_state(&self, out: &mut Vec<u8>);
+
+    /// Every learned number (parameters and running statistics) in a fixed order: what the
+    /// ranks of a world must agree on. Unlike [`Self::save_state`], free of anything a
+    /// process draws for itself (burn's parameter ids).
+    fn weights(&self) -> Vec<f32>;
 
     /// Reads back what [`Self::save_state`] wrote.
     fn restore_state(&mut self, input: &mut &[u8]) -> Result<(), codec::Error>;
@@ -200,6 +216,13 @@ struct State {
     best: Option<(usize, f64)>,
     history: Vec<EpochRecord>,
     stopped_early: bool,
+    /// The ranks that trained (a run resumes with as many: each epoch's shards depend on it).
+    #[serde(default = "one")]
+    world: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// How training went.
@@ -269,6 +292,11 @@ fn best_checkpoint(dir: &Path) -> PathBuf {
 /// Trains `learner` on the training part of `split` of `instances`, validating on its
 /// validation part, checkpointing into `dir/checkpoints/`; with `resume`, continues from the
 /// last checkpoint there. With early stopping the learner ends with the best epoch's state.
+///
+/// In a `world` of several ranks every rank calls it with the same arguments (`dir` on a file
+/// system they share): each trains on its shard of every batch, all validate the same weights
+/// (so they stop together), and rank 0 alone writes the checkpoints.
+#[allow(clippy::too_many_arguments)]
 pub fn fit(
     learner: &mut dyn Learner,
     instances: &Instances,
@@ -276,13 +304,25 @@ pub fn fit(
     config: &TrainingConfig,
     dir: &Path,
     resume: bool,
+    world: &dyn Collective,
     observer: &mut dyn Observer,
 ) -> Result<Fit, Error> {
     let checkpoints = dir.join("checkpoints");
-    std::fs::create_dir_all(&checkpoints).map_err(|e| Error::file(&checkpoints, e))?;
+    if world.is_root() {
+        std::fs::create_dir_all(&checkpoints).map_err(|e| Error::file(&checkpoints, e))?;
+    }
     let last = last_checkpoint(dir);
     let mut state = if resume && last.is_file() {
         let (state, bytes): (State, Vec<u8>) = checkpoint::read(&last)?;
+        if state.world != world.size() {
+            return Err(Error::Config(format!(
+                "{}: written by a world of {} ranks, resumed with {}: resume with as many \
+                 (each epoch's shards depend on it)",
+                last.display(),
+                state.world,
+                world.size()
+            )));
+        }
         learner
             .restore_state(&mut bytes.as_slice())
             .map_err(|e| Error::file(&last, e))?;
@@ -294,8 +334,12 @@ pub fn fit(
             best: None,
             history: Vec::new(),
             stopped_early: false,
+            world: world.size(),
         }
     };
+    // The best epoch's state when this process trained it: the ranks other than 0 never wait
+    // for rank 0's file.
+    let mut best_state: Option<Vec<u8>> = None;
     let watched = match &config.early_stopping {
         Some(EarlyStopping {
             label: Some(label), ..
@@ -317,7 +361,8 @@ pub fn fit(
         ));
     }
     let train: Vec<u32> = split.train.iter().map(|&i| i as u32).collect();
-    let steps = train.len().div_ceil(config.batch_size.max(1)).max(1) as f64;
+    let batch_size = config.batch_size.max(1);
+    let steps = train.len().div_ceil(batch_size).max(1) as f64;
     while state.epochs_done < config.epochs && !state.stopped_early {
         let epoch = state.epochs_done;
         let started = Instant::now();
@@ -326,24 +371,30 @@ pub fn fit(
             shuffle: true,
             seed: config.seed,
             epoch,
-            rank: 0,
-            world: 1,
+            rank: world.rank(),
+            world: world.size(),
         };
         let learning_rate = state.schedule.learning_rate(epoch as f64);
         let (mut total, mut n) = (0.0, 0usize);
         for (k, batch) in instances.batches(&train, plan).enumerate() {
-            // Batch norm has no variance in a batch of one.
-            if batch.indices.len() < 2 {
+            // Batch norm has no variance in a batch of one: a global batch is skipped when
+            // its smallest shard would hold fewer than two (every rank decides alike).
+            let global = (train.len() - k * batch_size).min(batch_size);
+            if global / world.size() < 2 {
                 continue;
             }
             let rate = state
                 .schedule
                 .learning_rate(epoch as f64 + k as f64 / steps);
-            let loss = learner.train_step(&batch, rate);
+            let loss = learner.train_step(&batch, rate, world);
             observer.step(epoch, loss);
             total += loss;
             n += 1;
         }
+        // The epoch's loss over every rank's steps.
+        let mut sums = [total, n as f64];
+        world.sum_f64(&mut sums);
+        let train_loss = sums[0] / sums[1].max(1.0);
         let validation = validate(learner, instances, &split.validation);
         let monitored = config.early_stopping.as_ref().and_then(|e| {
             let label = learner.labels().get(watched)?;
@@ -360,6 +411,7 @@ pub fn fit(
         learner.save_state(&mut bytes);
         if improved {
             state.best = monitored.map(|m| (epoch, m));
+            best_state = Some(bytes.clone());
         }
         if let (Some(e), Some((best, _))) = (&config.early_stopping, state.best) {
             state.stopped_early = epoch - best >= e.patience;
@@ -367,7 +419,7 @@ pub fn fit(
         let record = EpochRecord {
             epoch,
             learning_rate,
-            train_loss: total / n.max(1) as f64,
+            train_loss,
             validation,
             monitored,
             best: improved,
@@ -376,15 +428,35 @@ pub fn fit(
         observer.epoch(&record);
         state.history.push(record);
         state.epochs_done = epoch + 1;
-        if improved {
-            checkpoint::write(&best_checkpoint(dir), &state, &bytes)?;
+        if world.is_root() {
+            if improved {
+                checkpoint::write(&best_checkpoint(dir), &state, &bytes)?;
+            }
+            checkpoint::write(&last, &state, &bytes)?;
         }
-        checkpoint::write(&last, &state, &bytes)?;
+    }
+    if world.size() > 1 {
+        let bytes: Vec<u8> = learner
+            .weights()
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        if !world::agree(world, &bytes) {
+            return Err(Error::Config(format!(
+                "rank {} of {} ended training with weights that differ from another rank's",
+                world.rank(),
+                world.size()
+            )));
+        }
     }
     let kept_epoch = match (&config.early_stopping, state.best) {
         (Some(_), Some((epoch, _))) => {
             let best = best_checkpoint(dir);
-            let (_, bytes): (State, Vec<u8>) = checkpoint::read(&best)?;
+            let bytes = match best_state {
+                Some(bytes) => bytes,
+                // Trained before a resume: rank 0 wrote it then.
+                None => checkpoint::read::<State>(&best)?.1,
+            };
             learner
                 .restore_state(&mut bytes.as_slice())
                 .map_err(|e| Error::file(&best, e))?;
@@ -464,14 +536,21 @@ mod tests {
             &self.labels
         }
 
-        fn train_step(&mut self, batch: &MiniBatch, learning_rate: f64) -> f64 {
+        fn train_step(
+            &mut self,
+            batch: &MiniBatch,
+            learning_rate: f64,
+            world: &dyn Collective,
+        ) -> f64 {
             let n = batch.labels.len() as f32;
-            let grad: f32 = batch
+            let mut grad = [batch
                 .labels
                 .iter()
                 .map(|y| 2.0 * (self.theta - y))
                 .sum::<f32>()
-                / n;
+                / n];
+            world::average_gradient(world, &mut grad, f64::from(n));
+            let grad = grad[0];
             let loss = batch
                 .labels
                 .iter()
@@ -488,6 +567,10 @@ mod tests {
 
         fn save_state(&self, out: &mut Vec<u8>) {
             codec::put_f32s(out, &[self.theta]);
+        }
+
+        fn weights(&self) -> Vec<f32> {
+            vec![self.theta]
         }
 
         fn restore_state(&mut self, input: &mut &[u8]) -> Result<(), codec::Error> {
@@ -559,6 +642,7 @@ mod tests {
             &config(100, Some(stop)),
             dir.path(),
             false,
+            &world::Alone,
             &mut (),
         )
         .unwrap();
@@ -589,6 +673,7 @@ mod tests {
             &config(7, None),
             &whole_dir,
             false,
+            &world::Alone,
             &mut (),
         )
         .unwrap();
@@ -601,6 +686,7 @@ mod tests {
             &config(3, None),
             &cut_dir,
             false,
+            &world::Alone,
             &mut (),
         )
         .unwrap();
@@ -613,6 +699,7 @@ mod tests {
             &config(7, None),
             &cut_dir,
             true,
+            &world::Alone,
             &mut (),
         )
         .unwrap();

@@ -18,7 +18,8 @@ use ironcell_sources::reference::Reference;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    dcell::DcellLearner, fit, Error, Fit, Learner, Observer, TrainingConfig, DEFAULT_ENSEMBLE,
+    dcell::DcellLearner, fit, world::Collective, Error, Fit, Learner, Observer, TrainingConfig,
+    DEFAULT_ENSEMBLE,
 };
 use crate::{
     baseline::{design::Design, ModelKind, Params},
@@ -167,14 +168,24 @@ pub struct Trained {
 /// Trains `config`'s model on every split into `out/SPLIT/`; with `resume`, continues each
 /// split from its last checkpoint and skips the splits already finished. `reference` gives the
 /// ontology and the gene features.
+///
+/// In a `world` of several ranks every rank runs it alike (see [`fit`]); rank 0 alone writes
+/// into `out`. The feature models fit in one process and refuse a world of more.
 pub fn run(
     config: &RunConfig,
     reference: &Reference,
     reference_dir: &Path,
-    out: &Path,
-    resume: bool,
+    (out, resume): (&Path, bool),
+    world: &dyn Collective,
     observer: &mut dyn Observer,
 ) -> Result<Vec<Trained>, Error> {
+    if world.size() > 1 && config.model.is_feature_model() {
+        return Err(Error::Config(format!(
+            "a forest or gbt fits in one process, not across {} ranks: run it without mpirun \
+             (its trees use every core of the machine)",
+            world.size()
+        )));
+    }
     let dataset = &config.data.dataset;
     let data_error = |e: ironcell_data::Error| Error::Config(e.to_string());
     let (manifest, instances) = ironcell_data::dataset::open(dataset).map_err(data_error)?;
@@ -236,6 +247,7 @@ pub fn run(
             (reference, reference_dir),
             &data,
             (&dir, resume),
+            world,
             observer,
         )?;
         trained.push(Trained {
@@ -286,6 +298,7 @@ fn train_part(
     (reference, reference_dir): (&Reference, &Path),
     data: &Data<'_>,
     (dir, resume): (&Path, bool),
+    world: &dyn Collective,
     observer: &mut dyn Observer,
 ) -> Result<(Vec<std::path::PathBuf>, Vec<Fit>), Error> {
     // Each member of an ensemble trains with `ensemble = 1`: one model, in its own directory.
@@ -316,16 +329,19 @@ fn train_part(
                 (reference, reference_dir),
                 data,
                 (member_dir, resume),
+                world,
                 observer,
             )?;
             fits.extend(fit);
         }
-        Ensemble::create(dir, &dirs).map_err(|e| Error::file(dir, e))?;
+        if world.is_root() {
+            Ensemble::create(dir, &dirs).map_err(|e| Error::file(dir, e))?;
+        }
         return Ok((vec![dir.to_owned()], fits));
     }
     Ok(match &config.model {
         ModelConfig::Dcell(m) => {
-            let fitted = fit_dcell(m, training, reference, data, dir, resume, observer)?;
+            let fitted = fit_dcell(m, training, reference, data, (dir, resume), world, observer)?;
             (vec![dir.to_owned()], vec![fitted])
         }
         ModelConfig::GeneSet(m) => {
@@ -334,8 +350,8 @@ fn train_part(
                 training,
                 (reference, reference_dir),
                 data,
-                dir,
-                resume,
+                (dir, resume),
+                world,
                 observer,
             )?;
             (vec![dir.to_owned()], vec![fitted])
@@ -484,13 +500,14 @@ pub fn training_singles(
 }
 
 /// Fits `learner` on `data`'s split into `dir` (resumed from its checkpoint with `resume`),
-/// announced to `observer` as `name` and the split, and writes its history beside.
+/// announced to `observer` as `name` and the split, and writes its history beside (rank 0).
 fn fit_and_record(
     learner: &mut dyn Learner,
     name: &str,
     training: &TrainingConfig,
     data: &Data<'_>,
     (dir, resume): (&Path, bool),
+    world: &dyn Collective,
     observer: &mut dyn Observer,
 ) -> Result<Fit, Error> {
     let split = data.split;
@@ -506,20 +523,23 @@ fn fit_and_record(
         training,
         dir,
         resume,
+        world,
         observer,
     )?;
-    write_history(dir, &fitted)?;
+    if world.is_root() {
+        write_history(dir, &fitted)?;
+    }
     Ok(fitted)
 }
 
-/// DCell on one split, saved with its card into `dir`.
+/// DCell on one split, saved with its card into `dir` (by rank 0).
 fn fit_dcell(
     m: &DcellParams,
     training: &TrainingConfig,
     reference: &Reference,
     data: &Data<'_>,
-    dir: &Path,
-    resume: bool,
+    (dir, resume): (&Path, bool),
+    world: &dyn Collective,
     observer: &mut dyn Observer,
 ) -> Result<Fit, Error> {
     let (manifest, instances, split) = (data.manifest, data.instances, data.split);
@@ -548,8 +568,12 @@ fn fit_dcell(
         training,
         data,
         (dir, resume),
+        world,
         observer,
     )?;
+    if !world.is_root() {
+        return Ok(fitted);
+    }
     let size = learner.model().layout().size();
     let inputs = format!(
         "gene states of DCell's ontology: {} subsystems, {} strata",
@@ -568,14 +592,14 @@ fn fit_dcell(
     Ok(fitted)
 }
 
-/// A gene-set model on one split, saved with its card into `dir`.
+/// A gene-set model on one split, saved with its card into `dir` (by rank 0).
 fn fit_gene_set(
     m: &GeneSetConfig,
     training: &TrainingConfig,
     (reference, reference_dir): (&Reference, &Path),
     data: &Data<'_>,
-    dir: &Path,
-    resume: bool,
+    (dir, resume): (&Path, bool),
+    world: &dyn Collective,
     observer: &mut dyn Observer,
 ) -> Result<Fit, Error> {
     let (manifest, instances, split) = (data.manifest, data.instances, data.split);
@@ -606,8 +630,12 @@ fn fit_gene_set(
         training,
         data,
         (dir, resume),
+        world,
         observer,
     )?;
+    if !world.is_root() {
+        return Ok(fitted);
+    }
     let mut card = data.card(
         GeneSetModel::KIND,
         learner.labels().to_vec(),

@@ -6,6 +6,7 @@ pub mod dcell;
 pub mod design;
 pub mod kg;
 pub mod models;
+pub mod parallel;
 pub mod scripts;
 
 use std::{

@@ -6,16 +6,21 @@
 //! and passes messages over every edge each step (as a PyTorch Geometric model over the genome
 //! graph does); ironcell encodes only the batch's genes and their neighbourhoods.
 
-use std::{fs, path::Path, time::Instant};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    time::Instant,
+};
 
 use anyhow::{Context, Result};
 use ironcell_data::instances::{InstanceWriter, Instances, LabelValue, MiniBatch};
 use ironcell_models::{
     deep::{GeneSetConfig, GeneSetLearner, GeneTable, Head, Setup, Singles},
     optim::OptimizerConfig,
-    trainer::Learner,
+    trainer::{world::Alone, Learner},
     CpuAutodiff,
 };
+use ironcell_sources::{data_dir::DataDir, reference::Reference};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -26,7 +31,7 @@ use crate::args::{BenchHead, BenchModelsArgs};
 const EPOCH: f64 = 2e7;
 
 /// The gene features of `bench accuracy`'s learned models.
-const NETWORK_FEATURES: [&str; 2] = [
+pub(super) const NETWORK_FEATURES: [&str; 2] = [
     "yeast-screens/networks/Krogan-2006.txt.gz",
     "yeast-screens/networks/Hu-2007.txt.gz",
 ];
@@ -39,7 +44,7 @@ struct Timing {
 
 /// `batches` random gene pairs of `size` over `genes` genes, and a label for each (benchmark
 /// input, not data).
-fn genotypes(genes: usize, size: usize, batches: usize) -> (Vec<[u32; 2]>, Vec<f32>) {
+pub(super) fn genotypes(genes: usize, size: usize, batches: usize) -> (Vec<[u32; 2]>, Vec<f32>) {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let pairs: Vec<[u32; 2]> = (0..size * batches)
         .map(|_| {
@@ -124,16 +129,21 @@ fn time_torch(python: &str, script: &Path, dir: &Path, steps: usize) -> Result<(
     Ok((Timing { engine, steps }, report))
 }
 
-pub fn run(args: &BenchModelsArgs) -> Result<()> {
-    let data = args.data.dir.dir();
-    let graphs: Vec<_> = args.graphs.iter().map(|g| data.root().join(g)).collect();
+/// The benchmarks' gene-set model over the real genome: codon, GO and the Krogan/Hu network
+/// statistics as gene features, messages passed over `graphs` (paths inside the data
+/// directory), and its genome table.
+pub(super) fn genome_model(
+    data: &DataDir,
+    reference: &Reference,
+    graphs: &[PathBuf],
+    head: Head,
+) -> Result<(GeneSetConfig, GeneTable)> {
     data.require(
         NETWORK_FEATURES
             .iter()
             .copied()
-            .chain(args.graphs.iter().filter_map(|g| g.to_str())),
+            .chain(graphs.iter().filter_map(|g| g.to_str())),
     )?;
-    let reference = args.data.load()?.reference;
     let features: Vec<String> = ["codon".to_owned(), "go:30".to_owned()]
         .into_iter()
         .chain(
@@ -144,16 +154,66 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
         .collect();
     let config = GeneSetConfig {
         features,
-        graphs,
-        head: match args.head {
-            BenchHead::DeepSet => Head::DeepSet,
-            BenchHead::Pairwise => Head::Pairwise,
-            BenchHead::Dango => Head::Dango,
-        },
+        graphs: graphs.iter().map(|g| data.root().join(g)).collect(),
+        head,
         ..GeneSetConfig::default()
     };
-    let table = GeneTable::build(&reference, &[], &config.features, &config.graphs)
+    let table = GeneTable::build(reference, &[], &config.features, &config.graphs)
         .context("the genome table")?;
+    Ok((config, table))
+}
+
+/// An instance store in `dir` of `pairs` labelled `labels` (one label, `y`).
+pub(super) fn synthetic_store(dir: &Path, pairs: &[[u32; 2]], labels: &[f32]) -> Result<Instances> {
+    let path = dir.join("instances.arrow");
+    let mut writer = InstanceWriter::create(&path, &["y".to_owned()])?;
+    for (pair, &y) in pairs.iter().zip(labels) {
+        let value = LabelValue {
+            value: y,
+            ..LabelValue::MISSING
+        };
+        writer.push(pair, 0, 0, &[value])?;
+    }
+    writer.finish()?;
+    Ok(Instances::open(&path)?)
+}
+
+/// A fresh learner of `config` over `table`, trained on every instance with AdamW.
+pub(super) fn gene_set_learner(
+    config: &GeneSetConfig,
+    table: GeneTable,
+    instances: &Instances,
+) -> Result<GeneSetLearner<CpuAutodiff>> {
+    let train: Vec<usize> = (0..instances.len()).collect();
+    let genes = table.genes.clone();
+    GeneSetLearner::<CpuAutodiff>::new(
+        Setup {
+            config,
+            table: std::sync::Arc::new(table),
+            genes: &genes,
+            instances,
+            train: &train,
+            environments: 1,
+            singles: &Singles::new(),
+            optimizer: &OptimizerConfig::default(),
+            clip: None,
+            seed: 1,
+            reference: None,
+        },
+        Default::default(),
+    )
+    .map_err(anyhow::Error::msg)
+}
+
+pub fn run(args: &BenchModelsArgs) -> Result<()> {
+    let data = args.data.dir.dir();
+    let reference = args.data.load()?.reference;
+    let head = match args.head {
+        BenchHead::DeepSet => Head::DeepSet,
+        BenchHead::Pairwise => Head::Pairwise,
+        BenchHead::Dango => Head::Dango,
+    };
+    let (config, table) = genome_model(&data, &reference, &args.graphs, head)?;
     let edges: usize = table.graphs.iter().map(|g| g.len()).sum();
     println!(
         "{}: {} genes × {} feature columns, {} message edges",
@@ -170,49 +230,21 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
     write_case(&args.dir, &table, &config, (&pairs, &labels), batch)?;
 
     let store = tempfile::tempdir()?;
-    let path = store.path().join("instances.arrow");
-    let mut writer = InstanceWriter::create(&path, &["y".to_owned()])?;
-    for (pair, &y) in pairs.iter().zip(&labels) {
-        let value = LabelValue {
-            value: y,
-            ..LabelValue::MISSING
-        };
-        writer.push(pair, 0, 0, &[value])?;
-    }
-    writer.finish()?;
-    let instances = Instances::open(&path)?;
-    let train: Vec<usize> = (0..pairs.len()).collect();
-    let optimizer = OptimizerConfig::default();
-    let genes = table.genes.clone();
-    let mut learner = GeneSetLearner::<CpuAutodiff>::new(
-        Setup {
-            config: &config,
-            table: std::sync::Arc::new(table),
-            genes: &genes,
-            instances: &instances,
-            train: &train,
-            environments: 1,
-            singles: &Singles::new(),
-            optimizer: &optimizer,
-            clip: None,
-            seed: 1,
-            reference: None,
-        },
-        Default::default(),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let instances = synthetic_store(store.path(), &pairs, &labels)?;
+    let genes = table.genes.len();
+    let mut learner = gene_set_learner(&config, table, &instances)?;
     let batches: Vec<MiniBatch> = pairs
         .chunks(batch)
         .zip(labels.chunks(batch))
         .enumerate()
         .map(|(k, (p, y))| mini_batch(p, y, k * batch))
         .collect();
-    learner.train_step(&batches[0], 1e-3);
+    learner.train_step(&batches[0], 1e-3, &Alone);
     let times: Vec<f64> = batches[1..]
         .iter()
         .map(|b| {
             let start = Instant::now();
-            learner.train_step(b, 1e-3);
+            learner.train_step(b, 1e-3, &Alone);
             start.elapsed().as_secs_f64()
         })
         .collect();
@@ -266,7 +298,7 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
             ))
     );
     let results = json!({
-        "model": config.describe(), "batch": batch, "genes": genes.len(), "edges": edges,
+        "model": config.describe(), "batch": batch, "genes": genes, "edges": edges,
         "engines": rows, "ironcell_peak_rss_bytes": ours_peak, "pytorch": torch_report,
         "threads": rayon::current_num_threads(),
     });
