@@ -102,8 +102,10 @@ pub enum Command {
     /// Training datasets built from the knowledge graph.
     #[command(subcommand)]
     Dataset(DatasetCommand),
-    /// Train DCell on a dataset built by `dataset build`, one model per split, and report
-    /// test-set metrics beside the training-mean baseline.
+    /// Train a run (`--config`, or DCell from flags) on a dataset built by `dataset build`,
+    /// one model per split, and report test-set metrics beside the training-mean baseline.
+    /// Built with `--features mpi`, `mpirun -np N ironcell train …` (or `srun`) trains one
+    /// model data-parallel over N ranks; rank 0 writes the run.
     Train(TrainArgs),
     /// Which GO subsystems a trained DCell says a genotype disturbs most.
     Explain(ExplainArgs),
