@@ -239,7 +239,8 @@ splits = ["gene_disjoint_any"]
     .unwrap();
     let run = dir.path().join("run");
     let text = train(&config, &run);
-    assert!(text.contains("| gbt |"), "{text}");
+    // Named as `baseline` names it.
+    assert!(text.contains("| gbt+neighbours |"), "{text}");
     let model = run.join("gene_disjoint_any/gene_interaction");
     let card: serde_json::Value =
         serde_json::from_slice(&std::fs::read(model.join("card.json")).unwrap()).unwrap();

@@ -245,6 +245,15 @@ impl Predictor for FeatureModel {
         &self.card
     }
 
+    /// Its kind, `+neighbours` when it reads neighbour labels: the name `baseline` and
+    /// `bench accuracy` print for it.
+    fn name(&self) -> String {
+        match self.neighbours {
+            Some(_) => format!("{}+neighbours", self.card.kind),
+            None => self.card.kind.clone(),
+        }
+    }
+
     fn predict(&self, genotypes: &Genotypes<'_>) -> Result<Predictions, Error> {
         let x = self.inputs(genotypes)?;
         let matrix = Matrix::new(&x, self.width()).map_err(|e| Error::Input(e.to_string()))?;
