@@ -115,12 +115,7 @@ pub fn grouped(
     };
     let width = SIZE.0.max(GROUP_WIDTH * groups.len() as u32 + 80);
     draw(title, (width, SIZE.1), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 17))
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5..(groups.len() as f64 - 0.5), lo..hi)?;
+        let mut chart = axes(root, title, 34, -0.5..(groups.len() as f64 - 0.5), lo..hi)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -195,12 +190,7 @@ pub fn density(
     }
     let most = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     draw(title, SIZE, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 17))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(lo..hi, lo..hi)?;
+        let mut chart = axes(root, title, 40, lo..hi, lo..hi)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
@@ -256,12 +246,7 @@ pub fn lines(
     }
     let colours = colours(series);
     draw(title, SIZE, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 17))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+        let mut chart = axes(root, title, 40, x_lo..x_hi, y_lo..y_hi)?;
         chart
             .configure_mesh()
             .x_desc(x_desc)
@@ -303,6 +288,23 @@ type Chart<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Every figure's frame on `root`: its caption, margins and label areas (`x_label_area`
+/// pixels under the plot), over `x` × `y`.
+fn axes<'a, 'b: 'a>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    x_label_area: u32,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    Ok(ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 17))
+        .margin(12)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x, y)?)
+}
 
 fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, corner: SeriesLabelPosition) -> DrawResult {
     chart
