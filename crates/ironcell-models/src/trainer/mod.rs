@@ -718,4 +718,124 @@ mod tests {
         };
         assert_eq!(timeless(&rest), timeless(&all));
     }
+
+    /// Ranks as threads of one process (the test's stand-in for MPI): each sum gathers every
+    /// rank's buffer, then each rank adds them in rank order, so all get the same bits.
+    struct Threads {
+        rank: usize,
+        slots: std::sync::Arc<(std::sync::Mutex<Vec<Vec<f64>>>, std::sync::Barrier)>,
+    }
+
+    impl Threads {
+        fn world(size: usize) -> Vec<Self> {
+            let slots = std::sync::Arc::new((
+                std::sync::Mutex::new(vec![Vec::new(); size]),
+                std::sync::Barrier::new(size),
+            ));
+            (0..size)
+                .map(|rank| Self {
+                    rank,
+                    slots: slots.clone(),
+                })
+                .collect()
+        }
+
+        fn sum(&self, values: &[f64]) -> Vec<f64> {
+            let (slots, barrier) = &*self.slots;
+            slots.lock().unwrap()[self.rank] = values.to_vec();
+            barrier.wait();
+            let sum = slots
+                .lock()
+                .unwrap()
+                .iter()
+                .fold(vec![0.0; values.len()], |acc, v| {
+                    acc.iter().zip(v).map(|(a, b)| a + b).collect()
+                });
+            barrier.wait();
+            sum
+        }
+    }
+
+    impl Collective for Threads {
+        fn rank(&self) -> usize {
+            self.rank
+        }
+        fn size(&self) -> usize {
+            self.slots.0.lock().unwrap().len()
+        }
+        fn sum_f32(&self, values: &mut [f32]) {
+            let wide: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+            for (v, s) in values.iter_mut().zip(self.sum(&wide)) {
+                *v = s as f32;
+            }
+        }
+        fn sum_f64(&self, values: &mut [f64]) {
+            let sum = self.sum(values);
+            values.copy_from_slice(&sum);
+        }
+    }
+
+    #[test]
+    fn two_ranks_take_the_single_process_steps_and_resume_only_as_two() {
+        let dir = tempfile::tempdir().unwrap();
+        let (instances, split) = data(dir.path());
+        let mut alone = learner();
+        let one = fit(
+            &mut alone,
+            &instances,
+            &split,
+            &config(6, None),
+            &dir.path().join("one"),
+            false,
+            &world::Alone,
+            &mut (),
+        )
+        .unwrap();
+        let two_dir = dir.path().join("two");
+        let ranks: Vec<(f32, Fit)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = Threads::world(2)
+                .into_iter()
+                .map(|world| {
+                    let (instances, split, two_dir) = (&instances, &split, &two_dir);
+                    scope.spawn(move || {
+                        let mut model = learner();
+                        let fitted = fit(
+                            &mut model,
+                            instances,
+                            split,
+                            &config(6, None),
+                            two_dir,
+                            false,
+                            &world,
+                            &mut (),
+                        )
+                        .unwrap();
+                        (model.theta, fitted)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        // The ranks agree bit for bit, and with the single process to rounding: each global
+        // batch's gradient is the mean over its rows, whichever rank held them.
+        assert_eq!(ranks[0].0.to_bits(), ranks[1].0.to_bits());
+        assert!((ranks[0].0 - alone.theta).abs() < 1e-5, "{ranks:?}");
+        for (a, b) in one.history.iter().zip(&ranks[0].1.history) {
+            assert!((a.train_loss - b.train_loss).abs() < 1e-5, "{a:?} {b:?}");
+        }
+        // Rank 0 wrote the checkpoint, marked as a world of two: one process cannot go on.
+        let err = fit(
+            &mut learner(),
+            &instances,
+            &split,
+            &config(8, None),
+            &two_dir,
+            true,
+            &world::Alone,
+            &mut (),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("world of 2 ranks"), "{err}");
+    }
 }
