@@ -10,11 +10,10 @@ mod common;
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output, Stdio},
-    thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use common::{ironcell, two_label_dataset};
+use common::{await_checkpoints, ironcell, two_label_dataset};
 
 /// `mpirun -np RANKS ironcell ARGS…`: the local ranks inherit this environment (the data
 /// directory among it). Root may run it (containers), ranks may outnumber cores, and shared
@@ -178,23 +177,7 @@ fn a_killed_rank_fails_the_job_and_the_job_resumes_to_the_same_weights() {
         .spawn()
         .unwrap();
     let last = cut.join("random/checkpoints/last.ckpt");
-    let started = Instant::now();
-    let (mut checkpoints, mut seen) = (0, None);
-    while checkpoints < 2 {
-        assert!(
-            started.elapsed() < Duration::from_secs(180),
-            "no checkpoint appeared"
-        );
-        if let Ok(meta) = std::fs::metadata(&last) {
-            let modified = meta.modified().unwrap();
-            if seen != Some(modified) {
-                seen = Some(modified);
-                checkpoints += 1;
-            }
-        }
-        assert!(job.try_wait().unwrap().is_none(), "the job ended first");
-        thread::sleep(Duration::from_millis(5));
-    }
+    await_checkpoints(&mut job, &last, 2, Duration::from_secs(180));
     let victim = rank_process(job.id(), 1).expect("rank 1 among mpirun's children");
     Command::new("kill")
         .args(["-9", &victim.to_string()])

@@ -7,12 +7,12 @@ mod common;
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
-    thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use common::{
-    chain_network, command, dataset_genes, ironcell, predict, predict_fails, two_label_dataset,
+    await_checkpoints, chain_network, command, dataset_genes, ironcell, predict, predict_fails,
+    two_label_dataset,
 };
 
 /// A DCell run over `data` with a warm-restarting schedule and gradient clipping; the
@@ -88,27 +88,7 @@ fn a_killed_run_resumes_to_the_same_weights() {
         .spawn()
         .unwrap();
     let last = cut.join("random/checkpoints/last.ckpt");
-    let started = Instant::now();
-    let mut checkpoints = 0;
-    let mut seen = None;
-    while checkpoints < 3 {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "no checkpoint appeared"
-        );
-        if let Ok(meta) = std::fs::metadata(&last) {
-            let modified = meta.modified().unwrap();
-            if seen != Some(modified) {
-                seen = Some(modified);
-                checkpoints += 1;
-            }
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before it was killed"
-        );
-        thread::sleep(Duration::from_millis(5));
-    }
+    await_checkpoints(&mut child, &last, 3, Duration::from_secs(120));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert!(

@@ -627,23 +627,6 @@ mod tests {
         let again: Vec<u32> = data.batches(&all, plan).flat_map(|b| b.indices).collect();
         assert_eq!(first_epoch, again, "seeded");
 
-        let mut union: Vec<u32> = (0..3)
-            .flat_map(|rank| {
-                data.batches(
-                    &all,
-                    BatchPlan {
-                        rank,
-                        world: 3,
-                        ..plan
-                    },
-                )
-                .flat_map(|b| b.indices)
-                .collect::<Vec<_>>()
-            })
-            .collect();
-        union.sort_unstable();
-        assert_eq!(union, all);
-        // Each rank's k-th batch is its shard of the single process's k-th batch.
         let shards: Vec<Vec<MiniBatch>> = (0..3)
             .map(|rank| {
                 data.batches(
@@ -657,6 +640,14 @@ mod tests {
                 .collect()
             })
             .collect();
+        let mut union: Vec<u32> = shards
+            .iter()
+            .flatten()
+            .flat_map(|b| b.indices.iter().copied())
+            .collect();
+        union.sort_unstable();
+        assert_eq!(union, all);
+        // Each rank's k-th batch is its shard of the single process's k-th batch.
         let whole: Vec<MiniBatch> = data.batches(&all, plan).collect();
         for (k, batch) in whole.iter().enumerate() {
             let mut joined: Vec<u32> = shards

@@ -111,10 +111,7 @@ fn train(args: &TrainArgs, world: &dyn Collective) -> Result<()> {
         }
     }
     // Ranks on one machine share its cores.
-    let threads = config.training.threads.or_else(|| {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        world::ranks_on_this_node().map(|ranks| (cores / ranks).max(1))
-    });
+    let threads = config.training.threads.or_else(world::threads_per_rank);
     if let Some(threads) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

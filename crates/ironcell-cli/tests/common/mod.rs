@@ -6,7 +6,9 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::{Child, Command, Output},
+    thread,
+    time::{Duration, Instant},
 };
 
 use ironcell_sources::data_dir::{DataDir, ENV};
@@ -136,4 +138,27 @@ pub fn two_label_dataset(dir: &Path) -> PathBuf {
         data.to_str().unwrap(),
     ]);
     data
+}
+
+/// Waits until the run `child` rewrote the checkpoint `last` `count` times (each epoch
+/// renames a new one into place), failing the test if `limit` passes or the run ends first:
+/// the moment a kill test kills it.
+pub fn await_checkpoints(child: &mut Child, last: &Path, count: usize, limit: Duration) {
+    let started = Instant::now();
+    let (mut checkpoints, mut seen) = (0, None);
+    while checkpoints < count {
+        assert!(started.elapsed() < limit, "no checkpoint appeared");
+        if let Ok(meta) = std::fs::metadata(last) {
+            let modified = meta.modified().unwrap();
+            if seen != Some(modified) {
+                seen = Some(modified);
+                checkpoints += 1;
+            }
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
 }

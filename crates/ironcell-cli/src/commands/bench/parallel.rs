@@ -144,12 +144,13 @@ fn estimate(rows: &[&Value]) -> Vec<Value> {
 /// One rank: both models, `--steps` timed steps each; rank 0 writes the world's results.
 fn worker(args: &BenchParallelArgs) -> Result<()> {
     let world = world::launch()?;
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = world::ranks_on_this_node().map_or(cores, |r| (cores / r).max(1));
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-        .context("the rank's threads")?;
+    // Ranks on one machine share its cores; one rank keeps rayon's pool of every core.
+    if let Some(threads) = world::threads_per_rank() {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("the rank's threads")?;
+    }
     let reference = args.data.load()?.reference;
     let store = tempfile::tempdir()?;
     let steps = args.steps.max(1);

@@ -138,15 +138,10 @@ pub fn average_gradient(world: &dyn Collective, gradient: &mut [f32], weight: f6
 /// sums and sums of squares over the world (exact in f64) agree with one value only when
 /// every rank's pieces are equal. A world of one agrees with itself.
 pub fn agree(world: &dyn Collective, state: &[u8]) -> bool {
-    use sha2::{Digest, Sha256};
     if world.size() == 1 {
         return true;
     }
-    let digest = Sha256::digest(state);
-    let pieces: Vec<f64> = digest
-        .chunks(2)
-        .map(|p| f64::from(u16::from_le_bytes([p[0], p[1]])))
-        .collect();
+    let pieces = digest_pieces(state);
     let mut sums: Vec<f64> = pieces.iter().chain(&pieces).copied().collect();
     sums[pieces.len()..].iter_mut().for_each(|v| *v *= *v);
     world.sum_f64(&mut sums);
@@ -159,6 +154,15 @@ pub fn agree(world: &dyn Collective, state: &[u8]) -> bool {
         .all(|((s, q), v)| *s == n * v && *q == n * v * v)
 }
 
+/// The SHA-256 of `state` as sixteen 16-bit pieces, each exact in an f64 (and its square).
+fn digest_pieces(state: &[u8]) -> Vec<f64> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(state)
+        .chunks(2)
+        .map(|p| f64::from(u16::from_le_bytes([p[0], p[1]])))
+        .collect()
+}
+
 /// Replaces `values` by their mean over the world (batch-norm running statistics).
 pub fn average(world: &dyn Collective, values: &mut [f32]) {
     if world.size() == 1 {
@@ -169,17 +173,20 @@ pub fn average(world: &dyn Collective, values: &mut [f32]) {
     values.iter_mut().for_each(|v| *v /= n);
 }
 
-/// How many ranks the launcher started on this machine, where it says (Open MPI, MPICH,
-/// SLURM): they share its cores.
-pub fn ranks_on_this_node() -> Option<usize> {
-    [
+/// Each rank's share of this machine's cores when the launcher started several ranks on it
+/// (Open MPI, MPICH and SLURM say how many); `None` for the only rank of a machine, which
+/// keeps every core.
+pub fn threads_per_rank() -> Option<usize> {
+    let ranks = [
         "OMPI_COMM_WORLD_LOCAL_SIZE",
         "MPI_LOCALNRANKS",
         "SLURM_NTASKS_PER_NODE",
     ]
     .iter()
     .find_map(|v| std::env::var(v).ok()?.trim().parse().ok())
-    .filter(|&n: &usize| n > 1)
+    .filter(|&n: &usize| n > 1)?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    Some((cores / ranks).max(1))
 }
 
 /// Why a process cannot join its world.
@@ -400,12 +407,7 @@ mod tests {
         }
         fn sum_f32(&self, _: &mut [f32]) {}
         fn sum_f64(&self, values: &mut [f64]) {
-            use sha2::{Digest, Sha256};
-            let digest = Sha256::digest(&self.0);
-            let pieces: Vec<f64> = digest
-                .chunks(2)
-                .map(|p| f64::from(u16::from_le_bytes([p[0], p[1]])))
-                .collect();
+            let pieces = digest_pieces(&self.0);
             let (sum, squares) = values.split_at_mut(pieces.len());
             for ((s, q), v) in sum.iter_mut().zip(squares).zip(&pieces) {
                 *s += v;
