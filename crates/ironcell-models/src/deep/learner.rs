@@ -363,6 +363,38 @@ impl<B: AutodiffBackend> GeneSetLearner<B> {
             .predict(&net, &rows, environments, &self.inner_device)
     }
 
+    /// Registers the input layer's weight and bias gradients, computed on the host from the
+    /// gradient of its output (`grad`, of table rows `rows`), in `grads`.
+    fn input_gradient(
+        &self,
+        net: &Net<B>,
+        grads: &mut GradientsParams,
+        grad: Tensor<B::InnerBackend, 2>,
+        rows: &[u32],
+    ) {
+        let layer = net.input().expect("a projected input has an input layer");
+        let [_, d] = grad.dims();
+        let grad: Vec<f32> = grad.into_data().convert::<f32>().to_vec().expect("floats");
+        let (weight, bias) = self.readout.input_gradient(rows, &grad, d);
+        let dim = weight.len() / d;
+        let tensor = |values: Vec<f32>, shape: Vec<usize>| {
+            TensorData::new(values, shape).convert::<<B::InnerBackend as Backend>::FloatElem>()
+        };
+        grads.register(
+            layer.weight.id,
+            Tensor::<B::InnerBackend, 2>::from_data(
+                tensor(weight, vec![dim, d]),
+                &self.inner_device,
+            ),
+        );
+        if let Some(b) = &layer.bias {
+            grads.register(
+                b.id,
+                Tensor::<B::InnerBackend, 1>::from_data(tensor(bias, vec![d]), &self.inner_device),
+            );
+        }
+    }
+
     fn net(&self) -> &Net<B> {
         self.net
             .as_ref()
@@ -405,6 +437,7 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
                 .collect()
         });
         let inputs = self.readout.batch(
+            &net,
             &rows,
             Some(&batch.environments),
             hidden.as_deref(),
@@ -469,7 +502,15 @@ impl<B: AutodiffBackend> Learner for GeneSetLearner<B> {
         let (value, mut grads) = match loss {
             Some(loss) => {
                 let value: f64 = loss.clone().into_scalar().elem();
-                (value, GradientsParams::from_grads(loss.backward(), &net))
+                let mut raw = loss.backward();
+                let projected = inputs
+                    .projected()
+                    .and_then(|(p, rows)| Some((p.grad_remove(&mut raw)?, rows)));
+                let mut grads = GradientsParams::from_grads(raw, &net);
+                if let Some((grad, rows)) = projected {
+                    self.input_gradient(&net, &mut grads, grad, rows);
+                }
+                (value, grads)
             }
             None if world.size() == 1 => {
                 self.net = Some(net);

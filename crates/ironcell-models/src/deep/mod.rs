@@ -13,6 +13,7 @@
 //! to beat.
 
 mod gradients;
+mod input;
 mod labels;
 mod learner;
 mod neighbours;

@@ -71,9 +71,26 @@ impl<B: Backend> Mlp<B> {
         }
     }
 
+    /// Over the last axis of `x`. The leading axes are flattened first: burn multiplies a
+    /// `[n, s, d]` input as `n` separate `[s, d]` products (and sums `n` weight gradients),
+    /// which costs several times the one `[n·s, d]` product.
     fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
-        self.second.forward(relu(self.first.forward(x)))
+        flat(x, |x| self.second.forward(relu(self.first.forward(x))))
     }
+}
+
+/// `f` over the rows of `x` seen as one matrix `[…, d]` → `[rows, d]`, its output given the
+/// leading axes of `x` back.
+fn flat<B: Backend, const D: usize>(
+    x: Tensor<B, D>,
+    f: impl FnOnce(Tensor<B, 2>) -> Tensor<B, 2>,
+) -> Tensor<B, D> {
+    let dims = x.dims();
+    let d = dims[D - 1];
+    let y = f(x.reshape([-1, d as i64]));
+    let mut shape = dims;
+    shape[D - 1] = y.dims()[1];
+    y.reshape(shape)
 }
 
 /// A random `[rows, d]` parameter, uniform ±1/√d from `rng` (the Set Transformer's inducing
@@ -145,7 +162,8 @@ impl<B: Backend> Mab<B> {
         let h = self
             .first
             .forward(x + self.attention.forward(input).context);
-        self.second.forward(h.clone() + relu(self.feed.forward(h)))
+        self.second
+            .forward(h.clone() + relu(flat(h, |h| self.feed.forward(h))))
     }
 }
 
@@ -234,12 +252,24 @@ pub struct RoundInputs<B: Backend> {
     pub edges: Vec<Option<Edges<B>>>,
 }
 
-/// What the encoder encodes: the features of the genes it needs (the batch's genes and, with
+/// What the input layer reads for the encoded genes.
+#[derive(Debug, Clone)]
+pub enum GeneInput<B: Backend> {
+    /// Their features `[U, F]`, multiplied by the input layer on the backend.
+    Features(Tensor<B, 2>),
+    /// The input layer's output `[U, hidden]`, computed on the host from sparse features
+    /// ([`super::input`]); in training a leaf whose gradient becomes the layer's.
+    Projected(Tensor<B, 2>),
+    /// Nothing: a model without gene features.
+    None,
+}
+
+/// What the encoder encodes: the input of the genes it needs (the batch's genes and, with
 /// messages, their neighbourhoods as deep as the rounds), their table rows, and the rounds.
 #[derive(Debug, Clone)]
 pub struct Genes<B: Backend> {
-    /// Features `[U, F]`.
-    pub features: Tensor<B, 2>,
+    /// The input layer's input (or output).
+    pub input: GeneInput<B>,
     /// Their table rows `[U]` (for the per-gene vectors).
     pub rows: Tensor<B, 1, Int>,
     /// One per round of message passing; the last round's genes are the batch's.
@@ -371,6 +401,11 @@ impl<B: Backend> Net<B> {
         }
     }
 
+    /// The input layer (absent without gene features).
+    pub fn input(&self) -> Option<&Linear<B>> {
+        self.input.as_ref()
+    }
+
     /// CORAL's free bias parameters of the `k`-th CORAL label.
     pub fn coral(&self, k: usize) -> Tensor<B, 1> {
         self.coral[k].val()
@@ -378,10 +413,11 @@ impl<B: Backend> Net<B> {
 
     /// The representations of the batch's genes, `[genes of the last round, hidden]`.
     fn encode(&self, genes: &Genes<B>) -> Tensor<B, 2> {
-        let projected = self
-            .input
-            .as_ref()
-            .map(|input| input.forward(genes.features.clone()));
+        let projected = match (&genes.input, &self.input) {
+            (GeneInput::Features(x), Some(input)) => Some(input.forward(x.clone())),
+            (GeneInput::Projected(p), Some(_)) => Some(p.clone()),
+            _ => None,
+        };
         let own = self
             .embedding
             .as_ref()
@@ -446,7 +482,7 @@ impl<B: Backend> Net<B> {
                 None => pooled,
                 Some(w) => {
                     // Σ_{i<j} v_i ⊙ v_j = ((Σ v)² − Σ v²) / 2, linear in the set's size.
-                    let v = w.forward(members.clone()) * sets.mask.clone();
+                    let v = flat(members.clone(), |m| w.forward(m)) * sets.mask.clone();
                     let sum = v.clone().sum_dim(1);
                     let pairs = (sum.powi_scalar(2) - v.powi_scalar(2).sum_dim(1)) / 2.0;
                     Tensor::cat(vec![pooled, pairs.reshape([sets.n, d])], 1)

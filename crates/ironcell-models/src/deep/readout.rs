@@ -13,8 +13,9 @@ use burn::tensor::{backend::Backend, Bool, Int, Tensor, TensorData};
 use ironcell_data::features::{neighbour_labels::Hidden, network};
 
 use super::{
+    input::{self, SparseFeatures},
     neighbours::NeighbourInputs,
-    net::{Edges, Forward, Genes, Net, RoundInputs, Sets},
+    net::{Edges, Forward, GeneInput, Genes, Net, RoundInputs, Sets},
     GeneSetConfig, GeneTable, LabelCodec, Singles,
 };
 
@@ -51,6 +52,8 @@ struct Composition<B: Backend> {
 /// A batch on a device.
 pub struct Batch<B: Backend> {
     genes: Genes<B>,
+    /// The table rows of the genes the input layer reads.
+    encoded: Vec<u32>,
     sets: Sets<B>,
     compositions: Vec<Composition<B>>,
 }
@@ -65,6 +68,15 @@ impl<B: Backend> Batch<B> {
     pub fn is_empty(&self) -> bool {
         self.sets.n == 0
     }
+
+    /// The input layer's output when the host computed it (a leaf of the graph), and the
+    /// table rows it is of.
+    pub fn projected(&self) -> Option<(&Tensor<B, 2>, &[u32])> {
+        match &self.genes.input {
+            GeneInput::Projected(p) => Some((p, &self.encoded)),
+            _ => None,
+        }
+    }
 }
 
 /// The labels' codecs and composition over a table.
@@ -76,6 +88,8 @@ pub struct Readout {
     pub codecs: Vec<LabelCodec>,
     /// The table.
     pub table: Arc<GeneTable>,
+    /// Its features as the host's input layer reads them.
+    sparse: Arc<SparseFeatures>,
     /// Rounds of message passing (with networks in the table).
     rounds: usize,
     /// Whether the set's links in each network are an input.
@@ -147,6 +161,7 @@ impl Readout {
         Self {
             labels,
             codecs,
+            sparse: Arc::new(SparseFeatures::new(&table.features, table.dim)),
             table,
             rounds: config.rounds,
             set_edges: config.set_edges,
@@ -198,10 +213,12 @@ impl Readout {
 
     /// The inputs of `rows` (genotypes as table rows, each non-empty) in `environments` (one
     /// per row, indices into the training dataset's; `None`, or an index past them, for an
-    /// environment the model has not seen) on `device`; with neighbour labels, `hidden` gives
-    /// the genes of each row to treat as unseen (training rows), none when `None`.
+    /// environment the model has not seen) for `net` on `device`; with neighbour labels,
+    /// `hidden` gives the genes of each row to treat as unseen (training rows), none when
+    /// `None`.
     pub fn batch<B: Backend>(
         &self,
+        net: &Net<B>,
         rows: &[&[u32]],
         environments: Option<&[u16]>,
         hidden: Option<&[Hidden]>,
@@ -209,7 +226,7 @@ impl Readout {
     ) -> Batch<B> {
         let n = rows.len();
         let width = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1);
-        let (genes, batch_genes) = self.genes(rows, device);
+        let (genes, encoded, batch_genes) = self.genes(net, rows, device);
         let position = |g: u32| -> i64 {
             batch_genes
                 .binary_search(&g)
@@ -296,6 +313,7 @@ impl Readout {
         };
         Batch {
             genes,
+            encoded,
             sets,
             compositions,
         }
@@ -324,6 +342,12 @@ impl Readout {
         out
     }
 
+    /// The input layer's weight and bias gradients from the gradient `grad` (`[rows, d]`) of
+    /// its output over table rows `rows` (see [`Batch::projected`]).
+    pub fn input_gradient(&self, rows: &[u32], grad: &[f32], d: usize) -> (Vec<f32>, Vec<f32>) {
+        self.sparse.gradient(rows, grad, d)
+    }
+
     /// The network's forward pass on `batch`.
     pub fn forward<B: Backend>(&self, net: &Net<B>, batch: &Batch<B>) -> Forward<B> {
         net.forward(&batch.genes, &batch.sets)
@@ -331,8 +355,14 @@ impl Readout {
 
     /// What the encoder needs for the genes of `rows`: their neighbourhoods, one hop per
     /// round (S₀ ⊇ S₁ ⊇ … ⊇ S_r = the batch's genes, Sₖ = Sₖ₊₁ and its neighbours), the
-    /// features of S₀, and per round the edges into Sₖ; with the batch's genes, sorted.
-    fn genes<B: Backend>(&self, rows: &[&[u32]], device: &B::Device) -> (Genes<B>, Vec<u32>) {
+    /// input of S₀ (its table rows beside), and per round the edges into Sₖ; with the batch's
+    /// genes, sorted.
+    fn genes<B: Backend>(
+        &self,
+        net: &Net<B>,
+        rows: &[&[u32]],
+        device: &B::Device,
+    ) -> (Genes<B>, Vec<u32>, Vec<u32>) {
         let table = &self.table;
         let mut batch: Vec<u32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
         batch.sort_unstable();
@@ -358,14 +388,35 @@ impl Readout {
         layers.reverse();
         let first = &layers[0];
         let dim = table.dim;
-        let features: Vec<f32> = first
-            .iter()
-            .flat_map(|&r| {
-                table.features[r as usize * dim..(r as usize + 1) * dim]
+        let input = match net.input() {
+            None => GeneInput::None,
+            Some(layer) if input::on_host::<B>(device) => {
+                let host = |t: Tensor<B, 1>| -> Vec<f32> {
+                    t.into_data().convert::<f32>().to_vec().expect("floats")
+                };
+                let weight = host(layer.weight.val().reshape([-1]));
+                let bias = layer
+                    .bias
+                    .as_ref()
+                    .map_or_else(|| vec![0.0; weight.len() / dim.max(1)], |b| host(b.val()));
+                let d = bias.len();
+                let projected = self.sparse.project(first, &weight, &bias);
+                GeneInput::Projected(
+                    floats::<B, 2>(projected, [first.len(), d], device).require_grad(),
+                )
+            }
+            Some(_) => {
+                let features: Vec<f32> = first
                     .iter()
-                    .copied()
-            })
-            .collect();
+                    .flat_map(|&r| {
+                        table.features[r as usize * dim..(r as usize + 1) * dim]
+                            .iter()
+                            .copied()
+                    })
+                    .collect();
+                GeneInput::Features(floats::<B, 2>(features, [first.len(), dim], device))
+            }
+        };
         let at = |layer: &[u32], g: u32| -> i64 {
             layer.binary_search(&g).expect("neighbourhoods nest") as i64
         };
@@ -400,11 +451,11 @@ impl Readout {
             })
             .collect();
         let genes = Genes {
-            features: floats::<B, 2>(features, [first.len(), dim], device),
+            input,
             rows: ints::<B>(first.iter().map(|&r| i64::from(r)).collect(), device),
             rounds: round_inputs,
         };
-        (genes, batch)
+        (genes, layers.swap_remove(0), batch)
     }
 
     /// Label `l`'s outputs as its codec reads them (a composed label's made standardised
@@ -476,7 +527,7 @@ impl Readout {
         for (c, chunk) in rows.chunks(PREDICT_BATCH).enumerate() {
             let at = c * PREDICT_BATCH;
             let environments = environments.map(|e| &e[at..at + chunk.len()]);
-            let batch = self.batch(chunk, environments, None, device);
+            let batch = self.batch(net, chunk, environments, None, device);
             let forward = self.forward(net, &batch);
             for l in 0..labels {
                 let (out, raw) = self.label_outputs(net, &forward, &batch, l);
@@ -492,5 +543,88 @@ impl Readout {
             }
         }
         values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::Distribution;
+    use ironcell_core::SystematicName;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::{deep::Objective, CpuAutodiff};
+
+    /// The host's sparse input layer gives what burn's dense product of the same weights
+    /// gives, and the gradients the learner registers are burn's autodiff of that product.
+    #[test]
+    fn the_host_input_layer_is_the_dense_one() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let (n, dim) = (30, 12);
+        let genes: Vec<SystematicName> = (0..n)
+            .map(|i| format!("YBR{:03}W", i + 1).parse().expect("a name"))
+            .collect();
+        // Binary-like columns beside a dense one, as GO membership beside codon usage.
+        let features = (0..n * dim)
+            .map(|k| match k % dim {
+                0 => rng.random_range(-1.0..1.0),
+                _ if rng.random_bool(0.2) => 1.7,
+                _ => -0.4,
+            })
+            .collect();
+        let table = Arc::new(GeneTable::new(genes, dim, features, Vec::new()));
+        let config = GeneSetConfig::default();
+        let codec = LabelCodec::fit(Objective::Mse, &[0.0, 1.0, 2.0], None).expect("a codec");
+        let readout = Readout::new(
+            vec!["y".to_owned()],
+            vec![codec],
+            table.clone(),
+            &config,
+            1,
+            &Singles::new(),
+        );
+        let device = Default::default();
+        let net = Net::<CpuAutodiff>::new(&config, n, dim, 0, 1, 0, 1, 0, &[], 9, &device);
+        let rows: [&[u32]; 3] = [&[4, 17], &[2], &[17, 29, 0]];
+        let batch = readout.batch(&net, &rows, None, None, &device);
+        let (projected, encoded) = batch.projected().expect("NdArray projects on the host");
+        assert_eq!(encoded, [0, 2, 4, 17, 29]);
+
+        let x: Vec<f32> = encoded
+            .iter()
+            .flat_map(|&g| table.features[g as usize * dim..(g as usize + 1) * dim].to_vec())
+            .collect();
+        let layer = net.input().expect("an input layer");
+        let dense = layer.forward(floats::<CpuAutodiff, 2>(x, [encoded.len(), dim], &device));
+        let d = config.hidden;
+        let weights =
+            Tensor::<CpuAutodiff, 2>::random([encoded.len(), d], Distribution::Default, &device);
+        let host = |t: Tensor<CpuAutodiff, 2>| -> Vec<f32> {
+            t.into_data().convert::<f32>().to_vec().expect("floats")
+        };
+        let close = |a: &[f32], b: &[f32]| {
+            assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(b) {
+                assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+            }
+        };
+        close(&host(projected.clone()), &host(dense.clone()));
+
+        let grads = (dense * weights.clone()).sum().backward();
+        let want_weight = layer.weight.val().grad(&grads).expect("a weight gradient");
+        let want_bias = layer
+            .bias
+            .as_ref()
+            .expect("a bias")
+            .val()
+            .grad(&grads)
+            .expect("a bias gradient");
+        let (weight, bias) = readout.input_gradient(encoded, &host(weights), d);
+        let inner = |t: Tensor<crate::Cpu, 2>| -> Vec<f32> {
+            t.into_data().convert::<f32>().to_vec().expect("floats")
+        };
+        close(&weight, &inner(want_weight));
+        close(&bias, &inner(want_bias.reshape([1, d])));
     }
 }

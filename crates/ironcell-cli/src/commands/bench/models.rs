@@ -4,7 +4,9 @@
 //!
 //! The PyTorch reference is written the usual way: with networks it encodes the whole genome
 //! and passes messages over every edge each step (as a PyTorch Geometric model over the genome
-//! graph does); ironcell encodes only the batch's genes and their neighbourhoods.
+//! graph does); ironcell encodes only the batch's genes and their neighbourhoods, and its input
+//! layer reads the features as sparse rows on the host (`deep::input`: the same product, a
+//! tenth of the multiplications).
 
 use std::{
     fs,
@@ -250,7 +252,8 @@ pub fn run(args: &BenchModelsArgs) -> Result<()> {
         .collect();
     let ours_peak = super::peak_rss();
     let mut timings = vec![Timing {
-        engine: "ironcell (burn NdArray, f32; batch genes and neighbourhoods)".to_owned(),
+        engine: "ironcell (burn NdArray, f32; batch genes and neighbourhoods, sparse input)"
+            .to_owned(),
         steps: times,
     }];
     let mut torch_report = Value::Null;
