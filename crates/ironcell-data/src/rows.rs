@@ -136,7 +136,7 @@ impl<'p> Rows<'p> {
         if !self.met.contains(dataset) {
             self.met.insert(dataset.to_owned());
         }
-        let mut alleles_at = None;
+        let (mut alleles_at, mut order) = (None, None);
         for (label, &kind) in self.kinds.iter().enumerate() {
             let Some((value, std, p_value)) = measure(&e.phenotype, kind) else {
                 continue;
@@ -161,9 +161,16 @@ impl<'p> Rows<'p> {
                     *alleles_at.insert((start, len))
                 }
             };
-            let id = e.content_id();
-            let order = u64::from_str_radix(&id.as_str()[..16], 16)
-                .map_err(|_| format!("content id {id} is not hexadecimal"))?;
+            // The content id hashes the whole experiment: once, however many labels it has.
+            let order = match order {
+                Some(o) => o,
+                None => {
+                    let id = e.content_id();
+                    let o = u64::from_str_radix(&id.as_str()[..16], 16)
+                        .map_err(|_| format!("content id {id} is not hexadecimal"))?;
+                    *order.insert(o)
+                }
+            };
             self.records.push(Record {
                 order,
                 value,

@@ -102,6 +102,10 @@ pub enum AccuracyModel {
     Neighbours,
     /// Gradient-boosted trees on the gene features plus the neighbour-label columns.
     GbtNeighbours,
+    /// The mean of the other learned models' predictions on each split (every model of
+    /// `--models` but the null models and the plain neighbour guess; each objective of a
+    /// gene-set model counts as one): an ensemble of unlike models, named `blend(a, b, …)`.
+    Blend,
 }
 
 /// What the gene-set models of `bench accuracy` validate on.
@@ -260,6 +264,7 @@ impl AccuracyModel {
             Self::SetTransformer => "set_transformer",
             Self::Neighbours => "neighbours",
             Self::GbtNeighbours => "gbt+neighbours",
+            Self::Blend => "blend",
         }
     }
 
@@ -545,6 +550,41 @@ impl Fit<'_> {
     }
 }
 
+/// The learned models' predictions of one split's test rows, averaged into the `blend` model.
+#[derive(Default)]
+struct Blend {
+    names: Vec<String>,
+    sum: Vec<f64>,
+    seconds: f64,
+}
+
+impl Blend {
+    fn add(&mut self, name: &str, prediction: &[f64], seconds: f64) {
+        if self.sum.is_empty() {
+            self.sum = vec![0.0; prediction.len()];
+        }
+        for (s, p) in self.sum.iter_mut().zip(prediction) {
+            *s += p;
+        }
+        self.names.push(name.to_owned());
+        self.seconds += seconds;
+    }
+
+    /// The blend's name, its mean prediction and the models' fit seconds together; `None`
+    /// with fewer than two models.
+    fn mean(self) -> Option<(String, Vec<f64>, f64)> {
+        let n = self.names.len();
+        (n >= 2).then(|| {
+            let mean = self.sum.iter().map(|s| s / n as f64).collect();
+            (
+                format!("blend({})", self.names.join(", ")),
+                mean,
+                self.seconds,
+            )
+        })
+    }
+}
+
 /// Fits `kind` on the context's training rows of `design` (with its extra columns or without)
 /// and predicts its test rows.
 fn trees(
@@ -719,6 +759,8 @@ pub fn run(
                 let mut dcell_train = None;
                 let neighbours =
                     (!graphs.is_empty()).then(|| neighbour_labels(&task, &graphs, &train));
+                // The learned models' predictions of the split's test rows, for the blend.
+                let mut blended = Blend::default();
                 for &model in &settings.models {
                     let (rows, prediction, seconds) = match model {
                         AccuracyModel::Mean => {
@@ -737,7 +779,7 @@ pub fn run(
                         AccuracyModel::Zero if name.is_interaction() => {
                             (split.test.clone(), vec![0.0; split.test.len()], 0.0)
                         }
-                        AccuracyModel::Zero => continue,
+                        AccuracyModel::Zero | AccuracyModel::Blend => continue,
                         AccuracyModel::Rf | AccuracyModel::Gbt => {
                             let kind = if model == AccuracyModel::Rf {
                                 ModelKind::Rf
@@ -819,6 +861,7 @@ pub fn run(
                                     name.push_str("+neighbours");
                                 }
                                 on(Event::EpochKept(kept));
+                                blended.add(&name, &p, s);
                                 let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
                                 for o in std::iter::once(ctx.outcome(
                                     name,
@@ -868,6 +911,9 @@ pub fn run(
                             | AccuracyModel::Multiplicative
                             | AccuracyModel::Zero
                     );
+                    if learned && model != AccuracyModel::Neighbours && rows == split.test {
+                        blended.add(model.name(), &prediction, seconds);
+                    }
                     let mut same = learned
                         .then(|| ctx.on_null_rows(o.model.clone(), &rows, &prediction, seconds))
                         .flatten();
@@ -880,6 +926,17 @@ pub fn run(
                     for o in std::iter::once(o).chain(same) {
                         on(Event::Outcome(&o));
                         outcomes.push(o);
+                    }
+                }
+                if settings.models.contains(&AccuracyModel::Blend) {
+                    if let Some((name, p, s)) = blended.mean() {
+                        let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
+                        for o in std::iter::once(ctx.outcome(name, "ironcell", &split.test, &p, s))
+                            .chain(same)
+                        {
+                            on(Event::Outcome(&o));
+                            outcomes.push(o);
+                        }
                     }
                 }
                 if let Some(growth) = &growth {
@@ -935,6 +992,20 @@ pub fn run(
 mod tests {
     use super::*;
     use tasks::Row;
+
+    #[test]
+    fn a_blend_is_the_mean_of_two_models_or_more() {
+        let mut blend = Blend::default();
+        blend.add("gbt+neighbours", &[1.0, 2.0, 3.0], 4.0);
+        let mut one = Blend::default();
+        one.add("gbt+neighbours", &[1.0, 2.0, 3.0], 4.0);
+        assert!(one.mean().is_none());
+        blend.add("dango+neighbours", &[3.0, 0.0, -1.0], 6.0);
+        let (name, mean, seconds) = blend.mean().expect("two models");
+        assert_eq!(name, "blend(gbt+neighbours, dango+neighbours)");
+        assert_eq!(mean, [2.0, 1.0, 1.0]);
+        assert_eq!(seconds, 10.0);
+    }
 
     fn task(rows: &[(&[usize], usize, f64)], genes: usize, environments: usize) -> Task {
         Task {
