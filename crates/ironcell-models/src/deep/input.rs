@@ -5,7 +5,7 @@
 //! membership is binary; codon usage and the network statistics are the dense part). Writing
 //! each row as that common row `base` plus a sparse remainder `r`, the input layer
 //! `x·W + b = r·W + (base·W + b)` and its weight gradient `Σ xᵀ·g = Σ rᵀ·g + baseᵀ ⊗ Σ g`
-//! cost a tenth of the dense products — the same model and the same parameters, summed in
+//! cost a twelfth of the dense products — the same model and the same parameters, summed in
 //! another order. burn 0.20 has no sparse-dense product on NdArray, and building one from
 //! `select`/`select_assign` materialises a `[non-zeros, hidden]` tensor several times a step,
 //! which costs more than the dense product it replaces; so the two products are written here
@@ -22,7 +22,7 @@ use rayon::prelude::*;
 const ROWS: usize = 32;
 
 /// A table's feature rows as a common row plus sparse remainders (CSR).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SparseFeatures {
     dim: usize,
     /// Each column's most common value.
