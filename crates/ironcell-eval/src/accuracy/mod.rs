@@ -526,6 +526,18 @@ impl Fit<'_> {
 
     /// For double mutants, a learned model's outcome on only the rows the null models score
     /// (every single mutant measured), so that it and f_a·f_b are judged on the same genotypes.
+    /// A model's outcome on `rows` and, for double mutants, on the null models' rows too.
+    fn scored(
+        &self,
+        model: String,
+        rows: &[usize],
+        prediction: &[f64],
+        seconds: f64,
+    ) -> impl Iterator<Item = Outcome> {
+        let same = self.on_null_rows(model.clone(), rows, prediction, seconds);
+        std::iter::once(self.outcome(model, "ironcell", rows, prediction, seconds)).chain(same)
+    }
+
     fn on_null_rows(
         &self,
         model: String,
@@ -862,16 +874,7 @@ pub fn run(
                                 }
                                 on(Event::EpochKept(kept));
                                 blended.add(&name, &p, s);
-                                let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
-                                for o in std::iter::once(ctx.outcome(
-                                    name,
-                                    "ironcell",
-                                    &split.test,
-                                    &p,
-                                    s,
-                                ))
-                                .chain(same)
-                                {
+                                for o in ctx.scored(name, &split.test, &p, s) {
                                     on(Event::Outcome(&o));
                                     outcomes.push(o);
                                 }
@@ -930,10 +933,7 @@ pub fn run(
                 }
                 if settings.models.contains(&AccuracyModel::Blend) {
                     if let Some((name, p, s)) = blended.mean() {
-                        let same = ctx.on_null_rows(name.clone(), &split.test, &p, s);
-                        for o in std::iter::once(ctx.outcome(name, "ironcell", &split.test, &p, s))
-                            .chain(same)
-                        {
+                        for o in ctx.scored(name, &split.test, &p, s) {
                             on(Event::Outcome(&o));
                             outcomes.push(o);
                         }

@@ -24,8 +24,7 @@ const ROWS: usize = 32;
 /// A table's feature rows as a common row plus sparse remainders (CSR).
 #[derive(Debug, Clone)]
 pub struct SparseFeatures {
-    dim: usize,
-    /// Each column's most common value.
+    /// Each column's most common value (one per column).
     base: Vec<f32>,
     /// `cols[starts[g]..starts[g + 1]]` are the columns where row `g` differs from `base`.
     starts: Vec<usize>,
@@ -63,7 +62,6 @@ impl SparseFeatures {
             starts.push(cols.len());
         }
         Self {
-            dim,
             base,
             starts,
             cols,
@@ -75,7 +73,7 @@ impl SparseFeatures {
     /// `[d]`.
     pub fn project(&self, rows: &[u32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
         let d = bias.len();
-        assert_eq!(weight.len(), self.dim * d, "weight is dim × d");
+        assert_eq!(weight.len(), self.base.len() * d, "weight is dim × d");
         let mut common = bias.to_vec();
         for (&b, w) in self.base.iter().zip(weight.chunks_exact(d)) {
             axpy(b, w, &mut common);
@@ -90,14 +88,19 @@ impl SparseFeatures {
                     || {
                         for (o, &g) in out.chunks_exact_mut(d).zip(rows) {
                             o.copy_from_slice(&common);
-                            let at = self.starts[g as usize]..self.starts[g as usize + 1];
-                            let entries = self.cols[at.clone()].iter().zip(&self.values[at]);
-                            accumulate(o, entries, weight);
+                            accumulate(o, self.entries(g), weight);
                         }
                     },
                 )
             });
         out
+    }
+
+    /// Row `g`'s entries that differ from the common row: (column, difference).
+    #[inline(always)]
+    fn entries(&self, g: u32) -> impl Iterator<Item = (&u32, &f32)> + Clone {
+        let at = self.starts[g as usize]..self.starts[g as usize + 1];
+        self.cols[at.clone()].iter().zip(&self.values[at])
     }
 
     /// The weight's and bias's gradients, `([dim, d], [d])` row-major, from the gradient
@@ -118,6 +121,7 @@ impl SparseFeatures {
             .div_ceil(rayon::current_num_threads())
             .next_multiple_of(8)
             .clamp(1, d.max(1));
+        let dim = self.base.len();
         let arch = pulp::Arch::new();
         let blocks: Vec<(usize, Vec<f32>)> = (0..d)
             .step_by(width)
@@ -125,7 +129,7 @@ impl SparseFeatures {
             .into_par_iter()
             .map(|from| {
                 let width = width.min(d - from);
-                let mut block = vec![0f32; self.dim * width];
+                let mut block = vec![0f32; dim * width];
                 arch.dispatch(
                     #[inline(always)]
                     || {
@@ -134,8 +138,7 @@ impl SparseFeatures {
                         }
                         for (&g, grad_row) in rows.iter().zip(grad.chunks_exact(d)) {
                             let grad_row = &grad_row[from..from + width];
-                            let at = self.starts[g as usize]..self.starts[g as usize + 1];
-                            for (&c, &v) in self.cols[at.clone()].iter().zip(&self.values[at]) {
+                            for (&c, &v) in self.entries(g) {
                                 let c = c as usize;
                                 axpy(v, grad_row, &mut block[c * width..(c + 1) * width]);
                             }
@@ -145,7 +148,7 @@ impl SparseFeatures {
                 (from, block)
             })
             .collect();
-        let mut weight = vec![0f32; self.dim * d];
+        let mut weight = vec![0f32; dim * d];
         for (from, block) in blocks {
             let width = width.min(d - from);
             for (row, part) in weight.chunks_exact_mut(d).zip(block.chunks_exact(width)) {
@@ -168,7 +171,7 @@ fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 const BLOCK: usize = 32;
 
 /// `out += Σ v · matrix[r]` over `entries` `(r, v)`, `matrix` row-major with rows as long as
-/// `out`: both input-layer products are this. Blocks of [`BLOCK`] columns are summed in a
+/// `out` (the projection: a gene's entries over the weight's rows). Blocks of [`BLOCK`] columns are summed in a
 /// fixed-size local array, which the compiler keeps in vector registers, so each entry costs
 /// the loads of its matrix row and no load or store of `out`.
 #[inline(always)]
