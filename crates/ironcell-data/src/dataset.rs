@@ -62,6 +62,10 @@ pub struct DatasetQuery {
     /// Only genotypes with at most this many perturbations.
     #[serde(default)]
     pub max_perturbations: Option<usize>,
+    /// Only genotypes of full deletions (DAmP, temperature-sensitive and other alleles left
+    /// out).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deletions_only: bool,
     /// `mean`, `inverse_variance` or `precedence:A>B@30>…`.
     #[serde(default = "default_policy")]
     pub policy: String,
@@ -87,6 +91,7 @@ impl DatasetQuery {
             labels,
             temperature_c: None,
             max_perturbations: None,
+            deletions_only: false,
             policy: default_policy(),
             split: SplitConfig::default(),
             test_genes: vec![],
@@ -420,6 +425,7 @@ pub fn build(store: &dyn GraphStore, query: &DatasetQuery, out: &Path) -> Result
         datasets: query.datasets.clone(),
         temperature_c: query.temperature_c,
         max_perturbations: query.max_perturbations,
+        deletions_only: query.deletions_only,
         ..Selection::default()
     };
     // Streamed: each experiment is reduced to what the labels need as it comes.

@@ -8,6 +8,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cached;
 pub mod dataset;
 mod error;
 pub mod features;

@@ -75,6 +75,7 @@ fn builds_labels_splits_and_manifest() {
         labels: vec![PhenotypeKind::Fitness, PhenotypeKind::GeneInteraction],
         temperature_c: None,
         max_perturbations: Some(3),
+        deletions_only: false,
         policy: "mean".into(),
         split: SplitConfig {
             seed: 3,
@@ -292,6 +293,7 @@ fn a_dataset_whose_files_changed_after_the_build_is_refused() {
         labels: vec![PhenotypeKind::Fitness],
         temperature_c: None,
         max_perturbations: Some(max),
+        deletions_only: false,
         policy: "mean".into(),
         split: SplitConfig {
             seed,

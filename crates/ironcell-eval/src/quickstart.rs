@@ -83,6 +83,7 @@ pub fn query(seed: u64) -> DatasetQuery {
         labels: vec![PhenotypeKind::Fitness],
         temperature_c: None,
         max_perturbations: None,
+        deletions_only: false,
         policy: "mean".to_owned(),
         split: SplitConfig {
             seed,

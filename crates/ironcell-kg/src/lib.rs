@@ -90,6 +90,9 @@ pub struct Selection {
     pub genes: Option<BTreeSet<SystematicName>>,
     /// Only genotypes with at most this many perturbations.
     pub max_perturbations: Option<usize>,
+    /// Only genotypes of full deletions (no DAmP, temperature-sensitive or other alleles):
+    /// what models that read a gene as present or absent can learn from.
+    pub deletions_only: bool,
 }
 
 impl Selection {
@@ -100,6 +103,7 @@ impl Selection {
                 .temperature_c
                 .is_none_or(|t| e.environment.temperature_c == t)
             && self.max_perturbations.is_none_or(|n| e.genotype.len() <= n)
+            && (!self.deletions_only || e.genotype.is_all_deletions())
             && self
                 .genes
                 .as_ref()

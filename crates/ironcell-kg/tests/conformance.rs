@@ -218,6 +218,10 @@ fn selections() -> Vec<Selection> {
             ),
             ..Selection::default()
         },
+        Selection {
+            deletions_only: true,
+            ..Selection::default()
+        },
     ]
 }
 
@@ -351,6 +355,9 @@ fn sqlite_round_trips_every_source() {
         .all(|e| e.phenotype.kind() == PhenotypeKind::GeneInteraction));
     assert!(!answers[2].is_empty() && answers[2].iter().all(|e| e.environment.temperature_c == 30));
     assert!(answers[3].iter().all(|e| e.genotype.len() == 1));
+    // Full deletions only: the DAmP and temperature-sensitive strains' experiments are gone.
+    assert!(answers[4].iter().all(|e| e.genotype.is_all_deletions()));
+    assert!(!answers[4].is_empty() && answers[4].len() < all.len());
     for kind in [
         "emap_score",
         "synthetic_lethality",

@@ -97,6 +97,7 @@ pub fn query(args: &KgQueryArgs) -> Result<()> {
         temperature_c: args.temperature,
         genes: args.genes.as_deref().map(read_genes).transpose()?,
         max_perturbations: args.max_perturbations,
+        ..Selection::default()
     };
     let experiments = args.store.open_existing()?.query(&selection)?;
     for e in &experiments {

@@ -209,6 +209,10 @@ pub struct TaskSummary {
     pub environments: Vec<String>,
     /// Columns of the tree models' design.
     pub features: usize,
+    /// The dataset directory its rows came from (cached under its inputs' sha256).
+    pub dataset: Option<PathBuf>,
+    /// Whether this run built that dataset (ingest and `dataset build`) rather than finding it.
+    pub built: bool,
 }
 
 /// What the tree models' features are, in words.
@@ -703,7 +707,9 @@ pub fn run(
             0
         };
         let mut design = Design::new(&task, &features, extra)?;
-        let growth = (name == AccuracyTask::Upr).then(|| design.with_growth(&task));
+        // The forest beside the UPR reporter's growth, TorchCell's comparison: with `rf` only.
+        let growth = (name == AccuracyTask::Upr && settings.models.contains(&AccuracyModel::Rf))
+            .then(|| design.with_growth(&task));
         if name == AccuracyTask::Epsilon {
             // The single mutants' fitness is an input of ε, as DCell's authors had it.
             design = design.with_growth(&task);
@@ -742,6 +748,8 @@ pub fn run(
             genes: task.genes.len(),
             environments: task.environments.clone(),
             features: design.width,
+            dataset: task.dataset.as_ref().map(|(dir, _)| dir.clone()),
+            built: task.dataset.as_ref().is_some_and(|&(_, built)| built),
         };
         on(Event::Task(&summary));
         summaries.push(summary);
@@ -1026,6 +1034,7 @@ mod tests {
             smf: (0..genes).map(|g| (g != 3).then_some(0.5)).collect(),
             published: vec![],
             label: ironcell_core::PhenotypeKind::Fitness,
+            dataset: None,
         }
     }
 

@@ -1,31 +1,26 @@
-//! The tasks of `bench accuracy`, read from the data directory's `yeast-screens/` with the
-//! readers `ingest` uses and the label aggregation `dataset build` uses (mean over repeated
-//! measurements of one genotype in one environment). No store round trip: the benchmark is
-//! about models, and it must run from a fresh clone in minutes.
+//! The tasks of `bench accuracy`: each a dataset of the data directory's `yeast-screens/`
+//! built as a user would build it (`ingest` into an embedded SQLite knowledge graph, then
+//! `dataset build` with the task's query), once, and kept in the data directory's cache under
+//! the inputs' sha256 ([`ironcell_data::cached`]); then one instance per set of genes and
+//! environment, as gene features cannot tell two alleles of one gene apart.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
-    fs::File,
-    io::BufReader,
+    collections::{BTreeMap, HashMap},
+    path::PathBuf,
 };
 
 use super::{AccuracyTask, Result};
 use crate::Error;
-use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
+use ironcell_core::{PhenotypeKind, SystematicName};
 use ironcell_data::{
-    labels::{aggregate, LabelPolicy},
+    cached::{self, Cached, Recipe},
+    dataset::DatasetQuery,
+    ingest::Source,
     ontology::{self, DcellOntology},
-    screens,
+    screens::{COSTANZO2016_SMF, KUZMIN2018_SUBSET_DATASETS},
 };
 use ironcell_sources::{
-    collins2007, costanzo2016,
-    data_dir::DataDir,
-    dcell_epsilon, hoepfner2014, jonikas2009, kuzmin2018,
-    names::GeneNames,
-    open_maybe_gzip,
-    reference::Reference,
-    report::{collect, BadRows, RecordReader},
-    tong2004, yeastphenome,
+    data_dir::DataDir, dcell_epsilon, open_maybe_gzip, reference::Reference, report::BadRows,
 };
 
 /// Costanzo 2016's single mutants, read by every task.
@@ -123,6 +118,9 @@ pub struct Task {
     pub published: Vec<PublishedSplit>,
     /// What the label is.
     pub label: PhenotypeKind,
+    /// The dataset directory the rows came from (`dataset build`'s files and the knowledge
+    /// graph beside them), and whether this run built it or found it in the cache.
+    pub dataset: Option<(PathBuf, bool)>,
 }
 
 /// A published train/test split and, where it comes with one, the ontology its authors'
@@ -138,182 +136,163 @@ pub struct PublishedSplit {
     pub ontology: Option<DcellOntology>,
 }
 
+/// DCell's ε files, without the topologies.
+static EPSILON_DATA: [&str; 4] = [
+    SUBTREES[0][0],
+    SUBTREES[0][1],
+    SUBTREES[1][0],
+    SUBTREES[1][1],
+];
+
+impl AccuracyTask {
+    /// How the task's dataset is built: the reader, its files, and the query.
+    fn recipe(self) -> Recipe<'static> {
+        let (source, files, label, bad_rows): (_, &'static [&'static str], _, _) = match self {
+            Self::Smf => (
+                Source::Costanzo2016,
+                std::slice::from_ref(&SMF),
+                PhenotypeKind::Fitness,
+                BadRows::Fail,
+            ),
+            Self::Dmf => (
+                Source::Kuzmin2018,
+                self.files(),
+                PhenotypeKind::Fitness,
+                BadRows::Fail,
+            ),
+            Self::Emap => (
+                Source::Collins2007,
+                self.files(),
+                PhenotypeKind::EmapScore,
+                BadRows::Fail,
+            ),
+            Self::Ssl => (
+                Source::Tong2004,
+                self.files(),
+                PhenotypeKind::SyntheticLethality,
+                BadRows::Fail,
+            ),
+            Self::Environments => (
+                Source::Yeastphenome,
+                self.files(),
+                PhenotypeKind::Fitness,
+                BadRows::Fail,
+            ),
+            // Unmapped strain names (LEU2C, *BMA, …) are left out, as ingest --skip-bad-rows
+            // lists them.
+            Self::Upr => (
+                Source::Jonikas2009,
+                self.files(),
+                PhenotypeKind::Reporter,
+                BadRows::Skip,
+            ),
+            Self::Epsilon => (
+                Source::DcellEpsilon,
+                &EPSILON_DATA,
+                PhenotypeKind::GeneInteraction,
+                BadRows::Fail,
+            ),
+            Self::Chemogenomics => (
+                Source::Hoepfner2014,
+                self.files(),
+                PhenotypeKind::ChemogenomicScore,
+                BadRows::Fail,
+            ),
+        };
+        let mut query = DatasetQuery::new(Vec::new(), vec![label]);
+        match self {
+            // Deletions at 30 °C, the strains DCell's gene states describe.
+            Self::Smf => {
+                query.datasets = vec![COSTANZO2016_SMF.to_owned()];
+                query.temperature_c = Some(30);
+                query.deletions_only = true;
+            }
+            // The doubles of the triple-mutant screen (hoΔ, its marker, dropped).
+            Self::Dmf => {
+                query.datasets = vec![KUZMIN2018_SUBSET_DATASETS[0].to_owned()];
+                query.deletions_only = true;
+            }
+            _ => {}
+        }
+        Recipe {
+            name: self.as_str(),
+            source,
+            files,
+            query,
+            bad_rows,
+        }
+    }
+
+    /// Where the data came from, in words.
+    fn source(self) -> &'static str {
+        match self {
+            Self::Smf => "Costanzo 2016 SMF, deletions at 30 °C",
+            Self::Dmf => "Kuzmin 2018 subset, double mutants (hoΔ dropped)",
+            Self::Emap => "Collins 2007 E-MAP S-scores",
+            Self::Ssl => "Tong 2004 SGA tested pairs (negatives kept)",
+            Self::Environments => {
+                "Qian 2012 (6 media) and Costanzo 2021 (14 conditions), YeastPhenome"
+            }
+            Self::Upr => "Jonikas 2009 ER E-MAP UPR reporter, singles and doubles",
+            Self::Epsilon => "Costanzo 2016 ε, DCell's GO:0006281 and GO:0000790 subtrees",
+            Self::Chemogenomics => "Hoepfner 2014 HOP z-scores, 132 compounds",
+        }
+    }
+}
+
 /// The data directory's screens, and what every task shares.
 pub struct Screens<'r> {
     data: &'r DataDir,
-    names: GeneNames,
-    essential: HashSet<SystematicName>,
-    smf_experiments: Vec<Experiment>,
+    reference: &'r Reference,
     smf_by_gene: HashMap<SystematicName, f64>,
 }
 
-fn open(data: &DataDir, file: &str) -> Result<Box<dyn std::io::BufRead>> {
-    Ok(Box::new(open_maybe_gzip(&data.file(file)?)?))
-}
-
-fn read<R: RecordReader>(reader: R, policy: BadRows) -> Result<Vec<R::Record>> {
-    Ok(collect(reader, policy)?.0)
-}
-
 impl<'r> Screens<'r> {
-    /// Reads Costanzo 2016's single mutants, which several tasks use.
-    pub fn new(data: &'r DataDir, reference: &Reference) -> Result<Self> {
-        let path = data.file(SMF)?;
-        let file = File::open(&path)
-            .map_err(|e| Error::Input(format!("opening {}: {e}", path.display())))?;
-        let reader =
-            costanzo2016::smf::Reader::new(BufReader::new(file), &path.display().to_string())?;
-        let (smf_experiments, _) = screens::costanzo_smf(&read(reader, BadRows::Fail)?, 30);
-        let mut sums: HashMap<SystematicName, (f64, usize)> = HashMap::new();
-        for ((alleles, _), a) in
-            aggregate(&smf_experiments, PhenotypeKind::Fitness, &LabelPolicy::Mean)
-                .map_err(Error::Input)?
-        {
-            let e = sums.entry(alleles[0].0.clone()).or_default();
-            e.0 += a.value;
-            e.1 += 1;
-        }
-        Ok(Self {
+    /// Builds (or finds built) Costanzo 2016's single mutants, which several tasks use.
+    pub fn new(data: &'r DataDir, reference: &'r Reference) -> Result<Self> {
+        let mut screens = Self {
             data,
-            names: GeneNames::new(&reference.genes),
-            essential: reference.essential_genes(),
-            smf_by_gene: sums
-                .into_iter()
-                .map(|(g, (s, n))| (g, s / n as f64))
-                .collect(),
-            smf_experiments,
-        })
+            reference,
+            smf_by_gene: HashMap::new(),
+        };
+        let smf = screens.task(AccuracyTask::Smf)?;
+        screens.smf_by_gene = smf
+            .rows
+            .iter()
+            .map(|r| (smf.genes[r.genes[0]].clone(), r.y))
+            .collect();
+        Ok(screens)
     }
 
     /// The task's instances.
     pub fn task(&self, name: AccuracyTask) -> Result<Task> {
-        let data = self.data;
-        let (experiments, kind, source) = match name {
-            AccuracyTask::Smf => (
-                self.smf_experiments.clone(),
-                PhenotypeKind::Fitness,
-                "Costanzo 2016 SMF, deletions at 30 °C",
-            ),
-            AccuracyTask::Dmf => {
-                let reader = kuzmin2018::Reader::new(open(data, KUZMIN)?, "unique_triples.tsv.gz")?;
-                let (experiments, _) = screens::kuzmin(&read(reader, BadRows::Fail)?);
-                let doubles = experiments
-                    .into_iter()
-                    .filter(|e| e.genotype.len() == 2)
-                    .collect();
-                (
-                    doubles,
-                    PhenotypeKind::Fitness,
-                    "Kuzmin 2018 subset, double mutants (hoΔ dropped)",
-                )
-            }
-            AccuracyTask::Emap => {
-                let reader = collins2007::Reader::new(open(data, EMAP)?, "sscores.tsv.gz")?;
-                (
-                    read(reader, BadRows::Fail)?
-                        .iter()
-                        .map(collins2007::Record::experiment)
-                        .collect(),
-                    PhenotypeKind::EmapScore,
-                    "Collins 2007 E-MAP S-scores",
-                )
-            }
-            AccuracyTask::Ssl => {
-                let reader = tong2004::PairReader::new(open(data, SGA)?, "tested_pairs.tsv.gz")?;
-                (
-                    read(reader, BadRows::Fail)?
-                        .iter()
-                        .map(tong2004::TestedPair::experiment)
-                        .collect(),
-                    PhenotypeKind::SyntheticLethality,
-                    "Tong 2004 SGA tested pairs (negatives kept)",
-                )
-            }
-            AccuracyTask::Environments => {
-                let mut experiments = Vec::new();
-                for (pmid, file) in [(23103169, QIAN), (33958448, COSTANZO2021)] {
-                    let reader = yeastphenome::Reader::new(open(data, file)?, file, pmid)?;
-                    let conditions = reader.conditions().to_vec();
-                    let dataset = reader.dataset();
-                    for r in read(reader, BadRows::Fail)? {
-                        experiments.extend(yeastphenome::experiments(
-                            &r,
-                            &conditions,
-                            pmid,
-                            &dataset,
-                        ));
-                    }
-                }
-                (
-                    experiments,
-                    PhenotypeKind::Fitness,
-                    "Qian 2012 (6 media) and Costanzo 2021 (14 conditions), YeastPhenome",
-                )
-            }
-            AccuracyTask::Epsilon => return self.epsilon(),
-            AccuracyTask::Chemogenomics => {
-                let reader = hoepfner2014::Reader::new(open(data, HOP)?, HOP)?;
-                let compounds = reader.compounds().to_vec();
-                (
-                    read(reader, BadRows::Fail)?
-                        .iter()
-                        .flat_map(|r| r.experiments(&compounds))
-                        .collect(),
-                    PhenotypeKind::ChemogenomicScore,
-                    "Hoepfner 2014 HOP z-scores, 132 compounds",
-                )
-            }
-            AccuracyTask::Upr => {
-                let doubles = jonikas2009::DoubleReader::new(
-                    open(data, UPR_DOUBLES)?,
-                    "double_mutants.tsv.gz",
-                    &self.names,
-                    &self.essential,
-                )?;
-                let singles = jonikas2009::SingleReader::new(
-                    open(data, UPR_SINGLES)?,
-                    "singles.tsv",
-                    &self.names,
-                    &self.essential,
-                )?;
-                // Unmapped strain names (LEU2C, *BMA, …) are left out, as ingest
-                // --skip-bad-rows lists them.
-                let mut records = read(doubles, BadRows::Skip)?;
-                records.extend(read(singles, BadRows::Skip)?);
-                (
-                    records
-                        .iter()
-                        .map(jonikas2009::Record::experiment)
-                        .collect(),
-                    PhenotypeKind::Reporter,
-                    "Jonikas 2009 ER E-MAP UPR reporter, singles and doubles",
-                )
-            }
-        };
-        self.label(name, source, &experiments, kind)
+        let cached = cached::dataset(self.data, self.reference, &name.recipe())?;
+        let (mut task, members) = self.rows(name, &cached);
+        if name == AccuracyTask::Epsilon {
+            task.published = self.published(&cached, &members)?;
+        }
+        Ok(task)
     }
 
-    /// DCell's ε pairs of both subtrees as one task, and each subtree's own split with its
-    /// topology.
-    fn epsilon(&self) -> Result<Task> {
-        let mut experiments = Vec::new();
-        // Per subtree: the (genes, training?) of every pair its files hold.
-        let mut parts = Vec::new();
+    /// DCell's own split of each subtree (its training and testing files, which the rows'
+    /// datasets name) with the subtree's topology; `members` are each row's instances.
+    fn published(&self, cached: &Cached, members: &[Vec<usize>]) -> Result<Vec<PublishedSplit>> {
+        let dataset_of = |file: &str| {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            dcell_epsilon::file_part(name)
+                .map(|(term, part)| dcell_epsilon::dataset(&term, part))
+                .ok_or_else(|| Error::Input(format!("{file}: not a DCell data file name")))
+        };
+        // A pair in several files is one instance whose dataset joins their names with `+`.
+        let in_dataset = |row: &[usize], dataset: &str| {
+            row.iter().any(|&i| {
+                let d = usize::from(cached.instances.source(i).0);
+                cached.manifest.datasets[d].split('+').any(|n| n == dataset)
+            })
+        };
+        let mut published = Vec::new();
         for [training, testing, topology] in SUBTREES {
-            let mut pairs = Vec::new();
-            for (file, train) in [(training, true), (testing, false)] {
-                let (term, part) = dcell_epsilon::file_part(
-                    file.rsplit('/').next().unwrap_or(file),
-                )
-                .ok_or_else(|| Error::Input(format!("{file}: not a DCell data file name")))?;
-                let dataset = dcell_epsilon::dataset(&term, part);
-                let reader =
-                    dcell_epsilon::Reader::new(open(self.data, file)?, file, &self.essential);
-                for r in read(reader, BadRows::Fail)? {
-                    pairs.push((r.genotype.genes().cloned().collect::<Vec<_>>(), train));
-                    experiments.push(r.experiment(&dataset));
-                }
-            }
+            let (training, testing) = (dataset_of(training)?, dataset_of(testing)?);
             let path = self.data.file(topology)?;
             let terms = dcell_epsilon::read_topology(open_maybe_gzip(&path)?, topology)?;
             let ontology = ontology::from_topology(&terms, &path)?;
@@ -322,110 +301,99 @@ impl<'r> Screens<'r> {
                 ontology.subsystems.last().map_or("", |s| s.name.as_str())
             )
             .replace("GO:", "go");
-            parts.push((name, pairs, ontology));
-        }
-        let mut task = self.label(
-            AccuracyTask::Epsilon,
-            "Costanzo 2016 ε, DCell's GO:0006281 and GO:0000790 subtrees",
-            &experiments,
-            PhenotypeKind::GeneInteraction,
-        )?;
-        let index: HashMap<&SystematicName, usize> =
-            task.genes.iter().enumerate().map(|(i, g)| (g, i)).collect();
-        let rows: HashMap<Vec<usize>, usize> = task
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.genes.clone(), i))
-            .collect();
-        let mut published = Vec::new();
-        for (name, pairs, ontology) in parts {
-            let (mut train, mut test) = (Vec::new(), Vec::new());
-            for (genes, is_train) in pairs {
-                let mut key: Vec<usize> = genes.iter().map(|g| index[g]).collect();
-                key.sort_unstable();
-                let row = rows[&key];
-                if is_train { &mut train } else { &mut test }.push(row);
-            }
-            for part in [&mut train, &mut test] {
-                part.sort_unstable();
-                part.dedup();
-            }
+            let rows = |dataset: &str| -> Vec<usize> {
+                (0..members.len())
+                    .filter(|&r| in_dataset(&members[r], dataset))
+                    .collect()
+            };
             published.push(PublishedSplit {
                 name,
-                train,
-                test,
+                train: rows(&training),
+                test: rows(&testing),
                 ontology: Some(ontology),
             });
         }
-        task.published = published;
-        Ok(task)
+        Ok(published)
     }
 
-    fn label(
-        &self,
-        name: AccuracyTask,
-        source: &str,
-        experiments: &[Experiment],
-        kind: PhenotypeKind,
-    ) -> Result<Task> {
-        let groups = aggregate(experiments, kind, &LabelPolicy::Mean).map_err(Error::Input)?;
-        let mut genes: BTreeMap<&SystematicName, usize> = groups
-            .keys()
-            .flat_map(|(alleles, _)| alleles.iter().map(|a| (a.0, 0)))
+    /// One row per set of genes and environment: the mean of their genotypes' labels, and for
+    /// calls, positive when any genotype was called. Genes and environments are numbered in
+    /// name order. Beside the task, each row's instances.
+    fn rows(&self, name: AccuracyTask, cached: &Cached) -> (Task, Vec<Vec<usize>>) {
+        let (manifest, instances) = (&cached.manifest, &cached.instances);
+        let environments = manifest.environment_names();
+        let environment_name = |i: usize| {
+            let e = usize::from(instances.source(i).1);
+            environments.get(e).cloned().unwrap_or_default()
+        };
+        let mut genes: BTreeMap<&SystematicName, usize> = (0..instances.len())
+            .flat_map(|i| instances.genes(i).iter())
+            .map(|&g| (&manifest.genes[g as usize], 0))
             .collect();
         for (i, v) in genes.values_mut().enumerate() {
             *v = i;
         }
-        let mut environments: BTreeMap<String, usize> = groups
-            .values()
-            .map(|a| (a.environment.to_string(), 0))
+        let mut environment_index: BTreeMap<String, usize> = (0..instances.len())
+            .map(|i| (environment_name(i), 0))
             .collect();
-        for (i, v) in environments.values_mut().enumerate() {
+        for (i, v) in environment_index.values_mut().enumerate() {
             *v = i;
         }
-        // Gene features cannot tell two alleles (or two strains: a NatMX query and its KanMX
-        // array twin) of one gene apart, so instances are per genes and environment: the mean
-        // of their genotypes' labels, and for calls, positive when any genotype was called.
-        let mut merged: BTreeMap<(Vec<usize>, usize), (f64, usize)> = BTreeMap::new();
-        for ((alleles, _), a) in &groups {
-            let mut g: Vec<usize> = alleles.iter().map(|x| genes[x.0]).collect();
+        let mut merged: BTreeMap<(Vec<usize>, usize), (f64, Vec<usize>)> = BTreeMap::new();
+        for i in 0..instances.len() {
+            let value = f64::from(instances.label(0, i).value);
+            if value.is_nan() {
+                continue;
+            }
+            let mut g: Vec<usize> = instances
+                .genes(i)
+                .iter()
+                .map(|&g| genes[&manifest.genes[g as usize]])
+                .collect();
             g.sort_unstable();
             let e = merged
-                .entry((g, environments[&a.environment.to_string()]))
+                .entry((g, environment_index[&environment_name(i)]))
                 .or_default();
             if name.is_classification() {
-                e.0 = e.0.max(f64::from(u8::from(a.value > 0.0)));
+                e.0 = e.0.max(f64::from(u8::from(value > 0.0)));
             } else {
-                e.0 += a.value;
+                e.0 += value;
             }
-            e.1 += 1;
+            e.1.push(i);
         }
-        let rows = merged
+        let (rows, members) = merged
             .into_iter()
-            .map(|((genes, environment), (sum, n))| Row {
-                genes,
-                environment,
-                y: if name.is_classification() {
+            .map(|((genes, environment), (sum, members))| {
+                let y = if name.is_classification() {
                     sum
                 } else {
-                    sum / n as f64
-                },
+                    sum / members.len() as f64
+                };
+                (
+                    Row {
+                        genes,
+                        environment,
+                        y,
+                    },
+                    members,
+                )
             })
-            .collect();
+            .unzip();
         let genes: Vec<SystematicName> = genes.into_keys().cloned().collect();
-        Ok(Task {
+        let task = Task {
             name,
-            source: source.to_owned(),
+            source: name.source().to_owned(),
             smf: genes
                 .iter()
                 .map(|g| self.smf_by_gene.get(g).copied())
                 .collect(),
             genes,
-            environments: environments.into_keys().collect(),
+            environments: environment_index.into_keys().collect(),
             rows,
             published: vec![],
-            label: kind,
-        })
+            label: manifest.query.labels[0],
+            dataset: Some((cached.dir.clone(), cached.built)),
+        };
+        (task, members)
     }
 }

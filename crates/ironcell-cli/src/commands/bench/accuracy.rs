@@ -56,15 +56,21 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
         },
     };
     let (outcomes, summaries) = run_benchmark(&settings, &data, &reference, |event| match event {
-        Event::Task(t) => println!(
-            "{}: {} — {} instances, {} genes, {} environment(s), {} features",
-            t.task.as_str(),
-            t.source,
-            t.instances,
-            t.genes,
-            t.environments.len(),
-            t.features
-        ),
+        Event::Task(t) => {
+            println!(
+                "{}: {} — {} instances, {} genes, {} environment(s), {} features",
+                t.task.as_str(),
+                t.source,
+                t.instances,
+                t.genes,
+                t.environments.len(),
+                t.features
+            );
+            if let Some(dir) = &t.dataset {
+                let how = if t.built { "built" } else { "cached" };
+                println!("  dataset ({how}): {}", dir.display());
+            }
+        }
         Event::Skipped {
             split,
             seed,
