@@ -13,10 +13,14 @@
 use burn::{
     module::{Module, Param},
     nn::{
-        attention::{MhaInput, MultiHeadAttention, MultiHeadAttentionConfig},
+        attention::{MultiHeadAttention, MultiHeadAttentionConfig},
         LayerNorm, LayerNormConfig, Linear, LinearConfig,
     },
-    tensor::{activation::relu, backend::Backend, Bool, Int, Tensor, TensorData},
+    tensor::{
+        activation::{relu, softmax},
+        backend::Backend,
+        Bool, Int, Tensor, TensorData,
+    },
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -128,6 +132,37 @@ fn attention<B: Backend>(
     mha
 }
 
+/// `mha`'s attention of `x` `[n, s_x, d]` to `y` `[n, s_y, d]`, whose padding (`[n, s_y]`, true
+/// to ignore) is masked: burn's `MultiHeadAttention::forward` (no dropout), its weights and
+/// arithmetic, for many small sets at once. burn multiplies a `[n, s, d]` input by a weight,
+/// and a `[n, heads, s, d_k]` query by its keys, as n (n · heads) separate small products; a
+/// genotype's set holds two or three genes, so here each projection is one product over all
+/// `n · s` rows ([`flat`]) and the scores and the weighted values are broadcast products summed
+/// over an axis, a few vector passes instead of thousands of 2 × 16 matrix products.
+fn attend<B: Backend>(
+    mha: &MultiHeadAttention<B>,
+    x: Tensor<B, 3>,
+    y: Tensor<B, 3>,
+    padding: Option<Tensor<B, 2, Bool>>,
+) -> Tensor<B, 3> {
+    let [n, sx, d] = x.dims();
+    let sy = y.dims()[1];
+    let (heads, dk) = (mha.n_heads, mha.d_k);
+    let q = flat(x, |t| mha.query.forward(t)).reshape([n, sx, 1, heads, dk]);
+    let k = flat(y.clone(), |t| mha.key.forward(t)).reshape([n, 1, sy, heads, dk]);
+    let v = flat(y, |t| mha.value.forward(t)).reshape([n, 1, sy, heads, dk]);
+    let mut scores = (q * k)
+        .sum_dim(4)
+        .reshape([n, sx, sy, heads])
+        .div_scalar((dk as f32).sqrt());
+    if let Some(padding) = padding {
+        scores = scores.mask_fill(padding.reshape([n, 1, sy, 1]), mha.min_float);
+    }
+    let weights = softmax(scores, 2).reshape([n, sx, sy, heads, 1]);
+    let context = (weights * v).sum_dim(2).reshape([n, sx, d]);
+    flat(context, |t| mha.output.forward(t))
+}
+
 /// The Set Transformer's multi-head attention block: `H = LN(X + MHA(X, Y, Y))`, then
 /// `LN(H + ReLU(W H))`.
 #[derive(Module, Debug)]
@@ -155,13 +190,9 @@ impl<B: Backend> Mab<B> {
         y: Tensor<B, 3>,
         padding: Option<Tensor<B, 2, Bool>>,
     ) -> Tensor<B, 3> {
-        let mut input = MhaInput::new(x.clone(), y.clone(), y);
-        if let Some(padding) = padding {
-            input = input.mask_pad(padding);
-        }
         let h = self
             .first
-            .forward(x + self.attention.forward(input).context);
+            .forward(x.clone() + attend(&self.attention, x, y, padding));
         self.second
             .forward(h.clone() + relu(flat(h, |h| self.feed.forward(h))))
     }
@@ -466,9 +497,12 @@ impl<B: Backend> Net<B> {
             members = members + context;
         }
         let set = if let Some(mha) = &self.attention {
-            let context = mha
-                .forward(MhaInput::self_attn(members.clone()).mask_pad(sets.padding.clone()))
-                .context;
+            let context = attend(
+                mha,
+                members.clone(),
+                members.clone(),
+                Some(sets.padding.clone()),
+            );
             let moved = (context - members.clone()).powi_scalar(2);
             let count = sets.mask.clone().sum_dim(1).clamp_min(1.0);
             ((self.phi.forward(moved) * sets.mask.clone()).sum_dim(1) / count).reshape([sets.n, d])
@@ -503,5 +537,60 @@ impl<B: Backend> Net<B> {
             .as_ref()
             .map(|single| single.forward(members) + 1.0);
         Forward { out, set, singles }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::{
+        backend::{Autodiff, NdArray},
+        nn::attention::MhaInput,
+        tensor::Distribution,
+    };
+
+    use super::*;
+
+    type B = Autodiff<NdArray<f32>>;
+
+    /// The broadcast attention is burn's: same context and same gradients, padding masked.
+    #[test]
+    fn attend_is_burns_multi_head_attention() {
+        let device = Default::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mha = attention::<B>(&mut rng, 8, 2, &device);
+        let x = Tensor::<B, 3>::random([5, 3, 8], Distribution::Normal(0.0, 1.0), &device)
+            .require_grad();
+        let padding =
+            Tensor::<B, 2, Bool>::from_data(TensorData::from([[false, false, true]; 5]), &device);
+        let ours = attend(&mha, x.clone(), x.clone(), Some(padding.clone()));
+        let burns = mha
+            .forward(MhaInput::self_attn(x.clone()).mask_pad(padding))
+            .context;
+        let close = |a: TensorData, b: TensorData| {
+            let (a, b) = (a.to_vec::<f32>().unwrap(), b.to_vec::<f32>().unwrap());
+            assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(&b) {
+                assert!((a - b).abs() < 1e-5, "{a} against {b}");
+            }
+        };
+        close(ours.to_data(), burns.to_data());
+        // Weighted so each output counts differently; the padded slot's output is kept too.
+        let weight = Tensor::<B, 3>::random([5, 3, 8], Distribution::Normal(0.0, 1.0), &device);
+        let (g_ours, g_burns) = (
+            (ours * weight.clone()).sum().backward(),
+            (burns * weight).sum().backward(),
+        );
+        close(
+            x.grad(&g_ours).unwrap().to_data(),
+            x.grad(&g_burns).unwrap().to_data(),
+        );
+        close(
+            mha.query.weight.grad(&g_ours).unwrap().to_data(),
+            mha.query.weight.grad(&g_burns).unwrap().to_data(),
+        );
+        close(
+            mha.value.weight.grad(&g_ours).unwrap().to_data(),
+            mha.value.weight.grad(&g_burns).unwrap().to_data(),
+        );
     }
 }
