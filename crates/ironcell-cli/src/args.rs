@@ -342,6 +342,12 @@ pub enum BenchCommand {
     Dcell(BenchDcellArgs),
     /// Every model on eight tasks of measured data (random and gene-disjoint splits),
     /// test-set metrics with bootstrap 95 % intervals, scikit-learn's random forest beside.
+    ///
+    /// Each task is a dataset built as `ingest` and `dataset build` build one (an embedded
+    /// SQLite knowledge graph of its files, then the task's query), once: it is kept in the
+    /// data directory's `.derived/` (the user cache's `derived/` when the data directory is
+    /// read-only) under the sha256 of its files, query and reference, and read from there
+    /// by later runs.
     Accuracy(BenchAccuracyArgs),
     /// Gene-set model training instances/s over the real genome (synthetic pairs), the epoch
     /// time of 2e7 instances and peak memory, beside the same model in PyTorch.
