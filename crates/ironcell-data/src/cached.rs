@@ -10,13 +10,16 @@
 
 use std::{
     fmt::Write as _,
-    fs::{self, File},
+    fs,
     path::{Path, PathBuf},
-    process,
 };
 
 use ironcell_kg::SqliteStore;
-use ironcell_sources::{data_dir::DataDir, reference::Reference, report::BadRows};
+use ironcell_sources::{
+    data_dir::{derived::build_once, DataDir},
+    reference::Reference,
+    report::BadRows,
+};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -61,7 +64,7 @@ pub struct Cached {
 pub const STORE: &str = "kg.sqlite";
 
 /// `recipe`'s dataset from `data`'s files: opened from the cache, or ingested and built into it
-/// first. Concurrent callers wait on a lock file and build once.
+/// first ([`build_once`]: concurrent callers build once, a failed build leaves nothing).
 pub fn dataset(
     data: &DataDir,
     reference: &Reference,
@@ -76,40 +79,19 @@ pub fn dataset(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let key = key(recipe, &files, reference)?;
-    let cache = data.cache_dir();
-    let stem = format!("dataset-{}-{}", recipe.name, &key[..16]);
-    let dir = cache.join(&stem);
-    let open = |dir: PathBuf, built| -> Result<Cached, Error> {
-        let (manifest, instances) = dataset::open(&dir)?;
-        Ok(Cached {
-            dir,
-            manifest,
-            instances,
-            built,
-        })
-    };
-    if dir.is_dir() {
-        return open(dir, false);
-    }
-    fs::create_dir_all(&cache).map_err(|e| Error::io(&cache, e))?;
-    let lock_path = cache.join(format!("{stem}.lock"));
-    let lock = File::create(&lock_path).map_err(|e| Error::io(&lock_path, e))?;
-    lock.lock().map_err(|e| Error::io(&lock_path, e))?;
-    if dir.is_dir() {
-        // Another process built it while this one waited.
-        return open(dir, false);
-    }
-    let partial = cache.join(format!("{stem}.partial-{}", process::id()));
-    if partial.exists() {
-        fs::remove_dir_all(&partial).map_err(|e| Error::io(&partial, e))?;
-    }
-    if let Err(e) = build(recipe, &files, reference, &partial) {
-        // Nothing half-built stays behind; what the cache held before is untouched.
-        fs::remove_dir_all(&partial).ok();
-        return Err(e);
-    }
-    fs::rename(&partial, &dir).map_err(|e| Error::io(&dir, e))?;
-    open(dir, true)
+    let (dir, built) = build_once(
+        &data.cache_dir(),
+        &format!("dataset-{}-{}", recipe.name, &key[..16]),
+        Error::io,
+        |partial| build(recipe, &files, reference, partial),
+    )?;
+    let (manifest, instances) = dataset::open(&dir)?;
+    Ok(Cached {
+        dir,
+        manifest,
+        instances,
+        built: built.is_some(),
+    })
 }
 
 /// Ingests `files` into a new store in `out` and builds the dataset beside it.

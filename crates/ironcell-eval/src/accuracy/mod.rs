@@ -528,8 +528,6 @@ impl Fit<'_> {
         }
     }
 
-    /// For double mutants, a learned model's outcome on only the rows the null models score
-    /// (every single mutant measured), so that it and f_a·f_b are judged on the same genotypes.
     /// A model's outcome on `rows` and, for double mutants, on the null models' rows too.
     fn scored(
         &self,
@@ -542,6 +540,8 @@ impl Fit<'_> {
         std::iter::once(self.outcome(model, "ironcell", rows, prediction, seconds)).chain(same)
     }
 
+    /// For double mutants, a learned model's outcome on only the rows the null models score
+    /// (every single mutant measured), so that it and f_a·f_b are judged on the same genotypes.
     fn on_null_rows(
         &self,
         model: String,

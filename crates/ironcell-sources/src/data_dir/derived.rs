@@ -121,43 +121,64 @@ impl DataDir {
             writeln!(key, "{}\t{}", name.display(), sha256_of(file)?).expect("a String");
         }
         let key = hex::encode(Sha256::digest(key.as_bytes()));
-        let cache = self.cache_dir();
-        let dir = cache.join(format!("reference-{}", &key[..16]));
-        let read = |dir: PathBuf| match Reference::read(&dir) {
-            Ok(reference) => Ok(DerivedReference {
+        let (dir, built) = build_once(
+            &self.cache_dir(),
+            &format!("reference-{}", &key[..16]),
+            |path, source| DeriveError::Cache {
+                path: path.to_owned(),
+                source,
+            },
+            |partial| Ok(inputs.build(partial)?),
+        )?;
+        match built {
+            Some((reference, report)) => Ok(DerivedReference {
                 reference,
                 dir,
-                built: None,
+                built: Some(report),
             }),
-            Err(source) => Err(DeriveError::Corrupt { dir, source }),
-        };
-        if dir.is_dir() {
-            return read(dir);
+            None => match Reference::read(&dir) {
+                Ok(reference) => Ok(DerivedReference {
+                    reference,
+                    dir,
+                    built: None,
+                }),
+                Err(source) => Err(DeriveError::Corrupt { dir, source }),
+            },
         }
-        fs::create_dir_all(&cache).map_err(cache_error(&cache))?;
-        let lock_path = cache.join(format!("reference-{}.lock", &key[..16]));
-        let lock = File::create(&lock_path).map_err(cache_error(&lock_path))?;
-        lock.lock().map_err(cache_error(&lock_path))?;
-        if dir.is_dir() {
-            // Another process built it while this one waited.
-            return read(dir);
-        }
-        let partial = cache.join(format!(
-            "reference-{}.partial-{}",
-            &key[..16],
-            process::id()
-        ));
-        if partial.exists() {
-            fs::remove_dir_all(&partial).map_err(cache_error(&partial))?;
-        }
-        let (reference, report) = inputs.build(&partial)?;
-        fs::rename(&partial, &dir).map_err(cache_error(&dir))?;
-        Ok(DerivedReference {
-            reference,
-            dir,
-            built: Some(report),
-        })
     }
+}
+
+/// `cache/stem`: found there, or built by `build` into a staging folder and renamed into place
+/// whole. A lock file makes one of several processes build while the others wait (and then
+/// find it), and a failed build leaves no staging folder behind. Returns the folder and, when
+/// this call built it, what `build` returned; `io_error` says which file an I/O error is about.
+pub fn build_once<T, E>(
+    cache: &Path,
+    stem: &str,
+    io_error: impl Fn(&Path, io::Error) -> E,
+    build: impl FnOnce(&Path) -> Result<T, E>,
+) -> Result<(PathBuf, Option<T>), E> {
+    let dir = cache.join(stem);
+    if dir.is_dir() {
+        return Ok((dir, None));
+    }
+    fs::create_dir_all(cache).map_err(|e| io_error(cache, e))?;
+    let lock_path = cache.join(format!("{stem}.lock"));
+    let lock = File::create(&lock_path).map_err(|e| io_error(&lock_path, e))?;
+    lock.lock().map_err(|e| io_error(&lock_path, e))?;
+    if dir.is_dir() {
+        // Another process built it while this one waited.
+        return Ok((dir, None));
+    }
+    let partial = cache.join(format!("{stem}.partial-{}", process::id()));
+    if partial.exists() {
+        fs::remove_dir_all(&partial).map_err(|e| io_error(&partial, e))?;
+    }
+    let built = build(&partial).inspect_err(|_| {
+        fs::remove_dir_all(&partial).ok();
+    })?;
+    fs::rename(&partial, &dir).map_err(|e| io_error(&dir, e))?;
+    Ok((dir, Some(built)))
 }
 
 #[cfg(test)]
