@@ -10,7 +10,7 @@ use std::{
 
 use ironcell_data::{
     dataset::Manifest,
-    split::{kfold, sample, SplitName},
+    split::{kfold, sample, Split, SplitName},
 };
 use ironcell_models::{
     baseline::{
@@ -84,11 +84,9 @@ impl GridPoint {
 
     /// `params` at this point.
     fn apply(self, params: &Params) -> Params {
-        let mut p = params.clone();
-        p.rf.trees = self.trees;
+        let mut p = params.clone().with_trees(self.trees);
         p.rf.max_depth = self.max_depth;
         p.rf.min_samples_split = self.min_samples;
-        p.gbt.rounds = self.trees;
         p.gbt.max_depth = self.max_depth;
         p.gbt.min_samples_leaf = self.min_samples;
         p
@@ -264,14 +262,14 @@ impl<'a> Baseline<'a> {
         Ok(self.fit(&self.params, l, &train)?.1)
     }
 
-    /// The model's row at each of `points` (rf and gbt only), trained on `train` and tested
-    /// on `test` of `split`.
+    /// The model's row for each label of `labels` at each of `points` (rf and gbt only),
+    /// trained on the label's training rows of `split` and tested on its test rows; `each`
+    /// hears every row.
     pub fn grid(
         &self,
         points: &[GridPoint],
-        l: usize,
-        split: &str,
-        (train, test): (&[usize], &[usize]),
+        labels: &[usize],
+        (name, split): (SplitName, &Split),
         mut each: impl FnMut(GridPoint, &Row),
     ) -> Result<Vec<(GridPoint, Row)>, Error> {
         if !matches!(self.kind, ModelKind::Rf | ModelKind::Gbt) {
@@ -280,14 +278,85 @@ impl<'a> Baseline<'a> {
             ));
         }
         let mut out = Vec::new();
-        for &point in points {
-            let params = point.apply(&self.params);
-            let (_, [row, _]) = self.test_with(&params, l, split, train, test)?;
-            each(point, &row);
-            out.push((point, row));
+        for &l in labels {
+            let train = self.design.labelled(l, &split.train);
+            let test = self.design.labelled(l, &split.test);
+            for &point in points {
+                let params = point.apply(&self.params);
+                let (_, [row, _]) = self.test_with(&params, l, name.as_str(), &train, &test)?;
+                each(point, &row);
+                out.push((point, row));
+            }
         }
         Ok(out)
     }
+
+    /// k-fold cross-validation of label `l` (each fold's rows, model then mean), the model
+    /// fitted on every labelled row saved in `out/cv/LABEL`.
+    pub fn cross_validate_into(
+        &self,
+        l: usize,
+        k: usize,
+        out: &Path,
+        from: Provenance<'_>,
+    ) -> Result<Vec<Row>, Error> {
+        let (folds, trained) = self.cross_validate(l, k)?;
+        let dir = out.join("cv").join(&self.design.labels()[l]);
+        save(&dir, self, (l, None), &trained, &folds, from)?;
+        Ok(folds)
+    }
+
+    /// Label `l` trained on `split`'s training part and tested on its test part, the model
+    /// saved in `out/SPLIT/LABEL`; or, where the split leaves fewer than 2 labelled training
+    /// rows or no test row, what it leaves.
+    pub fn test_split_into(
+        &self,
+        l: usize,
+        (name, split): (SplitName, &Split),
+        out: &Path,
+        from: Provenance<'_>,
+    ) -> Result<SplitTest, Error> {
+        let train = self.design.labelled(l, &split.train);
+        let test = self.design.labelled(l, &split.test);
+        if train.len() < 2 || test.is_empty() {
+            return Ok(SplitTest::TooSmall {
+                train: train.len(),
+                test: test.len(),
+            });
+        }
+        let (trained, rows) = self.test(l, name.as_str(), &train, &test)?;
+        let dir = out.join(name.as_str()).join(&self.design.labels()[l]);
+        save(&dir, self, (l, Some(name)), &trained, &rows, from)?;
+        Ok(SplitTest::Tested(Box::new(rows)))
+    }
+
+    /// Label `l` fitted on every labelled row and saved in `out/all/LABEL`: the folder and
+    /// the rows it saw.
+    pub fn fit_all_into(
+        &self,
+        l: usize,
+        out: &Path,
+        from: Provenance<'_>,
+    ) -> Result<(PathBuf, usize), Error> {
+        let trained = self.fit_all(l)?;
+        let dir = out.join("all").join(&self.design.labels()[l]);
+        save(&dir, self, (l, None), &trained, &[], from)?;
+        Ok((dir, trained.fitted.rows.len()))
+    }
+}
+
+/// What testing a label on a split gave.
+#[derive(Debug)]
+pub enum SplitTest {
+    /// The model's row and the training mean's.
+    Tested(Box<[Row; 2]>),
+    /// Too few rows to train and test: the labelled training and test rows.
+    TooSmall {
+        /// Labelled training rows.
+        train: usize,
+        /// Labelled test rows.
+        test: usize,
+    },
 }
 
 /// The grid's rows as `grid.tsv`: a header, then one line per setting.
@@ -374,9 +443,7 @@ pub fn mean_metrics(rows: &[Row], model: &str) -> [(&'static str, f64); 4] {
 pub fn spread(rows: &[Row], model: &str) -> [(f64, f64); 4] {
     let of = |f: fn(&Row) -> f64| -> (f64, f64) {
         let v: Vec<f64> = rows.iter().filter(|r| r.model == model).map(f).collect();
-        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
-        (mean, var.sqrt())
+        mean_sd(&v)
     };
     [
         of(|r| r.pearson),
@@ -384,4 +451,11 @@ pub fn spread(rows: &[Row], model: &str) -> [(f64, f64); 4] {
         of(|r| r.r2),
         of(|r| r.mse),
     ]
+}
+
+/// The mean and the sample standard deviation of `values` (0 for fewer than two).
+pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+    let squares = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    (mean, (squares / (values.len().max(2) - 1) as f64).sqrt())
 }

@@ -16,6 +16,7 @@
 
 pub mod accuracy;
 pub mod baseline;
+pub mod bench;
 pub mod calibrate;
 pub mod dataset;
 pub mod design;
@@ -53,4 +54,31 @@ pub enum Error {
     /// What was asked for cannot be done.
     #[error("{0}")]
     Input(String),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A reference engine (a Python script) failed or answered what could not be read.
+    #[error("{0}")]
+    Reference(String),
+    /// Ingesting a screen into the knowledge graph failed.
+    #[error(transparent)]
+    Ingest(#[from] ironcell_data::ingest::Error),
+    /// The knowledge graph failed.
+    #[error(transparent)]
+    Graph(#[from] ironcell_kg::Error),
+}
+
+impl Error {
+    /// The error of an I/O failure on `path`, for `map_err`.
+    pub fn file(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        move |source| Error::File {
+            path: path.to_owned(),
+            source,
+        }
+    }
 }

@@ -8,13 +8,13 @@ use anyhow::{Context, Result};
 use ironcell_data::split::{Split, SplitName};
 use ironcell_eval::{
     baseline::{
-        grid_tsv, save, spread, Baseline, GridPoint, Neighbours, Provenance, Row, SVR_MAX_TRAIN,
+        grid_tsv, spread, Baseline, GridPoint, Neighbours, Provenance, SplitTest, SVR_MAX_TRAIN,
     },
     dataset::Dataset,
 };
 use ironcell_models::baseline::{design::Design, ModelKind, Params};
 
-use crate::args::BaselineArgs;
+use crate::{args::BaselineArgs, table};
 
 pub fn run(args: &BaselineArgs) -> Result<()> {
     let reference = args.data.load()?;
@@ -36,12 +36,7 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             manifest.genes.len()
         );
     }
-    let chosen: Vec<usize> = if args.labels.is_empty() {
-        (0..design.labels().len()).collect()
-    } else {
-        let labels = args.labels.iter().map(|name| design.label(name));
-        labels.collect::<Result<_, _>>()?
-    };
+    let chosen = design.labels_named(&args.labels)?;
     let mut params = match &args.params {
         Some(path) => {
             let text = fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
@@ -50,9 +45,8 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
         None => Params::default(),
     }
     .with_seed(args.seed);
-    if let Some(t) = args.trees {
-        params.rf.trees = t;
-        params.gbt.rounds = t;
+    if let Some(trees) = args.trees {
+        params = params.with_trees(trees);
     }
     if let Some(bags) = args.bags {
         anyhow::ensure!(
@@ -106,12 +100,12 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
             .collect::<Result<Vec<_>>>()?,
     };
     let mut rows = Vec::new();
-    print_header();
+    table::baseline_header();
     for &l in &chosen {
         let label = &design.labels()[l];
         if let Some(k) = args.cv {
-            let (folds, fitted) = baseline.cross_validate(l, k)?;
-            folds.iter().for_each(print_row);
+            let folds = baseline.cross_validate_into(l, k, &args.out, from)?;
+            folds.iter().for_each(table::baseline_row);
             for model in [baseline.model_name(), "mean".to_owned()] {
                 let [(p, ps), (s, ss), (r2, r2s), (m, ms)] = spread(&folds, &model);
                 println!(
@@ -119,45 +113,25 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
                     "mean ± std",
                 );
             }
-            save(
-                &args.out.join("cv").join(label),
-                &baseline,
-                (l, None),
-                &fitted,
-                &folds,
-                from,
-            )?;
             rows.extend(folds);
             continue;
         }
         for (name, split) in &splits {
-            let (train, test) = (
-                design.labelled(l, &split.train),
-                design.labelled(l, &split.test),
-            );
-            if train.len() < 2 || test.is_empty() {
-                println!(
-                    "{label:<16} {name:<14} skipped: train {}, test {}",
-                    train.len(),
-                    test.len()
-                );
-                continue;
+            match baseline.test_split_into(l, (*name, split), &args.out, from)? {
+                SplitTest::Tested(pair) => {
+                    pair.iter().for_each(table::baseline_row);
+                    rows.extend(*pair);
+                }
+                SplitTest::TooSmall { train, test } => {
+                    println!("{label:<16} {name:<14} skipped: train {train}, test {test}");
+                }
             }
-            let (fitted, pair) = baseline.test(l, name.as_str(), &train, &test)?;
-            pair.iter().for_each(print_row);
-            let dir = args.out.join(name.as_str()).join(label);
-            save(&dir, &baseline, (l, Some(*name)), &fitted, &pair, from)
-                .with_context(|| format!("saving the model in {}", dir.display()))?;
-            rows.extend(pair);
         }
         if args.fit_all {
-            let fitted = baseline.fit_all(l)?;
-            let dir = args.out.join("all").join(label);
-            save(&dir, &baseline, (l, None), &fitted, &[], from)?;
+            let (dir, seen) = baseline.fit_all_into(l, &args.out, from)?;
+            let every = "every row";
             println!(
-                "{label:<16} {:<14} fitted on {} rows: {}",
-                "every row",
-                fitted.fitted.rows.len(),
+                "{label:<16} {every:<14} fitted on {seen} rows: {}",
                 dir.display()
             );
         }
@@ -169,48 +143,16 @@ pub fn run(args: &BaselineArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_header() {
-    println!(
-        "{:<16} {:<14} {:<6} {:>7} {:>7} {:>8} {:>9} {:>8} {:>9} {:>8}",
-        "label", "split", "model", "train", "test", "Pearson", "Spearman", "R²", "MSE", "fit s"
-    );
-}
-
-fn print_row(r: &Row) {
-    println!(
-        "{:<16} {:<14} {:<6} {:>7} {:>7} {:>8.4} {:>9.4} {:>8.4} {:>9.5} {:>8.2}",
-        r.label,
-        r.split,
-        r.model,
-        r.n_train,
-        r.n_test,
-        r.pearson,
-        r.spearman,
-        r.r2,
-        r.mse,
-        r.fit_seconds
-    );
-}
-
 /// TorchCell's grid on one split, one line per setting in grid.tsv.
 fn grid(
     baseline: &Baseline<'_>,
     labels: &[usize],
-    (name, split): (SplitName, &Split),
+    split: (SplitName, &Split),
     args: &BaselineArgs,
 ) -> Result<()> {
-    print_header();
-    let mut rows = Vec::new();
-    for &l in labels {
-        let design = baseline.design;
-        let train = design.labelled(l, &split.train);
-        let test = design.labelled(l, &split.test);
-        let points = GridPoint::torchcell();
-        let found = baseline.grid(&points, l, name.as_str(), (&train, &test), |_, r| {
-            print_row(r)
-        })?;
-        rows.extend(found);
-    }
+    table::baseline_header();
+    let points = GridPoint::torchcell();
+    let rows = baseline.grid(&points, labels, split, |_, r| table::baseline_row(r))?;
     let path = args.out.join("grid.tsv");
     fs::write(&path, grid_tsv(&rows)).with_context(|| format!("writing {}", path.display()))?;
     println!("grid in {}", path.display());

@@ -1,14 +1,10 @@
 //! `ironcell design`: rank candidate multi-gene knockouts by a saved model. The search is
 //! `ironcell_eval::design`'s; this file reads the candidates, prints and writes the table.
 
-use std::{collections::BTreeSet, fmt::Write as _, fs, time::Instant};
+use std::{fs, time::Instant};
 
 use anyhow::{Context, Result};
-use ironcell_core::SystematicName;
-use ironcell_eval::{
-    design::{design, DesignConfig, Search},
-    explain::subsystem_changes,
-};
+use ironcell_eval::design::{design, joined, ranked, tsv, DesignConfig, Search};
 use ironcell_models::predictor::DcellModel;
 use ironcell_sources::{gene_lists::named_genes, names::GeneNames};
 
@@ -66,82 +62,17 @@ pub fn run(args: &DesignArgs) -> Result<()> {
 
     // DCell says which subsystems each designed genotype disturbs most.
     let dcell = match card.kind == DcellModel::KIND {
-        true => {
-            let dcell = DcellModel::open(&args.model.model)?;
-            let genes: BTreeSet<SystematicName> =
-                dcell.description().ontology.genes.iter().cloned().collect();
-            Some((dcell, genes))
-        }
+        true => Some(DcellModel::open(&args.model.model)?),
         false => None,
     };
-    let trained: BTreeSet<&SystematicName> = card.trained_genes.iter().collect();
-    let mut out = format!(
-        "rank\tgenotype\t{}\tsd\tlow_90\thigh_90\tunseen_genes{}\n",
-        design.label,
-        if dcell.is_some() { "\tsubsystems" } else { "" }
-    );
-    let mut console = Vec::new();
-    for (rank, d) in design.ranked.iter().enumerate() {
-        let genes: Vec<SystematicName> = d
-            .genes
-            .iter()
-            .map(|&g| candidates[g as usize].clone())
-            .collect();
-        let names: Vec<&str> = genes.iter().map(SystematicName::as_str).collect();
-        let unseen: Vec<&str> = genes
-            .iter()
-            .filter(|g| !trained.contains(g))
-            .map(SystematicName::as_str)
-            .collect();
-        let spread = match d.spread {
-            Some(s) => format!("{:.6}\t{:.6}\t{:.6}", s.sd, s.low, s.high),
-            None => "\t\t".to_owned(),
-        };
-        write!(
-            out,
-            "{}\t{}\t{:.6}\t{spread}\t{}",
-            rank + 1,
-            names.join("+"),
-            d.prediction,
-            unseen.join("+")
-        )?;
-        if let Some((dcell, in_ontology)) = &dcell {
-            // A gene outside DCell's ontology enters none of its subsystems.
-            let mapped: Vec<SystematicName> = genes
-                .iter()
-                .filter(|g| in_ontology.contains(*g))
-                .cloned()
-                .collect();
-            let subsystems = &dcell.description().ontology.subsystems;
-            let changed: Vec<&str> = match mapped.is_empty() {
-                true => vec![],
-                false => subsystem_changes(dcell, &mapped)?
-                    .iter()
-                    .take(SUBSYSTEMS)
-                    .map(|c| subsystems[c.subsystem].name.as_str())
-                    .collect(),
-            };
-            write!(out, "\t{}", changed.join("; "))?;
-        }
-        out.push('\n');
-        if rank < 10 {
-            console.push(format!(
-                "{:>4}  {:<32} {:>9.4}{}{}",
-                rank + 1,
-                names.join("+"),
-                d.prediction,
-                d.spread
-                    .map(|s| format!("  90 % [{:.4}, {:.4}]", s.low, s.high))
-                    .unwrap_or_default(),
-                if unseen.is_empty() {
-                    String::new()
-                } else {
-                    format!("  never perturbed in training: {}", unseen.join(", "))
-                }
-            ));
-        }
-    }
-    fs::write(&args.out, out).with_context(|| format!("writing {}", args.out.display()))?;
+    let rows = ranked(
+        &design,
+        &candidates,
+        &card.trained_genes,
+        dcell.as_ref().map(|d| (d, SUBSYSTEMS)),
+    )?;
+    fs::write(&args.out, tsv(&design.label, &rows))
+        .with_context(|| format!("writing {}", args.out.display()))?;
     let search = match design.search {
         Search::Exhaustive => "every genotype".to_owned(),
         Search::Beam { from, width } => {
@@ -161,8 +92,21 @@ pub fn run(args: &DesignArgs) -> Result<()> {
         }
     );
     println!("{} by {}:", design.label, config.objective);
-    for line in console {
-        println!("{line}");
+    for (rank, r) in rows.iter().take(10).enumerate() {
+        let spread = r
+            .spread
+            .map(|s| format!("  90 % [{:.4}, {:.4}]", s.low, s.high));
+        let unseen = match r.unseen.is_empty() {
+            true => String::new(),
+            false => format!("  never perturbed in training: {}", joined(&r.unseen, ", ")),
+        };
+        println!(
+            "{:>4}  {:<32} {:>9.4}{}{unseen}",
+            rank + 1,
+            joined(&r.genes, "+"),
+            r.prediction,
+            spread.unwrap_or_default(),
+        );
     }
     println!(
         "{} genotypes ranked in {}",

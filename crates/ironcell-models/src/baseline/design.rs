@@ -151,6 +151,14 @@ impl Design {
             })
     }
 
+    /// The columns of the labels `names`; every label when none is named.
+    pub fn labels_named(&self, names: &[String]) -> Result<Vec<usize>, DesignError> {
+        match names {
+            [] => Ok((0..self.labels.len()).collect()),
+            names => names.iter().map(|name| self.label(name)).collect(),
+        }
+    }
+
     /// The rows of `part` where label `l` has a value.
     pub fn labelled(&self, l: usize, part: &[usize]) -> Vec<usize> {
         let n = self.labels.len();

@@ -103,6 +103,13 @@ impl Params {
         self.gbt.seed = seed;
         self
     }
+
+    /// Sets the forest's trees and the boosting's rounds: the one size knob of both.
+    pub fn with_trees(mut self, trees: usize) -> Self {
+        self.rf.trees = trees;
+        self.gbt.rounds = trees;
+        self
+    }
 }
 
 /// A fitted baseline.

@@ -2,6 +2,8 @@
 //! library's trainer, one model per split, then each scored on its split's test part beside the
 //! training mean through `ironcell-eval`.
 
+mod flags;
+
 use std::fs;
 
 use anyhow::{Context, Result};
@@ -10,66 +12,13 @@ use ironcell_eval::{
     evaluate::Bootstrap,
     report::{evidence::write_scored, markdown},
 };
-use ironcell_models::{
-    dcell::AuxReduction,
-    optim::OptimizerConfig,
-    trainer::{
-        self,
-        world::{self, Collective},
-        DataConfig, DcellParams, ModelConfig, Observer, RunConfig, TrainingConfig,
-    },
+use ironcell_models::trainer::{
+    self,
+    world::{self, Collective},
+    Observer, RunConfig,
 };
 
-use crate::{
-    args::{Reduction, TrainArgs},
-    progress,
-};
-
-impl From<Reduction> for AuxReduction {
-    fn from(r: Reduction) -> Self {
-        match r {
-            Reduction::Mean => AuxReduction::Mean,
-            Reduction::Sum => AuxReduction::Sum,
-        }
-    }
-}
-
-/// The DCell run the flags describe.
-fn from_flags(args: &TrainArgs) -> Result<RunConfig> {
-    let dataset = args
-        .dataset
-        .clone()
-        .context("--dataset (or --config, or --resume)")?;
-    Ok(RunConfig {
-        model: ModelConfig::Dcell(DcellParams {
-            width: args.width.into(),
-            alpha: args.alpha,
-            aux_reduction: args.aux_reduction.into(),
-            init_scale: 0.001,
-            min_genes: args.filter.min_genes,
-            drop_evidence: args.filter.drop_evidence.clone(),
-            contain_disrupted: args.contain_disrupted,
-            annotated_before: args.filter.annotated_before,
-        }),
-        data: DataConfig {
-            dataset,
-            splits: args.splits.clone(),
-            fit_all: args.fit_all,
-        },
-        training: TrainingConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            seed: args.seed,
-            optimizer: OptimizerConfig::Adamw {
-                learning_rate: args.learning_rate,
-                weight_decay: args.weight_decay,
-            },
-            threads: args.threads,
-            ensemble: args.ensemble,
-            ..TrainingConfig::default()
-        },
-    })
-}
+use crate::{args::TrainArgs, progress};
 
 fn read_config(path: &std::path::Path) -> Result<RunConfig> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -100,7 +49,7 @@ fn train(args: &TrainArgs, world: &dyn Collective) -> Result<()> {
             config.training.ensemble = args.ensemble.or(config.training.ensemble);
             (config, args.out.clone(), false)
         }
-        (None, None) => (from_flags(args)?, args.out.clone(), false),
+        (None, None) => (flags::run_config(args)?, args.out.clone(), false),
     };
     if world.is_root() {
         fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;

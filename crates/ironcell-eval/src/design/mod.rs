@@ -6,6 +6,10 @@
 //! beam over triples grows from every pair when the pairs fit (an interaction is a property
 //! of the pair, which a beam grown from single mutants would prune before seeing).
 
+mod table;
+
+pub use table::{joined, ranked, tsv, Ranked};
+
 use std::{cmp::Ordering, fmt, str::FromStr};
 
 use ironcell_core::SystematicName;

@@ -3,6 +3,10 @@
 //! forest, one-hot ridge, the training mean and the multiplicative null on one split, every
 //! number scored by [`score_rows`] as `evaluate` and `bench accuracy` score theirs.
 
+mod outputs;
+
+pub use outputs::{store_and_build, Built, Described, Gathered};
+
 use std::{collections::BTreeMap, fs::File, io::BufReader, path::Path};
 
 use ironcell_core::{Experiment, PhenotypeKind, SystematicName};
