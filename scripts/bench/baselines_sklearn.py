@@ -21,13 +21,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 
 
-def model(kind, p):
+def model(kind, p, rows):
     if kind == "rf":
         q = p["rf"]
+        # ironcell draws min(max_samples, rows) per tree; scikit-learn refuses more than rows.
+        max_samples = q.get("max_samples")
+        max_samples = min(max_samples, rows) if max_samples and q["bootstrap"] else None
         return RandomForestRegressor(
             n_estimators=q["trees"], max_depth=q["max_depth"],
             min_samples_split=q["min_samples_split"], min_samples_leaf=q["min_samples_leaf"],
             max_features=q["max_features"], bootstrap=q["bootstrap"], n_jobs=2,
+            max_samples=max_samples,
             random_state=q["seed"])
     if kind == "gbt":
         q = p["gbt"]
@@ -58,7 +62,7 @@ def main(directory):
             if standardize:
                 scaler = StandardScaler().fit(xtr)
                 xtr, xte = scaler.transform(xtr), scaler.transform(xte)
-            m = model(kind, spec["params"])
+            m = model(kind, spec["params"], len(train))
             start = time.perf_counter()
             m.fit(xtr, y[train])
             seconds = time.perf_counter() - start

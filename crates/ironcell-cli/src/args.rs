@@ -971,6 +971,12 @@ pub struct BenchAccuracyArgs {
     /// Trees (rf) and rounds (gbt).
     #[arg(long, default_value_t = 100)]
     pub trees: usize,
+    /// Rows each tree of the forests (ours and scikit-learn's) draws for its bootstrap
+    /// sample, at most (scikit-learn's `max_samples`): the forest still sees every training
+    /// row, each tree a different sample of them. Default: as many as there are training
+    /// rows (a tree on each of 480,000 rows takes minutes on 2 cores).
+    #[arg(long, value_name = "ROWS")]
+    pub forest_samples: Option<usize>,
     /// DCell's most epochs: it stops when validation Pearson (a tenth of its training rows)
     /// has not improved for 5, and keeps the best epoch.
     #[arg(long, default_value_t = 30)]

@@ -173,6 +173,8 @@ pub struct Settings {
     pub dcell_max_train: usize,
     /// Trees of the forest, rounds of the boosting.
     pub trees: usize,
+    /// Rows each tree of the forest draws, at most; as many as the training rows when `None`.
+    pub forest_samples: Option<usize>,
     /// DCell's epochs.
     pub dcell_epochs: usize,
     /// DCell's width rule.
@@ -474,6 +476,7 @@ fn params(settings: &Settings, seed: u64) -> Params {
         rf: ForestParams {
             trees: settings.trees,
             max_features: 1.0 / 3.0,
+            max_samples: settings.forest_samples,
             ..ForestParams::default()
         },
         ..Params::default()

@@ -34,6 +34,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
         max_test: args.max_test,
         dcell_max_train: args.dcell_max_train,
         trees: args.trees,
+        forest_samples: args.forest_samples,
         dcell_epochs: args.dcell_epochs,
         dcell_width: args.dcell_width.into(),
         objectives: args.objectives.clone(),
@@ -87,6 +88,9 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
     if let Some(max) = args.max_test {
         println!("At most {max} test rows were scored (--max-test): a seeded sample.");
     }
+    if let Some(rows) = args.forest_samples {
+        println!("Each tree of the forests drew at most {rows} rows (--forest-samples).");
+    }
     println!("\n{table}");
     let json_path = args.out.join("accuracy.json");
     let doc = json!({
@@ -98,6 +102,7 @@ pub fn run(args: &BenchAccuracyArgs) -> Result<()> {
         "dcell_max_train": args.dcell_max_train,
         "dcell_width": format!("{:?}", args.dcell_width),
         "trees": args.trees,
+        "forest_samples": args.forest_samples,
         "dcell_epochs": args.dcell_epochs,
         "resamples": args.resamples,
         "features": FEATURES,
