@@ -3,6 +3,12 @@
 //! sparse per-node tally instead of full histograms once a node is small. Shared by the random
 //! forest (bootstrap counts as weights, depth-first, all features or a random subset per node)
 //! and gradient boosting (residuals as targets, best-first up to a number of leaves).
+//!
+//! A column a node's rows all share one bin of is constant in every node below it too: the
+//! small-node search remembers such columns and never tallies them again in that subtree, as
+//! scikit-learn's splitter does. On wide, sparse gene features (~1,200 GO-membership columns,
+//! mostly zero) most tried columns are constant a few levels down, and tallying them was
+//! 85 % of a forest's fit. Skipping a column that cannot split changes no tree.
 
 use rand::{seq::index::sample, Rng};
 use rayon::prelude::*;
@@ -101,6 +107,26 @@ struct Open {
     split: Option<Split>,
     /// Whether `split` is already the result of a search.
     searched: bool,
+    /// Columns known to be constant over the node's rows (a bit per column).
+    constant: Constant,
+}
+
+/// A set of columns, a bit each: cheap to copy into both children.
+#[derive(Debug, Clone)]
+struct Constant(Vec<u64>);
+
+impl Constant {
+    fn none(columns: usize) -> Self {
+        Self(vec![0; columns.div_ceil(64)])
+    }
+
+    fn contains(&self, column: usize) -> bool {
+        self.0[column / 64] & (1 << (column % 64)) != 0
+    }
+
+    fn insert(&mut self, column: usize) {
+        self.0[column / 64] |= 1 << (column % 64);
+    }
 }
 
 /// The better of two splits, the first on ties (so that a parallel reduction over ascending
@@ -150,6 +176,7 @@ pub(crate) fn grow(
         hist: None,
         split: None,
         searched: false,
+        constant: Constant::none(binned.features()),
     };
     let mut n_leaves = 1;
     let mut spill = Vec::new();
@@ -195,6 +222,7 @@ pub(crate) fn grow(
             hist: None,
             split: None,
             searched: false,
+            constant: parent.constant.clone(),
         };
         let mut left = child(left_node, l, left_total);
         let mut right = child(right_node, r, right_total);
@@ -289,13 +317,14 @@ impl Grower<'_> {
         let p = self.params;
         if !node.searched && self.splittable(&node) {
             let node_rows = &rows[node.start..node.end];
-            let candidates: Vec<usize> = if self.all_features {
+            let mut candidates: Vec<usize> = if self.all_features {
                 (0..self.binned.features()).collect()
             } else {
                 let mut c = sample(rng, self.binned.features(), p.max_features).into_vec();
                 c.sort_unstable();
                 c
             };
+            candidates.retain(|&f| !node.constant.contains(f));
             if self.needs_histogram(n) && node.hist.is_none() {
                 let mut hist = vec![Entry::default(); self.binned.total_bins()];
                 self.fill(node_rows, &mut hist);
@@ -303,7 +332,7 @@ impl Grower<'_> {
             }
             node.split = match &node.hist {
                 Some(hist) => self.best_from_histogram(hist, &candidates, &node.total),
-                None => self.best_by_tally(node_rows, &candidates, &node.total),
+                None => self.best_by_tally(node_rows, &candidates, &node.total, &mut node.constant),
             };
         }
         if node.split.is_some() {
@@ -454,8 +483,15 @@ impl Grower<'_> {
     }
 
     /// For small nodes: per feature, tally only the bins the rows touch (and clear only
-    /// those, so a small node does not pay for sweeping 256 bins per feature).
-    fn best_by_tally(&self, rows: &[u32], candidates: &[usize], total: &Entry) -> Option<Split> {
+    /// those, so a small node does not pay for sweeping 256 bins per feature). The features
+    /// whose rows all fall in one bin join `constant`.
+    fn best_by_tally(
+        &self,
+        rows: &[u32],
+        candidates: &[usize],
+        total: &Entry,
+        constant: &mut Constant,
+    ) -> Option<Split> {
         let one = |(tally, touched): &mut (Vec<Entry>, Vec<u8>), f: usize| {
             let column = self.binned.column(f);
             touched.clear();
@@ -467,7 +503,8 @@ impl Grower<'_> {
                 tally[b as usize].add(&self.entry(r));
             }
             let mut best = None;
-            if touched.len() > 1 {
+            let one_bin = touched.len() <= 1;
+            if !one_bin {
                 touched.sort_unstable();
                 let bins = touched.iter().map(|&b| (b as usize, tally[b as usize]));
                 self.scan(f, bins, total, &mut best);
@@ -475,7 +512,7 @@ impl Grower<'_> {
             for &b in touched.iter() {
                 tally[b as usize] = Entry::default();
             }
-            best
+            (best, one_bin)
         };
         let scratch = || {
             (
@@ -483,18 +520,25 @@ impl Grower<'_> {
                 Vec::with_capacity(rows.len()),
             )
         };
-        if self.params.parallel && rows.len() * candidates.len() >= PARALLEL_WORK {
-            candidates
-                .par_iter()
-                .map_init(scratch, |s, &f| one(s, f))
-                .reduce(|| None, better)
-        } else {
-            let mut s = scratch();
-            candidates
-                .iter()
-                .map(|&f| one(&mut s, f))
-                .fold(None, better)
+        let searched: Vec<(Option<Split>, bool)> =
+            if self.params.parallel && rows.len() * candidates.len() >= PARALLEL_WORK {
+                candidates
+                    .par_iter()
+                    .map_init(scratch, |s, &f| one(s, f))
+                    .collect()
+            } else {
+                let mut s = scratch();
+                candidates.iter().map(|&f| one(&mut s, f)).collect()
+            };
+        // In ascending feature order, as a sequential search would: ties go to the first.
+        let mut best = None;
+        for (&f, (split, one_bin)) in candidates.iter().zip(searched) {
+            if one_bin {
+                constant.insert(f);
+            }
+            best = better(best, split);
         }
+        best
     }
 
     /// Sweeps one feature's bins in order, splitting after each, keeping the best gain.
