@@ -24,9 +24,13 @@ from sklearn.svm import SVR
 def model(kind, p, rows):
     if kind == "rf":
         q = p["rf"]
-        # ironcell draws min(max_samples, rows) per tree; scikit-learn refuses more than rows.
+        # ironcell draws max_samples clamped to [1, rows] per tree; scikit-learn refuses
+        # values outside that range, so it gets the same clamp.
         max_samples = q.get("max_samples")
-        max_samples = min(max_samples, rows) if max_samples and q["bootstrap"] else None
+        if max_samples is not None and q["bootstrap"]:
+            max_samples = min(max(max_samples, 1), rows)
+        else:
+            max_samples = None
         return RandomForestRegressor(
             n_estimators=q["trees"], max_depth=q["max_depth"],
             min_samples_split=q["min_samples_split"], min_samples_leaf=q["min_samples_leaf"],

@@ -40,6 +40,11 @@ impl Dataset {
         })
     }
 
+    /// Its directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Its name in tables: the directory's.
     pub fn name(&self) -> String {
         self.dir.file_name().map_or_else(

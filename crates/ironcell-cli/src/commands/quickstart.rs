@@ -58,10 +58,10 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
         screens.experiments.len(),
         built.added,
     );
-    let (manifest, instances) = (&built.manifest, &built.instances);
+    let (manifest, instances) = (&built.dataset.manifest, &built.dataset.instances);
     println!(
         "dataset {}: {} instances over {} genes",
-        built.dataset.display(),
+        built.dataset.dir().display(),
         instances.len(),
         manifest.genes.len()
     );
@@ -100,7 +100,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
             ..Bootstrap::default()
         },
         provenance: Provenance {
-            dataset: &built.dataset,
+            dataset: built.dataset.dir(),
             reference: &reference_dir,
         },
     };
@@ -108,7 +108,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
     let mut size = None;
     for split_name in [SplitName::Random, SplitName::GeneDisjointAll] {
         let name = split_name.as_str();
-        let split = built.split(split_name)?.restricted_to(&kept);
+        let split = built.dataset.split(split_name)?.restricted_to(&kept);
         println!(
             "split {name}: train {}, validation {}, test {} (dropped {} straddling genes)",
             split.train.len(),
@@ -144,7 +144,7 @@ pub fn run(args: &QuickstartArgs) -> Result<()> {
 
     println!("\noutputs in {}:", args.out.display());
     println!("  {}  (knowledge graph)", built.db.display());
-    println!("  {}  (dataset)", built.dataset.display());
+    println!("  {}  (dataset)", built.dataset.dir().display());
     println!("  {}", metrics.display());
     println!("  {}  (open in a browser)", report.display());
     let models = args.out.join("models");

@@ -110,24 +110,21 @@ impl Folds {
             1 => vec![kfold(&all, 5, seed).swap_remove(0)],
             k => kfold(&all, k, seed),
         };
+        // Each fold's complement, once; every model samples its training rows from it.
+        let complements: Vec<Vec<usize>> = test
+            .iter()
+            .map(|fold| {
+                let mut in_test = vec![false; n];
+                fold.iter().for_each(|&i| in_test[i] = true);
+                all.iter().copied().filter(|&i| !in_test[i]).collect()
+            })
+            .collect();
         let train = models
             .iter()
             .map(|&kind| {
-                let per_fold = test
-                    .iter()
-                    .map(|fold| {
-                        let mut in_test = vec![false; n];
-                        fold.iter().for_each(|&i| in_test[i] = true);
-                        let rows: Vec<usize> =
-                            all.iter().copied().filter(|&i| !in_test[i]).collect();
-                        sample(
-                            &rows,
-                            (kind == ModelKind::Svr).then_some(svr_max_train),
-                            seed,
-                        )
-                    })
-                    .collect();
-                (kind, per_fold)
+                let max = (kind == ModelKind::Svr).then_some(svr_max_train);
+                let per_fold = complements.iter().map(|rows| sample(rows, max, seed));
+                (kind, per_fold.collect())
             })
             .collect();
         Ok(Folds { test, train })

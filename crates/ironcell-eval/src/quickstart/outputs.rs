@@ -8,12 +8,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use ironcell_data::{
-    dataset::{self, Manifest},
-    instances::Instances,
-    ontology::DcellOntology,
-    split::{Split, SplitName},
-};
+use ironcell_data::{dataset, ontology::DcellOntology, split::Split};
 use ironcell_kg::{GraphStore, SqliteStore};
 use ironcell_models::{dcell::DcellConfig, train::TrainConfig};
 use ironcell_sources::reference::Reference;
@@ -21,6 +16,7 @@ use serde_json::{json, Value};
 
 use super::{query, Screens, SplitModels, SplitResult};
 use crate::{
+    dataset::Dataset,
     evaluate::Outcome,
     report::{
         evidence::{write_scored, Curve, Evidence, TestRows},
@@ -35,22 +31,8 @@ pub struct Built {
     pub db: PathBuf,
     /// Experiments the store did not hold before.
     pub added: u64,
-    /// The dataset's folder.
-    pub dataset: PathBuf,
-    /// Its manifest.
-    pub manifest: Manifest,
-    /// Its instances.
-    pub instances: Instances,
-}
-
-impl Built {
-    /// The dataset's split `name`.
-    pub fn split(&self, name: SplitName) -> Result<Split, Error> {
-        Ok(dataset::read_split(
-            &self.dataset.join("splits.arrow"),
-            name,
-        )?)
-    }
+    /// The dataset.
+    pub dataset: Dataset,
 }
 
 /// Stores `reference` and the screens in `out/ironcell.sqlite`, then builds the quickstart's
@@ -66,15 +48,12 @@ pub fn store_and_build(
     let mut store = SqliteStore::open(&db)?;
     store.put_reference(reference)?;
     let added = store.put_experiments(&screens.experiments)?;
-    let dataset = out.join("dataset");
-    let manifest = dataset::build(&store, &query(seed), &dataset)?;
-    let instances = Instances::open(&dataset.join("instances.arrow"))?;
+    let dir = out.join("dataset");
+    dataset::build(&store, &query(seed), &dir)?;
     Ok(Built {
         db,
         added,
-        dataset,
-        manifest,
-        instances,
+        dataset: Dataset::open(&dir)?,
     })
 }
 
